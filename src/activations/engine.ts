@@ -1,0 +1,97 @@
+// Applying an activation: forward in one loop, the rule resolved once per call, and a backward
+// that is one fused loop grad_in[i] = g[i] · h(x[i], y[i]) whatever the rule, so an artificial
+// rule costs what the exact one costs.
+import * as nd from '../nd';
+import { ArgumentError } from '../errors';
+import { Tensor } from '../tensor';
+import { shouldRecord } from '../autograd/tape';
+import { defineOp, record, type OpDef } from '../ops/record';
+import type { Derivative, ElementBackward, RuleChoice } from './rule';
+import { type ActivationEntry, bindForCall, resolveForCall } from './registry';
+
+/** What an activation's tape record keeps: input, output and the rule bound at record time. */
+interface Saved {
+  readonly x: nd.Nd;
+  readonly y: nd.Nd;
+  readonly h: Derivative | null;
+  readonly b: ElementBackward | null;
+}
+
+/** grad_in = g · h(x, y), one loop. */
+function derivativeBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
+  const h = saved.h as Derivative;
+  const gv = nd.contiguous(g).data;
+  const xv = saved.x.data;
+  const yv = saved.y.data;
+  const out = nd.zeros(saved.x.shape, nd.dtypeOf(saved.x));
+  const o = out.data;
+  for (let i = 0; i < o.length; i++) o[i] = gv[i] * h(xv[i], yv[i]);
+  return [out];
+}
+
+/** grad_in = b(g, x, y), one loop (rules that need the upstream gradient). */
+function elementBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
+  const b = saved.b as ElementBackward;
+  const gv = nd.contiguous(g).data;
+  const xv = saved.x.data;
+  const yv = saved.y.data;
+  const out = nd.zeros(saved.x.shape, nd.dtypeOf(saved.x));
+  const o = out.data;
+  for (let i = 0; i < o.length; i++) o[i] = b(gv[i], xv[i], yv[i]);
+  return [out];
+}
+
+const ops = new Map<string, OpDef<Saved>>();
+
+function opFor(name: string): OpDef<Saved> {
+  let op = ops.get(name);
+  if (op === undefined) {
+    op = defineOp<Saved>(name, derivativeBackward);
+    ops.set(name, op);
+  }
+  return op;
+}
+
+/** Run activation `entry` on `x` with these options ({ backward, ...params }). */
+export function applyActivation(entry: ActivationEntry, x: Tensor, options: object | undefined): Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new ArgumentError(`${entry.name}: expected a Tensor, got ${x === null ? 'null' : typeof x}`);
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new ArgumentError(`${entry.name}: options must be an object such as { backward: 'exact' }, got ${String(options)}`);
+  }
+  if (options !== undefined) checkOptionKeys(entry, options);
+  const kernel = entry.kernelFor(options);
+  const input = nd.contiguous(x.data);
+  const out = nd.zeros(input.shape, nd.dtypeOf(input));
+  if (kernel.forwardLoop !== undefined) {
+    kernel.forwardLoop(input.data, out.data);
+  } else {
+    const f = kernel.forward;
+    const xv = input.data;
+    const yv = out.data;
+    for (let i = 0; i < yv.length; i++) yv[i] = f(xv[i]);
+  }
+
+  // Resolve and bind even when nothing is recorded, so a bad rule (a misspelt name, peakNormalised
+  // on an activation without a peak, a blend's λ out of range) fails the same way under noGrad.
+  const choice = (options as { backward?: RuleChoice } | undefined)?.backward;
+  const resolved = resolveForCall(entry, choice);
+  const bound = bindForCall(entry, kernel, resolved.rule);
+  if (!shouldRecord([x])) return new Tensor(out);
+
+  const label = bound.label ?? resolved.label;
+  if (bound.derivative !== undefined) {
+    return record(opFor(entry.name), [x], out, { x: input, y: out, h: bound.derivative, b: null }, label, derivativeBackward);
+  }
+  return record(opFor(entry.name), [x], out, { x: input, y: out, h: null, b: bound.backward }, label, elementBackward);
+}
+
+function checkOptionKeys(entry: ActivationEntry, options: object): void {
+  for (const key in options) {
+    if (key === 'backward' || entry.paramKeys.includes(key)) continue;
+    if ((options as Record<string, unknown>)[key] === undefined) continue;
+    const valid = ['backward', ...entry.paramKeys].join(', ');
+    throw new ArgumentError(`${entry.name}: unknown option '${key}'; its options are: ${valid}`);
+  }
+}

@@ -1,0 +1,146 @@
+// What a backward rule is. A rule replaces an activation's derivative f'(x) in backpropagation;
+// the forward value never changes. Three shapes, all plain objects:
+//
+//   - a local derivative h(x, y) (x the input, y = f(x) the output): the engine computes
+//     grad_in = grad_out · h(x, y) in one fused loop, whatever the rule;
+//   - an elementwise backward b(g, x, y) for rules that need the upstream gradient g (guided
+//     backprop): grad_in = b(g, x, y), same loop;
+//   - an adaptive rule, bound to the activation it is applied to (its exact derivative, its
+//     parameters): "floor-added f' + c" is written once and works for sigmoid, tanh or any
+//     activation, including ones a user defines.
+//
+// A rule is resolved and bound when the op is recorded; the tape record keeps the bound function,
+// so changing a setting afterwards never changes a graph already built.
+import { RuleError } from '../errors';
+
+/** A local derivative: h(x, y), with x the input and y = f(x) the forward output. */
+export type Derivative = (x: number, y: number) => number;
+
+/** A full elementwise backward: the input gradient from the upstream gradient g, x and y. */
+export type ElementBackward = (g: number, x: number, y: number) => number;
+
+/** What every rule says about itself (and what `listRules` reports). */
+export interface RuleInfo {
+  /** The rule's name: its registry key, or the factory's name for a rule made by a factory. */
+  readonly name: string;
+  /** True only for the activation's true derivative. */
+  readonly exact: boolean;
+  /** One line: the formula, its normalisation (peak, area), the tie at 0, the source. */
+  readonly description: string;
+  /** The numeric parameters the rule was made with. */
+  readonly params: Readonly<Record<string, number>>;
+}
+
+/** A rule given by its local derivative h(x, y); grad_in = grad_out · h(x, y). */
+export interface DerivativeRule extends RuleInfo {
+  readonly derivative: Derivative;
+  readonly backward?: undefined;
+  readonly bind?: undefined;
+}
+
+/** A rule that needs the upstream gradient: grad_in = backward(g, x, y), elementwise. */
+export interface BackwardRule extends RuleInfo {
+  readonly backward: ElementBackward;
+  readonly derivative?: undefined;
+  readonly bind?: undefined;
+}
+
+/** A rule made concrete for one activation call: a local derivative or an elementwise backward. */
+export type BoundRule =
+  | { readonly derivative: Derivative; readonly backward?: undefined; readonly label?: string }
+  | { readonly backward: ElementBackward; readonly derivative?: undefined; readonly label?: string };
+
+/**
+ * What an adaptive rule sees of the activation it is bound to. All functions take u = x − centre
+ * (the centre is the heaviside threshold, 0 for every other built-in), so a rule written for a
+ * step at 0 works for any threshold.
+ */
+export interface RuleTarget {
+  /** The activation's name. */
+  readonly activation: string;
+  /** Its numeric parameters for this call (defaults filled in). */
+  readonly params: Readonly<Record<string, number>>;
+  /** The forward function. */
+  readonly forward: (u: number) => number;
+  /** The exact derivative, as a local derivative h(u, y). */
+  readonly derivative: Derivative;
+  /** The maximum of the exact derivative, when the activation declares one (sigmoid: 1/4). */
+  readonly derivativePeak?: number;
+  /** Where a clipped straight-through estimator passes the gradient by default (quantize: its range). */
+  readonly passBand?: readonly [number, number];
+  /** Bind another choice (a name registered for this activation, a rule, an inline rule) here. */
+  bind(choice: RuleChoice): BoundRule;
+}
+
+/** A rule specialised when it is applied: it may read the activation's exact derivative and parameters. */
+export interface AdaptiveRule extends RuleInfo {
+  readonly bind: (target: RuleTarget) => BoundRule;
+  readonly derivative?: undefined;
+  readonly backward?: undefined;
+}
+
+export type Rule = DerivativeRule | BackwardRule | AdaptiveRule;
+
+/** A rule written in place, without a name: `x.relu({ backward: { derivative: (x) => ... } })`. */
+export type InlineRule =
+  | { readonly derivative: Derivative; readonly name?: undefined }
+  | { readonly backward: ElementBackward; readonly name?: undefined };
+
+/** How a backward rule is chosen: a registered name, a rule object, or an inline rule. */
+export type RuleChoice = string | Rule | InlineRule;
+
+/** The options every activation takes. */
+export interface ActivationOptions {
+  /** The backward rule for this call; beats `withBackward` scopes and `setBackward`. */
+  backward?: RuleChoice;
+}
+
+/** Whether a value is a rule object (named, with an `exact` flag). */
+export function isRule(value: unknown): value is Rule {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Partial<Rule>;
+  const kinds = Number(typeof r.derivative === 'function') + Number(typeof r.backward === 'function') + Number(typeof r.bind === 'function');
+  return typeof r.name === 'string' && typeof r.exact === 'boolean' && kinds === 1;
+}
+
+/**
+ * Check a value used as a rule (a user's object) and give it a name when it has none. Throws a
+ * RuleError naming `context` when it is neither a rule nor an inline rule.
+ */
+export function toRule(value: unknown, context: string): Rule {
+  if (isRule(value)) return value;
+  if (typeof value === 'object' && value !== null && !('name' in value && typeof value.name === 'string')) {
+    const v = value as { derivative?: unknown; backward?: unknown };
+    if (typeof v.derivative === 'function' && v.backward === undefined) {
+      return { name: 'inline', exact: false, description: 'an inline local derivative', params: {}, derivative: v.derivative as Derivative };
+    }
+    if (typeof v.backward === 'function' && v.derivative === undefined) {
+      return { name: 'inline', exact: false, description: 'an inline backward', params: {}, backward: v.backward as ElementBackward };
+    }
+  }
+  throw new RuleError(
+    `${context}: expected a rule name, a rule from the \`rules\` factories, or an inline rule ` +
+      `{ derivative: (x, y) => number } / { backward: (g, x, y) => number }; got ${describeValue(value)}`,
+  );
+}
+
+/** Bind a rule object to a target: adaptive rules specialise themselves, the others are ready as they are. */
+export function bindRule(rule: Rule, target: RuleTarget): BoundRule {
+  return rule.bind !== undefined ? rule.bind(target) : rule;
+}
+
+/** `name` or `name(k=2, c=0.1)`: how a rule appears on the tape. */
+export function ruleLabel(rule: RuleInfo): string {
+  const entries = Object.entries(rule.params);
+  if (entries.length === 0) return rule.name;
+  return `${rule.name}(${entries.map(([k, v]) => `${k}=${v}`).join(', ')})`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') {
+    const keys = Object.keys(value);
+    return keys.length > 0 ? `an object with keys ${keys.join(', ')}` : 'an empty object';
+  }
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,435 @@
+// The artificial (and exact) backward rules, as small parameterised factories written once and
+// usable by any activation: `x.relu({ backward: rules.sigmoidShaped({ k: 2 }) })`,
+// `x.tanh({ backward: rules.floorAdded({ c: 0.05 }) })`.
+//
+// Parameters are checked when the rule is made, so a bad slope fails at the call that wrote it,
+// not deep inside a backward pass. Each description states the formula, the normalisation (peak
+// height and area under h, which is what a surrogate for a step of height 1 should integrate to)
+// and the value at the tie x = 0, and names the libraries that use the same name differently
+// (see shared/reference/surrogates.md §2e).
+//
+// Surrogates for steps (heaviside, sign, round, quantize) read x as u = x − threshold.
+import { RuleError } from '../errors';
+import { sigmoid as logistic } from './math';
+import {
+  type AdaptiveRule,
+  type BackwardRule,
+  type BoundRule,
+  type Derivative,
+  type DerivativeRule,
+  type ElementBackward,
+  type RuleChoice,
+  type RuleTarget,
+  ruleLabel,
+} from './rule';
+
+// ---------------------------------------------------------------------------------------------
+// Parameter checks
+// ---------------------------------------------------------------------------------------------
+
+function finite(rule: string, param: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new RuleError(`rules.${rule}: ${param} must be a finite number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positive(rule: string, param: string, value: number): number {
+  finite(rule, param, value);
+  if (!(value > 0)) throw new RuleError(`rules.${rule}: ${param} must be > 0, got ${value}`);
+  return value;
+}
+
+function nonNegative(rule: string, param: string, value: number): number {
+  finite(rule, param, value);
+  if (!(value >= 0)) throw new RuleError(`rules.${rule}: ${param} must be ≥ 0, got ${value}`);
+  return value;
+}
+
+function derivativeRule(name: string, params: Record<string, number>, description: string, derivative: Derivative): DerivativeRule {
+  return Object.freeze({ name, exact: false, description, params: Object.freeze(params), derivative });
+}
+
+function adaptiveRule(
+  name: string,
+  params: Record<string, number>,
+  description: string,
+  bind: (target: RuleTarget) => BoundRule,
+  exact = false,
+): AdaptiveRule {
+  return Object.freeze({ name, exact, description, params: Object.freeze(params), bind });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The exact rule
+// ---------------------------------------------------------------------------------------------
+
+/** The activation's own derivative. Every activation registers it as `'exact'`, its default. */
+export function exact(): AdaptiveRule {
+  return adaptiveRule('exact', {}, "the activation's true derivative", (t) => ({ derivative: t.derivative }), true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ReLU family
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * h(x) = σ(k·x): "the sigmoid as ReLU's derivative". After Hu, Zhang & Ge, "Handling Vanishing
+ * Gradient Problem Using Artificial Derivative", IEEE Access 9 (2021); the formula is inferred
+ * from the paper's figure as described secondhand (the full text was not checked), and `k` is
+ * our parameter (k = 1 is the plain sigmoid).
+ */
+export function sigmoidShaped(options: { k?: number } = {}): DerivativeRule {
+  const k = positive('sigmoidShaped', 'k', options.k ?? 1);
+  return derivativeRule(
+    'sigmoidShaped',
+    { k },
+    `σ(k·x), k = ${k}: a smooth step in (0, 1) for ReLU, → 1 for x → ∞ and → 0 for x → −∞, 0.5 at the ` +
+      "tie x = 0 (exact ReLU: 0). Hu, Zhang & Ge (IEEE Access 2021), formula inferred from the paper's figure.",
+    (x) => logistic(k * x),
+  );
+}
+
+/**
+ * B-SiLU surrogate for ReLU (SUGAR, Horuz et al. 2025, arXiv:2505.22074): the derivative of
+ * (x + α)·σ(x) − α/2, h(x) = σ(x) + (x + α)·σ(x)·(1 − σ(x)), α = 1.67 recommended.
+ */
+export function bSilu(options: { alpha?: number } = {}): DerivativeRule {
+  const alpha = finite('bSilu', 'alpha', options.alpha ?? 1.67);
+  return derivativeRule(
+    'bSilu',
+    { alpha },
+    `σ(x) + (x + α)·σ(x)(1 − σ(x)), α = ${alpha}: derivative of B-SiLU (x + α)σ(x) − α/2 (SUGAR, Horuz et al. ` +
+      `2025). 0.5 + α/4 at x = 0 (0.9175 at α = 1.67), peaks above 1 (≈ 1.29 near x = 1.5 at α = 1.67) and → 1 as ` +
+      'x → ∞; slightly negative below about x = −α − 1 (minimum ≈ −0.024 at α = 1.67), → 0 as x → −∞.',
+    (x) => {
+      const s = logistic(x);
+      return s + (x + alpha) * s * (1 - s);
+    },
+  );
+}
+
+/** h(x) = 1 for x > 0, c otherwise: ReLU forward with a leaky backward. */
+export function leakyBackward(options: { c?: number } = {}): DerivativeRule {
+  const c = nonNegative('leakyBackward', 'c', options.c ?? 0.01);
+  return derivativeRule(
+    'leakyBackward',
+    { c },
+    `1 for x > 0, c = ${c} for x ≤ 0 (c at the tie): LeakyReLU's derivative under a ReLU forward ` +
+      "(snnTorch LSO and SpikingJelly LeakyKReLU have the same shape).",
+    (x) => (x > 0 ? 1 : c),
+  );
+}
+
+/** h(x) = 1: the gradient passes unchanged (MadryLab's FakeReLU; the identity straight-through). */
+export function identity(): DerivativeRule {
+  return derivativeRule('identity', {}, '1 everywhere: the gradient passes through unchanged (identity straight-through, "FakeReLU").', () => 1);
+}
+
+/**
+ * Guided backpropagation (Springenberg et al. 2015): grad_in = g where x > 0 and g > 0, else 0.
+ * Needs the upstream gradient, so it is a backward rule rather than a local derivative.
+ */
+export function guided(): BackwardRule {
+  const backward: ElementBackward = (g, x) => (x > 0 && g > 0 ? g : 0);
+  return Object.freeze({
+    name: 'guided',
+    exact: false,
+    description: 'guided backprop: passes g where x > 0 and g > 0, else 0 (0 at both ties); for saliency maps, not training.',
+    params: Object.freeze({}),
+    backward,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Non-vanishing derivatives for saturating activations (sigmoid, tanh, any with an exact f')
+// ---------------------------------------------------------------------------------------------
+
+/** h = f'(x) + c (Roodschild, Gotay Sardiñas & Will 2020, for sigmoid); works for any activation. */
+export function floorAdded(options: { c?: number } = {}): AdaptiveRule {
+  const c = nonNegative('floorAdded', 'c', options.c ?? 0.1);
+  return adaptiveRule(
+    'floorAdded',
+    { c },
+    `f'(x) + c, c = ${c}: the exact derivative lifted by a constant so it never vanishes (Roodschild et al. 2020; ` +
+      `their c was not checked). Peak f'max + c; area unbounded.`,
+    (t) => {
+      const d = t.derivative;
+      return { derivative: (u, y) => d(u, y) + c };
+    },
+  );
+}
+
+/** h = max(f'(x), c): the exact derivative with a floor. */
+export function floored(options: { c?: number } = {}): AdaptiveRule {
+  const c = nonNegative('floored', 'c', options.c ?? 0.1);
+  return adaptiveRule(
+    'floored',
+    { c },
+    `max(f'(x), c), c = ${c}: the exact derivative, but never below c. Peak unchanged (when c ≤ f'max); area unbounded.`,
+    (t) => {
+      const d = t.derivative;
+      return { derivative: (u, y) => Math.max(d(u, y), c) };
+    },
+  );
+}
+
+/** h = f'(x) / max f': the exact derivative scaled to peak 1 (4·σ'(x) for sigmoid, tanh unchanged). */
+export function peakNormalised(): AdaptiveRule {
+  return adaptiveRule(
+    'peakNormalised',
+    {},
+    "f'(x) / max f': the exact derivative scaled so its peak is 1 (sigmoid: 4σ'(x), area 4; tanh: unchanged).",
+    (t) => {
+      const peak = t.derivativePeak;
+      if (peak === undefined || !(peak > 0) || !Number.isFinite(peak)) {
+        throw new RuleError(
+          `rules.peakNormalised: '${t.activation}' declares no peak of its derivative; it is known for sigmoid, tanh, ` +
+            'softsign, hardtanh, hardSigmoid, relu6 (or pass derivativePeak to defineActivation)',
+        );
+      }
+      const d = t.derivative;
+      const scale = 1 / peak;
+      return { derivative: (u, y) => d(u, y) * scale };
+    },
+  );
+}
+
+/** h(x) = f'(x / w): the exact derivative stretched w times wider, same peak (area × w). */
+export function widened(options: { w?: number } = {}): AdaptiveRule {
+  const w = finite('widened', 'w', options.w ?? 2);
+  if (!(w >= 1)) throw new RuleError(`rules.widened: w must be ≥ 1 (w = 1 is the exact derivative), got ${w}`);
+  return adaptiveRule(
+    'widened',
+    { w },
+    `f'(x / w), w = ${w}: the exact derivative with the same peak and w times wider support (area × w).`,
+    (t) => {
+      const { derivative: d, forward: f } = t;
+      return {
+        derivative: (u) => {
+          const v = u / w;
+          return d(v, f(v));
+        },
+      };
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Surrogates for the Heaviside step (spiking units). u = x − threshold.
+// ---------------------------------------------------------------------------------------------
+
+/** h(u) = 1 / (1 + slope·|u|)²: snnTorch's fast_sigmoid (Zenke & Ganguli 2018). */
+export function fastSigmoid(options: { slope?: number } = {}): DerivativeRule {
+  const slope = positive('fastSigmoid', 'slope', options.slope ?? 25);
+  return derivativeRule(
+    'fastSigmoid',
+    { slope },
+    `1/(1 + k|u|)², k = ${slope}: peak 1 at u = 0, area 2/k (${2 / slope}); snnTorch fast_sigmoid (same default). ` +
+      "Norse's SuperSpike is this with k = 100; SpikingJelly's SoftSign has unit area.",
+    (u) => {
+      const d = 1 + slope * Math.abs(u);
+      return 1 / (d * d);
+    },
+  );
+}
+
+/** h(u) = (α/2) / (1 + (π·α·u/2)²): the derivative of (1/π)·atan(π·α·u/2) + 1/2 (Fang et al. 2021). */
+export function atan(options: { alpha?: number } = {}): DerivativeRule {
+  const alpha = positive('atan', 'alpha', options.alpha ?? 2);
+  const half = alpha / 2;
+  const scale = (Math.PI * alpha) / 2;
+  return derivativeRule(
+    'atan',
+    { alpha },
+    `(α/2)/(1 + (παu/2)²), α = ${alpha}: peak α/2 at u = 0, area 1. snnTorch and SpikingJelly code agree ` +
+      "(snnTorch's docstring omits the α/2 factor).",
+    (u) => {
+      const z = scale * u;
+      return half / (1 + z * z);
+    },
+  );
+}
+
+/** h(u) = k·σ(k·u)·(1 − σ(k·u)): the derivative of σ(k·u), in the form that cannot overflow. */
+export function sigmoidSurrogate(options: { slope?: number } = {}): DerivativeRule {
+  const slope = positive('sigmoidSurrogate', 'slope', options.slope ?? 4);
+  return derivativeRule(
+    'sigmoidSurrogate',
+    { slope },
+    `k·σ(ku)(1 − σ(ku)), k = ${slope}: derivative of σ(ku), peak k/4 at u = 0, area 1 (SpikingJelly Sigmoid, ` +
+      "default k = 4; snnTorch sigmoid uses k = 25). Not relu's 'sigmoid' rule, which is σ(kx) itself.",
+    (u) => {
+      const s = logistic(slope * u);
+      return slope * s * (1 - s);
+    },
+  );
+}
+
+/** h(u) = max(0, α − α²·|u|): a hat of unit area (SpikingJelly's PiecewiseQuadratic). */
+export function triangle(options: { alpha?: number } = {}): DerivativeRule {
+  const alpha = positive('triangle', 'alpha', options.alpha ?? 1);
+  return derivativeRule(
+    'triangle',
+    { alpha },
+    `max(0, α − α²|u|), α = ${alpha}: a hat with peak α at u = 0, support |u| < 1/α, area 1 (SpikingJelly ` +
+      "PiecewiseQuadratic). Norse's triangle α·max(0, 1 − |u|) has area α; snnTorch's `triangular` is not a hat.",
+    (u) => Math.max(0, alpha - alpha * alpha * Math.abs(u)),
+  );
+}
+
+/** h(u) = exp(−u² / 2σ²) / (σ·√(2π)): the normal density, unit area. */
+export function gaussian(options: { sigma?: number } = {}): DerivativeRule {
+  const sigma = positive('gaussian', 'sigma', options.sigma ?? 0.5);
+  const peak = 1 / (sigma * Math.sqrt(2 * Math.PI));
+  const k = 1 / (2 * sigma * sigma);
+  return derivativeRule(
+    'gaussian',
+    { sigma },
+    `exp(−u²/2σ²)/(σ√(2π)), σ = ${sigma}: the normal density, peak ${peak.toPrecision(4)} at u = 0, area 1 ` +
+      "(sinabs' Gaussian also defaults to σ = 0.5; Norse's heavi_erfc is a Gaussian with peak 2/√π instead).",
+    (u) => peak * Math.exp(-k * u * u),
+  );
+}
+
+/** h(u) = 1/width for |u| < width/2, else 0: a rectangle of unit area (SpikingJelly's Rect). */
+export function boxcar(options: { width?: number } = {}): DerivativeRule {
+  const width = positive('boxcar', 'width', options.width ?? 1);
+  const half = width / 2;
+  const height = 1 / width;
+  return derivativeRule(
+    'boxcar',
+    { width },
+    `1/w for |u| < w/2 (0 at the edges), w = ${width}: peak 1/w, area 1 (SpikingJelly Rect with α = 1/w).`,
+    (u) => (Math.abs(u) < half ? height : 0),
+  );
+}
+
+/** h(u) = 1 / (1 + α·|u|)²: SuperSpike (Zenke & Ganguli 2018) with Norse's default α = 100. */
+export function superSpike(options: { alpha?: number } = {}): DerivativeRule {
+  const alpha = positive('superSpike', 'alpha', options.alpha ?? 100);
+  return derivativeRule(
+    'superSpike',
+    { alpha },
+    `1/(1 + α|u|)², α = ${alpha}: peak 1 at u = 0, area 2/α (Norse's SuperSpike, default α = 100; the same ` +
+      "formula as fastSigmoid). SpikingJelly's SuperSpike is α/(1 + |u|)², where α scales instead.",
+    (u) => {
+      const d = 1 + alpha * Math.abs(u);
+      return 1 / (d * d);
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Straight-through estimators (sign, round, quantize, and the step)
+// ---------------------------------------------------------------------------------------------
+
+/** h = 1 everywhere (Hinton 2012; Bengio, Léonard & Courville 2013). */
+export function straightThrough(): DerivativeRule {
+  return derivativeRule(
+    'straightThrough',
+    {},
+    'straight-through estimator: 1 everywhere (peak 1, area unbounded), the gradient is copied unchanged.',
+    () => 1,
+  );
+}
+
+/**
+ * h = 1 where min ≤ u ≤ max, else 0: the derivative of hardtanh, as in binarized nets (Hubara et
+ * al. 2016). Without bounds it uses the activation's own range (quantize's `range`), else [−1, 1].
+ */
+export function clippedStraightThrough(options: { min?: number; max?: number } = {}): AdaptiveRule {
+  const given = options.min !== undefined || options.max !== undefined;
+  const min = finite('clippedStraightThrough', 'min', options.min ?? -1);
+  const max = finite('clippedStraightThrough', 'max', options.max ?? 1);
+  if (!(min < max)) throw new RuleError(`rules.clippedStraightThrough: min (${min}) must be below max (${max})`);
+  return adaptiveRule(
+    'clippedStraightThrough',
+    given ? { min, max } : {},
+    `clipped straight-through: 1 for ${given ? `${min} ≤ u ≤ ${max}` : "u inside the activation's range ([−1, 1] unless it has one)"} ` +
+      '(inclusive), 0 outside (BNN hardtanh STE); peak 1, area = the width of the band.',
+    (t) => {
+      const [lo, hi] = given ? [min, max] : (t.passBand ?? [-1, 1]);
+      return { derivative: (u) => (u >= lo && u <= hi ? 1 : 0), label: `clippedStraightThrough(min=${lo}, max=${hi})` };
+    },
+  );
+}
+
+/** ApproxSign (Bi-Real Net, Liu et al. 2018): h = 2 − 2|u| on |u| < 1, else 0. */
+export function approxSign(): DerivativeRule {
+  return derivativeRule(
+    'approxSign',
+    {},
+    'ApproxSign: 2 + 2u on [−1, 0), 2 − 2u on [0, 1), 0 elsewhere (Bi-Real Net); peak 2 at u = 0, area 2 = the jump of sign.',
+    (u) => Math.max(0, 2 - 2 * Math.abs(u)),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Combining rules
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * (1 − λ)·A + λ·B: λ = 0 is rule A, λ = 1 is rule B. λ may be a function, read each time the
+ * activation is recorded, to anneal during training: `blend('sigmoid', 'exact', () => step / total)`.
+ * A and B may be names (resolved for the activation the blend is applied to), rules or inline rules.
+ */
+export function blend(ruleA: RuleChoice, ruleB: RuleChoice, lambda: number | (() => number)): AdaptiveRule {
+  const fixed = typeof lambda === 'number';
+  if (fixed) checkLambda(lambda);
+  else if (typeof lambda !== 'function') {
+    throw new RuleError(`rules.blend: lambda must be a number in [0, 1] or a function returning one, got ${typeof lambda}`);
+  }
+  const nameA = choiceName(ruleA);
+  const nameB = choiceName(ruleB);
+  const bothExact = isExactChoice(ruleA) && isExactChoice(ruleB);
+  return adaptiveRule(
+    `blend(${nameA}, ${nameB})`,
+    fixed ? { lambda } : {},
+    `(1 − λ)·${nameA} + λ·${nameB}, λ = ${fixed ? lambda : 'read from a function when recorded'}: interpolates two rules.`,
+    (t) => {
+      const l = fixed ? lambda : checkLambda(lambda());
+      const label = `blend(${nameA}, ${nameB}, lambda=${l})`;
+      if (l === 0) return { ...t.bind(ruleA), label };
+      if (l === 1) return { ...t.bind(ruleB), label };
+      return mix(t.bind(ruleA), t.bind(ruleB), l, label);
+    },
+    bothExact,
+  );
+}
+
+function checkLambda(value: number): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new RuleError(`rules.blend: lambda must be in [0, 1], got ${String(value)}`);
+  }
+  return value;
+}
+
+function mix(a: BoundRule, b: BoundRule, l: number, label: string): BoundRule {
+  const wa = 1 - l;
+  if (a.derivative !== undefined && b.derivative !== undefined) {
+    const ha = a.derivative;
+    const hb = b.derivative;
+    return { derivative: (x, y) => wa * ha(x, y) + l * hb(x, y), label };
+  }
+  const ba = asBackward(a);
+  const bb = asBackward(b);
+  return { backward: (g, x, y) => wa * ba(g, x, y) + l * bb(g, x, y), label };
+}
+
+function asBackward(rule: BoundRule): ElementBackward {
+  if (rule.backward !== undefined) return rule.backward;
+  const h = rule.derivative;
+  return (g, x, y) => g * h(x, y);
+}
+
+function choiceName(choice: RuleChoice): string {
+  if (typeof choice === 'string') return choice;
+  if ('exact' in choice && typeof choice.name === 'string') return ruleLabel(choice);
+  return 'inline';
+}
+
+function isExactChoice(choice: RuleChoice): boolean {
+  if (typeof choice === 'string') return choice === 'exact';
+  return 'exact' in choice && choice.exact === true;
+}

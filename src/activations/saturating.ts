@@ -1,0 +1,178 @@
+// Saturating activations, whose derivative vanishes in the tails: sigmoid, logSigmoid, tanh,
+// hardtanh, hardSigmoid, hardSwish, softsign. The non-vanishing rules (floorAdded, floored,
+// peakNormalised, widened) are written once in rules.ts and registered here by name.
+import { ArgumentError } from '../errors';
+import type { Tensor } from '../tensor';
+import type { ActivationCallOptions, BuiltinActivationParams as P } from './names';
+import { sigmoid as logistic, softplus as softplusFn } from './math';
+import { numberParam } from './params';
+import { registerActivation } from './registry';
+import { applyActivation } from './engine';
+import * as rules from './rules';
+
+/** The rules every saturating activation gets by name. */
+function nonVanishing() {
+  return {
+    floorAdded: rules.floorAdded(),
+    floored: rules.floored(),
+    peakNormalised: rules.peakNormalised(),
+    widened: rules.widened(),
+  };
+}
+
+// ---- sigmoid ----
+const SIGMOID = registerActivation<P['sigmoid']>({
+  name: 'sigmoid',
+  builtIn: true,
+  description: 'σ(x) = 1/(1 + e^(−x))',
+  exact: "σ'(x) = y(1 − y), peak 1/4 at 0, area 1",
+  kernel: () => ({
+    forward: logistic,
+    forwardLoop: (x, y) => {
+      // 1/(1 + e^-x) needs no sign branch: e^-x = Infinity gives 0, not NaN
+      for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+    },
+    derivative: (_x, y) => y * (1 - y),
+    params: {},
+    derivativePeak: 0.25,
+  }),
+  rules: nonVanishing(),
+});
+
+/**
+ * The logistic sigmoid. Rules: 'exact', 'floorAdded' (σ' + 0.1), 'floored' (max(σ', 0.1)),
+ * 'peakNormalised' (4σ'), 'widened' (σ'(x/2)).
+ */
+export function sigmoid(x: Tensor, options?: ActivationCallOptions<'sigmoid'>): Tensor {
+  return applyActivation(SIGMOID, x, options);
+}
+
+// ---- logSigmoid ----
+const LOG_SIGMOID = registerActivation<P['logSigmoid']>({
+  name: 'logSigmoid',
+  builtIn: true,
+  description: 'log σ(x) = −softplus(−x)',
+  exact: 'σ(−x) = 1 − σ(x), → 1 for x → −∞, → 0 for x → ∞',
+  kernel: () => ({
+    forward: (x) => -softplusFn(-x),
+    derivative: (x) => logistic(-x),
+    params: {},
+  }),
+  rules: { floorAdded: rules.floorAdded(), floored: rules.floored() },
+});
+
+/** log σ(x), computed without overflow. Rules: 'exact', 'floorAdded', 'floored'. */
+export function logSigmoid(x: Tensor, options?: ActivationCallOptions<'logSigmoid'>): Tensor {
+  return applyActivation(LOG_SIGMOID, x, options);
+}
+
+// ---- tanh ----
+const TANH = registerActivation<P['tanh']>({
+  name: 'tanh',
+  builtIn: true,
+  description: 'tanh(x)',
+  exact: '1 − y², peak 1 at 0, area 2',
+  kernel: () => ({
+    forward: Math.tanh,
+    forwardLoop: (x, y) => {
+      for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
+    },
+    derivative: (_x, y) => 1 - y * y,
+    params: {},
+    derivativePeak: 1,
+  }),
+  rules: nonVanishing(),
+});
+
+/** Hyperbolic tangent. Rules: 'exact', 'floorAdded', 'floored', 'peakNormalised' (= exact), 'widened'. */
+export function tanh(x: Tensor, options?: ActivationCallOptions<'tanh'>): Tensor {
+  return applyActivation(TANH, x, options);
+}
+
+// ---- hardtanh ----
+const HARDTANH = registerActivation<P['hardtanh']>({
+  name: 'hardtanh',
+  builtIn: true,
+  description: 'x clamped to [min, max]',
+  exact: '1 for min < x < max, 0 elsewhere (0 at both kinks, as PyTorch)',
+  paramKeys: ['min', 'max'],
+  kernel: (o) => {
+    const min = numberParam('hardtanh', o, 'min', -1);
+    const max = numberParam('hardtanh', o, 'max', 1);
+    if (!(min < max)) throw new ArgumentError(`hardtanh: min (${min}) must be below max (${max})`);
+    return {
+      forward: (x) => (x < min ? min : x > max ? max : x),
+      derivative: (x) => (x > min && x < max ? 1 : 0),
+      params: { min, max },
+      derivativePeak: 1,
+      passBand: [min, max],
+    };
+  },
+  rules: { identity: rules.identity(), ...nonVanishing() },
+});
+
+/** x clamped to [`min`, `max`] (default [−1, 1]). Rules: 'exact', 'identity', and the non-vanishing ones. */
+export function hardtanh(x: Tensor, options?: ActivationCallOptions<'hardtanh'>): Tensor {
+  return applyActivation(HARDTANH, x, options);
+}
+
+// ---- hardSigmoid ----
+const HARD_SIGMOID = registerActivation<P['hardSigmoid']>({
+  name: 'hardSigmoid',
+  builtIn: true,
+  description: 'x/6 + 1/2 clamped to [0, 1] (PyTorch Hardsigmoid)',
+  exact: '1/6 for −3 < x < 3, 0 elsewhere (0 at both kinks, as PyTorch)',
+  kernel: () => ({
+    forward: (x) => (x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5),
+    derivative: (x) => (x > -3 && x < 3 ? 1 / 6 : 0),
+    params: {},
+    derivativePeak: 1 / 6,
+  }),
+  rules: nonVanishing(),
+});
+
+/** Piecewise-linear sigmoid, clamp(x/6 + 1/2, 0, 1). Rules: 'exact' and the non-vanishing ones. */
+export function hardSigmoid(x: Tensor, options?: ActivationCallOptions<'hardSigmoid'>): Tensor {
+  return applyActivation(HARD_SIGMOID, x, options);
+}
+
+// ---- hardSwish ----
+const HARD_SWISH = registerActivation<P['hardSwish']>({
+  name: 'hardSwish',
+  builtIn: true,
+  description: 'x·hardSigmoid(x) (Howard et al. 2019)',
+  exact: '0 for x < −3, (2x + 3)/6 for −3 ≤ x ≤ 3, 1 for x > 3 (ties as PyTorch: −1/2 at −3, 3/2 at 3)',
+  kernel: () => ({
+    forward: (x) => (x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6),
+    derivative: (x) => (x < -3 ? 0 : x <= 3 ? (2 * x + 3) / 6 : 1),
+    params: {},
+  }),
+});
+
+/** Hard swish, x·clamp(x/6 + 1/2, 0, 1). Rules: 'exact'. */
+export function hardSwish(x: Tensor, options?: ActivationCallOptions<'hardSwish'>): Tensor {
+  return applyActivation(HARD_SWISH, x, options);
+}
+
+// ---- softsign ----
+const SOFTSIGN = registerActivation<P['softsign']>({
+  name: 'softsign',
+  builtIn: true,
+  description: 'x/(1 + |x|)',
+  exact: '1/(1 + |x|)², peak 1 at 0, area 2',
+  kernel: () => ({
+    forward: (x) => x / (1 + Math.abs(x)),
+    derivative: (x) => {
+      const d = 1 + Math.abs(x);
+      return 1 / (d * d);
+    },
+    params: {},
+    derivativePeak: 1,
+  }),
+  rules: nonVanishing(),
+});
+
+/** Softsign, x/(1 + |x|). Rules: 'exact' and the non-vanishing ones. */
+export function softsign(x: Tensor, options?: ActivationCallOptions<'softsign'>): Tensor {
+  return applyActivation(SOFTSIGN, x, options);
+}

@@ -1,0 +1,53 @@
+// Functional forms on top of the tape, in the manner of JAX: `grad(f)` is a function that
+// returns the gradient of f with respect to its arguments. The caller's tensors are not touched:
+// each differentiated argument is replaced by a fresh leaf that shares its data.
+import * as nd from '../nd';
+import { ArgumentError, GraphError } from '../errors';
+import { Tensor } from '../tensor';
+import { backward } from './tape';
+
+type Fn = (...args: Tensor[]) => Tensor;
+
+function differentiate(f: Fn, argnums: readonly number[], args: Tensor[]): [Tensor, Tensor[]] {
+  for (const i of argnums) {
+    if (!Number.isInteger(i) || i < 0 || i >= args.length) {
+      throw new ArgumentError(`grad: argnums ${i} is out of range for a call with ${args.length} arguments`);
+    }
+  }
+  const leaves = args.map((a, i) => (argnums.includes(i) ? new Tensor(a.data, true, true) : a));
+  const value = f(...leaves);
+  if (!(value instanceof Tensor) || value.size !== 1) {
+    throw new GraphError(
+      'grad: the function must return a one-element tensor (a scalar loss); reduce it first, e.g. with .sum()',
+    );
+  }
+  if (value.requiresGrad) backward(value, undefined, {});
+  // an argument the value does not depend on has a zero gradient
+  const grads = argnums.map((i) => leaves[i].grad ?? new Tensor(nd.zeros(leaves[i].shape, leaves[i].dtype)));
+  return [value.detach(), grads];
+}
+
+/** `grad(f)(x, y)` is df/dx; `grad(f, [0, 1])(x, y)` is [df/dx, df/dy]. */
+export function grad(f: Fn, argnums?: number): (...args: Tensor[]) => Tensor;
+export function grad(f: Fn, argnums: readonly number[]): (...args: Tensor[]) => Tensor[];
+export function grad(f: Fn, argnums: number | readonly number[] = 0): (...args: Tensor[]) => Tensor | Tensor[] {
+  const list = typeof argnums === 'number' ? [argnums] : argnums;
+  return (...args) => {
+    const [, grads] = differentiate(f, list, args);
+    return typeof argnums === 'number' ? grads[0] : grads;
+  };
+}
+
+/** Like `grad`, but returns [f(args), gradients] from one forward pass. */
+export function valueAndGrad(f: Fn, argnums?: number): (...args: Tensor[]) => [Tensor, Tensor];
+export function valueAndGrad(f: Fn, argnums: readonly number[]): (...args: Tensor[]) => [Tensor, Tensor[]];
+export function valueAndGrad(
+  f: Fn,
+  argnums: number | readonly number[] = 0,
+): (...args: Tensor[]) => [Tensor, Tensor | Tensor[]] {
+  const list = typeof argnums === 'number' ? [argnums] : argnums;
+  return (...args) => {
+    const [value, grads] = differentiate(f, list, args);
+    return [value, typeof argnums === 'number' ? grads[0] : grads];
+  };
+}

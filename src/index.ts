@@ -1,0 +1,21 @@
+// surrograd: reverse-mode autodiff in which every activation's derivative is a swappable choice.
+// Importing this module has no side effects.
+export { Tensor } from './tensor';
+export type { Dtype, TensorLike, NestedArray, NdArrayView, BackwardOptions } from './tensor';
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, rand, randn, arange, linspace, eye,
+} from './creation';
+export type { CreateOptions, RandomOptions, TensorOptions } from './creation';
+export * from './ops';
+export * from './activations';
+export { noGrad, isGradEnabled, listTape, tapeSize, clearTape, lastBackwardRules } from './autograd/tape';
+export type { TapeEntry } from './autograd/tape';
+export { grad, valueAndGrad } from './autograd/functional';
+export { gradcheck } from './autograd/gradcheck';
+export type { GradcheckOptions, GradcheckResult, GradcheckMismatch } from './autograd/gradcheck';
+export { Generator, manualSeed, getDefaultGenerator } from './random';
+export { SurrogradError, ShapeError, ArgumentError, GraphError, RuleError } from './errors';
+export * as nn from './nn';
+export * as optim from './optim';
+export * as data from './data';
+export { save, load } from './checkpoint';

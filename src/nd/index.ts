@@ -1,0 +1,8 @@
+// The nd layer's vocabulary. Only files in src/nd import ndarray or ndarray-ops.
+export * from './array';
+export * from './elementwise';
+export * from './reduce';
+export { gemm } from './gemm';
+export * from './matmul';
+export * from './indexing';
+export * from './softmax';

@@ -1,0 +1,313 @@
+// Activation layers. One generic layer, `new nn.Activation('relu', { backward: 'sigmoid' })` or
+// `nn.activation('relu', { backward: 'sigmoid' })`, and a named class per built-in activation
+// (`new nn.ReLU({ backward: 'sigmoid' })`, `new nn.LeakyReLU({ slope: 0.2 })`), all made from
+// one table below.
+//
+// A layer's rule is passed with every call it makes, so it sits exactly where DESIGN.md puts
+// it: it beats `withBackward` scopes and `setBackward`, and an explicit per-call choice made by
+// calling the activation function directly still beats it. Unset, the layer follows whatever
+// scope or global choice is in force when it runs.
+import { ArgumentError } from '../errors';
+import type { Tensor } from '../tensor';
+import { tensor } from '../creation';
+import { noGrad } from '../autograd/tape';
+import {
+  type ActivationCallOptions,
+  type ActivationName,
+  type BuiltinActivationName,
+  type RuleChoice,
+  activation as applyActivation,
+  currentRule,
+  isRule,
+  rules,
+} from '../activations';
+import { Module } from './module';
+
+/** An activation's parameters without the backward choice (e.g. { slope: 0.2 }). */
+export type ActivationParams<N extends ActivationName> = Omit<ActivationCallOptions<N>, 'backward'>;
+
+export class Activation<N extends ActivationName = ActivationName> extends Module {
+  /** The activation's registry name ('relu', 'leakyRelu', ...). */
+  readonly activation: N;
+  #params: Readonly<ActivationParams<N>>;
+  #backward: RuleChoice | undefined;
+  /** The options passed on every call: the parameters plus the backward rule, if set. */
+  #callOptions: ActivationCallOptions<N> | undefined;
+
+  constructor(name: N, options: ActivationCallOptions<N> = {} as ActivationCallOptions<N>) {
+    super();
+    if (typeof name !== 'string') throw new ArgumentError(`nn.Activation: the activation name must be a string, got ${typeof name}`);
+    if (options === null || typeof options !== 'object') {
+      throw new ArgumentError(`nn.Activation('${name}'): options must be an object such as { backward: 'sigmoid' }`);
+    }
+    this.activation = name;
+    const { backward, ...params } = options as ActivationCallOptions<N> & { backward?: RuleChoice };
+    checkOptions(name, params as ActivationParams<N>, backward);
+    this.#params = Object.freeze({ ...params }) as Readonly<ActivationParams<N>>;
+    this.#backward = backward;
+    this.#callOptions = buildCallOptions<N>(this.#params, backward);
+  }
+
+  /** The backward rule chosen for this layer, or undefined to follow scoped / global choices. */
+  get backward(): RuleChoice | undefined {
+    return this.#backward;
+  }
+
+  /** Choose this layer's backward rule (checked now: an unknown name throws here). */
+  set backward(choice: RuleChoice | undefined) {
+    checkOptions(this.activation, this.#params, choice);
+    this.#backward = choice;
+    this.#callOptions = buildCallOptions<N>(this.#params, choice);
+  }
+
+  /** The activation's parameters (e.g. { slope: 0.2 }). */
+  get params(): Readonly<ActivationParams<N>> {
+    return this.#params;
+  }
+
+  /**
+   * Replace parameters and rule together, as `options` in the constructor. Checked before
+   * anything changes.
+   */
+  configure(options: ActivationCallOptions<N>): this {
+    const { backward, ...params } = options as ActivationCallOptions<N> & { backward?: RuleChoice };
+    checkOptions(this.activation, params as ActivationParams<N>, backward);
+    this.#params = Object.freeze({ ...params }) as Readonly<ActivationParams<N>>;
+    this.#backward = backward;
+    this.#callOptions = buildCallOptions<N>(this.#params, backward);
+    return this;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return applyActivation(this.activation, x, this.#callOptions);
+  }
+
+  protected override typeName(): string {
+    return (CLASS_NAMES as Record<string, string>)[this.activation] ?? `Activation<${this.activation}>`;
+  }
+
+  protected override extraRepr(): string {
+    const params = Object.entries(this.#params as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`);
+    let rule: string;
+    if (this.#backward === undefined) {
+      let now = '?';
+      try {
+        now = currentRule(this.activation).name;
+      } catch {
+        // an activation no longer registered: show the layer anyway
+      }
+      rule = `backward=inherit (now ${now})`;
+    } else {
+      rule = `backward=${describeChoice(this.#backward)}`;
+    }
+    return [...params, rule].join(', ');
+  }
+}
+
+function buildCallOptions<N extends ActivationName>(
+  params: Readonly<ActivationParams<N>>,
+  backward: RuleChoice | undefined,
+): ActivationCallOptions<N> | undefined {
+  const hasParams = Object.values(params as Record<string, unknown>).some((v) => v !== undefined);
+  if (backward === undefined) return hasParams ? ({ ...params } as ActivationCallOptions<N>) : undefined;
+  return { ...params, backward } as ActivationCallOptions<N>;
+}
+
+/**
+ * Make the activation check its name, parameters and rule now (a one-element call outside the
+ * tape), so a mistake fails where the layer is made, not in the middle of training.
+ */
+function checkOptions<N extends ActivationName>(name: N, params: ActivationParams<N>, backward: RuleChoice | undefined): void {
+  const options = buildCallOptions<N>(params, backward);
+  noGrad(() => applyActivation(name, tensor([0.5]), options));
+}
+
+/** How a rule choice is shown: its name, a factory rule with its parameters, or 'inline'. */
+export function describeChoice(choice: RuleChoice): string {
+  if (typeof choice === 'string') return `'${choice}'`;
+  if (isRule(choice)) {
+    const params = Object.entries(choice.params);
+    return params.length === 0 ? choice.name : `${choice.name}(${params.map(([k, v]) => `${k}=${v}`).join(', ')})`;
+  }
+  return 'inline';
+}
+
+// ---- saving a rule choice (checkpoints) ----
+
+/** A rule choice as plain JSON. */
+export type SavedRule =
+  | { kind: 'inherit' }
+  | { kind: 'name'; name: string }
+  | { kind: 'factory'; factory: string; params: Record<string, number> }
+  /** A function the file cannot hold (an inline rule, a blend, a hand-made rule object). */
+  | { kind: 'unsaved'; label: string };
+
+type Factory = (params?: Record<string, number>) => unknown;
+
+function factoryOf(name: string): Factory | undefined {
+  const f = (rules as unknown as Record<string, unknown>)[name];
+  return typeof f === 'function' ? (f as Factory) : undefined;
+}
+
+function sameParams(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.is(a[k], b[k]));
+}
+
+/** The JSON form of a choice: names and factory rules survive a round trip, functions do not. */
+export function saveChoice(choice: RuleChoice | undefined): SavedRule {
+  if (choice === undefined) return { kind: 'inherit' };
+  if (typeof choice === 'string') return { kind: 'name', name: choice };
+  if (isRule(choice)) {
+    const factory = factoryOf(choice.name);
+    if (factory !== undefined) {
+      try {
+        const rebuilt = factory({ ...choice.params });
+        if (isRule(rebuilt) && rebuilt.name === choice.name && sameParams(rebuilt.params, choice.params)) {
+          return { kind: 'factory', factory: choice.name, params: { ...choice.params } };
+        }
+      } catch {
+        // not rebuildable from its parameters: saved as a label below
+      }
+    }
+  }
+  return { kind: 'unsaved', label: describeChoice(choice) };
+}
+
+/** The choice a SavedRule stands for; throws ArgumentError for one that cannot be rebuilt. */
+export function restoreChoice(saved: SavedRule, where: string): RuleChoice | undefined {
+  if (saved === null || typeof saved !== 'object') throw new ArgumentError(`${where}: malformed backward rule entry`);
+  switch (saved.kind) {
+    case 'inherit':
+      return undefined;
+    case 'name':
+      if (typeof saved.name !== 'string') throw new ArgumentError(`${where}: malformed rule name`);
+      return saved.name;
+    case 'factory': {
+      const factory = factoryOf(saved.factory);
+      if (factory === undefined) throw new ArgumentError(`${where}: no rule factory named '${saved.factory}' exists in this version`);
+      return factory({ ...saved.params }) as RuleChoice;
+    }
+    case 'unsaved':
+      throw new ArgumentError(
+        `${where}: the layer used ${saved.label}, a rule given as a function, which a file cannot hold; ` +
+          'set the same rule on the layer before loading and it is kept',
+      );
+    default:
+      throw new ArgumentError(`${where}: unknown backward rule kind '${String((saved as { kind: unknown }).kind)}'`);
+  }
+}
+
+// ---- the named classes ----
+
+/** The class name of each built-in activation's layer (PyTorch's, where PyTorch has one). */
+const CLASS_NAMES: { readonly [N in BuiltinActivationName]: string } = {
+  relu: 'ReLU',
+  leakyRelu: 'LeakyReLU',
+  relu6: 'ReLU6',
+  elu: 'ELU',
+  selu: 'SELU',
+  celu: 'CELU',
+  gelu: 'GELU',
+  silu: 'SiLU',
+  mish: 'Mish',
+  softplus: 'Softplus',
+  sigmoid: 'Sigmoid',
+  logSigmoid: 'LogSigmoid',
+  tanh: 'Tanh',
+  hardtanh: 'Hardtanh',
+  hardSigmoid: 'Hardsigmoid',
+  hardSwish: 'Hardswish',
+  softsign: 'Softsign',
+  heaviside: 'Heaviside',
+  sign: 'Sign',
+  round: 'Round',
+  quantize: 'Quantize',
+};
+
+/** The constructor of a named activation layer: `new nn.ReLU({ backward: 'sigmoid' })`. */
+export interface ActivationLayerClass<N extends ActivationName> {
+  new (options?: ActivationCallOptions<N>): Activation<N>;
+  /** The activation this class applies. */
+  readonly activationName: N;
+}
+
+function layerClass<N extends BuiltinActivationName>(name: N): ActivationLayerClass<N> {
+  const cls = class extends Activation<N> {
+    static readonly activationName = name;
+    constructor(options?: ActivationCallOptions<N>) {
+      super(name, options);
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: CLASS_NAMES[name] });
+  return cls;
+}
+
+
+/** Every named layer class by activation name (a compile error if a built-in lacks one). */
+export const ACTIVATION_LAYERS = makeLayerClasses();
+
+function makeLayerClasses(): { readonly [N in BuiltinActivationName]: ActivationLayerClass<N> } {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(CLASS_NAMES) as BuiltinActivationName[]) out[name] = layerClass(name);
+  return Object.freeze(out) as { readonly [N in BuiltinActivationName]: ActivationLayerClass<N> };
+}
+
+/**
+ * A layer applying activation `name` with these options (parameters and `backward`): an
+ * instance of the named class for a built-in (`nn.activation('relu')` is an `nn.ReLU`).
+ */
+export function activation<N extends ActivationName>(name: N, options?: ActivationCallOptions<N>): Activation<N> {
+  const named = (ACTIVATION_LAYERS as Record<string, ActivationLayerClass<ActivationName> | undefined>)[name];
+  if (named !== undefined && Object.hasOwn(ACTIVATION_LAYERS, name)) return new named(options as never) as Activation<N>;
+  return new Activation(name, options);
+}
+
+export const {
+  relu: ReLU,
+  leakyRelu: LeakyReLU,
+  relu6: ReLU6,
+  elu: ELU,
+  selu: SELU,
+  celu: CELU,
+  gelu: GELU,
+  silu: SiLU,
+  mish: Mish,
+  softplus: Softplus,
+  sigmoid: Sigmoid,
+  logSigmoid: LogSigmoid,
+  tanh: Tanh,
+  hardtanh: Hardtanh,
+  hardSigmoid: Hardsigmoid,
+  hardSwish: Hardswish,
+  softsign: Softsign,
+  heaviside: Heaviside,
+  sign: Sign,
+  round: Round,
+  quantize: Quantize,
+} = ACTIVATION_LAYERS;
+
+// the instance types, so `let act: nn.ReLU` reads as in PyTorch
+export type ReLU = Activation<'relu'>;
+export type LeakyReLU = Activation<'leakyRelu'>;
+export type ReLU6 = Activation<'relu6'>;
+export type ELU = Activation<'elu'>;
+export type SELU = Activation<'selu'>;
+export type CELU = Activation<'celu'>;
+export type GELU = Activation<'gelu'>;
+export type SiLU = Activation<'silu'>;
+export type Mish = Activation<'mish'>;
+export type Softplus = Activation<'softplus'>;
+export type Sigmoid = Activation<'sigmoid'>;
+export type LogSigmoid = Activation<'logSigmoid'>;
+export type Tanh = Activation<'tanh'>;
+export type Hardtanh = Activation<'hardtanh'>;
+export type Hardsigmoid = Activation<'hardSigmoid'>;
+export type Hardswish = Activation<'hardSwish'>;
+export type Softsign = Activation<'softsign'>;
+export type Heaviside = Activation<'heaviside'>;
+export type Sign = Activation<'sign'>;
+export type Round = Activation<'round'>;
+export type Quantize = Activation<'quantize'>;

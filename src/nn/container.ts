@@ -1,0 +1,112 @@
+// Containers and shape layers: Sequential, ModuleList, Identity, Flatten.
+import { ArgumentError } from '../errors';
+import type { Tensor } from '../tensor';
+import { flatten } from '../ops';
+import { Module } from './module';
+
+/** Modules applied one after another; children are named '0', '1', ... as in PyTorch. */
+export class Sequential extends Module {
+  #length = 0;
+
+  constructor(...modules: Module[]) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  /** Add a module at the end; returns this. */
+  append(module: Module): this {
+    if (!(module instanceof Module)) {
+      throw new ArgumentError(`Sequential: entry ${this.#length} is not a Module (got ${module === null ? 'null' : typeof module})`);
+    }
+    this.registerModule(String(this.#length), module);
+    this.#length++;
+    return this;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** The module at `index` (negative counts from the end). */
+  at(index: number): Module {
+    const i = index < 0 ? index + this.#length : index;
+    if (!Number.isInteger(i) || i < 0 || i >= this.#length) {
+      throw new ArgumentError(`Sequential.at: index ${index} is out of range for ${this.#length} modules`);
+    }
+    return this.children()[i];
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children()[Symbol.iterator]();
+  }
+
+  override forward(x: Tensor): Tensor {
+    let out = x;
+    for (const m of this.children()) out = m.forward(out);
+    return out;
+  }
+}
+
+/** A list of modules, registered as children '0', '1', ... but with no forward of its own. */
+export class ModuleList extends Module {
+  #length = 0;
+
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  append(module: Module): this {
+    if (!(module instanceof Module)) throw new ArgumentError(`ModuleList: entry ${this.#length} is not a Module`);
+    this.registerModule(String(this.#length), module);
+    this.#length++;
+    return this;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  at(index: number): Module {
+    const i = index < 0 ? index + this.#length : index;
+    if (!Number.isInteger(i) || i < 0 || i >= this.#length) {
+      throw new ArgumentError(`ModuleList.at: index ${index} is out of range for ${this.#length} modules`);
+    }
+    return this.children()[i];
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children()[Symbol.iterator]();
+  }
+
+  override forward(): Tensor {
+    throw new ArgumentError('ModuleList has no forward; iterate over it and call each module');
+  }
+}
+
+/** Returns its input unchanged. */
+export class Identity extends Module {
+  override forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+/** Flattens dimensions startDim..endDim into one (default: all but the batch dimension). */
+export class Flatten extends Module {
+  readonly startDim: number;
+  readonly endDim: number;
+
+  constructor(startDim = 1, endDim = -1) {
+    super();
+    this.startDim = startDim;
+    this.endDim = endDim;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return flatten(x, this.startDim, this.endDim);
+  }
+
+  protected override extraRepr(): string {
+    return `startDim=${this.startDim}, endDim=${this.endDim}`;
+  }
+}

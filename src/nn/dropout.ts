@@ -1,0 +1,44 @@
+// Dropout: in training, zero each element with probability p and scale the rest by 1/(1 − p)
+// (so the expected value is unchanged); in evaluation, the identity.
+import { ArgumentError } from '../errors';
+import * as nd from '../nd';
+import { Tensor } from '../tensor';
+import { mul } from '../ops';
+import { type Generator, getDefaultGenerator } from '../random';
+import { Module } from './module';
+
+export interface DropoutOptions {
+  /** The random source of the masks (default: the default generator, read at each call). */
+  generator?: Generator;
+}
+
+export class Dropout extends Module {
+  readonly p: number;
+  /** The generator given at construction, if any. */
+  readonly generator: Generator | null;
+
+  constructor(p = 0.5, options: DropoutOptions = {}) {
+    super();
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
+      throw new ArgumentError(`Dropout: p must be a probability in [0, 1], got ${String(p)}`);
+    }
+    this.p = p;
+    this.generator = options.generator ?? null;
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (!this.training || this.p === 0) return x;
+    const gen = this.generator ?? getDefaultGenerator();
+    const mask = nd.zeros(x.shape, x.dtype);
+    const m = mask.data;
+    if (this.p < 1) {
+      const keep = 1 / (1 - this.p);
+      for (let i = 0; i < m.length; i++) m[i] = gen.uniform() < this.p ? 0 : keep;
+    }
+    return mul(x, new Tensor(mask));
+  }
+
+  protected override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}

@@ -1,0 +1,182 @@
+// Initialisers, as torch.nn.init: each fills a tensor in place (outside the tape) and returns
+// it. Random ones draw from `options.generator`, or the default generator (see manualSeed), in
+// the tensor's C order, so a seed fixes the result.
+import * as nd from '../nd';
+import { ArgumentError, formatShape } from '../errors';
+import type { Tensor } from '../tensor';
+import { type Generator, getDefaultGenerator } from '../random';
+
+export interface InitOptions {
+  generator?: Generator;
+}
+
+/** The nonlinearities whose recommended gain is known (PyTorch's list, camelCased). */
+export type Nonlinearity =
+  | 'linear'
+  | 'identity'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leakyRelu'
+  | 'selu';
+
+const NONLINEARITIES: readonly Nonlinearity[] = [
+  'linear', 'identity', 'conv1d', 'conv2d', 'conv3d', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'selu',
+];
+
+/**
+ * The recommended gain for a nonlinearity: 1 for linear and sigmoid, 5/3 for tanh, √2 for relu,
+ * √(2 / (1 + slope²)) for leakyRelu (slope = `param`, default 0.01), 3/4 for selu.
+ */
+export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+  switch (nonlinearity) {
+    case 'linear':
+    case 'identity':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
+    case 'leakyRelu': {
+      const slope = param ?? 0.01;
+      if (typeof slope !== 'number' || !Number.isFinite(slope)) {
+        throw new ArgumentError(`calculateGain: the leakyRelu slope must be a finite number, got ${String(slope)}`);
+      }
+      return Math.sqrt(2 / (1 + slope * slope));
+    }
+    case 'selu':
+      return 3 / 4;
+    default:
+      throw new ArgumentError(
+        `calculateGain: no known gain for '${String(nonlinearity)}'; use one of ${NONLINEARITIES.join(', ')}`,
+      );
+  }
+}
+
+/**
+ * [fanIn, fanOut] of a weight of shape [out, in, ...kernel]: in·∏kernel and out·∏kernel
+ * (a Linear weight [out, in] gives [in, out]).
+ */
+export function calculateFanInAndFanOut(t: Tensor): [number, number] {
+  if (t.ndim < 2) {
+    throw new ArgumentError(
+      `calculateFanInAndFanOut: a tensor of shape ${formatShape(t.shape)} has no fan in and fan out; it needs at least 2 dimensions`,
+    );
+  }
+  const receptive = nd.sizeOf(t.shape.slice(2));
+  return [t.shape[1] * receptive, t.shape[0] * receptive];
+}
+
+export type FanMode = 'fanIn' | 'fanOut';
+
+function fanOf(op: string, t: Tensor, mode: FanMode): number {
+  if (mode !== 'fanIn' && mode !== 'fanOut') throw new ArgumentError(`${op}: mode must be 'fanIn' or 'fanOut', got '${String(mode)}'`);
+  const [fanIn, fanOut] = calculateFanInAndFanOut(t);
+  return mode === 'fanIn' ? fanIn : fanOut;
+}
+
+/** The tensor's storage, to fill in place (every parameter made by surrograd is contiguous). */
+function storage(op: string, t: Tensor): nd.FloatArray {
+  if (!nd.isContiguous(t.data)) {
+    throw new ArgumentError(`${op}: the tensor (shape ${formatShape(t.shape)}) is a strided view; initialise a contiguous tensor`);
+  }
+  return t.data.data;
+}
+
+function generatorOf(options: InitOptions | undefined): Generator {
+  return options?.generator ?? getDefaultGenerator();
+}
+
+function finiteNumber(op: string, name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ArgumentError(`${op}: ${name} must be a finite number, got ${String(value)}`);
+  return value;
+}
+
+/** Fill with U(low, high). */
+export function uniform(t: Tensor, low = 0, high = 1, options?: InitOptions): Tensor {
+  finiteNumber('uniform', 'low', low);
+  finiteNumber('uniform', 'high', high);
+  if (!(high >= low)) throw new ArgumentError(`uniform: high (${high}) must be at least low (${low})`);
+  const data = storage('uniform', t);
+  const gen = generatorOf(options);
+  const width = high - low;
+  for (let i = 0; i < data.length; i++) data[i] = low + width * gen.uniform();
+  return t;
+}
+
+/** Fill with N(mean, std²). */
+export function normal(t: Tensor, mean = 0, std = 1, options?: InitOptions): Tensor {
+  finiteNumber('normal', 'mean', mean);
+  finiteNumber('normal', 'std', std);
+  if (!(std >= 0)) throw new ArgumentError(`normal: std must be ≥ 0, got ${std}`);
+  const data = storage('normal', t);
+  const gen = generatorOf(options);
+  for (let i = 0; i < data.length; i++) data[i] = mean + std * gen.normal();
+  return t;
+}
+
+/** Fill with `value`. */
+export function constant(t: Tensor, value: number): Tensor {
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new ArgumentError(`constant: value must be a number, got ${String(value)}`);
+  storage('constant', t).fill(value);
+  return t;
+}
+
+export function zeros(t: Tensor): Tensor {
+  return constant(t, 0);
+}
+
+export function ones(t: Tensor): Tensor {
+  return constant(t, 1);
+}
+
+export interface XavierOptions extends InitOptions {
+  /** Scale factor (default 1; see calculateGain). */
+  gain?: number;
+}
+
+/** Glorot & Bengio (2010): U(−a, a) with a = gain·√(6 / (fanIn + fanOut)). */
+export function xavierUniform(t: Tensor, options: XavierOptions = {}): Tensor {
+  const [fanIn, fanOut] = calculateFanInAndFanOut(t);
+  const gain = finiteNumber('xavierUniform', 'gain', options.gain ?? 1);
+  const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
+  return uniform(t, -bound, bound, options);
+}
+
+/** Glorot & Bengio (2010): N(0, σ²) with σ = gain·√(2 / (fanIn + fanOut)). */
+export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
+  const [fanIn, fanOut] = calculateFanInAndFanOut(t);
+  const gain = finiteNumber('xavierNormal', 'gain', options.gain ?? 1);
+  return normal(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), options);
+}
+
+export interface KaimingOptions extends InitOptions {
+  /** The negative slope of the rectifier after this layer (leakyRelu only; default 0). */
+  a?: number;
+  /** 'fanIn' (default) keeps the forward variance, 'fanOut' the backward one. */
+  mode?: FanMode;
+  /** Which gain to use (default 'leakyRelu', which with a = 0 is relu's √2). */
+  nonlinearity?: Nonlinearity;
+}
+
+/** He et al. (2015): U(−b, b) with b = gain·√(3 / fan). */
+export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor {
+  const fan = fanOf('kaimingUniform', t, options.mode ?? 'fanIn');
+  const gain = calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0);
+  const bound = fan === 0 ? 0 : gain * Math.sqrt(3 / fan);
+  return uniform(t, -bound, bound, options);
+}
+
+/** He et al. (2015): N(0, σ²) with σ = gain / √fan. */
+export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
+  const fan = fanOf('kaimingNormal', t, options.mode ?? 'fanIn');
+  const gain = calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0);
+  return normal(t, 0, fan === 0 ? 0 : gain / Math.sqrt(fan), options);
+}

@@ -1,0 +1,188 @@
+// BatchNorm1d and LayerNorm, written with differentiable ops so their gradients come from the
+// tape. Both normalise with the biased variance (divide by n), as PyTorch does; BatchNorm's
+// running variance is updated with the unbiased one (divide by n − 1), also as PyTorch.
+import { ArgumentError, ShapeError, formatShape } from '../errors';
+import * as nd from '../nd';
+import { Tensor } from '../tensor';
+import { ones, zeros, full } from '../creation';
+import { add, div, mean, mul, reshape, sqrt, square, sub } from '../ops';
+import { noGrad } from '../autograd/tape';
+import { Module, Parameter } from './module';
+
+export interface BatchNormOptions {
+  /** Added to the variance for stability (default 1e-5). */
+  eps?: number;
+  /**
+   * The weight of a new batch in the running statistics (default 0.1):
+   * running ← (1 − momentum)·running + momentum·batch. null: a cumulative average.
+   */
+  momentum?: number | null;
+  /** Learn a scale and shift per feature (default true). */
+  affine?: boolean;
+  /** Keep running statistics for evaluation (default true); without them eval uses batch statistics. */
+  trackRunningStats?: boolean;
+  dtype?: nd.Dtype;
+}
+
+/**
+ * Batch normalisation over [N, C] or [N, C, L] inputs, per feature C: statistics over the batch
+ * (and length) axes in training, the running statistics in evaluation.
+ */
+export class BatchNorm1d extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  /** γ, [C] (ones), or null without affine. */
+  weight: Parameter | null;
+  /** β, [C] (zeros), or null without affine. */
+  bias: Parameter | null;
+  declare runningMean: Tensor | null;
+  declare runningVar: Tensor | null;
+  /** How many training batches have updated the running statistics. */
+  declare numBatchesTracked: Tensor | null;
+
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super();
+    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
+      throw new ArgumentError(`BatchNorm1d: numFeatures must be a positive integer, got ${String(numFeatures)}`);
+    }
+    const eps = options.eps ?? 1e-5;
+    if (typeof eps !== 'number' || !(eps >= 0)) throw new ArgumentError(`BatchNorm1d: eps must be ≥ 0, got ${String(eps)}`);
+    const momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    if (momentum !== null && (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1))) {
+      throw new ArgumentError(`BatchNorm1d: momentum must be in [0, 1] or null, got ${String(momentum)}`);
+    }
+    const dtype = options.dtype ?? 'float32';
+    this.numFeatures = numFeatures;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = options.affine ?? true;
+    this.trackRunningStats = options.trackRunningStats ?? true;
+    this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype })) : null;
+    this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
+    const track = this.trackRunningStats;
+    this.registerBuffer('runningMean', track ? zeros([numFeatures], { dtype }) : null);
+    this.registerBuffer('runningVar', track ? ones([numFeatures], { dtype }) : null);
+    this.registerBuffer('numBatchesTracked', track ? full([], 0, { dtype: 'float64' }) : null);
+  }
+
+  /** Running statistics back to mean 0, variance 1, no batches. */
+  resetRunningStats(): void {
+    this.runningMean?.data.data.fill(0);
+    this.runningVar?.data.data.fill(1);
+    this.numBatchesTracked?.data.data.fill(0);
+  }
+
+  override forward(x: Tensor): Tensor {
+    const C = this.numFeatures;
+    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== C) {
+      throw new ShapeError(`BatchNorm1d(${C}): expected an input of shape [N, ${C}] or [N, ${C}, L], got ${formatShape(x.shape)}`);
+    }
+    const axes = x.ndim === 2 ? [0] : [0, 2];
+    const featureShape = x.ndim === 2 ? [C] : [C, 1];
+    let normalised: Tensor;
+    const useBatchStats = this.training || this.runningMean === null || this.runningVar === null;
+    if (useBatchStats) {
+      const n = x.size / C;
+      if (this.training && n <= 1) {
+        throw new ArgumentError(
+          `BatchNorm1d(${C}): training needs more than one value per feature to estimate a variance, got input of shape ` +
+            `${formatShape(x.shape)}; use a larger batch or eval()`,
+        );
+      }
+      const mu = mean(x, axes, true);
+      const centred = sub(x, mu);
+      const variance = mean(square(centred), axes, true); // biased: divides by n
+      normalised = div(centred, sqrt(add(variance, this.eps)));
+      if (this.training) this.updateRunningStats(mu, variance, n);
+    } else {
+      const rm = reshape(this.runningMean as Tensor, featureShape);
+      const rv = reshape(this.runningVar as Tensor, featureShape);
+      normalised = div(sub(x, rm), sqrt(add(rv, this.eps)));
+    }
+    if (this.weight === null || this.bias === null) return normalised;
+    return add(mul(normalised, reshape(this.weight, featureShape)), reshape(this.bias, featureShape));
+  }
+
+  private updateRunningStats(batchMean: Tensor, batchVar: Tensor, n: number): void {
+    const rm = this.runningMean;
+    const rv = this.runningVar;
+    const count = this.numBatchesTracked;
+    if (rm === null || rv === null || count === null) return;
+    noGrad(() => {
+      count.data.data[0] += 1;
+      const factor = this.momentum ?? 1 / count.data.data[0];
+      const m = nd.contiguous(batchMean.data).data;
+      const v = nd.contiguous(batchVar.data).data;
+      const unbiased = n / (n - 1);
+      const rmv = rm.data.data;
+      const rvv = rv.data.data;
+      for (let c = 0; c < rmv.length; c++) {
+        rmv[c] = (1 - factor) * rmv[c] + factor * m[c];
+        rvv[c] = (1 - factor) * rvv[c] + factor * v[c] * unbiased;
+      }
+    });
+  }
+
+  protected override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.affine}, trackRunningStats=${this.trackRunningStats}`;
+  }
+}
+
+export interface LayerNormOptions {
+  /** Added to the variance for stability (default 1e-5). */
+  eps?: number;
+  /** Learn a scale (and bias) of shape normalizedShape (default true). */
+  elementwiseAffine?: boolean;
+  /** With elementwiseAffine, also learn the bias (default true). */
+  bias?: boolean;
+  dtype?: nd.Dtype;
+}
+
+/** Layer normalisation over the trailing dimensions `normalizedShape` of each sample. */
+export class LayerNorm extends Module {
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
+    super();
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw new ArgumentError(`LayerNorm: normalizedShape must be a positive integer or a list of them, got ${JSON.stringify(normalizedShape)}`);
+    }
+    const eps = options.eps ?? 1e-5;
+    if (typeof eps !== 'number' || !(eps >= 0)) throw new ArgumentError(`LayerNorm: eps must be ≥ 0, got ${String(eps)}`);
+    const dtype = options.dtype ?? 'float32';
+    this.normalizedShape = Object.freeze(shape);
+    this.eps = eps;
+    const affine = options.elementwiseAffine ?? true;
+    this.weight = affine ? new Parameter(ones(shape, { dtype })) : null;
+    this.bias = affine && options.bias !== false ? new Parameter(zeros(shape, { dtype })) : null;
+  }
+
+  override forward(x: Tensor): Tensor {
+    const k = this.normalizedShape.length;
+    const trailing = x.shape.slice(x.ndim - k);
+    if (x.ndim < k || trailing.some((d, i) => d !== this.normalizedShape[i])) {
+      throw new ShapeError(
+        `LayerNorm(${formatShape(this.normalizedShape)}): expected an input ending in ${formatShape(this.normalizedShape)}, got ${formatShape(x.shape)}`,
+      );
+    }
+    const axes = this.normalizedShape.map((_, i) => x.ndim - k + i);
+    const mu = mean(x, axes, true);
+    const centred = sub(x, mu);
+    const variance = mean(square(centred), axes, true);
+    let y = div(centred, sqrt(add(variance, this.eps)));
+    if (this.weight !== null) y = mul(y, this.weight);
+    if (this.bias !== null) y = add(y, this.bias);
+    return y;
+  }
+
+  protected override extraRepr(): string {
+    return `${formatShape(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;
+  }
+}

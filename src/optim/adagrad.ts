@@ -1,0 +1,84 @@
+// Adagrad, as PyTorch documents it (torch.optim.Adagrad):
+//
+//   sum₀ ← τ                            (initialAccumulatorValue)
+//   g ← ∇f(θ)                          (−∇f(θ) when maximize)
+//   γ̃ ← γ / (1 + (t − 1)η)             (η = lrDecay)
+//   g ← g + λθ                         (weight decay)
+//   sum ← sum + g²
+//   θ ← θ − γ̃ g / (√sum + ε)
+import * as nd from '../nd';
+import type { Tensor } from '../tensor';
+import {
+  type FloatArray,
+  type ParamGroup,
+  type Params,
+  Optimizer,
+  checkBoolean,
+  checkNonNegative,
+} from './optimizer';
+
+export interface AdagradOptions {
+  /** γ (default 1e-2). */
+  lr: number;
+  /** η: the learning rate at step t is γ / (1 + (t − 1)η) (default 0). */
+  lrDecay: number;
+  /** λ (default 0). */
+  weightDecay: number;
+  /** τ, the starting value of the sum of squared gradients (default 0). */
+  initialAccumulatorValue: number;
+  /** ε (default 1e-10). */
+  eps: number;
+  maximize: boolean;
+}
+
+export type AdagradState = {
+  step: number;
+  sum: FloatArray;
+};
+
+export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
+  readonly name = 'Adagrad';
+
+  constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
+    super('Adagrad', params, {
+      lr: 1e-2,
+      lrDecay: 0,
+      weightDecay: 0,
+      initialAccumulatorValue: 0,
+      eps: 1e-10,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected checkOptions(name: string, o: AdagradOptions, where: string): void {
+    checkNonNegative(name, where, 'lr', o.lr);
+    checkNonNegative(name, where, 'lrDecay', o.lrDecay);
+    checkNonNegative(name, where, 'weightDecay', o.weightDecay);
+    checkNonNegative(name, where, 'initialAccumulatorValue', o.initialAccumulatorValue);
+    checkNonNegative(name, where, 'eps', o.eps);
+    checkBoolean(name, where, 'maximize', o.maximize);
+  }
+
+  protected initState(param: Tensor, group: ParamGroup<AdagradOptions>): AdagradState {
+    const sum = nd.alloc(param.dtype, param.size);
+    if (group.initialAccumulatorValue !== 0) sum.fill(group.initialAccumulatorValue);
+    return { step: 0, sum };
+  }
+
+  protected update(p: FloatArray, g: FloatArray, state: AdagradState, group: ParamGroup<AdagradOptions>): void {
+    const t = ++state.step;
+    const lr = group.lr / (1 + (t - 1) * group.lrDecay);
+    const wd = group.weightDecay;
+    const eps = group.eps;
+    const sign = group.maximize ? -1 : 1;
+    const sum = state.sum;
+    const n = p.length;
+    for (let i = 0; i < n; i++) {
+      const gi = sign * g[i] + wd * p[i];
+      const si = sum[i] + gi * gi;
+      sum[i] = si;
+      p[i] -= (lr * gi) / (Math.sqrt(si) + eps);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// Adamax, Adam's infinity-norm variant, as PyTorch documents it (torch.optim.Adamax):
+//
+//   g ← ∇f(θ)                          (−∇f(θ) when maximize)
+//   g ← g + λθ                         (weight decay)
+//   m ← β₁m + (1 − β₁)g
+//   u ← max(β₂u, |g| + ε)
+//   θ ← θ − γm / ((1 − β₁ᵗ)u)
+import * as nd from '../nd';
+import type { Tensor } from '../tensor';
+import {
+  type FloatArray,
+  type ParamGroup,
+  type Params,
+  Optimizer,
+  checkBetas,
+  checkBoolean,
+  checkNonNegative,
+} from './optimizer';
+
+export interface AdamaxOptions {
+  /** γ (default 2e-3). */
+  lr: number;
+  /** [β₁, β₂] (default [0.9, 0.999]). */
+  betas: [number, number];
+  /** ε (default 1e-8). */
+  eps: number;
+  /** λ (default 0). */
+  weightDecay: number;
+  maximize: boolean;
+}
+
+export type AdamaxState = {
+  step: number;
+  expAvg: FloatArray;
+  /** u, the exponentially weighted infinity norm. */
+  expInf: FloatArray;
+};
+
+export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
+  readonly name = 'Adamax';
+
+  constructor(params: Params<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
+    super('Adamax', params, {
+      lr: 2e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected checkOptions(name: string, o: AdamaxOptions, where: string): void {
+    checkNonNegative(name, where, 'lr', o.lr);
+    checkBetas(name, where, o.betas);
+    checkNonNegative(name, where, 'eps', o.eps);
+    checkNonNegative(name, where, 'weightDecay', o.weightDecay);
+    checkBoolean(name, where, 'maximize', o.maximize);
+  }
+
+  protected initState(param: Tensor): AdamaxState {
+    return { step: 0, expAvg: nd.alloc(param.dtype, param.size), expInf: nd.alloc(param.dtype, param.size) };
+  }
+
+  protected update(p: FloatArray, g: FloatArray, state: AdamaxState, group: ParamGroup<AdamaxOptions>): void {
+    const t = ++state.step;
+    const beta1 = group.betas[0];
+    const beta2 = group.betas[1];
+    const eps = group.eps;
+    const wd = group.weightDecay;
+    const sign = group.maximize ? -1 : 1;
+    const stepSize = group.lr / (1 - beta1 ** t);
+    const m = state.expAvg;
+    const u = state.expInf;
+    const n = p.length;
+    for (let i = 0; i < n; i++) {
+      const gi = sign * g[i] + wd * p[i];
+      const mi = beta1 * m[i] + (1 - beta1) * gi;
+      m[i] = mi;
+      const decayed = beta2 * u[i];
+      const fresh = Math.abs(gi) + eps;
+      const ui = decayed > fresh ? decayed : fresh;
+      u[i] = ui;
+      p[i] -= (stepSize * mi) / ui;
+    }
+  }
+}

@@ -1,0 +1,365 @@
+// The optimizer base: parameter groups with per-group options, per-parameter state kept in
+// typed arrays, `step()` / `zeroGrad()` / `stateDict()` / `loadStateDict()` as in PyTorch.
+//
+// Optimizers never touch the tape. A step reads each parameter's `.grad`, and writes the
+// parameter's data in place in one fused loop per parameter, allocating nothing after the first
+// step (state buffers are created the first time a parameter has a gradient). Everything that
+// could make a step fail (an option set to a bad value after construction, a gradient of the
+// wrong shape) is checked for every parameter before any parameter is written, so a step that
+// throws leaves every parameter as it was.
+import * as nd from '../nd';
+import { ArgumentError, ShapeError, formatShape } from '../errors';
+import { Tensor } from '../tensor';
+
+export type FloatArray = Float32Array | Float64Array;
+
+/** A per-parameter state entry: a step count or another scalar, a buffer, or "not yet made". */
+export type StateValue = number | FloatArray | null;
+export type ParamState = Record<string, StateValue>;
+
+/** The values an option can take: what `stateDict()` writes and `loadStateDict()` accepts. */
+export type OptionValue = number | boolean | string | readonly number[];
+
+/** Options every optimizer has: a learning rate that schedulers may change between steps. */
+export interface BaseOptions {
+  lr: number;
+}
+
+/** One parameter group: its parameters and its own copy of every option. */
+export type ParamGroup<O extends BaseOptions> = O & {
+  params: Tensor[];
+  /** The learning rate a scheduler started from (set by the first scheduler attached). */
+  initialLr?: number;
+};
+
+/** What the constructor and `addParamGroup` accept: parameters plus any options to override. */
+export type ParamGroupSpec<O extends BaseOptions> = Partial<O> & { params: Iterable<Tensor> };
+
+export type Params<O extends BaseOptions> = Iterable<Tensor> | readonly ParamGroupSpec<O>[];
+
+/** PyTorch's layout: state keyed by parameter index (counting through the groups in order). */
+export interface OptimizerStateDict {
+  /** The optimizer's class name, checked on load. */
+  type: string;
+  state: Record<string, ParamState>;
+  paramGroups: (Record<string, OptionValue> & { params: number[] })[];
+}
+
+export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
+  /** The optimizer's name, used in error messages and stored in state dicts. */
+  abstract readonly name: string;
+  readonly defaults: Readonly<O>;
+  readonly paramGroups: ParamGroup<O>[] = [];
+  /** Per-parameter state, created when a parameter first has a gradient. */
+  readonly state = new Map<Tensor, S>();
+
+  protected constructor(name: string, params: Params<O>, defaults: O) {
+    this.checkOptions(name, defaults, 'options');
+    this.defaults = Object.freeze({ ...defaults });
+    const groups = toGroupSpecs(name, params);
+    if (groups.length === 0) throw new ArgumentError(`${name}: got an empty parameter list; pass model.parameters()`);
+    for (const group of groups) this.addGroup(name, group);
+  }
+
+  /** Throw an ArgumentError naming the option and its value if any option is invalid. */
+  protected abstract checkOptions(name: string, options: O, where: string): void;
+
+  /** A fresh state for `param` (zeros, or whatever the algorithm starts from). */
+  protected abstract initState(param: Tensor, group: ParamGroup<O>): S;
+
+  /**
+   * The fused update of one parameter in place: `p` its data, `g` its gradient (both contiguous,
+   * same length). Must not allocate.
+   */
+  protected abstract update(p: FloatArray, g: FloatArray, state: S, group: ParamGroup<O>): void;
+
+  /** Add a group of parameters with options that override the defaults. */
+  addParamGroup(group: ParamGroupSpec<O>): void {
+    this.addGroup(this.name, group);
+  }
+
+  private addGroup(name: string, spec: ParamGroupSpec<O>): void {
+    if (spec === null || typeof spec !== 'object' || spec.params === undefined) {
+      throw new ArgumentError(`${name}: a parameter group must be an object with a 'params' list`);
+    }
+    const params = [...spec.params];
+    const index = this.paramGroups.length;
+    for (const [i, p] of params.entries()) {
+      if (!(p instanceof Tensor)) {
+        throw new ArgumentError(`${name}: param group ${index}, entry ${i} is not a Tensor`);
+      }
+      if (!p.isLeaf) {
+        throw new ArgumentError(
+          `${name}: param group ${index}, entry ${i} (shape ${formatShape(p.shape)}) is not a leaf tensor; ` +
+            'an optimizer updates leaves (parameters), not results of ops: use detach()',
+        );
+      }
+      if (!nd.isContiguous(p.data)) {
+        throw new ArgumentError(
+          `${name}: param group ${index}, entry ${i} (shape ${formatShape(p.shape)}) is a strided view; ` +
+            'parameters are updated in place and must be contiguous: use clone().detach()',
+        );
+      }
+    }
+    const seen = new Set<Tensor>(this.paramGroups.flatMap((g) => g.params));
+    for (const p of params) {
+      if (seen.has(p)) {
+        throw new ArgumentError(`${name}: a parameter appears in more than one place; each parameter may be in one group once`);
+      }
+      seen.add(p);
+    }
+    const options = { ...this.defaults } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(spec)) {
+      if (key === 'params' || value === undefined) continue;
+      if (!(key in this.defaults) && key !== 'initialLr') {
+        throw new ArgumentError(
+          `${name}: unknown option '${key}' in param group ${index}; known options: ${Object.keys(this.defaults).join(', ')}`,
+        );
+      }
+      options[key] = Array.isArray(value) ? [...value] : value;
+    }
+    const group = { ...options, params } as ParamGroup<O>;
+    this.checkOptions(name, group, `param group ${index}`);
+    this.paramGroups.push(group);
+  }
+
+  /**
+   * Update every parameter that has a gradient. With a closure, the closure is called first
+   * (it should recompute the loss and its gradients) and its result is returned.
+   */
+  step<T = undefined>(closure?: () => T): T | undefined {
+    const result = closure === undefined ? undefined : closure();
+    this.checkStep();
+    const groups = this.paramGroups;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const group = groups[gi];
+      const params = group.params;
+      for (let pi = 0; pi < params.length; pi++) {
+        const param = params[pi];
+        const grad = param.grad;
+        if (grad === null) continue;
+        let state = this.state.get(param);
+        if (state === undefined) {
+          state = this.initState(param, group);
+          this.state.set(param, state);
+        }
+        this.update(param.data.data, grad.data.data, state, group);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Everything a step needs, checked before any parameter is written: every group's options
+   * (a scheduler or the user may have changed them) and every gradient's shape and layout.
+   */
+  private checkStep(): void {
+    const groups = this.paramGroups;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const group = groups[gi];
+      this.checkOptions(this.name, group, `param group ${gi}`);
+      const params = group.params;
+      for (let pi = 0; pi < params.length; pi++) {
+        const param = params[pi];
+        const grad = param.grad;
+        if (grad === null) continue;
+        if (!(grad instanceof Tensor)) {
+          throw new ArgumentError(`${this.name}.step: the .grad of param ${pi} in group ${gi} is not a Tensor`);
+        }
+        if (!sameShape(grad.shape, param.shape)) {
+          throw new ShapeError(
+            `${this.name}.step: param ${pi} in group ${gi} has shape ${formatShape(param.shape)} but its .grad ` +
+              `has shape ${formatShape(grad.shape)}; nothing was updated`,
+          );
+        }
+        // a gradient set by hand may be a strided view: give the parameter a contiguous copy
+        if (!nd.isContiguous(grad.data)) param.grad = new Tensor(nd.copy(grad.data));
+      }
+    }
+  }
+
+  /** Clear every parameter's gradient (set it to null, as PyTorch's default set_to_none). */
+  zeroGrad(): void {
+    for (const group of this.paramGroups) for (const p of group.params) p.grad = null;
+  }
+
+  /** Every parameter, in group order. */
+  parameters(): Tensor[] {
+    return this.paramGroups.flatMap((g) => g.params);
+  }
+
+  /** A copy of the state: parameters by index, options per group. Buffers are copied. */
+  stateDict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    const paramGroups = this.paramGroups.map((group) => {
+      const out: Record<string, OptionValue> & { params: number[] } = { params: [] };
+      for (const [key, value] of Object.entries(group)) {
+        if (key === 'params') continue;
+        out[key] = Array.isArray(value) ? [...(value as number[])] : (value as OptionValue);
+      }
+      for (const p of group.params) {
+        index.set(p, index.size);
+        out.params.push(index.get(p) as number);
+      }
+      return out;
+    });
+    const state: Record<string, ParamState> = {};
+    for (const [param, s] of this.state) {
+      const i = index.get(param);
+      if (i === undefined) continue;
+      const copy: ParamState = {};
+      for (const [key, value] of Object.entries(s)) copy[key] = isFloatArray(value) ? value.slice() : value;
+      state[String(i)] = copy;
+    }
+    return { type: this.name, state, paramGroups };
+  }
+
+  /**
+   * Restore a state dict taken from an optimizer of the same kind over parameters of the same
+   * shapes in the same groups. Options come from the state dict (as in PyTorch). Everything is
+   * checked before anything changes; on error the optimizer is left as it was.
+   */
+  loadStateDict(dict: OptimizerStateDict): void {
+    const where = `${this.name}.loadStateDict`;
+    if (dict === null || typeof dict !== 'object' || !Array.isArray(dict.paramGroups) || typeof dict.state !== 'object') {
+      throw new ArgumentError(`${where}: expected { type, state, paramGroups }, as made by stateDict()`);
+    }
+    if (dict.type !== undefined && dict.type !== this.name) {
+      throw new ArgumentError(`${where}: the state dict is from a ${dict.type} optimizer, not ${this.name}`);
+    }
+    if (dict.paramGroups.length !== this.paramGroups.length) {
+      throw new ArgumentError(
+        `${where}: the state dict has ${dict.paramGroups.length} param groups, this optimizer has ${this.paramGroups.length}`,
+      );
+    }
+    const params = this.parameters();
+    const newGroups: ParamGroup<O>[] = [];
+    const byIndex = new Map<number, Tensor>();
+    const errors: string[] = [];
+    dict.paramGroups.forEach((saved, gi) => {
+      const group = this.paramGroups[gi];
+      if (!Array.isArray(saved.params) || saved.params.length !== group.params.length) {
+        errors.push(`param group ${gi} has ${saved.params?.length} params in the state dict but ${group.params.length} here`);
+        return;
+      }
+      saved.params.forEach((id, k) => byIndex.set(id, group.params[k]));
+      const options = { ...group } as unknown as Record<string, unknown>;
+      for (const [key, value] of Object.entries(saved)) {
+        if (key === 'params') continue;
+        if (!(key in this.defaults) && key !== 'initialLr') {
+          errors.push(`param group ${gi} has an unknown option '${key}'`);
+          continue;
+        }
+        options[key] = Array.isArray(value) ? [...value] : value;
+      }
+      const candidate = { ...options, params: group.params } as ParamGroup<O>;
+      try {
+        this.checkOptions(this.name, candidate, `param group ${gi} of the state dict`);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+      newGroups.push(candidate);
+    });
+    const newState = new Map<Tensor, S>();
+    for (const [key, saved] of Object.entries(dict.state)) {
+      const param = byIndex.get(Number(key));
+      if (param === undefined) {
+        errors.push(`state entry '${key}' refers to no parameter (there are ${params.length})`);
+        continue;
+      }
+      const group = newGroups.find((g) => g.params.includes(param)) as ParamGroup<O>;
+      const fresh = this.initState(param, group) as ParamState;
+      const restored: ParamState = {};
+      for (const [k, v] of Object.entries(saved ?? {})) {
+        if (!(k in fresh)) {
+          errors.push(`state entry '${key}' has an unknown field '${k}' (expected ${Object.keys(fresh).join(', ')})`);
+        } else if (typeof v === 'number' || v === null) {
+          restored[k] = v;
+        } else if (isFloatArray(v) || Array.isArray(v)) {
+          if (v.length !== param.size) {
+            errors.push(`state entry '${key}'.${k} has ${v.length} values but the parameter has ${param.size}`);
+          } else {
+            const buffer = nd.alloc(param.dtype, param.size);
+            buffer.set(v);
+            restored[k] = buffer;
+          }
+        } else {
+          errors.push(`state entry '${key}'.${k} is neither a number nor an array`);
+        }
+      }
+      newState.set(param, { ...fresh, ...restored } as S);
+    }
+    if (errors.length > 0) {
+      throw new ArgumentError(`${where}: the state dict does not fit this optimizer; nothing was changed:\n  ${errors.join('\n  ')}`);
+    }
+    newGroups.forEach((g, i) => Object.assign(this.paramGroups[i], g));
+    this.state.clear();
+    for (const [p, s] of newState) this.state.set(p, s);
+  }
+}
+
+function toGroupSpecs<O extends BaseOptions>(name: string, params: Params<O>): ParamGroupSpec<O>[] {
+  if (params instanceof Tensor) {
+    throw new ArgumentError(`${name}: params must be a list of tensors or of param groups, got a single Tensor; wrap it: [t]`);
+  }
+  if (params === null || params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new ArgumentError(`${name}: params must be an iterable of tensors (model.parameters()) or of param groups`);
+  }
+  const list = [...(params as Iterable<Tensor | ParamGroupSpec<O>>)];
+  if (list.length === 0) return [];
+  if (list.length > 0 && !(list[0] instanceof Tensor)) return list as ParamGroupSpec<O>[];
+  return [{ params: list as Tensor[] } as unknown as ParamGroupSpec<O>];
+}
+
+/** A zero-filled buffer of the same dtype as `like`. */
+export function allocLike(like: FloatArray, length: number = like.length): FloatArray {
+  return like instanceof Float64Array ? new Float64Array(length) : new Float32Array(length);
+}
+
+export function isFloatArray(v: unknown): v is FloatArray {
+  return v instanceof Float32Array || v instanceof Float64Array;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+// ---- option checks shared by the optimizers ----
+
+function describe(value: unknown): string {
+  return Array.isArray(value) ? `[${value.join(', ')}]` : typeof value === 'string' ? `'${value}'` : String(value);
+}
+
+function invalid(name: string, where: string, option: string, value: unknown, rule: string): ArgumentError {
+  const place = where === 'options' ? '' : ` (${where})`;
+  return new ArgumentError(`${name}: invalid ${option}${place}: ${describe(value)}; ${rule}`);
+}
+
+/** A finite number ≥ 0. */
+export function checkNonNegative(name: string, where: string, option: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalid(name, where, option, value, 'it must be a finite number ≥ 0');
+  }
+}
+
+/** A number in [0, 1). */
+export function checkUnitInterval(name: string, where: string, option: string, value: unknown): void {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw invalid(name, where, option, value, 'it must be in [0, 1)');
+  }
+}
+
+export function checkBoolean(name: string, where: string, option: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw invalid(name, where, option, value, 'it must be true or false');
+}
+
+/** A pair [beta1, beta2], each in [0, 1). */
+export function checkBetas(name: string, where: string, value: unknown): void {
+  if (!Array.isArray(value) || value.length !== 2) {
+    throw invalid(name, where, 'betas', value, 'it must be a pair [beta1, beta2], each in [0, 1)');
+  }
+  checkUnitInterval(name, where, 'betas[0]', value[0]);
+  checkUnitInterval(name, where, 'betas[1]', value[1]);
+}

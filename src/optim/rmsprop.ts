@@ -1,0 +1,115 @@
+// RMSprop with optional momentum and centering, as PyTorch documents it (torch.optim.RMSprop):
+//
+//   g ← ∇f(θ)                          (−∇f(θ) when maximize)
+//   g ← g + λθ                         (weight decay)
+//   v ← αv + (1 − α)g²
+//   ṽ ← v
+//   centered: gₐ ← αgₐ + (1 − α)g;  ṽ ← ṽ − gₐ²
+//   μ > 0:  b ← μb + g/(√ṽ + ε);  θ ← θ − γb
+//   else:   θ ← θ − γ g/(√ṽ + ε)
+import * as nd from '../nd';
+import type { Tensor } from '../tensor';
+import {
+  type FloatArray,
+  type ParamGroup,
+  type Params,
+  Optimizer,
+  allocLike,
+  checkBoolean,
+  checkNonNegative,
+} from './optimizer';
+
+export interface RMSpropOptions {
+  /** γ (default 1e-2). */
+  lr: number;
+  /** α, the smoothing constant of the squared-gradient average (default 0.99). */
+  alpha: number;
+  /** ε (default 1e-8). */
+  eps: number;
+  /** λ (default 0). */
+  weightDecay: number;
+  /** μ (default 0). */
+  momentum: number;
+  /** Normalise by an estimate of the gradient's variance instead of its second moment. */
+  centered: boolean;
+  maximize: boolean;
+}
+
+export type RMSpropState = {
+  step: number;
+  squareAvg: FloatArray;
+  /** Only with momentum > 0. */
+  momentumBuffer: FloatArray | null;
+  /** Only when centered. */
+  gradAvg: FloatArray | null;
+};
+
+export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
+  readonly name = 'RMSprop';
+
+  constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
+    super('RMSprop', params, {
+      lr: 1e-2,
+      alpha: 0.99,
+      eps: 1e-8,
+      weightDecay: 0,
+      momentum: 0,
+      centered: false,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected checkOptions(name: string, o: RMSpropOptions, where: string): void {
+    checkNonNegative(name, where, 'lr', o.lr);
+    checkNonNegative(name, where, 'alpha', o.alpha);
+    checkNonNegative(name, where, 'eps', o.eps);
+    checkNonNegative(name, where, 'weightDecay', o.weightDecay);
+    checkNonNegative(name, where, 'momentum', o.momentum);
+    checkBoolean(name, where, 'centered', o.centered);
+    checkBoolean(name, where, 'maximize', o.maximize);
+  }
+
+  protected initState(param: Tensor, group: ParamGroup<RMSpropOptions>): RMSpropState {
+    return {
+      step: 0,
+      squareAvg: nd.alloc(param.dtype, param.size),
+      momentumBuffer: group.momentum > 0 ? nd.alloc(param.dtype, param.size) : null,
+      gradAvg: group.centered ? nd.alloc(param.dtype, param.size) : null,
+    };
+  }
+
+  protected update(p: FloatArray, g: FloatArray, state: RMSpropState, group: ParamGroup<RMSpropOptions>): void {
+    state.step++;
+    const lr = group.lr;
+    const alpha = group.alpha;
+    const eps = group.eps;
+    const wd = group.weightDecay;
+    const mu = group.momentum;
+    const sign = group.maximize ? -1 : 1;
+    const v = state.squareAvg;
+    const n = p.length;
+    // buffers for options switched on after the first step start from zero, as fresh ones do
+    const gAvg = group.centered ? (state.gradAvg ??= allocLike(v)) : null;
+    const b = mu > 0 ? (state.momentumBuffer ??= allocLike(v)) : null;
+    for (let i = 0; i < n; i++) {
+      const gi = sign * g[i] + wd * p[i];
+      const vi = alpha * v[i] + (1 - alpha) * gi * gi;
+      v[i] = vi;
+      let vTilde = vi;
+      if (gAvg !== null) {
+        const ai = alpha * gAvg[i] + (1 - alpha) * gi;
+        gAvg[i] = ai;
+        vTilde -= ai * ai;
+      }
+      const scaled = gi / (Math.sqrt(vTilde) + eps);
+      if (b !== null) {
+        const bi = mu * b[i] + scaled;
+        b[i] = bi;
+        p[i] -= lr * bi;
+      } else {
+        p[i] -= lr * scaled;
+      }
+    }
+  }
+}

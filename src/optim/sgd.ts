@@ -1,0 +1,106 @@
+// Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay, as
+// PyTorch documents it (torch.optim.SGD):
+//
+//   g ← ∇f(θ)                      (−∇f(θ) when maximize)
+//   g ← g + λθ                     (weight decay, an L2 term in the gradient)
+//   if μ ≠ 0:
+//     b ← g on the first step, else b ← μb + (1 − τ)g
+//     g ← g + μb  (nesterov)   or   g ← b
+//   θ ← θ − γg
+import { ArgumentError } from '../errors';
+import {
+  type FloatArray,
+  type ParamGroup,
+  type Params,
+  Optimizer,
+  allocLike,
+  checkBoolean,
+  checkNonNegative,
+} from './optimizer';
+
+export interface SGDOptions {
+  /** γ, the learning rate (default 1e-3). */
+  lr: number;
+  /** μ (default 0: no momentum). */
+  momentum: number;
+  /** τ, the share of the new gradient damped out of the momentum buffer (default 0). */
+  dampening: number;
+  /** λ, an L2 penalty added to the gradient (default 0). */
+  weightDecay: number;
+  /** Nesterov momentum (needs momentum > 0 and dampening 0). */
+  nesterov: boolean;
+  /** Ascend instead of descend. */
+  maximize: boolean;
+}
+
+export type SGDState = {
+  /** The momentum buffer b, made on the first step that uses momentum. */
+  momentumBuffer: FloatArray | null;
+};
+
+export class SGD extends Optimizer<SGDOptions, SGDState> {
+  readonly name = 'SGD';
+
+  constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {
+    super('SGD', params, {
+      lr: 1e-3,
+      momentum: 0,
+      dampening: 0,
+      weightDecay: 0,
+      nesterov: false,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected checkOptions(name: string, o: SGDOptions, where: string): void {
+    checkNonNegative(name, where, 'lr', o.lr);
+    checkNonNegative(name, where, 'momentum', o.momentum);
+    checkNonNegative(name, where, 'dampening', o.dampening);
+    checkNonNegative(name, where, 'weightDecay', o.weightDecay);
+    checkBoolean(name, where, 'nesterov', o.nesterov);
+    checkBoolean(name, where, 'maximize', o.maximize);
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
+      const place = where === 'options' ? '' : ` (${where})`;
+      throw new ArgumentError(
+        `${name}: invalid nesterov${place}: true with momentum ${o.momentum} and dampening ${o.dampening}; ` +
+          'Nesterov momentum needs momentum > 0 and dampening 0',
+      );
+    }
+  }
+
+  protected initState(): SGDState {
+    return { momentumBuffer: null };
+  }
+
+  protected update(p: FloatArray, g: FloatArray, state: SGDState, group: ParamGroup<SGDOptions>): void {
+    const lr = group.lr;
+    const wd = group.weightDecay;
+    const mu = group.momentum;
+    const sign = group.maximize ? -1 : 1;
+    const n = p.length;
+    if (mu === 0) {
+      for (let i = 0; i < n; i++) p[i] -= lr * (sign * g[i] + wd * p[i]);
+      return;
+    }
+    const nesterov = group.nesterov ? 1 : 0;
+    let b = state.momentumBuffer;
+    if (b === null) {
+      // first step: b₁ = g₁
+      b = state.momentumBuffer = allocLike(p);
+      for (let i = 0; i < n; i++) {
+        const gi = sign * g[i] + wd * p[i];
+        b[i] = gi;
+        p[i] -= lr * (nesterov ? gi + mu * gi : gi);
+      }
+      return;
+    }
+    const keep = 1 - group.dampening;
+    for (let i = 0; i < n; i++) {
+      const gi = sign * g[i] + wd * p[i];
+      const bi = mu * b[i] + keep * gi;
+      b[i] = bi;
+      p[i] -= lr * (nesterov ? gi + mu * bi : bi);
+    }
+  }
+}

@@ -1,0 +1,254 @@
+// A Tensor holds values: its data, shape, dtype, whether it requires a gradient, its gradient
+// and an id. It knows nothing of the graph; the tape (src/autograd) holds the structure.
+// The methods below are conveniences that call the op functions (`a.add(b)` is `add(a, b)`).
+import * as nd from './nd';
+import { ArgumentError, GraphError } from './errors';
+import * as ops from './ops';
+import * as act from './activations';
+import { backward as runBackward } from './autograd/tape';
+import type { Axis, Reduction, SliceRange } from './ops';
+import type { ActivationOptions } from './activations';
+
+export type Dtype = nd.Dtype;
+export type TensorLike = Tensor | number;
+/** A (possibly nested) array of numbers, as accepted by `tensor()` and returned by `toArray()`. */
+export type NestedArray = number | readonly NestedArray[];
+/** The underlying storage, reachable only through `Tensor.toNdarray()`. */
+export type NdArrayView = nd.Nd;
+
+let nextId = 1;
+
+export interface BackwardOptions {
+  /** Keep the tape records so that backward can be run through this graph again. */
+  retainGraph?: boolean;
+}
+
+export class Tensor {
+  /** A process-unique id; the tape keys gradients by it. */
+  readonly id: number;
+  readonly shape: readonly number[];
+  readonly dtype: Dtype;
+  /** Whether gradients flow to (and accumulate into) this tensor. */
+  requiresGrad: boolean;
+  /** The accumulated gradient, for leaves that require grad and tensors that `retainGrad()`. */
+  grad: Tensor | null = null;
+  /** False for tensors produced by a recorded op; only leaves accumulate `.grad` by default. */
+  readonly isLeaf: boolean;
+  /** @internal set by `retainGrad()` */
+  retainsGrad = false;
+  /** @internal the storage; use `toNdarray()` from outside the library */
+  readonly data: nd.Nd;
+
+  /** @internal use `tensor()`, `zeros()`... to make tensors */
+  constructor(data: nd.Nd, requiresGrad = false, isLeaf = true) {
+    this.id = nextId++;
+    this.data = data;
+    this.shape = Object.freeze(data.shape.slice());
+    this.dtype = nd.dtypeOf(data);
+    this.requiresGrad = requiresGrad;
+    this.isLeaf = isLeaf;
+  }
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new ArgumentError(
+        `item: only a one-element tensor has a single value; this one has shape [${this.shape}] (${this.size} elements). Use toArray().`,
+      );
+    }
+    return this.data.data[this.data.offset];
+  }
+
+  /** The values as nested arrays (a number for a 0-d tensor). */
+  toArray(): NestedArray {
+    const flat = nd.toFlatArray(this.data);
+    if (this.ndim === 0) return flat[0];
+    return nest(flat, this.shape, 0, 0);
+  }
+
+  /** The values in C order as a fresh typed array of this tensor's dtype. */
+  toTypedArray(): Float32Array | Float64Array {
+    return nd.copy(this.data).data;
+  }
+
+  /** The escape hatch: the ndarray that stores this tensor (shared, not copied). */
+  toNdarray(): NdArrayView {
+    return this.data;
+  }
+
+  /** A new tensor with the same values and its own storage; gradients flow through it. */
+  clone(): Tensor {
+    return ops.clone(this);
+  }
+
+  /** The same storage, cut off from the graph (requiresGrad false). */
+  detach(): Tensor {
+    return new Tensor(this.data, false, true);
+  }
+
+  /** Convert to another dtype (a copy; gradients flow back in the source dtype). */
+  to(dtype: Dtype): Tensor {
+    return ops.cast(this, dtype);
+  }
+
+  /** Keep `.grad` on this non-leaf tensor after backward. */
+  retainGrad(): this {
+    if (!this.requiresGrad) {
+      throw new GraphError('retainGrad: this tensor does not require grad, so it will never receive a gradient');
+    }
+    this.retainsGrad = true;
+    return this;
+  }
+
+  /** Set requiresGrad and return this tensor, for chaining. */
+  requiresGrad_(flag = true): this {
+    if (!this.isLeaf) {
+      throw new GraphError(
+        'requiresGrad_: only leaf tensors can change requiresGrad; use detach() to get a leaf from an op output',
+      );
+    }
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /**
+   * Backpropagate from this tensor. A scalar (one-element) tensor needs no gradient; any other
+   * needs `gradient`, the gradient of some scalar with respect to this tensor.
+   * `loss.backward()`, `loss.backward({ retainGraph: true })`, `y.backward(dy, { retainGraph })`.
+   */
+  backward(options?: BackwardOptions): void;
+  backward(gradient: Tensor | undefined, options?: BackwardOptions): void;
+  backward(gradientOrOptions?: Tensor | BackwardOptions, options: BackwardOptions = {}): void {
+    if (gradientOrOptions instanceof Tensor || gradientOrOptions === undefined) {
+      runBackward(this, gradientOrOptions, options);
+    } else {
+      runBackward(this, undefined, gradientOrOptions);
+    }
+  }
+
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  // ---- arithmetic (broadcasting) ----
+  add(other: TensorLike): Tensor { return ops.add(this, other); }
+  sub(other: TensorLike): Tensor { return ops.sub(this, other); }
+  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
+  div(other: TensorLike): Tensor { return ops.div(this, other); }
+  pow(exponent: TensorLike): Tensor { return ops.pow(this, exponent); }
+  maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
+  minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
+  neg(): Tensor { return ops.neg(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  square(): Tensor { return ops.square(this); }
+  clamp(min: number | null, max: number | null = null): Tensor { return ops.clamp(this, min, max); }
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+
+  // ---- reductions ----
+  sum(axis?: Axis, keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  mean(axis?: Axis, keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  max(axis?: Axis, keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  min(axis?: Axis, keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  logsumexp(axis?: Axis, keepDims = false): Tensor { return ops.logsumexp(this, axis, keepDims); }
+  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  argmax(axis?: number, keepDims = false): Tensor { return ops.argmax(this, axis, keepDims); }
+  argmin(axis?: number, keepDims = false): Tensor { return ops.argmin(this, axis, keepDims); }
+
+  // ---- shape ----
+  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
+  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  transpose(dim0 = -2, dim1 = -1): Tensor { return ops.transpose(this, dim0, dim1); }
+  permute(axes: readonly number[]): Tensor { return ops.permute(this, axes); }
+  squeeze(axis?: Axis): Tensor { return ops.squeeze(this, axis); }
+  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
+  slice(ranges: readonly (SliceRange | null | undefined)[]): Tensor { return ops.slice(this, ranges); }
+  gather(axis: number, index: Tensor): Tensor { return ops.gather(this, axis, index); }
+  /** 2-D transpose, as `x.T` in NumPy and PyTorch. */
+  get T(): Tensor { return ops.transpose(this, -2, -1); }
+
+  // ---- comparisons (masks of 0 and 1, no gradient) ----
+  gt(other: TensorLike): Tensor { return ops.gt(this, other); }
+  ge(other: TensorLike): Tensor { return ops.ge(this, other); }
+  lt(other: TensorLike): Tensor { return ops.lt(this, other); }
+  le(other: TensorLike): Tensor { return ops.le(this, other); }
+  eq(other: TensorLike): Tensor { return ops.eq(this, other); }
+
+  // ---- losses (this = prediction / logits) ----
+  mseLoss(target: Tensor, options?: { reduction?: Reduction }): Tensor { return ops.mseLoss(this, target, options); }
+  l1Loss(target: Tensor, options?: { reduction?: Reduction }): Tensor { return ops.l1Loss(this, target, options); }
+  crossEntropy(labels: Tensor | readonly number[], options?: { reduction?: Reduction }): Tensor {
+    return ops.crossEntropy(this, labels, options);
+  }
+  binaryCrossEntropyWithLogits(target: Tensor, options?: { reduction?: Reduction }): Tensor {
+    return ops.binaryCrossEntropyWithLogits(this, target, options);
+  }
+
+  // ---- activations (each takes an optional { backward } rule choice) ----
+  // ACTIVATION METHODS BEGIN
+  relu(options?: act.ActivationCallOptions<'relu'>): Tensor { return act.relu(this, options); }
+  leakyRelu(options?: act.ActivationCallOptions<'leakyRelu'>): Tensor { return act.leakyRelu(this, options); }
+  relu6(options?: act.ActivationCallOptions<'relu6'>): Tensor { return act.relu6(this, options); }
+  elu(options?: act.ActivationCallOptions<'elu'>): Tensor { return act.elu(this, options); }
+  selu(options?: act.ActivationCallOptions<'selu'>): Tensor { return act.selu(this, options); }
+  celu(options?: act.ActivationCallOptions<'celu'>): Tensor { return act.celu(this, options); }
+  gelu(options?: act.ActivationCallOptions<'gelu'>): Tensor { return act.gelu(this, options); }
+  silu(options?: act.ActivationCallOptions<'silu'>): Tensor { return act.silu(this, options); }
+  mish(options?: act.ActivationCallOptions<'mish'>): Tensor { return act.mish(this, options); }
+  softplus(options?: act.ActivationCallOptions<'softplus'>): Tensor { return act.softplus(this, options); }
+  sigmoid(options?: act.ActivationCallOptions<'sigmoid'>): Tensor { return act.sigmoid(this, options); }
+  logSigmoid(options?: act.ActivationCallOptions<'logSigmoid'>): Tensor { return act.logSigmoid(this, options); }
+  tanh(options?: act.ActivationCallOptions<'tanh'>): Tensor { return act.tanh(this, options); }
+  hardtanh(options?: act.ActivationCallOptions<'hardtanh'>): Tensor { return act.hardtanh(this, options); }
+  hardSigmoid(options?: act.ActivationCallOptions<'hardSigmoid'>): Tensor { return act.hardSigmoid(this, options); }
+  hardSwish(options?: act.ActivationCallOptions<'hardSwish'>): Tensor { return act.hardSwish(this, options); }
+  softsign(options?: act.ActivationCallOptions<'softsign'>): Tensor { return act.softsign(this, options); }
+  heaviside(options?: act.ActivationCallOptions<'heaviside'>): Tensor { return act.heaviside(this, options); }
+  sign(options?: act.ActivationCallOptions<'sign'>): Tensor { return act.sign(this, options); }
+  round(options?: act.ActivationCallOptions<'round'>): Tensor { return act.round(this, options); }
+  quantize(options?: act.ActivationCallOptions<'quantize'>): Tensor { return act.quantize(this, options); }
+  // ACTIVATION METHODS END
+}
+
+function nest(flat: readonly number[], shape: readonly number[], dim: number, offset: number): NestedArray {
+  const n = shape[dim];
+  if (dim === shape.length - 1) return flat.slice(offset, offset + n);
+  const inner = nd.sizeOf(shape.slice(dim + 1));
+  const out: NestedArray[] = [];
+  for (let i = 0; i < n; i++) out.push(nest(flat, shape, dim + 1, offset + i * inner));
+  return out;
+}
+
+const MAX_PRINTED = 6;
+
+function formatTensor(t: Tensor): string {
+  const flat = nd.toFlatArray(t.data);
+  const fmt = (v: number): string => {
+    if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);
+    const s = v.toPrecision(4);
+    return s.includes('e') ? s : String(Number(s));
+  };
+  const render = (dim: number, offset: number): string => {
+    if (t.ndim === 0) return fmt(flat[0]);
+    const n = t.shape[dim];
+    const inner = nd.sizeOf(t.shape.slice(dim + 1));
+    const idx = n <= MAX_PRINTED ? [...Array(n).keys()] : [0, 1, 2, -1, n - 3, n - 2, n - 1];
+    const parts = idx.map((i) =>
+      i < 0 ? '...' : dim === t.ndim - 1 ? fmt(flat[offset + i]) : render(dim + 1, offset + i * inner),
+    );
+    return `[${parts.join(', ')}]`;
+  };
+  const grad = t.requiresGrad ? ', requiresGrad' : '';
+  return `Tensor(shape=[${t.shape.join(', ')}], dtype=${t.dtype}${grad}, ${render(0, 0)})`;
+}

