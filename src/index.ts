@@ -18,4 +18,5 @@ export { SurrogradError, ShapeError, ArgumentError, GraphError, RuleError } from
 export * as nn from './nn';
 export * as optim from './optim';
 export * as data from './data';
-export { save, load } from './checkpoint';
+export { save, load, CheckpointError } from './checkpoint';
+export type { Checkpoint, SaveContents, LoadOptions, JsonValue } from './checkpoint';

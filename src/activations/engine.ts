@@ -1,6 +1,6 @@
 // Applying an activation: forward in one loop, the rule resolved once per call, and a backward
 // that is one fused loop grad_in[i] = g[i] · h(x[i], y[i]) whatever the rule, so an artificial
-// rule costs what the exact one costs.
+// rule costs what the exact one costs plus its own arithmetic.
 import * as nd from '../nd';
 import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
@@ -8,6 +8,7 @@ import { shouldRecord } from '../autograd/tape';
 import { defineOp, record, type OpDef } from '../ops/record';
 import type { Derivative, ElementBackward, RuleChoice } from './rule';
 import { type ActivationEntry, bindForCall, resolveForCall } from './registry';
+import { backwardLoop, derivativeLoop, forwardLoop } from './loops';
 
 /** What an activation's tape record keeps: input, output and the rule bound at record time. */
 interface Saved {
@@ -17,27 +18,19 @@ interface Saved {
   readonly b: ElementBackward | null;
 }
 
-/** grad_in = g · h(x, y), one loop. */
+/** grad_in = g · h(x, y), one loop (its own copy per h: see loops.ts). */
 function derivativeBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
   const h = saved.h as Derivative;
-  const gv = nd.contiguous(g).data;
-  const xv = saved.x.data;
-  const yv = saved.y.data;
   const out = nd.zeros(saved.x.shape, nd.dtypeOf(saved.x));
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = gv[i] * h(xv[i], yv[i]);
+  derivativeLoop(h)(h, nd.contiguous(g).data, saved.x.data, saved.y.data, out.data);
   return [out];
 }
 
 /** grad_in = b(g, x, y), one loop (rules that need the upstream gradient). */
 function elementBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
   const b = saved.b as ElementBackward;
-  const gv = nd.contiguous(g).data;
-  const xv = saved.x.data;
-  const yv = saved.y.data;
   const out = nd.zeros(saved.x.shape, nd.dtypeOf(saved.x));
-  const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = b(gv[i], xv[i], yv[i]);
+  backwardLoop(b)(b, nd.contiguous(g).data, saved.x.data, saved.y.data, out.data);
   return [out];
 }
 
@@ -64,14 +57,8 @@ export function applyActivation(entry: ActivationEntry, x: Tensor, options: obje
   const kernel = entry.kernelFor(options);
   const input = nd.contiguous(x.data);
   const out = nd.zeros(input.shape, nd.dtypeOf(input));
-  if (kernel.forwardLoop !== undefined) {
-    kernel.forwardLoop(input.data, out.data);
-  } else {
-    const f = kernel.forward;
-    const xv = input.data;
-    const yv = out.data;
-    for (let i = 0; i < yv.length; i++) yv[i] = f(xv[i]);
-  }
+  if (kernel.forwardLoop !== undefined) kernel.forwardLoop(input.data, out.data);
+  else forwardLoop(kernel.forward)(kernel.forward, input.data, out.data);
 
   // Resolve and bind even when nothing is recorded, so a bad rule (a misspelt name, peakNormalised
   // on an activation without a peak, a blend's λ out of range) fails the same way under noGrad.

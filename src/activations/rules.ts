@@ -117,8 +117,13 @@ export function leakyBackward(options: { c?: number } = {}): DerivativeRule {
     { c },
     `1 for x > 0, c = ${c} for x ≤ 0 (c at the tie): LeakyReLU's derivative under a ReLU forward ` +
       "(snnTorch LSO and SpikingJelly LeakyKReLU have the same shape).",
-    (x) => (x > 0 ? 1 : c),
+    leakyDerivative(c),
   );
+}
+
+function leakyDerivative(c: number): Derivative {
+  const values = [c, 1]; // indexed by the 0/1 mask +(x > 0): no branch to mispredict on random signs
+  return (x) => values[+(x > 0)];
 }
 
 /** h(x) = 1: the gradient passes unchanged (MadryLab's FakeReLU; the identity straight-through). */

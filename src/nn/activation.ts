@@ -245,7 +245,6 @@ function layerClass<N extends BuiltinActivationName>(name: N): ActivationLayerCl
   return cls;
 }
 
-
 /** Every named layer class by activation name (a compile error if a built-in lacks one). */
 export const ACTIVATION_LAYERS = makeLayerClasses();
 

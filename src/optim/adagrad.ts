@@ -13,6 +13,7 @@ import {
   type ParamGroup,
   type Params,
   Optimizer,
+  type Where,
   checkBoolean,
   checkNonNegative,
 } from './optimizer';
@@ -51,7 +52,7 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     });
   }
 
-  protected checkOptions(name: string, o: AdagradOptions, where: string): void {
+  protected checkOptions(name: string, o: AdagradOptions, where: Where): void {
     checkNonNegative(name, where, 'lr', o.lr);
     checkNonNegative(name, where, 'lrDecay', o.lrDecay);
     checkNonNegative(name, where, 'weightDecay', o.weightDecay);

@@ -19,6 +19,7 @@ import {
   type ParamGroup,
   type Params,
   Optimizer,
+  type Where,
   checkBetas,
   checkBoolean,
   checkNonNegative,
@@ -50,7 +51,7 @@ abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
   /** Whether weight decay is decoupled from the gradient (AdamW) or an L2 term (Adam). */
   protected abstract readonly decoupled: boolean;
 
-  protected checkOptions(name: string, o: AdamOptions, where: string): void {
+  protected checkOptions(name: string, o: AdamOptions, where: Where): void {
     checkNonNegative(name, where, 'lr', o.lr);
     checkBetas(name, where, o.betas);
     checkNonNegative(name, where, 'eps', o.eps);

@@ -12,6 +12,7 @@ import {
   type ParamGroup,
   type Params,
   Optimizer,
+  type Where,
   checkBetas,
   checkBoolean,
   checkNonNegative,
@@ -50,7 +51,7 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
     });
   }
 
-  protected checkOptions(name: string, o: AdamaxOptions, where: string): void {
+  protected checkOptions(name: string, o: AdamaxOptions, where: Where): void {
     checkNonNegative(name, where, 'lr', o.lr);
     checkBetas(name, where, o.betas);
     checkNonNegative(name, where, 'eps', o.eps);

@@ -10,6 +10,7 @@ export type {
   ParamState,
   Params,
   StateValue,
+  Where,
 } from './optimizer';
 export { SGD } from './sgd';
 export type { SGDOptions, SGDState } from './sgd';

@@ -62,7 +62,7 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
   }
 
   /** Throw an ArgumentError naming the option and its value if any option is invalid. */
-  protected abstract checkOptions(name: string, options: O, where: string): void;
+  protected abstract checkOptions(name: string, options: O, where: Where): void;
 
   /** A fresh state for `param` (zeros, or whatever the algorithm starts from). */
   protected abstract initState(param: Tensor, group: ParamGroup<O>): S;
@@ -119,7 +119,7 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
       options[key] = Array.isArray(value) ? [...value] : value;
     }
     const group = { ...options, params } as ParamGroup<O>;
-    this.checkOptions(name, group, `param group ${index}`);
+    this.checkOptions(name, group, index);
     this.paramGroups.push(group);
   }
 
@@ -157,7 +157,7 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
     const groups = this.paramGroups;
     for (let gi = 0; gi < groups.length; gi++) {
       const group = groups[gi];
-      this.checkOptions(this.name, group, `param group ${gi}`);
+      this.checkOptions(this.name, group, gi); // (the group index: no string is built unless it fails)
       const params = group.params;
       for (let pi = 0; pi < params.length; pi++) {
         const param = params[pi];
@@ -332,31 +332,43 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? `[${value.join(', ')}]` : typeof value === 'string' ? `'${value}'` : String(value);
 }
 
-function invalid(name: string, where: string, option: string, value: unknown, rule: string): ArgumentError {
-  const place = where === 'options' ? '' : ` (${where})`;
+/**
+ * Where an option was found, for messages: 'options' (the constructor's), a param group index,
+ * or a description.
+ */
+export type Where = string | number;
+
+/** ' (param group 1)' and the like; '' for the constructor's options. */
+export function placeOf(where: Where): string {
+  if (where === 'options') return '';
+  return typeof where === 'number' ? ` (param group ${where})` : ` (${where})`;
+}
+
+function invalid(name: string, where: Where, option: string, value: unknown, rule: string): ArgumentError {
+  const place = placeOf(where);
   return new ArgumentError(`${name}: invalid ${option}${place}: ${describe(value)}; ${rule}`);
 }
 
 /** A finite number ≥ 0. */
-export function checkNonNegative(name: string, where: string, option: string, value: unknown): void {
+export function checkNonNegative(name: string, where: Where, option: string, value: unknown): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw invalid(name, where, option, value, 'it must be a finite number ≥ 0');
   }
 }
 
 /** A number in [0, 1). */
-export function checkUnitInterval(name: string, where: string, option: string, value: unknown): void {
+export function checkUnitInterval(name: string, where: Where, option: string, value: unknown): void {
   if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
     throw invalid(name, where, option, value, 'it must be in [0, 1)');
   }
 }
 
-export function checkBoolean(name: string, where: string, option: string, value: unknown): void {
+export function checkBoolean(name: string, where: Where, option: string, value: unknown): void {
   if (typeof value !== 'boolean') throw invalid(name, where, option, value, 'it must be true or false');
 }
 
 /** A pair [beta1, beta2], each in [0, 1). */
-export function checkBetas(name: string, where: string, value: unknown): void {
+export function checkBetas(name: string, where: Where, value: unknown): void {
   if (!Array.isArray(value) || value.length !== 2) {
     throw invalid(name, where, 'betas', value, 'it must be a pair [beta1, beta2], each in [0, 1)');
   }

@@ -14,6 +14,7 @@ import {
   type ParamGroup,
   type Params,
   Optimizer,
+  type Where,
   allocLike,
   checkBoolean,
   checkNonNegative,
@@ -60,7 +61,7 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     });
   }
 
-  protected checkOptions(name: string, o: RMSpropOptions, where: string): void {
+  protected checkOptions(name: string, o: RMSpropOptions, where: Where): void {
     checkNonNegative(name, where, 'lr', o.lr);
     checkNonNegative(name, where, 'alpha', o.alpha);
     checkNonNegative(name, where, 'eps', o.eps);

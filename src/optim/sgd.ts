@@ -13,6 +13,8 @@ import {
   type ParamGroup,
   type Params,
   Optimizer,
+  type Where,
+  placeOf,
   allocLike,
   checkBoolean,
   checkNonNegative,
@@ -53,7 +55,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     });
   }
 
-  protected checkOptions(name: string, o: SGDOptions, where: string): void {
+  protected checkOptions(name: string, o: SGDOptions, where: Where): void {
     checkNonNegative(name, where, 'lr', o.lr);
     checkNonNegative(name, where, 'momentum', o.momentum);
     checkNonNegative(name, where, 'dampening', o.dampening);
@@ -61,7 +63,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     checkBoolean(name, where, 'nesterov', o.nesterov);
     checkBoolean(name, where, 'maximize', o.maximize);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      const place = where === 'options' ? '' : ` (${where})`;
+      const place = placeOf(where);
       throw new ArgumentError(
         `${name}: invalid nesterov${place}: true with momentum ${o.momentum} and dampening ${o.dampening}; ` +
           'Nesterov momentum needs momentum > 0 and dampening 0',

@@ -17,8 +17,14 @@ describe('forward values', () => {
     expect(f('relu6', [-1, 3, 7])).toEqual([0, 3, 6]);
   });
 
-  it('relu keeps NaN (as PyTorch does)', () => {
-    expect(Number.isNaN(f('relu', [Number.NaN])[0])).toBe(true);
+  it('relu keeps NaN (as PyTorch does), maps −∞ to 0 and never returns −0', () => {
+    const [nan, negInf, posInf, negZero, neg] = f('relu', [Number.NaN, -Infinity, Infinity, -0, -3]);
+    expect(Number.isNaN(nan)).toBe(true);
+    expect(Object.is(negInf, 0)).toBe(true);
+    expect(posInf).toBe(Infinity);
+    expect(Object.is(negZero, 0)).toBe(true);
+    expect(Object.is(neg, 0)).toBe(true);
+    expect(tensor([-1, 2]).relu().toArray()).toEqual([0, 2]);
   });
 
   it('elu, selu (Klambauer constants), celu', () => {

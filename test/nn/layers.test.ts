@@ -47,8 +47,8 @@ describe('Linear', () => {
   it('default initialisation is U(−1/√in, 1/√in) for weight and bias, seeded', () => {
     const lin = new nn.Linear(100, 50, { generator: new Generator(11) });
     const bound = 1 / Math.sqrt(100);
-    const w = lin.weight.toTypedArray();
-    const b = lin.bias?.toTypedArray() ?? new Float32Array();
+    const w = Array.from(lin.weight.toTypedArray());
+    const b = Array.from(lin.bias?.toTypedArray() ?? []);
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(Math.max(...w.map(Math.abs))).toBeGreaterThan(0.95 * bound);
     expect(Math.max(...b.map(Math.abs))).toBeLessThanOrEqual(bound);
@@ -147,6 +147,16 @@ describe('BatchNorm1d', () => {
       expect(mean).toBeCloseTo(0, 12);
       expect(variance).toBeCloseTo(1, 3); // 1 − eps/(σ² + eps)
     }
+  });
+
+  it('without running statistics, eval normalises with the batch; without affine there are no parameters', () => {
+    const bn = new nn.BatchNorm1d(3, { ...f64, trackRunningStats: false, affine: false });
+    expect(bn.parameters()).toEqual([]);
+    expect(Object.keys(bn.stateDict())).toEqual([]);
+    bn.eval();
+    const y = rows(bn.forward(tensor(data, f64)));
+    const { mean, variance } = columnStats(data);
+    data.forEach((r, i) => r.forEach((v, c) => expect(y[i][c]).toBeCloseTo((v - mean[c]) / Math.sqrt(variance[c] + 1e-5), 12)));
   });
 
   it('training needs more than one value per feature; shapes are checked', () => {

@@ -1,0 +1,77 @@
+// Quick start: gradients in surrograd, and what "a swappable backward rule" means.
+//
+// 1. The same ReLU forward differentiated two ways: its exact derivative (0 or 1) and the
+//    artificial derivative σ(x) of Hu, Zhang & Ge (2021), printed side by side.
+// 2. `grad(f)`: a function that returns the gradient of f, checked against the formula.
+// 3. A tiny fit: a line y = w·x + b learned by plain gradient descent with `loss.backward()`.
+//
+// Run:   npx ts-node examples/quickstart.ts          (add --small, or set SURROGRAD_BUDGET=small,
+//                                                      for a shorter fit)
+import { grad, manualSeed, noGrad, randn, tensor, type Tensor } from '../src';
+
+const small = process.env.SURROGRAD_BUDGET === 'small' || process.argv.includes('--small');
+
+/** A one-dimensional tensor's values as plain numbers. */
+function values(t: Tensor | null): number[] {
+  if (t === null) throw new Error('expected a gradient, got null');
+  return Array.from(t.toTypedArray());
+}
+
+const fmt = (v: number): string => v.toFixed(4).padStart(8);
+
+// ---- 1. exact vs artificial ReLU derivative -------------------------------------------------
+const points = [-3, -1, -0.5, 0, 0.5, 1, 3];
+
+const xExact = tensor(points, { requiresGrad: true });
+xExact.relu().sum().backward(); // d/dx Σ relu(x) = relu'(x), elementwise
+
+const xSigmoid = tensor(points, { requiresGrad: true });
+xSigmoid.relu({ backward: 'sigmoid' }).sum().backward(); // same forward, derivative σ(x)
+
+const reluValues = values(tensor(points).relu());
+console.log("1. ReLU's derivative: exact vs the artificial 'sigmoid' rule (forward unchanged)");
+console.log(`${'x'.padStart(8)}${'relu(x)'.padStart(9)}${'exact'.padStart(9)}${'sigmoid'.padStart(9)}`);
+const exactGrad = values(xExact.grad);
+const sigmoidGrad = values(xSigmoid.grad);
+points.forEach((p, i) => console.log(`${fmt(p)} ${fmt(reluValues[i])} ${fmt(exactGrad[i])} ${fmt(sigmoidGrad[i])}`));
+
+// ---- 2. grad(f) -----------------------------------------------------------------------------
+// f(x) = Σ log(1 + x²), so df/dx = 2x / (1 + x²)
+const f = (x: Tensor): Tensor => x.square().add(1).log().sum();
+const df = grad(f);
+const at = tensor([-2, 0, 0.5, 3], { dtype: 'float64' });
+const computed = values(df(at));
+const expected = values(at).map((x) => (2 * x) / (1 + x * x));
+console.log('\n2. grad(f) for f(x) = Σ log(1 + x²): computed vs 2x / (1 + x²)');
+values(at).forEach((x, i) => console.log(`   x = ${fmt(x)}   grad = ${fmt(computed[i])}   formula = ${fmt(expected[i])}`));
+
+// ---- 3. a tiny fit --------------------------------------------------------------------------
+// Noisy points on y = 2x + 1; learn w and b by gradient descent on the mean squared error.
+manualSeed(0);
+const x = randn([64, 1]);
+const y = x.mul(2).add(1).add(randn([64, 1], { std: 0.1 }));
+const w = tensor([[0]], { requiresGrad: true });
+const b = tensor([0], { requiresGrad: true });
+const lr = 0.1;
+const steps = small ? 40 : 200;
+
+console.log(`\n3. fitting y = 2x + 1 from 64 noisy points, ${steps} steps of gradient descent`);
+let loss = 0;
+for (let step = 1; step <= steps; step++) {
+  const prediction = x.matmul(w).add(b);
+  const mse = prediction.mseLoss(y);
+  w.grad = null;
+  b.grad = null;
+  mse.backward();
+  // update the parameters in place, outside the graph
+  noGrad(() => {
+    for (const p of [w, b]) {
+      const data = p.toNdarray().data;
+      const g = values(p.grad);
+      for (let i = 0; i < data.length; i++) data[i] -= lr * g[i];
+    }
+  });
+  loss = mse.item();
+  if (step === 1 || step % (steps / 4) === 0) console.log(`   step ${String(step).padStart(3)}  loss ${loss.toFixed(5)}`);
+}
+console.log(`   learned w = ${w.item().toFixed(3)}, b = ${b.item().toFixed(3)} (true 2 and 1), final loss ${loss.toFixed(5)}`);
