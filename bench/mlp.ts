@@ -3,8 +3,7 @@
 //   TensorFlow.js's pure-JS CPU backend (target ≤ 100 ms; TF.js measured ~330 ms here);
 // - µs per op on tiny tensors (a chain of adds on 8-element tensors; target ≤ 3 µs).
 // Run: npx ts-node bench/mlp.ts
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs';
 import { Generator, randn, tensor, zeros, type Tensor } from '../src';
 import { interleaved, table } from './util';
 

@@ -54,12 +54,9 @@ export function tensor(values: NestedArray | Float32Array | Float64Array, option
     shape = [values.length];
   } else {
     shape = inferShape(values);
-    flat = (values as unknown[]).flat(Number.POSITIVE_INFINITY) as number[];
-    for (let i = 0; i < flat.length; i++) {
-      if (typeof flat[i] !== 'number') {
-        throw new ArgumentError(`tensor: every element must be a number, found ${typeof flat[i]} at flat index ${i}`);
-      }
-    }
+    const filled = new Float64Array(nd.sizeOf(shape));
+    fill(values, shape, 0, filled, 0, []);
+    flat = filled;
   }
   if (options.shape !== undefined) {
     checkShape('tensor', options.shape);
@@ -81,20 +78,36 @@ function inferShape(values: NestedArray): number[] {
     if (level.length === 0) break;
     level = (level as readonly NestedArray[])[0];
   }
-  checkRagged(values, shape, 0, []);
   return shape;
 }
 
-function checkRagged(values: NestedArray, shape: readonly number[], depth: number, path: number[]): void {
-  if (depth === shape.length) {
-    if (Array.isArray(values)) throw raggedError(path);
-    return;
-  }
+/**
+ * Copy nested `values` into `out` in C order, checking on the way that every row has the
+ * length `shape` says (no ragged arrays) and that every leaf is a number. Returns the next offset.
+ */
+function fill(values: NestedArray, shape: readonly number[], depth: number, out: Float64Array, offset: number, path: number[]): number {
   if (!Array.isArray(values) || values.length !== shape[depth]) throw raggedError(path);
-  (values as readonly NestedArray[]).forEach((v, i) => checkRagged(v, shape, depth + 1, [...path, i]));
+  const rows = values as readonly NestedArray[];
+  if (depth === shape.length - 1) {
+    for (let i = 0; i < rows.length; i++) {
+      const v = rows[i];
+      if (typeof v !== 'number') {
+        if (Array.isArray(v)) throw raggedError([...path, i]);
+        throw new ArgumentError(`tensor: every element must be a number, found ${typeof v} at index [${[...path, i].join('][')}]`);
+      }
+      out[offset++] = v;
+    }
+    return offset;
+  }
+  for (let i = 0; i < rows.length; i++) {
+    path.push(i);
+    offset = fill(rows[i], shape, depth + 1, out, offset, path);
+    path.pop();
+  }
+  return offset;
 }
 
-function raggedError(path: number[]): ShapeError {
+function raggedError(path: readonly number[]): ShapeError {
   return new ShapeError(`tensor: nested arrays are ragged at index [${path.join('][')}]; every row must have the same length`);
 }
 

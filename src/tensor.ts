@@ -7,7 +7,6 @@ import * as ops from './ops';
 import * as act from './activations';
 import { backward as runBackward } from './autograd/tape';
 import type { Axis, Reduction, SliceRange } from './ops';
-import type { ActivationOptions } from './activations';
 
 export type Dtype = nd.Dtype;
 export type TensorLike = Tensor | number;
