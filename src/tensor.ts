@@ -38,7 +38,7 @@ export class Tensor {
   /** @internal the storage; use `toNdarray()` from outside the library */
   readonly data: nd.Nd;
 
-  /** @internal use `tensor()`, `zeros()`... to make tensors */
+  /** Wraps storage directly; prefer `tensor()`, `zeros()`, `randn()`... to make tensors. */
   constructor(data: nd.Nd, requiresGrad = false, isLeaf = true) {
     this.id = nextId++;
     this.data = data;

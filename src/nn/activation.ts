@@ -264,29 +264,28 @@ export function activation<N extends ActivationName>(name: N, options?: Activati
   return new Activation(name, options);
 }
 
-export const {
-  relu: ReLU,
-  leakyRelu: LeakyReLU,
-  relu6: ReLU6,
-  elu: ELU,
-  selu: SELU,
-  celu: CELU,
-  gelu: GELU,
-  silu: SiLU,
-  mish: Mish,
-  softplus: Softplus,
-  sigmoid: Sigmoid,
-  logSigmoid: LogSigmoid,
-  tanh: Tanh,
-  hardtanh: Hardtanh,
-  hardSigmoid: Hardsigmoid,
-  hardSwish: Hardswish,
-  softsign: Softsign,
-  heaviside: Heaviside,
-  sign: Sign,
-  round: Round,
-  quantize: Quantize,
-} = ACTIVATION_LAYERS;
+// one statement each: the declaration bundler (rollup-plugin-dts) cannot read a destructuring export
+export const ReLU = ACTIVATION_LAYERS.relu;
+export const LeakyReLU = ACTIVATION_LAYERS.leakyRelu;
+export const ReLU6 = ACTIVATION_LAYERS.relu6;
+export const ELU = ACTIVATION_LAYERS.elu;
+export const SELU = ACTIVATION_LAYERS.selu;
+export const CELU = ACTIVATION_LAYERS.celu;
+export const GELU = ACTIVATION_LAYERS.gelu;
+export const SiLU = ACTIVATION_LAYERS.silu;
+export const Mish = ACTIVATION_LAYERS.mish;
+export const Softplus = ACTIVATION_LAYERS.softplus;
+export const Sigmoid = ACTIVATION_LAYERS.sigmoid;
+export const LogSigmoid = ACTIVATION_LAYERS.logSigmoid;
+export const Tanh = ACTIVATION_LAYERS.tanh;
+export const Hardtanh = ACTIVATION_LAYERS.hardtanh;
+export const Hardsigmoid = ACTIVATION_LAYERS.hardSigmoid;
+export const Hardswish = ACTIVATION_LAYERS.hardSwish;
+export const Softsign = ACTIVATION_LAYERS.softsign;
+export const Heaviside = ACTIVATION_LAYERS.heaviside;
+export const Sign = ACTIVATION_LAYERS.sign;
+export const Round = ACTIVATION_LAYERS.round;
+export const Quantize = ACTIVATION_LAYERS.quantize;
 
 // the instance types, so `let act: nn.ReLU` reads as in PyTorch
 export type ReLU = Activation<'relu'>;
