@@ -18,5 +18,8 @@ export { SurrogradError, ShapeError, ArgumentError, GraphError, RuleError } from
 export * as nn from './nn';
 export * as optim from './optim';
 export * as data from './data';
+export * as diagnostics from './diagnostics';
+export * as experiment from './experiment';
+export { compareRules } from './experiment';
 export { save, load, CheckpointError } from './checkpoint';
 export type { Checkpoint, SaveContents, LoadOptions, JsonValue } from './checkpoint';

@@ -74,7 +74,8 @@ function gradients(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[
   }
 }
 
-function compare(g: Float64Array, e: Float64Array): GradientAgreement {
+/** Cosine similarity and norm ratio of a gradient `g` against the exact gradient `e` (flattened). */
+export function compare(g: Float64Array, e: Float64Array): GradientAgreement {
   let dot = 0;
   let gg = 0;
   let ee = 0;

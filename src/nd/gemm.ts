@@ -73,8 +73,10 @@ const THIN = 3;
 // ---------------------------------------------------------------------------
 // Reusable scratch memory
 // ---------------------------------------------------------------------------
-// Allocating (and page-faulting in) fresh buffers on every call is measurably
-// expensive, so each buffer lives at module level and only ever grows.
+// Allocating (and page-faulting in) fresh buffers on every call would cost more
+// than packing itself for mid-sized products, so each buffer lives at module
+// level and only ever grows. (Untouched pages of a new buffer are not faulted
+// in, so the initial 768 KiB is cheap for callers that never multiply.)
 
 let packedA = new Float64Array(MC * KC);
 let packedB = new Float64Array(KC * 256);

@@ -1,6 +1,6 @@
 // The `nn` namespace: modules, layers, activation layers, losses and initialisers.
 export { Module, Parameter, StateDictError } from './module';
-export type { StateDict, LoadStateDictOptions, LoadStateDictResult, ShapeMismatch } from './module';
+export type { StateDict, LoadStateDictOptions, LoadStateDictResult, ShapeMismatch, ForwardHook, RemovableHandle } from './module';
 export { Linear } from './linear';
 export type { LinearOptions } from './linear';
 export { Sequential, ModuleList, Identity, Flatten } from './container';

@@ -78,11 +78,26 @@ export class StateDictError extends ArgumentError {
 
 type Slots = Record<string, unknown>;
 
+/**
+ * Called after a module's forward with the module, its inputs and its output (as PyTorch's
+ * forward hooks). Return a tensor to use it as the output instead; return nothing to keep it.
+ */
+export type ForwardHook<M extends Module = Module> = (module: M, inputs: readonly Tensor[], output: Tensor) => Tensor | void;
+
+/** What `registerForwardHook` returns: `remove()` unregisters the hook (calling it again does nothing). */
+export interface RemovableHandle {
+  remove(): void;
+}
+
 export abstract class Module {
   /** Training mode (dropout active, batch statistics) or evaluation mode; see train()/eval(). */
   training = true;
   /** Buffer names, each with whether it is persistent (saved in the state dict). */
   readonly #buffers = new Map<string, boolean>();
+  /** The forward hooks in registration order; null while there are none (see registerForwardHook). */
+  #forwardHooks: { readonly hook: ForwardHook }[] | null = null;
+  /** The instance's own `forward` property from before the hooks wrapped it (normally none). */
+  #ownForward: PropertyDescriptor | undefined = undefined;
 
   /** The computation. Call it directly: `model.forward(x)`. */
   abstract forward(...inputs: Tensor[]): Tensor;
@@ -205,6 +220,75 @@ export abstract class Module {
     for (const child of this.children()) child.apply(fn);
     fn(this);
     return this;
+  }
+
+  // ---- forward hooks ----
+
+  /**
+   * Run `hook(module, inputs, output)` after every call of this module's `forward`, whoever makes
+   * the call (a Sequential, a parent's forward, your own code); returns a handle whose `remove()`
+   * unregisters it. Hooks run in registration order, also inside `noGrad`.
+   *
+   * How: while this module has at least one hook, the instance carries its own non-enumerable
+   * `forward` that calls the class's forward and then the hooks. Subclasses keep overriding
+   * `forward` as usual and callers keep calling it, so nothing else changes; and when the last
+   * hook is removed that property is deleted, so a module without hooks runs exactly the code it
+   * ran before: no check, no wrapper, no cost.
+   */
+  registerForwardHook(hook: ForwardHook<this>): RemovableHandle {
+    if (typeof hook !== 'function') {
+      throw new ArgumentError(`${this.typeName()}.registerForwardHook: expected a function (module, inputs, output) => void, got ${typeof hook}`);
+    }
+    const hooks = this.#forwardHooks ?? this.#wrapForward();
+    const entry = { hook: hook as ForwardHook };
+    hooks.push(entry);
+    let removed = false;
+    return {
+      remove: () => {
+        if (removed) return;
+        removed = true;
+        const i = hooks.indexOf(entry);
+        if (i >= 0) hooks.splice(i, 1);
+        if (hooks.length === 0 && this.#forwardHooks === hooks) this.#unwrapForward();
+      },
+    };
+  }
+
+  /** How many forward hooks are registered on this module (not its children). */
+  get forwardHookCount(): number {
+    return this.#forwardHooks?.length ?? 0;
+  }
+
+  #wrapForward(): { readonly hook: ForwardHook }[] {
+    const hooks: { readonly hook: ForwardHook }[] = [];
+    this.#forwardHooks = hooks;
+    this.#ownForward = Object.getOwnPropertyDescriptor(this, 'forward');
+    const inner = this.forward;
+    Object.defineProperty(this, 'forward', {
+      configurable: true,
+      enumerable: false, // not a slot: traversal (parameters, children) never sees it
+      writable: true,
+      value: (...inputs: Tensor[]): Tensor => {
+        let output = inner.apply(this, inputs);
+        for (const { hook } of hooks.slice()) {
+          const replaced = hook(this, inputs, output);
+          if (replaced === undefined) continue;
+          if (!(replaced instanceof Tensor)) {
+            throw new ArgumentError(`${this.typeName()}: a forward hook returned ${typeof replaced}; return a Tensor to replace the output, or nothing`);
+          }
+          output = replaced;
+        }
+        return output;
+      },
+    });
+    return hooks;
+  }
+
+  #unwrapForward(): void {
+    if (this.#ownForward === undefined) delete (this as unknown as Slots).forward;
+    else Object.defineProperty(this, 'forward', this.#ownForward);
+    this.#forwardHooks = null;
+    this.#ownForward = undefined;
   }
 
   // ---- modes and gradients ----

@@ -1,0 +1,188 @@
+// The options and results of `compareRules`. Results are plain data (JSON-ready: non-finite
+// numbers become null when written).
+import type { ActivationName } from '../activations/names';
+import type { RuleChoice } from '../activations/rule';
+import type { ClassificationDataset, Split } from '../data/dataset';
+import type { Module } from '../nn/module';
+import type { DiagnosticsReport } from '../diagnostics/diagnose';
+import type { DatasetName, DatasetOptions } from './datasets';
+import type { MeanSd } from './stats';
+import type { InitName } from './model';
+
+export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax'] as const;
+/** 'momentum' is SGD with momentum 0.9. */
+export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
+
+/**
+ * One row of a comparison that is more than a backward rule: a label, and what differs from the
+ * comparison's settings. `{ label: 'BatchNorm + exact', batchNorm: true }`,
+ * `{ label: 'LeakyReLU forward', activation: 'leakyRelu' }`.
+ */
+export interface RuleVariant {
+  /** The row's name in tables, plots and JSON (unique within a comparison). */
+  label: string;
+  /** The backward rule of every hidden activation (default 'exact'). */
+  backward?: RuleChoice;
+  /** Another hidden activation (the forward changes: a conventional remedy). */
+  activation?: ActivationName;
+  /** Parameters of that activation (e.g. { slope: 0.1 }). */
+  activationOptions?: Readonly<Record<string, number>>;
+  /** BatchNorm1d after every hidden Linear (default: the comparison's `batchNorm`). */
+  batchNorm?: boolean;
+}
+
+/** What `onProgress` is told: after every training step, after every epoch, after every run. */
+export interface ProgressEvent {
+  phase: 'step' | 'epoch' | 'run';
+  rule: string;
+  seed: number;
+  /** 1-based epoch (during a step: the epoch in progress). */
+  epoch: number;
+  epochs: number;
+  /** Steps done over the whole comparison, and how many there will be. */
+  completedSteps: number;
+  totalSteps: number;
+  /** The step's loss, or the epoch's mean training loss for 'epoch' and 'run'. */
+  loss: number;
+  /** The test accuracy of the last finished epoch of this run (null before the first). */
+  testAccuracy: number | null;
+}
+
+export interface CompareOptions {
+  /** A dataset name (loaded with `datasetOptions`) or a train/test split of classification data. */
+  dataset: DatasetName | Split<ClassificationDataset>;
+  datasetOptions?: DatasetOptions;
+  /** The hidden activation. */
+  activation: ActivationName;
+  /** Its parameters (e.g. { slope: 0.2 } for leakyRelu). */
+  activationOptions?: Readonly<Record<string, number>>;
+  /** Hidden layers (each Linear → [BatchNorm1d] → activation), ≥ 0. */
+  depth: number;
+  /** Units per hidden layer. */
+  width: number;
+  /** The rows: rule names ('exact', 'floorAdded'), rule objects (rules.floorAdded({ c: 0.05 })), or variants. */
+  rules: readonly (RuleChoice | RuleVariant)[];
+  /** Default 'sgd'. */
+  optimizer?: OptimizerName;
+  lr: number;
+  epochs: number;
+  /** One run per seed and rule; a seed fixes the initial weights, the batch order and the reference batch. */
+  seeds: readonly number[];
+  /** Default 64. */
+  batchSize?: number;
+  /** BatchNorm1d after every hidden Linear, for every row (a variant can override). Default false. */
+  batchNorm?: boolean;
+  /**
+   * The initial Linear weights: 'default' (PyTorch's Linear initialisation, the default), 'xavier'
+   * (Glorot uniform, zero biases) or 'kaiming' (He uniform for ReLU, zero biases).
+   */
+  init?: InitName;
+  /** The gain of 'xavier' (default 1) or 'kaiming' (default √2); e.g. 4 for sigmoid, whose slope at 0 is 1/4. */
+  initGain?: number;
+  /** Set every hidden bias to this constant at initialisation (e.g. −1 to drive ReLU units dead). */
+  biasInit?: number;
+  /** Examples in the reference batch the diagnostics are measured on (default 256, at most the training set). */
+  referenceSize?: number;
+  /** Record the per-layer gradient norms every this many steps (default: about 25 points per epoch). */
+  recordEvery?: number;
+  /** Measure each layer's agreement with the exact gradient at every epoch (default true). */
+  agreement?: boolean;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Called with each run's model before it trains (its initial weights are set). */
+  onModelCreated?: (model: Module, info: { rule: string; seed: number }) => void;
+}
+
+/**
+ * Diagnostics on the reference batch, in training mode (BatchNorm normalises with the batch's
+ * statistics, as in a training step), with agreement per layer unless turned off (see diagnostics.diagnose).
+ */
+export type Snapshot = DiagnosticsReport;
+
+export interface EpochResult {
+  epoch: number;
+  /** Mean of the epoch's mini-batch losses. */
+  trainLoss: number;
+  testLoss: number;
+  testAccuracy: number;
+  /** Wall time of the epoch's training steps (no evaluation, no diagnostics). */
+  seconds: number;
+  /** Diagnostics on the reference batch after the epoch. */
+  diagnostics: Snapshot;
+}
+
+/** The headline numbers of a run (the last epoch's). */
+export interface FinalMetrics {
+  trainLoss: number;
+  testLoss: number;
+  testAccuracy: number;
+  firstLastRatio: number;
+  /** Dead fraction of a rectifier net, saturated fraction of a sigmoid/tanh net, else null. */
+  deadFraction: number | null;
+  saturatedFraction: number | null;
+  secondsPerEpoch: number;
+}
+
+export interface RunResult {
+  rule: string;
+  seed: number;
+  /** The loss of every training step, in order. */
+  losses: number[];
+  /** Per-layer weight gradient norms (input side first) of the training batch at recorded steps (0-based). */
+  gradNorms: { step: number; layers: number[] }[];
+  /** Diagnostics on the reference batch before training. */
+  initial: Snapshot;
+  epochs: EpochResult[];
+  final: FinalMetrics;
+  /** True when a loss became NaN or infinite. */
+  diverged: boolean;
+}
+
+export const METRICS = ['trainLoss', 'testLoss', 'testAccuracy', 'firstLastRatio', 'deadFraction', 'saturatedFraction', 'secondsPerEpoch'] as const;
+export type MetricName = (typeof METRICS)[number];
+
+export interface RuleSummary {
+  rule: string;
+  /** What the row is: the rule's description, plus the variant's changes. */
+  description: string;
+  exact: boolean;
+  /** Mean ± sd over seeds of each final metric. */
+  metrics: Record<MetricName, MeanSd>;
+  /** Mean ± sd over seeds of the reference-batch first/last ratio before training. */
+  initialFirstLastRatio: MeanSd;
+  /** Seeds whose run diverged. */
+  divergedSeeds: number[];
+}
+
+/** The settings a comparison ran with, as plain data. */
+export interface CompareConfig {
+  dataset: string;
+  trainSize: number;
+  testSize: number;
+  inputs: number;
+  classes: number;
+  activation: string;
+  activationOptions: Record<string, number>;
+  depth: number;
+  width: number;
+  rules: { label: string; backward: string; activation: string; batchNorm: boolean; exact: boolean; description: string }[];
+  optimizer: OptimizerName;
+  lr: number;
+  epochs: number;
+  seeds: number[];
+  batchSize: number;
+  batchNorm: boolean;
+  init: InitName;
+  initGain: number | null;
+  biasInit: number | null;
+  referenceSize: number;
+  recordEvery: number;
+  stepsPerEpoch: number;
+}
+
+export interface CompareResult {
+  config: CompareConfig;
+  /** One per rule and seed, rule-major in the order given. */
+  runs: RunResult[];
+  /** One per rule, in the order given. */
+  summary: RuleSummary[];
+}
