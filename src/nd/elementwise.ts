@@ -70,8 +70,33 @@ export function zip(a: Nd, b: Nd, f: Binary, dtype: Dtype = promote(dtypeOf(a), 
     for (let i = 0; i < y.length; i++) y[i] = f(s, x1[i]);
     return out;
   }
+  // a row (or block) repeated along leading axes, as a bias is: [n, m] ⊕ [m]
+  if (aFlat && bFlat && a.size === y.length && isTrailingBlock(b.shape, shape)) {
+    const x0 = a.data;
+    const x1 = b.data;
+    const m = b.size;
+    for (let o = 0; o < y.length; o += m) for (let j = 0; j < m; j++) y[o + j] = f(x0[o + j], x1[j]);
+    return out;
+  }
+  if (aFlat && bFlat && b.size === y.length && isTrailingBlock(a.shape, shape)) {
+    const x0 = a.data;
+    const x1 = b.data;
+    const m = a.size;
+    for (let o = 0; o < y.length; o += m) for (let j = 0; j < m; j++) y[o + j] = f(x0[j], x1[o + j]);
+    return out;
+  }
   walk2(broadcastTo(a, shape), broadcastTo(b, shape), y, f);
   return out;
+}
+
+/** True when `part`, ignoring leading 1s, equals the trailing axes of `whole` (and is not empty). */
+function isTrailingBlock(part: readonly number[], whole: readonly number[]): boolean {
+  let start = 0;
+  while (start < part.length && part[start] === 1) start++;
+  const k = part.length - start;
+  if (k === 0 || k > whole.length) return false;
+  for (let i = 0; i < k; i++) if (part[start + i] !== whole[whole.length - k + i]) return false;
+  return true;
 }
 
 /** out = f(a, b, c), all three already the same shape (used by fused backward loops). */
