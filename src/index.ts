@@ -8,7 +8,7 @@ export {
 export type { CreateOptions, RandomOptions, TensorOptions } from './creation';
 export * from './ops';
 export * from './activations';
-export { noGrad, isGradEnabled, listTape, tapeSize, clearTape, lastBackwardRules } from './autograd/tape';
+export { noGrad, enableGrad, isGradEnabled, listTape, tapeSize, clearTape, lastBackwardRules } from './autograd/tape';
 export type { TapeEntry } from './autograd/tape';
 export { grad, valueAndGrad } from './autograd/functional';
 export { gradcheck } from './autograd/gradcheck';

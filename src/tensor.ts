@@ -35,6 +35,11 @@ export class Tensor {
   readonly isLeaf: boolean;
   /** @internal set by `retainGrad()` */
   retainsGrad = false;
+  /**
+   * @internal How many times the data was changed in place (optimizer steps, initialisers, state
+   * loading). The tape records it and backward refuses a graph whose inputs changed since.
+   */
+  version = 0;
   /** @internal the storage; use `toNdarray()` from outside the library */
   readonly data: nd.Nd;
 
@@ -96,6 +101,11 @@ export class Tensor {
   /** Convert to another dtype (a copy; gradients flow back in the source dtype). */
   to(dtype: Dtype): Tensor {
     return ops.cast(this, dtype);
+  }
+
+  /** @internal Call after writing this tensor's data in place, so stale graphs are detected. */
+  bumpVersion(): void {
+    this.version++;
   }
 
   /** Keep `.grad` on this non-leaf tensor after backward. */

@@ -4,7 +4,7 @@
 import * as nd from '../nd';
 import { ArgumentError, GraphError } from '../errors';
 import { Tensor } from '../tensor';
-import { backward } from './tape';
+import { backward, enableGrad } from './tape';
 
 type Fn = (...args: Tensor[]) => Tensor;
 
@@ -15,7 +15,8 @@ function differentiate(f: Fn, argnums: readonly number[], args: Tensor[]): [Tens
     }
   }
   const leaves = args.map((a, i) => (argnums.includes(i) ? new Tensor(a.data, true, true) : a));
-  const value = f(...leaves);
+  // like torch.func.grad: differentiate even when called inside noGrad
+  const value = enableGrad(() => f(...leaves));
   if (!(value instanceof Tensor) || value.size !== 1) {
     throw new GraphError(
       'grad: the function must return a one-element tensor (a scalar loss); reduce it first, e.g. with .sum()',

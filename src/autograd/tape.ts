@@ -26,6 +26,8 @@ export interface TapeRecord {
   readonly rule: string;
   readonly backward: BackwardFn<unknown>;
   readonly inputs: readonly Tensor[];
+  /** Each input's `version` when recorded: a later in-place change makes the record stale. */
+  readonly inputVersions: readonly number[];
   readonly outputId: number;
   readonly outputShape: readonly number[];
   readonly saved: unknown;
@@ -65,6 +67,17 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Run `fn` with recording on, even inside `noGrad`. Nests; restores on throw. */
+export function enableGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = true;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
 /** Whether an op with these inputs would be recorded right now. */
 export function shouldRecord(inputs: readonly Tensor[]): boolean {
   if (!gradEnabled) return false;
@@ -90,6 +103,7 @@ export function appendRecord<S>(
     rule,
     backward: backward as BackwardFn<unknown>,
     inputs,
+    inputVersions: inputs.map((t) => t.version),
     outputId: output.id,
     outputShape: output.shape,
     saved,
@@ -158,6 +172,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
     if (!rules) rulesUsed.set(record.op, (rules = new Set()));
     rules.add(record.rule);
 
+    checkVersions(record);
     const needs = record.inputs.map((t) => t.requiresGrad);
     const inputGrads = record.backward(g, record.saved, needs);
     if (inputGrads.length !== record.inputs.length) {
@@ -195,6 +210,18 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
 
   lastRulesUsed = rulesUsed;
   if (!retainGraph) for (const record of order) records.delete(record.outputId);
+}
+
+/** Refuse a record whose inputs were changed in place after it was taken (as PyTorch does). */
+function checkVersions(record: TapeRecord): void {
+  for (let i = 0; i < record.inputs.length; i++) {
+    if (record.inputs[i].version === record.inputVersions[i]) continue;
+    throw new GraphError(
+      `backward of '${record.op}': input ${i} (shape ${formatShape(record.inputs[i].shape)}) was modified in ` +
+        'place after the forward pass used it (an optimizer step, an initialiser or loadStateDict), so the ' +
+        'gradient would be computed from the wrong values. Call backward() before step(), or recompute the forward pass.',
+    );
+  }
 }
 
 function seedGradient(root: Tensor, gradient: Tensor | undefined): nd.Nd {

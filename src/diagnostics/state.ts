@@ -19,6 +19,7 @@ export function saveState(model: Module): SavedState {
 export function restoreState(state: SavedState): void {
   for (const [p, g] of state.grads) p.grad = g;
   for (const [b, values] of state.buffers) {
+    b.bumpVersion();
     if (nd.isContiguous(b.data)) b.data.data.set(values);
     else nd.assign(b.data, nd.wrap(values, b.shape));
   }

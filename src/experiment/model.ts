@@ -76,6 +76,7 @@ export function initialWeights(
       const bound = (gain ?? Math.SQRT2) * Math.sqrt(3 / weight.shape[1]);
       uniform(weight, -bound, bound, { generator });
     }
+    bias?.bumpVersion();
     if (bias !== null && init !== 'default') bias.data.data.fill(0);
     if (bias !== null && biasInit !== null && i < layers.length - 1) bias.data.data.fill(biasInit);
     return { weight, bias };

@@ -87,6 +87,7 @@ function storage(op: string, t: Tensor): nd.FloatArray {
   if (!nd.isContiguous(t.data)) {
     throw new ArgumentError(`${op}: the tensor (shape ${formatShape(t.shape)}) is a strided view; initialise a contiguous tensor`);
   }
+  t.bumpVersion();
   return t.data.data;
 }
 

@@ -428,6 +428,7 @@ export abstract class Module {
 
 /** Copy `value` into `target` in place (converting the dtype), whatever their layouts. */
 export function copyInto(target: Tensor, value: Tensor): void {
+  target.bumpVersion();
   const src = nd.contiguous(value.data).data;
   const dst = target.data;
   if (nd.isContiguous(dst)) {

@@ -144,6 +144,7 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
           this.state.set(param, state);
         }
         this.update(param.data.data, grad.data.data, state, group);
+        param.bumpVersion(); // graphs recorded before this step can no longer be differentiated
       }
     }
     return result;

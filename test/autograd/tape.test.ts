@@ -164,3 +164,21 @@ describe('functional forms', () => {
     expect(values(g)).toEqual([0, 0]);
   });
 });
+
+describe('tape: stale graphs and grad mode', () => {
+  it('refuses backward after an input was changed in place (an optimizer step), naming the op', () => {
+    const w = tensor([2], f64);
+    const x = tensor([3], f64);
+    const y = w.mul(x);
+    w.toNdarray().data[0] = 1;
+    w.bumpVersion(); // what optimizers, initialisers and loadStateDict do after writing in place
+    expect(() => y.sum().backward()).toThrow(/'mul': input 0 .* modified in place/);
+  });
+
+  it('grad(f) differentiates even when called inside noGrad, and noGrad is restored', () => {
+    const f = (t: Tensor): Tensor => t.mul(t).sum();
+    const g = noGrad(() => grad(f)(tensor([1, 2], { dtype: 'float64' })));
+    expect(values(g)).toEqual([2, 4]);
+    expect(noGrad(() => tensor([1], f64).mul(2).requiresGrad)).toBe(false);
+  });
+});
