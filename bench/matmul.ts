@@ -3,15 +3,22 @@
  *
  *   npx ts-node bench/matmul.ts
  *
- * Reports GFLOP/s = 2·M·N·K / seconds (median of REPS timed runs after a
- * warm-up of at least WARMUP_MS) for the packed kernel in src/nd/gemm.ts, in
- * float32, for the three layouts the autodiff engine uses:
+ * Reports GFLOP/s = 2·M·N·K / seconds (median of REPS timed samples after a
+ * warm-up) in float32, for the three layouts the autodiff engine uses:
  *   NN  C = A·B      (forward pass)
  *   TN  C = Aᵀ·B     (weight gradient)
  *   NT  C = A·Bᵀ     (input gradient)
+ * side by side for the two kernels behind `gemm` (src/nd/gemm.ts), measured
+ * interleaved in one process (sample by sample, rotating order) so machine
+ * noise hits both alike:
+ *   JS    gemmJs: packed 4×4, float64 accumulation
+ *   WASM  gemmWasm: WebAssembly SIMD128 packed 4×8, float32 accumulation,
+ *         including the copies of A, B (and C) into linear memory and back
  * plus, as a same-run reference, a naive i-k-j triple loop on 512³ NN.
  */
-import { gemm, type FloatArray } from '../src/nd/gemm';
+import { gemmJs, type FloatArray } from '../src/nd/gemm';
+import { gemmWasm, wasmGemmAvailable } from '../src/nd/wasm';
+import { interleaved } from './util';
 
 const WARMUP_MS = 300;
 const REPS = 9;
@@ -19,14 +26,6 @@ const REPS = 9;
 const MIN_SAMPLE_MS = 20;
 
 type Layout = 'NN' | 'TN' | 'NT';
-
-interface Row {
-  label: string;
-  layout: string;
-  shape: string;
-  gflops: number;
-  note: string;
-}
 
 function randomFloat32(length: number, seed: number): Float32Array {
   // Small LCG: the values don't matter, only that they are finite and nonzero.
@@ -39,34 +38,14 @@ function randomFloat32(length: number, seed: number): Float32Array {
   return out;
 }
 
-/**
- * Times `run` (which performs one M×N×K product) and returns the median GFLOP/s.
- * Each sample repeats `run` enough times to last ≥ MIN_SAMPLE_MS.
- */
-function measure(flops: number, run: () => void): number {
-  const warmupEnd = performance.now() + WARMUP_MS;
-  let calls = 0;
-  const warmupStart = performance.now();
-  while (performance.now() < warmupEnd || calls < 2) {
-    run();
-    calls++;
-  }
-  const msPerCall = (performance.now() - warmupStart) / calls;
-  const inner = Math.max(1, Math.ceil(MIN_SAMPLE_MS / msPerCall));
-
-  const rates: number[] = [];
-  for (let r = 0; r < REPS; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < inner; i++) run();
-    const seconds = (performance.now() - t0) / 1000;
-    rates.push((flops * inner) / seconds / 1e9);
-  }
-  rates.sort((a, b) => a - b);
-  return rates[Math.floor(rates.length / 2)];
+/** GFLOP/s of each runner (each performs one M×N×K product), measured interleaved. */
+function measure(flops: number, runs: readonly (() => void)[]): number[] {
+  const ms = interleaved(runs, { warmupMs: WARMUP_MS, reps: REPS, minMs: MIN_SAMPLE_MS });
+  return ms.map((t) => flops / (t / 1000) / 1e9);
 }
 
-/** Benchmarks the packed gemm for one layout and shape, all operands float32. */
-function benchGemm(layout: Layout, M: number, N: number, K: number): number {
+/** JS and WASM GFLOP/s for one layout and shape, all operands float32. */
+function benchGemm(layout: Layout, M: number, N: number, K: number): { js: number; wasm: number } {
   const transA = layout === 'TN';
   const transB = layout === 'NT';
   const A = randomFloat32(M * K, 1);
@@ -74,9 +53,13 @@ function benchGemm(layout: Layout, M: number, N: number, K: number): number {
   const C = new Float32Array(M * N);
   const lda = transA ? M : K; // A stored K×M when transposed
   const ldb = transB ? K : N; // B stored N×K when transposed
-  return measure(2 * M * N * K, () => {
-    gemm(transA, transB, M, N, K, A, 0, lda, B, 0, ldb, C, 0, N, 0);
-  });
+  const [js, wasm] = measure(2 * M * N * K, [
+    () => gemmJs(transA, transB, M, N, K, A, 0, lda, B, 0, ldb, C, 0, N, 0),
+    () => {
+      if (!gemmWasm(transA, transB, M, N, K, A, 0, lda, B, 0, ldb, C, 0, N, 0)) throw new Error('WASM gemm unavailable');
+    },
+  ]);
+  return { js, wasm };
 }
 
 /** The textbook i-k-j loop (row of C += a_ik · row k of B), float32 storage. */
@@ -96,14 +79,24 @@ function benchNaive(M: number, N: number, K: number): number {
   const A = randomFloat32(M * K, 1);
   const B = randomFloat32(K * N, 2);
   const C = new Float32Array(M * N);
-  return measure(2 * M * N * K, () => naiveGemmIKJ(M, N, K, A, B, C));
+  return measure(2 * M * N * K, [() => naiveGemmIKJ(M, N, K, A, B, C)])[0];
+}
+
+interface Row {
+  label: string;
+  layout: string;
+  shape: string;
+  js: string;
+  wasm: string;
+  ratio: string;
+  usWasm: string;
 }
 
 function printTable(rows: Row[]): void {
-  const header = ['case', 'layout', 'M×N×K', 'GFLOP/s', ''];
-  const cells = rows.map((r) => [r.label, r.layout, r.shape, r.gflops.toFixed(2), r.note]);
+  const header = ['case', 'layout', 'M×N×K', 'JS GFLOP/s', 'WASM GFLOP/s', 'WASM/JS', 'WASM µs/call'];
+  const cells = rows.map((r) => [r.label, r.layout, r.shape, r.js, r.wasm, r.ratio, r.usWasm]);
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
-  const numeric = [false, false, true, true, false];
+  const numeric = [false, false, true, true, true, true, true];
   const format = (row: string[]): string =>
     row.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
   console.log(format(header));
@@ -112,6 +105,7 @@ function printTable(rows: Row[]): void {
 }
 
 export function benchMatmul(): void {
+  if (!wasmGemmAvailable()) throw new Error('this engine cannot run the WASM SIMD kernel');
   const rows: Row[] = [];
   const shapes: ReadonlyArray<readonly [string, number, number, number]> = [
     ['square', 512, 512, 512],
@@ -120,18 +114,18 @@ export function benchMatmul(): void {
   ];
   for (const [label, M, N, K] of shapes) {
     for (const layout of ['NN', 'TN', 'NT'] as const) {
-      rows.push({ label, layout, shape: `${M}×${N}×${K}`, gflops: benchGemm(layout, M, N, K), note: '' });
+      const { js, wasm } = benchGemm(layout, M, N, K);
+      rows.push({
+        label, layout, shape: `${M}×${N}×${K}`, js: js.toFixed(2), wasm: wasm.toFixed(2),
+        ratio: `${(wasm / js).toFixed(1)}×`, usWasm: ((2 * M * N * K) / (wasm * 1e3)).toFixed(1),
+      });
     }
   }
 
-  const blocked512 = rows[0].gflops;
   const naive512 = benchNaive(512, 512, 512);
-  rows.push({
-    label: 'naive ikj', layout: 'NN', shape: '512×512×512', gflops: naive512,
-    note: `blocked/naive = ${(blocked512 / naive512).toFixed(2)}×`,
-  });
+  rows.push({ label: 'naive ikj', layout: 'NN', shape: '512×512×512', js: naive512.toFixed(2), wasm: '', ratio: '', usWasm: '' });
 
-  console.log(`gemm float32, GFLOP/s = 2MNK/s, median of ${REPS} reps after ≥${WARMUP_MS} ms warm-up ` +
+  console.log(`gemm float32, GFLOP/s = 2MNK/s, median of ${REPS} interleaved samples after ≥${WARMUP_MS} ms warm-up ` +
     `(Node ${process.version})`);
   printTable(rows);
 }

@@ -25,7 +25,14 @@
  * Products with very few rows or columns ("thin": matrix-vector, vector-matrix)
  * go to unpacked loops instead, because there packing costs as much as the
  * arithmetic it would speed up; see `THIN`.
+ *
+ * All of the above is `gemmJs`. The exported `gemm` sends all-float32 products
+ * that are not thin and not tiny to the same algorithm compiled to WebAssembly
+ * SIMD128 (asm/gemm.ts, loaded by ./wasm), which accumulates in float32:
+ * its results differ from gemmJs's by up to ~1e-5·sqrt(K) relative to Σ|a·b|.
  */
+
+import { gemmWasm, wasmGemmAvailable } from './wasm';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -110,8 +117,58 @@ function ensureAccumulator(size: number): Float64Array {
  *   op(B)[k,j] = transB ? B[bOff + j*ldb + k] : B[bOff + k*ldb + j]   (B stored N×K when transB)
  *   C[i,j] = C[cOff + i*ldc + j]
  * beta is 0 (overwrite C; C's old contents, even NaN, are ignored) or 1 (accumulate into C).
+ *
+ * Dispatch: when A, B and C are all Float32Array and the product is big
+ * enough (see `WASM_MIN_WORK`), it runs on the WebAssembly SIMD kernel
+ * (`./wasm`, float32 accumulation); everything else — any Float64Array
+ * operand, thin or tiny products, engines without WASM SIMD, or
+ * SURROGRAD_NO_WASM=1 in the environment — runs on the JS kernel `gemmJs`
+ * (float64 accumulation).
  */
 export function gemm(
+  transA: boolean, transB: boolean, M: number, N: number, K: number,
+  A: FloatArray, aOff: number, lda: number,
+  B: FloatArray, bOff: number, ldb: number,
+  C: FloatArray, cOff: number, ldc: number,
+  beta: 0 | 1,
+): void {
+  if (
+    M > THIN && N > THIN && K > 0 && M * N * K >= WASM_MIN_WORK &&
+    A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array &&
+    wasmEnabled() &&
+    gemmWasm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta)
+  ) {
+    return;
+  }
+  gemmJs(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta);
+}
+
+/**
+ * Smallest M·N·K sent to the WASM kernel (and only when M, N > THIN: the thin
+ * JS kernels stay in charge of matrix-vector shapes).
+ *
+ * Measured (float32, gemmJs vs gemmWasm incl. copies, interleaved in one
+ * process, µs per call, shared 2-vCPU Xeon): 4³ 0.39 vs 0.9 (JS wins);
+ * 6³ a tie; 8³ 0.7–1.4 vs 0.5–0.9 (WASM 1.3–1.5×); 12³ 1.8 vs 0.8 (2.2×);
+ * 16³ 4.2 vs 0.9 (4–5×); 8×8×200 12 vs 2 (6×); 32³ 28 vs 3.5 (6–9×).
+ * So the break-even point is about M·N·K ≈ 300–500. (The WASM kernel
+ * accumulates in float32, as BLAS sgemm does; `gemmJs` accumulates in float64.)
+ */
+const WASM_MIN_WORK = 512;
+
+/** undefined until the first float32 product big enough to ask. */
+let wasmOn: boolean | undefined;
+
+/** SURROGRAD_NO_WASM=1 (read once, on first use) forces the JS kernel; so does an engine without WASM SIMD. */
+function wasmEnabled(): boolean {
+  if (wasmOn === undefined) {
+    wasmOn = process.env.SURROGRAD_NO_WASM !== '1' && wasmGemmAvailable();
+  }
+  return wasmOn;
+}
+
+/** The JavaScript kernel: same contract as `gemm`, any mix of Float32Array and Float64Array, float64 accumulation. */
+export function gemmJs(
   transA: boolean, transB: boolean, M: number, N: number, K: number,
   A: FloatArray, aOff: number, lda: number,
   B: FloatArray, bOff: number, ldb: number,

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { gemm, type FloatArray } from '../../src/nd/gemm';
+import { gemm, gemmJs, type FloatArray } from '../../src/nd/gemm';
 
 // ---------------------------------------------------------------------------
 // Helpers: seeded PRNG, float64 oracle, and a strided-matrix test harness
@@ -292,7 +292,7 @@ describe('gemm: float32 / float64 in every role', () => {
       const B = new Float32Array(K * size).fill(1e-8);
       B.fill(1, 0, size); // row k = 0 of B is all ones
       const C = new Float32Array(size * size);
-      gemm(false, false, size, size, K, A, 0, K, B, 0, size, C, 0, size, 0);
+      gemmJs(false, false, size, size, K, A, 0, K, B, 0, size, C, 0, size, 0);
       for (let i = 0; i < size * size; i++) expect(C[i]).toBeCloseTo(1 + 1e-8 * (K - 1), 7);
       expect(C[0]).toBeGreaterThan(1);
     }

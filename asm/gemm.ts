@@ -1,0 +1,301 @@
+// AssemblyScript source of surrograd's WebAssembly SIMD128 SGEMM kernel.
+//
+// Compiled by scripts/build-wasm.js (pinned assemblyscript 0.28.20) into
+// src/nd/wasm/gemm-wasm.ts, which the loader in src/nd/wasm/index.ts
+// instantiates. Nothing here runs at build or test time without that script.
+//
+//     C = beta·C + op(A)·op(B),   all float32, row-major, in linear memory
+//
+// Same BLIS / GotoBLAS loop nest as the JavaScript kernel in src/nd/gemm.ts
+// (see the comment there), with a 4×8 register tile instead of 4×4:
+//
+//   for jc in steps of NC over the columns of C          (loop 5)
+//     for pc in steps of KC over the shared dimension    (loop 4)
+//       pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide micro-panels
+//       for ic in steps of MC over the rows of C         (loop 3)
+//         pack op(A)[ic:ic+MC, pc:pc+KC] into MR-tall micro-panels
+//         for jr in steps of NR                          (loop 2)
+//           for ir in steps of MR                        (loop 1)
+//             4×8 micro-kernel: 8 f32x4 accumulators, KC rank-1 updates
+//
+// Why 4×8: 8 v128 accumulators + 2 B vectors + 4 A broadcasts fit in V8's
+// 16 XMM registers; 6×8 and 4×12 tiles spill under TurboFan and run at half
+// speed (/work/shared/reference/wasm-kernels.md §2).
+//
+// Accumulation is in float32 (unlike the JS kernel, which accumulates in
+// float64): expect an error of order 1e-5·sqrt(K) relative to Σ|a·b| in the
+// worst case (much less for random-sign data). Float64 problems never come here.
+//
+// All pointers are byte addresses in linear memory; leading dimensions are in
+// elements. The caller (JS) owns the memory layout.
+
+/** Micro-tile rows (A broadcasts) and columns (two f32x4 vectors of B). */
+const MR: i32 = 4;
+const NR: i32 = 8;
+/** Depth of one packed panel: a KC×NR micro-panel of B is 8 KiB, L1-resident. */
+const KC: i32 = 256;
+/** Rows of op(A) packed at a time: MC·KC·4 = 128 KiB, L2-resident. */
+const MC: i32 = 128;
+/** Columns of op(B) packed at a time: KC·NC·4 = 2 MiB at most. */
+const NC: i32 = 2048;
+
+/** First free, 16-byte aligned address after the module's static data. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~(15 as usize);
+}
+
+/** Bytes of scratch `gemm` needs at `work` for a product with N columns. */
+export function workBytes(N: i32): i32 {
+  const nc = min(N, NC);
+  const ncPadded = (nc + NR - 1) / NR * NR;
+  // packed A, packed B, one MR×NR edge tile
+  return (MC * KC + KC * ncPadded + MR * NR) * 4;
+}
+
+/**
+ * C = beta·C + op(A)·op(B) with C of size M×N (M, N, K ≥ 1; beta 0 or 1).
+ *   op(A)[i,k] = trA ? A[k*lda + i] : A[i*lda + k]
+ *   op(B)[k,j] = trB ? B[j*ldb + k] : B[k*ldb + j]
+ *   C[i,j]     = C[i*ldc + j]
+ * With beta 0, C's old contents (even NaN) are never read.
+ */
+export function gemm(
+  M: i32, N: i32, K: i32,
+  a: usize, lda: i32, trA: i32,
+  b: usize, ldb: i32, trB: i32,
+  c: usize, ldc: i32, beta: i32,
+  work: usize,
+): void {
+  const pa = work;
+  const pb = pa + <usize>(MC * KC * 4);
+  const nc0 = min(N, NC);
+  const tile = pb + <usize>(KC * ((nc0 + NR - 1) / NR * NR) * 4);
+
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      // The first KC block applies beta; later blocks add to it.
+      const accumulate = pc > 0 || beta != 0;
+      if (trB) packTransposed(b, ldb, jc, pc, nc, kc, NR, pb);
+      else packB(b, ldb, pc, jc, kc, nc, pb);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        if (trA) packA_T(a, lda, pc, ic, kc, mc, pa);
+        else packTransposed(a, lda, ic, pc, mc, kc, MR, pa);
+        macroKernel(mc, nc, kc, pa, pb, c + <usize>((ic * ldc + jc) * 4), ldc, accumulate, tile);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Packing
+// ---------------------------------------------------------------------------
+// A packed operand is a sequence of micro-panels `width` wide (MR for A, NR for
+// B) and kc deep; inside a panel the `width` values of one depth index p are
+// adjacent, in the order the micro-kernel reads them:
+//   dst[panel*width*kc + p*width + e] = X(e0 + panel*width + e, p0 + p)
+// A partial last panel is padded with zeros (they never reach C).
+
+/**
+ * Packs the panels of a matrix whose packed extent runs ACROSS its stored rows
+ * (stride ld) and whose depth runs along them (stride 1): op(A) for A not
+ * transposed, op(B) for B transposed. Element (e, p) is src[(e0+e)*ld + p0+p].
+ * Scalar and strided: `width` streams, one per row.
+ */
+function packTransposed(
+  src: usize, ld: i32, e0: i32, p0: i32, extent: i32, depth: i32, width: i32, dst: usize,
+): void {
+  const ldBytes = <usize>ld * 4;
+  let d = dst;
+  for (let e = 0; e < extent; e += width) {
+    const rows = min(width, extent - e);
+    let s = src + <usize>(((e0 + e) * ld + p0) * 4);
+    if (rows == width) {
+      if (width == 4) {
+        for (let p = 0; p < depth; p++) {
+          store<f32>(d, load<f32>(s));
+          store<f32>(d, load<f32>(s + ldBytes), 4);
+          store<f32>(d, load<f32>(s + 2 * ldBytes), 8);
+          store<f32>(d, load<f32>(s + 3 * ldBytes), 12);
+          s += 4;
+          d += 16;
+        }
+      } else {
+        for (let p = 0; p < depth; p++) {
+          let r = s;
+          for (let q = 0; q < width; q++) {
+            store<f32>(d + <usize>(q * 4), load<f32>(r));
+            r += ldBytes;
+          }
+          s += 4;
+          d += <usize>(width * 4);
+        }
+      }
+    } else {
+      for (let p = 0; p < depth; p++) {
+        let r = s;
+        for (let q = 0; q < width; q++) {
+          // explicit branch: never read past the last real row
+          let v: f32 = 0;
+          if (q < rows) v = load<f32>(r);
+          store<f32>(d + <usize>(q * 4), v);
+          r += ldBytes;
+        }
+        s += 4;
+        d += <usize>(width * 4);
+      }
+    }
+  }
+}
+
+/**
+ * Packs op(B)[p0:p0+depth, j0:j0+extent] for B not transposed: each depth index
+ * is a stored row, so a full 8-wide panel row is two unaligned v128 copies.
+ */
+function packB(src: usize, ld: i32, p0: i32, j0: i32, depth: i32, extent: i32, dst: usize): void {
+  const ldBytes = <usize>ld * 4;
+  let d = dst;
+  for (let e = 0; e < extent; e += NR) {
+    const cols = min(NR, extent - e);
+    let s = src + <usize>((p0 * ld + j0 + e) * 4);
+    if (cols == NR) {
+      for (let p = 0; p < depth; p++) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+        s += ldBytes;
+        d += 32;
+      }
+    } else {
+      for (let p = 0; p < depth; p++) {
+        for (let q = 0; q < NR; q++) {
+          let v: f32 = 0;
+          if (q < cols) v = load<f32>(s + <usize>(q * 4));
+          store<f32>(d + <usize>(q * 4), v);
+        }
+        s += ldBytes;
+        d += 32;
+      }
+    }
+  }
+}
+
+/**
+ * Packs op(A)[i0:i0+extent, p0:p0+depth] for A transposed (stored K×M): each
+ * depth index is a stored row, so a full 4-tall panel row is one v128 copy.
+ */
+function packA_T(src: usize, ld: i32, p0: i32, i0: i32, depth: i32, extent: i32, dst: usize): void {
+  const ldBytes = <usize>ld * 4;
+  let d = dst;
+  for (let e = 0; e < extent; e += MR) {
+    const rows = min(MR, extent - e);
+    let s = src + <usize>((p0 * ld + i0 + e) * 4);
+    if (rows == MR) {
+      for (let p = 0; p < depth; p++) {
+        v128.store(d, v128.load(s));
+        s += ldBytes;
+        d += 16;
+      }
+    } else {
+      for (let p = 0; p < depth; p++) {
+        for (let q = 0; q < MR; q++) {
+          let v: f32 = 0;
+          if (q < rows) v = load<f32>(s + <usize>(q * 4));
+          store<f32>(d + <usize>(q * 4), v);
+        }
+        s += ldBytes;
+        d += 16;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Macro- and micro-kernel
+// ---------------------------------------------------------------------------
+
+/**
+ * Loops 2 and 1 over one packed mc×kc block of A and kc×nc block of B. Full
+ * 4×8 tiles are written straight to C; edge tiles go through `tile` and only
+ * their real mr×nr corner is written.
+ */
+function macroKernel(
+  mc: i32, nc: i32, kc: i32, pa: usize, pb: usize,
+  c: usize, ldc: i32, accumulate: bool, tile: usize,
+): void {
+  const ldcBytes = <usize>ldc * 4;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const bPanel = pb + <usize>(jr * kc * 4);
+    for (let ir = 0; ir < mc; ir += MR) {
+      const mr = min(MR, mc - ir);
+      const aPanel = pa + <usize>(ir * kc * 4);
+      const cTile = c + <usize>(ir * ldc + jr) * 4;
+      if (mr == MR && nr == NR) {
+        microKernel(kc, aPanel, bPanel, cTile, ldcBytes, accumulate);
+      } else {
+        microKernel(kc, aPanel, bPanel, tile, NR * 4, false);
+        for (let r = 0; r < mr; r++) {
+          const row = cTile + <usize>r * ldcBytes;
+          const tRow = tile + <usize>(r * NR * 4);
+          for (let q = 0; q < nr; q++) {
+            const t = load<f32>(tRow + <usize>(q * 4));
+            const dst = row + <usize>(q * 4);
+            store<f32>(dst, accumulate ? load<f32>(dst) + t : t);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The hot loop: a 4×8 block of C held in 8 f32x4 accumulators (c<row><half>),
+ * updated by kc rank-1 updates read sequentially from the packed panels:
+ * two B vectors and four broadcast A values per depth step.
+ */
+// @ts-ignore: decorator
+@inline
+function microKernel(
+  kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let ap = pa;
+  let bp = pb;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += 16;
+    bp += 32;
+  }
+  const r0 = c;
+  const r1 = r0 + ldcBytes;
+  const r2 = r1 + ldcBytes;
+  const r3 = r2 + ldcBytes;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
+    c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
+    c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
+    c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
+  }
+  v128.store(r0, c00); v128.store(r0, c01, 16);
+  v128.store(r1, c10); v128.store(r1, c11, 16);
+  v128.store(r2, c20); v128.store(r2, c21, 16);
+  v128.store(r3, c30); v128.store(r3, c31, 16);
+}
