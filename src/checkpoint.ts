@@ -29,7 +29,8 @@ import * as nd from './nd';
 import { SurrogradError } from './errors';
 import { Tensor } from './tensor';
 import { Module, type StateDict } from './nn/module';
-import { Activation, type SavedRule, restoreChoice, saveChoice } from './nn/activation';
+import { Activation } from './nn/activation';
+import { type SavedRule, restoreRule, saveRule } from './activations/serialize';
 import type { OptimizerStateDict, ParamState, StateValue, OptionValue } from './optim/optimizer';
 import type { SchedulerStateDict } from './optim/scheduler';
 import type { RuleChoice } from './activations';
@@ -161,7 +162,7 @@ export function encodeCheckpoint(contents: SaveContents): Uint8Array {
       path: modulePath,
       activation: layer.activation,
       params: toJson(`activation layer '${modulePath}' parameters`, { ...layer.params }) as Record<string, JsonValue>,
-      backward: saveChoice(layer.backward),
+      backward: savedRuleOf(modulePath, layer),
     }));
 
   let optimizer: CheckpointHeader['optimizer'] = null;
@@ -205,6 +206,21 @@ export function encodeCheckpoint(contents: SaveContents): Uint8Array {
   view.setUint32(20, crc32(out.subarray(dataStart)), true);
   view.setBigUint64(24, BigInt(dataLength), true);
   return out;
+}
+
+/**
+ * A layer's rule as data. A rule that is a function is refused here, at save time: a file that
+ * records only its label could not be loaded into a fresh model, even by the program that wrote it.
+ */
+function savedRuleOf(modulePath: string, layer: Activation): SavedRule {
+  const result = saveRule(layer.backward, layer.activation);
+  if ('saved' in result) return result.saved;
+  const name = layer.activation;
+  throw new CheckpointError(
+    `save: activation layer '${modulePath}' (${name}) uses ${result.why}; a file cannot hold a function. ` +
+      `Register the rule under a name, registerRule('${name}', 'myRule', rule), and set the layer's backward to ` +
+      `'myRule': the file then records the name, and a program that registers the same rule before loading can load it.`,
+  );
 }
 
 function typeName(model: Module): string {
@@ -484,11 +500,11 @@ function planActivations(model: Module, saved: readonly SavedActivation[], stric
       continue;
     }
     let backward: RuleChoice | undefined;
-    if (entry.backward?.kind === 'unsaved' && saveChoice(layer.backward).kind === 'unsaved') {
-      backward = layer.backward; // a function-valued rule: the one set on the model is kept
+    if (entry.backward?.kind === 'unsaved' && 'why' in saveRule(layer.backward, layer.activation)) {
+      backward = layer.backward; // a file from an earlier version: the function rule set on the model is kept
     } else {
       try {
-        backward = restoreChoice(entry.backward, at);
+        backward = restoreRule(entry.backward, layer.activation, at);
       } catch (e) {
         problems.push((e as Error).message);
         continue;

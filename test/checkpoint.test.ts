@@ -4,10 +4,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Generator, type Tensor, load, nn, noGrad, optim, rules, save, tensor } from '../src/index';
+import { Generator, type Tensor, load, nn, noGrad, optim, registerRule, rules, save, tensor } from '../src/index';
 import {
   CHECKPOINT_MAGIC,
   CheckpointError,
+  applyCheckpoint,
   crc32,
   decodeCheckpoint,
   encodeCheckpoint,
@@ -154,20 +155,6 @@ describe('save → load', () => {
     expect(Array.from(b.fc1.weight.grad?.toTypedArray() ?? [])).toEqual(Array.from(a.fc1.weight.grad?.toTypedArray() ?? []));
   });
 
-  it('a rule given as a function cannot be stored: loading says so unless the model has one set', () => {
-    const inline = { derivative: (v: number) => (v > 0 ? 1 : 0.3) };
-    const a = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU({ backward: inline }));
-    const file = path.join(dir, 'inline.ckpt');
-    save(file, { model: a });
-    const b = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU());
-    const before = flatParams(b);
-    expect(() => load(file, { model: b })).toThrow(/a rule given as a function/);
-    expect(flatParams(b)).toEqual(before);
-    const c = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU({ backward: inline }));
-    load(file, { model: c });
-    expect((c.at(1) as nn.ReLU).backward).toBe(inline);
-  });
-
   it('load without a model just reads the file', () => {
     const file = path.join(dir, 'read.ckpt');
     save(file, { model: nn.mlp([2, 3, 1]), meta: { note: 'hello', values: [1, 2.5, null] } });
@@ -187,6 +174,123 @@ describe('save → load', () => {
     const b = nn.mlp([3, 4, 2], { dtype: 'float64', generator: new Generator(4) });
     load(file, { model: b });
     expect(flatParams(b)).toEqual(flatParams(a));
+  });
+});
+
+describe('activation rules that are data round-trip; rules that are functions are refused at save', () => {
+  /** Every kind of rule a file can hold, one per layer. */
+  function ruleNet(seed: number, backward: (string | object | undefined)[]): nn.Sequential {
+    const gen = new Generator(seed);
+    return new nn.Sequential(
+      new nn.Linear(3, 6, { generator: gen }),
+      new nn.Sigmoid({ backward: backward[0] as never }),
+      new nn.Linear(6, 6, { generator: gen }),
+      new nn.ReLU({ backward: backward[1] as never }),
+      new nn.Linear(6, 6, { generator: gen }),
+      new nn.Tanh({ backward: backward[2] as never }),
+      new nn.Linear(6, 6, { generator: gen }),
+      new nn.LeakyReLU({ slope: 0.1, backward: backward[3] as never }),
+      new nn.Linear(6, 2, { generator: gen }),
+      new nn.Heaviside({ backward: backward[4] as never }),
+    );
+  }
+
+  function gradients(model: nn.Module): number[][] {
+    model.zeroGrad();
+    new nn.MSELoss().forward(model.forward(x), target).backward();
+    return model.parameters().map((p) => Array.from(p.grad?.toTypedArray() ?? []));
+  }
+
+  it('a registered name, factory rules with parameters and numeric-λ blends reload into a fresh model: the same gradients, bit for bit', () => {
+    const a = ruleNet(1, [
+      rules.blend('exact', 'floorAdded', 0.5), // the reviewer's case: two registered names, numeric λ
+      rules.blend(rules.sigmoidShaped({ k: 2 }), rules.leakyBackward({ c: 0.2 }), 0.25), // two factory rules
+      rules.blend(rules.blend('exact', rules.widened({ w: 3 }), 0.75), 'peakNormalised', 0.3), // a blend in a blend
+      rules.bSilu({ alpha: 1.25 }), // a factory rule with a parameter
+      'atan', // a registered name
+    ]);
+    const file = path.join(dir, 'rules.ckpt');
+    save(file, { model: a });
+    const b = ruleNet(2, [undefined, undefined, undefined, undefined, undefined]);
+    load(file, { model: b });
+    const before = gradients(a);
+    const after = gradients(b);
+    expect(after).toEqual(before);
+    expect(before.flat().some((g) => g !== 0)).toBe(true);
+    // the rebuilt rules are the same rules, by name and parameters
+    for (const i of [1, 3, 5, 7]) {
+      const [ra, rb] = [a, b].map((m) => (m.at(i) as nn.Activation).backward as { name: string; params: object });
+      expect(rb.name).toBe(ra.name);
+      expect(rb.params).toEqual(ra.params);
+    }
+    expect((b.at(9) as nn.Activation).backward).toBe('atan');
+  });
+
+  it('the blend is stored as its parts, not as a label', () => {
+    const model = new nn.Sequential(new nn.Sigmoid({ backward: rules.blend('exact', rules.floorAdded({ c: 0.05 }), 0.5) }));
+    const ck = decodeCheckpoint(encodeCheckpoint({ model }));
+    expect(ck.activations[0].backward).toEqual({
+      kind: 'blend',
+      a: { kind: 'name', name: 'exact' },
+      b: { kind: 'factory', factory: 'floorAdded', params: { c: 0.05 } },
+      lambda: 0.5,
+    });
+  });
+
+  const functions: [string, () => unknown, RegExp][] = [
+    ['an inline rule', () => ({ derivative: (v: number) => (v > 0 ? 1 : 0.3) }), /an inline rule/],
+    ['a blend whose λ is a function', () => rules.blend('exact', 'floorAdded', () => 0.5), /a blend whose λ is a function/],
+    ['a blend with an inline rule in it', () => rules.blend('exact', { derivative: () => 1 }, 0.5), /an inline rule/],
+    [
+      'a hand-made rule object',
+      () => ({ name: 'mine', exact: false, description: 'mine', params: {}, derivative: () => 1 }),
+      /the rule object 'mine'/,
+    ],
+    [
+      'a copy of a factory rule with its function replaced',
+      () => ({ ...rules.floorAdded({ c: 0.2 }), bind: () => ({ derivative: () => 1 }) }),
+      /the rule object 'floorAdded\(c=0\.2\)'/,
+    ],
+  ];
+  for (const [name, make, why] of functions) {
+    it(`${name} is refused at save time, naming the layer and suggesting registerRule; nothing is written`, () => {
+      const model = new nn.Sequential(new nn.Linear(2, 2), new nn.Tanh({ backward: make() as never }));
+      const file = path.join(dir, 'function.ckpt');
+      const attempt = (): void => save(file, { model });
+      expect(attempt).toThrow(CheckpointError);
+      expect(attempt).toThrow(why);
+      expect(attempt).toThrow(/activation layer '1' \(tanh\)/);
+      expect(attempt).toThrow(/registerRule\('tanh', /);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    });
+  }
+
+  it('a rule registered by name is saved by name; a program that has not registered it is told to, and nothing changes', () => {
+    registerRule('relu', 'checkpointTestRule', (v) => (v > 0 ? 1 : 0.25));
+    const model = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU({ backward: 'checkpointTestRule' }));
+    const bytes = encodeCheckpoint({ model });
+    const ck = decodeCheckpoint(bytes);
+    expect(ck.activations[0].backward).toEqual({ kind: 'name', name: 'checkpointTestRule' });
+    // the same file as another program, which never registered the rule, would see it
+    ck.activations[0].backward = { kind: 'name', name: 'notRegisteredHere' };
+    const fresh = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU());
+    const before = flatParams(fresh);
+    expect(() => applyCheckpoint(ck, { model: fresh })).toThrow(
+      /activation layer '1'.*'notRegisteredHere'.*registerRule\('relu', 'notRegisteredHere', \.\.\.\) before loading/,
+    );
+    expect(flatParams(fresh)).toEqual(before);
+    expect((fresh.at(1) as nn.ReLU).backward).toBeUndefined();
+  });
+
+  it('a file from an earlier version holding a function rule by label loads into a model that sets the same rule', () => {
+    const inline = { derivative: (v: number) => (v > 0 ? 1 : 0.3) };
+    const ck = decodeCheckpoint(encodeCheckpoint({ model: new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU()) }));
+    ck.activations[0].backward = { kind: 'unsaved', label: 'inline' };
+    const plain = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU());
+    expect(() => applyCheckpoint(ck, { model: plain })).toThrow(/a rule given as a function/);
+    const withRule = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU({ backward: inline }));
+    applyCheckpoint(ck, { model: withRule });
+    expect((withRule.at(1) as nn.ReLU).backward).toBe(inline);
   });
 });
 

@@ -1,27 +1,45 @@
 // A monitor attaches forward hooks to a model's layers and reads, after a forward and backward
 // pass, what the parameters' gradients alone cannot tell:
 //
-//   - the gradient reaching each weight layer's output (the hook calls retainGrad() on it, which
-//     only asks the tape to keep that gradient: values and parameter gradients are unchanged);
+//   - the gradient reaching each weight layer's output: the hook passes the output on through an
+//     identity op whose backward adds ‖g‖² to a running sum (values and gradients are unchanged;
+//     the op shows on the tape as 'monitorGradient');
 //   - per activation layer: dead units, saturation, and statistics of its input and output,
 //     accumulated over every forward call since the last reset (so a reference set can be fed
 //     in several batches).
+//
+// Everything is a running aggregate updated as the model runs: a monitor keeps no tensor, and
+// its memory is a few numbers per layer plus one flag per unit of the rectifier and saturating
+// layers, however many batches it sees. (So it can stay attached during training.) The flags are
+// per unit, so an activation layer's feature shape (all but the batch dimension) may not change
+// until `reset()`; a forward pass that changes it throws.
 //
 // `remove()` takes the hooks off; a model without hooks runs exactly its own code again.
 import * as nd from '../nd';
 import { ArgumentError } from '../errors';
 import type { Tensor } from '../tensor';
+import { shouldRecord } from '../autograd/tape';
+import { defineOp, record } from '../ops/record';
 import type { Module, RemovableHandle } from '../nn/module';
-import { activationLayers, gradNormOf, norm, ruleName, weightLayers } from './layers';
+import { activationLayers, gradNormOf, ruleName, weightLayers } from './layers';
 import { firstLastRatio, type LayerGradNorm } from './norms';
 
 /**
- * |x| above which a unit counts as saturated, by activation. Sigmoid 4 and tanh 2 are the same
- * point (tanh(x) = 2σ(2x) − 1): there the derivative is 7.1% of its peak.
+ * |x| above which a value counts as saturated, by activation. Sigmoid 4 and tanh 2 are the same
+ * point (tanh(x) = 2σ(2x) − 1): there the derivative is 7.1% of its peak. relu6 saturates upward
+ * only: a value x ≥ 6 is saturated (its exact derivative is 0 there); its other flat side, x ≤ 0,
+ * is where units die.
  */
-export const DEFAULT_SATURATION: Readonly<Record<string, number>> = Object.freeze({ sigmoid: 4, tanh: 2 });
+export const DEFAULT_SATURATION: Readonly<Record<string, number>> = Object.freeze({ sigmoid: 4, tanh: 2, relu6: 6 });
 
-/** The activations whose units can die: their exact derivative is 0 (leakyRelu: only `slope`) for x ≤ 0. */
+/** Activations that saturate upward only: x ≥ threshold (not |x| > threshold). */
+const SATURATES_UPWARD: readonly string[] = ['relu6'];
+
+/**
+ * The activations whose units can die: their exact derivative is 0 (leakyRelu: only `slope`) for
+ * x ≤ 0. A relu6 unit stuck at x ≥ 6 gets no gradient either, but it is saturated, not dead: it
+ * is counted in `saturatedUnitFraction`.
+ */
 export const DEFAULT_RECTIFIERS: readonly string[] = Object.freeze(['relu', 'relu6', 'leakyRelu']);
 
 export interface MonitorOptions {
@@ -61,10 +79,16 @@ export interface ActivationReport {
    */
   deadFraction: number | null;
   /**
-   * For an activation with a saturation threshold: the fraction of all values with |x| > threshold.
-   * Null otherwise; NaN when an input was NaN or infinite.
+   * For an activation with a saturation threshold: the fraction of all values with |x| > threshold
+   * (relu6: x ≥ threshold). Null otherwise; NaN when an input was NaN or infinite.
    */
   saturatedFraction: number | null;
+  /**
+   * For an activation with a saturation threshold: the fraction of units saturated for every
+   * sample seen (stuck: the exact rule passes them little or, for relu6, no gradient). Null
+   * otherwise; NaN when an input was NaN or infinite.
+   */
+  saturatedUnitFraction: number | null;
   /** The threshold used, or null. */
   saturationThreshold: number | null;
 }
@@ -81,8 +105,10 @@ export interface MonitorReport {
   saturatedFraction: number | null;
 }
 
-/** Running sums for one activation layer. */
+/** Running sums for one activation layer: O(units) memory, whatever the number of batches. */
 class ActivationAccumulator {
+  /** The shape of one sample (all but the batch dimension), fixed until reset; null before the first call. */
+  featureShape: number[] | null = null;
   units = 0;
   samples = 0;
   count = 0;
@@ -96,24 +122,36 @@ class ActivationAccumulator {
   nonFinite = 0;
   /** 1 where a unit's input was > 0 for some sample (rectifiers only). */
   alive: Uint8Array | null = null;
+  /** 1 where a unit was not saturated for some sample (activations with a threshold only). */
+  unsaturated: Uint8Array | null = null;
 
   constructor(
+    readonly name: string,
+    readonly activation: string,
     readonly rectifier: boolean,
     readonly threshold: number | null,
+    readonly upwardOnly: boolean,
   ) {}
 
   add(x: Tensor, y: Tensor): void {
+    const featureShape = x.shape.slice(1);
+    this.checkShape(featureShape);
     const xs = nd.contiguous(x.data).data;
     const ys = nd.contiguous(y.data).data;
     const samples = x.ndim === 0 ? 1 : x.shape[0];
-    const units = samples === 0 ? 0 : xs.length / samples;
-    if (this.samples > 0 && units !== this.units) this.reset(); // a new input shape: start over
-    if (this.rectifier && (this.alive === null || this.alive.length !== units)) this.alive = new Uint8Array(units);
-    this.units = units;
+    const units = nd.sizeOf(featureShape);
+    if (this.featureShape === null) {
+      this.featureShape = featureShape;
+      this.units = units;
+      if (this.rectifier) this.alive = new Uint8Array(units);
+      if (this.threshold !== null) this.unsaturated = new Uint8Array(units);
+    }
     this.samples += samples;
     this.count += xs.length;
     const alive = this.alive;
-    const t = this.threshold;
+    const unsaturated = this.unsaturated;
+    const t = this.threshold ?? Number.NaN;
+    const upwardOnly = this.upwardOnly;
     let inSum = 0;
     let inSumSq = 0;
     let saturated = 0;
@@ -125,7 +163,10 @@ class ActivationAccumulator {
       inSum += v;
       inSumSq += v * v;
       if (alive !== null && v > 0) alive[j] = 1;
-      if (t !== null && Math.abs(v) > t) saturated++;
+      if (unsaturated !== null) {
+        if (upwardOnly ? v >= t : Math.abs(v) > t) saturated++;
+        else unsaturated[j] = 1;
+      }
     }
     let outSum = 0;
     let outSumSq = 0;
@@ -145,7 +186,19 @@ class ActivationAccumulator {
     this.nonFinite += nonFinite;
   }
 
+  /** Per-unit flags cannot mix shapes: refuse a new one (before anything changes) until reset. */
+  private checkShape(featureShape: readonly number[]): void {
+    const seen = this.featureShape;
+    if (seen === null || (seen.length === featureShape.length && seen.every((d, i) => d === featureShape[i]))) return;
+    throw new ArgumentError(
+      `diagnostics.monitor: activation layer '${this.name}' (${this.activation}) saw inputs of feature shape ` +
+        `[${seen.join(', ')}] and now [${featureShape.join(', ')}]; its per-unit statistics cannot mix shapes. ` +
+        'Call reset() on the monitor before changing the input shape (or use one monitor per shape).',
+    );
+  }
+
   reset(): void {
+    this.featureShape = null;
     this.units = 0;
     this.samples = 0;
     this.count = 0;
@@ -154,15 +207,42 @@ class ActivationAccumulator {
     this.saturated = 0;
     this.nonFinite = 0;
     this.alive = null;
+    this.unsaturated = null;
   }
 
-  dead(): number {
-    if (this.alive === null) return 0;
+  /** Units whose flag was never set (dead: never positive; stuck: never unsaturated). */
+  static unset(flags: Uint8Array | null): number {
+    if (flags === null) return 0;
     let n = 0;
-    for (let j = 0; j < this.alive.length; j++) if (this.alive[j] === 0) n++;
+    for (let j = 0; j < flags.length; j++) if (flags[j] === 0) n++;
     return n;
   }
 }
+
+/**
+ * The gradient reaching one weight layer's output, summed in squares over every backward pass
+ * since the last reset. `epoch` changes on reset, so a backward through a forward pass made
+ * before the reset is not counted.
+ */
+interface GradientSum {
+  outputs: number;
+  sumSq: number;
+  epoch: number;
+}
+
+/**
+ * Identity on the forward pass (the output shares the input's storage); its backward adds ‖g‖²
+ * to the layer's sum and passes g on unchanged.
+ */
+const monitorGradientOp = defineOp<{ sum: GradientSum; epoch: number }>('monitorGradient', (g, { sum, epoch }) => {
+  if (sum.epoch === epoch) {
+    const values = nd.contiguous(g).data;
+    let ss = 0;
+    for (let i = 0; i < values.length; i++) ss += values[i] * values[i];
+    sum.sumSq += ss;
+  }
+  return [g];
+});
 
 function meanStd(sum: number, sumSq: number, n: number): [number, number] {
   if (n === 0) return [Number.NaN, Number.NaN];
@@ -174,8 +254,8 @@ function meanStd(sum: number, sumSq: number, n: number): [number, number] {
 export class Monitor {
   readonly model: Module;
   #handles: RemovableHandle[] = [];
-  /** The outputs of each weight layer since the last reset (more than one if a layer is reused). */
-  readonly #outputs = new Map<string, Tensor[]>();
+  /** The output gradients of each weight layer since the last reset. */
+  readonly #gradients = new Map<string, GradientSum>();
   readonly #accumulators = new Map<string, ActivationAccumulator>();
   readonly #options: Required<MonitorOptions>;
 
@@ -196,14 +276,13 @@ export class Monitor {
     };
     if (this.#options.outputGradients) {
       for (const layer of weightLayers(model)) {
-        const outputs: Tensor[] = [];
-        this.#outputs.set(layer.name, outputs);
+        const sum: GradientSum = { outputs: 0, sumSq: 0, epoch: 0 };
+        this.#gradients.set(layer.name, sum);
         this.#handles.push(
           layer.module.registerForwardHook((_m, _inputs, output) => {
-            if (output.requiresGrad) {
-              output.retainGrad();
-              outputs.push(output);
-            }
+            if (!shouldRecord([output])) return undefined; // no backward will reach it: nothing to count
+            sum.outputs++;
+            return record(monitorGradientOp, [output], output.data, { sum, epoch: sum.epoch });
           }),
         );
       }
@@ -211,7 +290,13 @@ export class Monitor {
     if (this.#options.activations) {
       for (const [name, layer] of activationLayers(model)) {
         const threshold = Object.hasOwn(saturation, layer.activation) ? saturation[layer.activation] : null;
-        const acc = new ActivationAccumulator(this.#options.rectifiers.includes(layer.activation), threshold);
+        const acc = new ActivationAccumulator(
+          name,
+          layer.activation,
+          this.#options.rectifiers.includes(layer.activation),
+          threshold,
+          SATURATES_UPWARD.includes(layer.activation),
+        );
         this.#accumulators.set(name, acc);
         this.#handles.push(layer.registerForwardHook((_m, inputs, output) => acc.add(inputs[0], output)));
       }
@@ -223,10 +308,31 @@ export class Monitor {
     return this.#handles.length > 0;
   }
 
-  /** Forget what was seen (outputs, statistics); the hooks stay. */
+  /** Forget what was seen (output gradients, statistics); the hooks stay. */
   reset(): void {
-    for (const outputs of this.#outputs.values()) outputs.length = 0;
+    for (const sum of this.#gradients.values()) {
+      sum.outputs = 0;
+      sum.sumSq = 0;
+      sum.epoch++;
+    }
     for (const acc of this.#accumulators.values()) acc.reset();
+  }
+
+  /**
+   * What the monitor holds: tensors (none: it keeps running sums, not outputs) and typed arrays
+   * (the per-unit flags) with their total length. Constant while the model runs, however long.
+   */
+  retainedSize(): { tensors: number; arrays: number; elements: number } {
+    let arrays = 0;
+    let elements = 0;
+    for (const acc of this.#accumulators.values()) {
+      for (const flags of [acc.alive, acc.unsaturated]) {
+        if (flags === null) continue;
+        arrays++;
+        elements += flags.length;
+      }
+    }
+    return { tensors: 0, arrays, elements };
   }
 
   /** Take every hook off the model (and forget what was seen). Calling it twice does nothing. */
@@ -237,18 +343,13 @@ export class Monitor {
   }
 
   /**
-   * What was seen since the last reset: gradient norms from the parameters' `.grad` and the
-   * kept outputs' `.grad` (so call it after backward), and the activation statistics.
+   * What was seen since the last reset: gradient norms from the parameters' `.grad` and the sums
+   * of the output gradients (so call it after backward), and the activation statistics.
    */
   report(): MonitorReport {
     const layers: LayerGradNorm[] = weightLayers(this.model).map((layer, i) => {
-      const outputs = this.#outputs.get(layer.name);
-      let outputGradNorm: number | null = null;
-      if (outputs !== undefined && outputs.length > 0) {
-        let ss = 0;
-        for (const z of outputs) if (z.grad !== null) ss += norm(z.grad) ** 2;
-        outputGradNorm = Math.sqrt(ss);
-      }
+      const sum = this.#gradients.get(layer.name);
+      const outputGradNorm = sum !== undefined && sum.outputs > 0 ? Math.sqrt(sum.sumSq) : null;
       return {
         name: layer.name,
         index: i + 1,
@@ -270,12 +371,13 @@ export class Monitor {
       const [mean, std] = meanStd(acc.outSum, acc.outSumSq, acc.count);
       const seen = acc.samples > 0;
       const broken = acc.nonFinite > 0 ? Number.NaN : 0; // NaN poisons the fractions of a diverged model
-      const dead = acc.rectifier && seen ? acc.dead() + broken : null;
+      const dead = acc.rectifier && seen ? ActivationAccumulator.unset(acc.alive) + broken : null;
       if (dead !== null) {
         deadUnits += dead;
         rectifierUnits += acc.units;
       }
       const saturated = acc.threshold !== null && seen ? acc.saturated + broken : null;
+      const stuck = acc.threshold !== null && seen ? ActivationAccumulator.unset(acc.unsaturated) + broken : null;
       if (saturated !== null) {
         saturatedValues += saturated;
         saturatingValues += acc.count;
@@ -293,6 +395,7 @@ export class Monitor {
         fractionZero: acc.count === 0 ? Number.NaN : acc.zeros / acc.count,
         deadFraction: dead === null ? null : acc.units === 0 ? 0 : dead / acc.units,
         saturatedFraction: saturated === null ? null : acc.count === 0 ? 0 : saturated / acc.count,
+        saturatedUnitFraction: stuck === null ? null : acc.units === 0 ? 0 : stuck / acc.units,
         saturationThreshold: acc.threshold,
       });
     }

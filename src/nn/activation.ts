@@ -19,7 +19,6 @@ import {
   activation as applyActivation,
   currentRule,
   isRule,
-  rules,
 } from '../activations';
 import { Module } from './module';
 
@@ -132,72 +131,6 @@ export function describeChoice(choice: RuleChoice): string {
     return params.length === 0 ? choice.name : `${choice.name}(${params.map(([k, v]) => `${k}=${v}`).join(', ')})`;
   }
   return 'inline';
-}
-
-// ---- saving a rule choice (checkpoints) ----
-
-/** A rule choice as plain JSON. */
-export type SavedRule =
-  | { kind: 'inherit' }
-  | { kind: 'name'; name: string }
-  | { kind: 'factory'; factory: string; params: Record<string, number> }
-  /** A function the file cannot hold (an inline rule, a blend, a hand-made rule object). */
-  | { kind: 'unsaved'; label: string };
-
-type Factory = (params?: Record<string, number>) => unknown;
-
-function factoryOf(name: string): Factory | undefined {
-  const f = (rules as unknown as Record<string, unknown>)[name];
-  return typeof f === 'function' ? (f as Factory) : undefined;
-}
-
-function sameParams(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => Object.is(a[k], b[k]));
-}
-
-/** The JSON form of a choice: names and factory rules survive a round trip, functions do not. */
-export function saveChoice(choice: RuleChoice | undefined): SavedRule {
-  if (choice === undefined) return { kind: 'inherit' };
-  if (typeof choice === 'string') return { kind: 'name', name: choice };
-  if (isRule(choice)) {
-    const factory = factoryOf(choice.name);
-    if (factory !== undefined) {
-      try {
-        const rebuilt = factory({ ...choice.params });
-        if (isRule(rebuilt) && rebuilt.name === choice.name && sameParams(rebuilt.params, choice.params)) {
-          return { kind: 'factory', factory: choice.name, params: { ...choice.params } };
-        }
-      } catch {
-        // not rebuildable from its parameters: saved as a label below
-      }
-    }
-  }
-  return { kind: 'unsaved', label: describeChoice(choice) };
-}
-
-/** The choice a SavedRule stands for; throws ArgumentError for one that cannot be rebuilt. */
-export function restoreChoice(saved: SavedRule, where: string): RuleChoice | undefined {
-  if (saved === null || typeof saved !== 'object') throw new ArgumentError(`${where}: malformed backward rule entry`);
-  switch (saved.kind) {
-    case 'inherit':
-      return undefined;
-    case 'name':
-      if (typeof saved.name !== 'string') throw new ArgumentError(`${where}: malformed rule name`);
-      return saved.name;
-    case 'factory': {
-      const factory = factoryOf(saved.factory);
-      if (factory === undefined) throw new ArgumentError(`${where}: no rule factory named '${saved.factory}' exists in this version`);
-      return factory({ ...saved.params }) as RuleChoice;
-    }
-    case 'unsaved':
-      throw new ArgumentError(
-        `${where}: the layer used ${saved.label}, a rule given as a function, which a file cannot hold; ` +
-          'set the same rule on the layer before loading and it is kept',
-      );
-    default:
-      throw new ArgumentError(`${where}: unknown backward rule kind '${String((saved as { kind: unknown }).kind)}'`);
-  }
 }
 
 // ---- the named classes ----

@@ -37,19 +37,20 @@ export type AdagradState = {
   sum: FloatArray;
 };
 
+const ADAGRAD_DEFAULTS: AdagradOptions = {
+  lr: 1e-2,
+  lrDecay: 0,
+  weightDecay: 0,
+  initialAccumulatorValue: 0,
+  eps: 1e-10,
+  maximize: false,
+};
+
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   readonly name = 'Adagrad';
 
   constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
-    super('Adagrad', params, {
-      lr: 1e-2,
-      lrDecay: 0,
-      weightDecay: 0,
-      initialAccumulatorValue: 0,
-      eps: 1e-10,
-      maximize: false,
-      ...options,
-    });
+    super('Adagrad', params, ADAGRAD_DEFAULTS, options);
   }
 
   protected checkOptions(name: string, o: AdagradOptions, where: Where): void {

@@ -131,7 +131,7 @@ export class Adam extends AdamBase {
   protected readonly decoupled: boolean = false;
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('Adam', params, { ...ADAM_DEFAULTS, ...options });
+    super('Adam', params, ADAM_DEFAULTS, options);
   }
 }
 
@@ -141,6 +141,6 @@ export class AdamW extends AdamBase {
   protected readonly decoupled: boolean = true;
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('AdamW', params, { ...ADAM_DEFAULTS, weightDecay: 0.01, ...options });
+    super('AdamW', params, { ...ADAM_DEFAULTS, weightDecay: 0.01 }, options);
   }
 }

@@ -37,18 +37,19 @@ export type AdamaxState = {
   expInf: FloatArray;
 };
 
+const ADAMAX_DEFAULTS: AdamaxOptions = {
+  lr: 2e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  maximize: false,
+};
+
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   readonly name = 'Adamax';
 
   constructor(params: Params<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super('Adamax', params, {
-      lr: 2e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      maximize: false,
-      ...options,
-    });
+    super('Adamax', params, ADAMAX_DEFAULTS, options);
   }
 
   protected checkOptions(name: string, o: AdamaxOptions, where: Where): void {

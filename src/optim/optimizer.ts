@@ -53,9 +53,19 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
   /** Per-parameter state, created when a parameter first has a gradient. */
   readonly state = new Map<Tensor, S>();
 
-  protected constructor(name: string, params: Params<O>, defaults: O) {
-    this.checkOptions(name, defaults, 'options');
-    this.defaults = Object.freeze({ ...defaults });
+  /**
+   * `defaults` holds every option of the subclass with its default value (its keys are the valid
+   * options); `options` are the user's overrides, which may only use those keys.
+   */
+  protected constructor(name: string, params: Params<O>, defaults: O, options: Partial<O> = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new ArgumentError(`${name}: options must be an object such as { lr: 0.1 }, got ${describe(options)}`);
+    }
+    const unknown = unknownKeys(options, defaults);
+    if (unknown.length > 0) throw new ArgumentError(`${name}: ${unknownOptionsMessage(unknown, '', defaults)}`);
+    const merged = withOwnArrays({ ...defaults, ...options });
+    this.checkOptions(name, merged, 'options');
+    this.defaults = Object.freeze(merged);
     const groups = toGroupSpecs(name, params);
     if (groups.length === 0) throw new ArgumentError(`${name}: got an empty parameter list; pass model.parameters()`);
     for (const group of groups) this.addGroup(name, group);
@@ -108,14 +118,13 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
       }
       seen.add(p);
     }
-    const options = { ...this.defaults } as Record<string, unknown>;
+    const unknown = unknownKeys(spec, this.defaults, GROUP_KEYS);
+    if (unknown.length > 0) {
+      throw new ArgumentError(`${name}: ${unknownOptionsMessage(unknown, ` in param group ${index}`, this.defaults)}`);
+    }
+    const options = withOwnArrays({ ...this.defaults }) as Record<string, unknown>;
     for (const [key, value] of Object.entries(spec)) {
       if (key === 'params' || value === undefined) continue;
-      if (!(key in this.defaults) && key !== 'initialLr') {
-        throw new ArgumentError(
-          `${name}: unknown option '${key}' in param group ${index}; known options: ${Object.keys(this.defaults).join(', ')}`,
-        );
-      }
       options[key] = Array.isArray(value) ? [...value] : value;
     }
     const group = { ...options, params } as ParamGroup<O>;
@@ -244,13 +253,11 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
         return;
       }
       saved.params.forEach((id, k) => byIndex.set(id, group.params[k]));
+      const unknown = unknownKeys(saved, this.defaults, GROUP_KEYS);
+      if (unknown.length > 0) errors.push(unknownOptionsMessage(unknown, ` in param group ${gi} of the state dict`, this.defaults));
       const options = { ...group } as unknown as Record<string, unknown>;
       for (const [key, value] of Object.entries(saved)) {
-        if (key === 'params') continue;
-        if (!(key in this.defaults) && key !== 'initialLr') {
-          errors.push(`param group ${gi} has an unknown option '${key}'`);
-          continue;
-        }
+        if (key === 'params' || unknown.includes(key)) continue;
         options[key] = Array.isArray(value) ? [...value] : value;
       }
       const candidate = { ...options, params: group.params } as ParamGroup<O>;
@@ -297,6 +304,32 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
     this.state.clear();
     for (const [p, s] of newState) this.state.set(p, s);
   }
+}
+
+/** `options` with each array option (betas) copied, so no two optimizers or groups share one. */
+function withOwnArrays<T extends object>(options: T): T {
+  const out = { ...options } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(out)) if (Array.isArray(value)) out[key] = [...value];
+  return out as T;
+}
+
+/** Keys a param group holds besides options: its parameters and a scheduler's starting lr. */
+const GROUP_KEYS: readonly string[] = ['params', 'initialLr'];
+
+/**
+ * The keys of `given` that are not options (keys of `defaults`) nor in `alsoAllowed`. A misspelt
+ * option (`learningRate` for `lr`) would otherwise be carried along unread and training would
+ * silently use the default; PyTorch raises TypeError for the same mistake.
+ */
+function unknownKeys(given: object, defaults: object, alsoAllowed: readonly string[] = []): string[] {
+  return Object.keys(given).filter((key) => !Object.hasOwn(defaults, key) && !alsoAllowed.includes(key));
+}
+
+/** "unknown option 'x' in param group 1; valid options: lr, momentum, ..." */
+function unknownOptionsMessage(keys: readonly string[], place: string, defaults: object): string {
+  const names = keys.map((key) => `'${key}'`).join(', ');
+  const option = keys.length === 1 ? 'option' : 'options';
+  return `unknown ${option} ${names}${place}; valid options: ${Object.keys(defaults).join(', ')}`;
 }
 
 function toGroupSpecs<O extends BaseOptions>(name: string, params: Params<O>): ParamGroupSpec<O>[] {
@@ -357,10 +390,10 @@ export function checkNonNegative(name: string, where: Where, option: string, val
   }
 }
 
-/** A number in [0, 1). */
-export function checkUnitInterval(name: string, where: Where, option: string, value: unknown): void {
+/** A number in [0, 1); `why`, if given, is added to the message. */
+export function checkUnitInterval(name: string, where: Where, option: string, value: unknown, why?: string): void {
   if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-    throw invalid(name, where, option, value, 'it must be in [0, 1)');
+    throw invalid(name, where, option, value, why === undefined ? 'it must be in [0, 1)' : `it must be in [0, 1): ${why}`);
   }
 }
 

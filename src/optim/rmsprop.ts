@@ -18,12 +18,13 @@ import {
   allocLike,
   checkBoolean,
   checkNonNegative,
+  checkUnitInterval,
 } from './optimizer';
 
 export interface RMSpropOptions {
   /** γ (default 1e-2). */
   lr: number;
-  /** α, the smoothing constant of the squared-gradient average (default 0.99). */
+  /** α, the smoothing constant of the squared-gradient average, in [0, 1) (default 0.99). */
   alpha: number;
   /** ε (default 1e-8). */
   eps: number;
@@ -45,25 +46,29 @@ export type RMSpropState = {
   gradAvg: FloatArray | null;
 };
 
+const RMSPROP_DEFAULTS: RMSpropOptions = {
+  lr: 1e-2,
+  alpha: 0.99,
+  eps: 1e-8,
+  weightDecay: 0,
+  momentum: 0,
+  centered: false,
+  maximize: false,
+};
+
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   readonly name = 'RMSprop';
 
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
-    super('RMSprop', params, {
-      lr: 1e-2,
-      alpha: 0.99,
-      eps: 1e-8,
-      weightDecay: 0,
-      momentum: 0,
-      centered: false,
-      maximize: false,
-      ...options,
-    });
+    super('RMSprop', params, RMSPROP_DEFAULTS, options);
   }
 
   protected checkOptions(name: string, o: RMSpropOptions, where: Where): void {
     checkNonNegative(name, where, 'lr', o.lr);
-    checkNonNegative(name, where, 'alpha', o.alpha);
+    // α weighs the old average of g² against the new g². At α = 1 the average never leaves its
+    // starting 0 and every step is γg/ε; above 1 it is no longer an average. α = 0 (v = g²) is a
+    // valid if unsmoothed choice, so the interval is [0, 1), as for Adam's betas.
+    checkUnitInterval(name, where, 'alpha', o.alpha, 'it is the smoothing constant of the running average of g²');
     checkNonNegative(name, where, 'eps', o.eps);
     checkNonNegative(name, where, 'weightDecay', o.weightDecay);
     checkNonNegative(name, where, 'momentum', o.momentum);

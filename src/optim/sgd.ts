@@ -40,19 +40,20 @@ export type SGDState = {
   momentumBuffer: FloatArray | null;
 };
 
+const SGD_DEFAULTS: SGDOptions = {
+  lr: 1e-3,
+  momentum: 0,
+  dampening: 0,
+  weightDecay: 0,
+  nesterov: false,
+  maximize: false,
+};
+
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   readonly name = 'SGD';
 
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {
-    super('SGD', params, {
-      lr: 1e-3,
-      momentum: 0,
-      dampening: 0,
-      weightDecay: 0,
-      nesterov: false,
-      maximize: false,
-      ...options,
-    });
+    super('SGD', params, SGD_DEFAULTS, options);
   }
 
   protected checkOptions(name: string, o: SGDOptions, where: Where): void {

@@ -400,6 +400,105 @@ describe('invalid options throw at construction, naming the option and the value
   }
 });
 
+describe('unknown options are refused, naming them and listing the valid ones', () => {
+  const p = (): Tensor[] => [zeros([2], { requiresGrad: true })];
+  // what a user coming from another library might type; `as never` stands for plain JavaScript
+  const makers: [string, (options: never) => unknown, string][] = [
+    ['SGD', (o) => new optim.SGD(p(), o), 'lr, momentum, dampening, weightDecay, nesterov, maximize'],
+    ['Adam', (o) => new optim.Adam(p(), o), 'lr, betas, eps, weightDecay, amsgrad, maximize'],
+    ['AdamW', (o) => new optim.AdamW(p(), o), 'lr, betas, eps, weightDecay, amsgrad, maximize'],
+    ['RMSprop', (o) => new optim.RMSprop(p(), o), 'lr, alpha, eps, weightDecay, momentum, centered, maximize'],
+    ['Adagrad', (o) => new optim.Adagrad(p(), o), 'lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize'],
+    ['Adamax', (o) => new optim.Adamax(p(), o), 'lr, betas, eps, weightDecay, maximize'],
+  ];
+  for (const [name, make, valid] of makers) {
+    it(`${name}: a misspelt constructor option (learningRate) is an ArgumentError listing the valid options`, () => {
+      const construct = (): unknown => make({ learningRate: 0.5 } as never);
+      expect(construct).toThrow(ArgumentError);
+      expect(construct).toThrow(`${name}: unknown option 'learningRate'; valid options: ${valid}`);
+    });
+  }
+
+  it('every unknown option is named, not just the first', () => {
+    expect(() => new optim.Adam(p(), { lr: 0.1, beta1: 0.9, beta2: 0.99 } as never)).toThrow(/unknown options 'beta1', 'beta2'/);
+  });
+
+  it('options given as a bare number (a positional lr) are refused, not ignored', () => {
+    expect(() => new optim.SGD(p(), 0.5 as never)).toThrow(/SGD: options must be an object such as \{ lr: 0\.1 \}, got 0\.5/);
+  });
+
+  it('a param group passed to the constructor: the message names the group and lists the valid options', () => {
+    const make = (): unknown => new optim.SGD([{ params: p() }, { params: p(), learningRate: 0.5 } as never]);
+    expect(make).toThrow(ArgumentError);
+    expect(make).toThrow("SGD: unknown option 'learningRate' in param group 1; valid options: lr, momentum,");
+  });
+
+  it('addParamGroup refuses an unknown option and adds nothing', () => {
+    const opt = new optim.RMSprop(p(), { lr: 0.1 });
+    expect(() => opt.addParamGroup({ params: p(), smoothing: 0.9 } as never)).toThrow(
+      "RMSprop: unknown option 'smoothing' in param group 1; valid options: lr, alpha,",
+    );
+    expect(opt.paramGroups.length).toBe(1);
+  });
+
+  it('loadStateDict refuses an unknown option, lists the valid ones and changes nothing', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    const opt = new optim.SGD([w], { lr: 0.1 });
+    const saved = opt.stateDict();
+    const misspelt = { ...saved, paramGroups: [{ ...saved.paramGroups[0], lr: 0.5, learningRate: 0.5 }] };
+    expect(() => opt.loadStateDict(misspelt)).toThrow(
+      "unknown option 'learningRate' in param group 0 of the state dict; valid options: lr, momentum, dampening, weightDecay, nesterov, maximize",
+    );
+    expect(opt.paramGroups[0].lr).toBe(0.1);
+  });
+
+  it("a group's betas are its own: changing them in place changes no other group or optimizer", () => {
+    for (const make of [(ps: Tensor[]) => new optim.Adam(ps), (ps: Tensor[]) => new optim.Adamax(ps)]) {
+      const first = make([...p(), ...p()]);
+      first.addParamGroup({ params: p() });
+      first.paramGroups[0].betas[0] = 0.5;
+      expect(first.paramGroups[1].betas[0]).toBe(0.9);
+      expect(first.defaults.betas[0]).toBe(0.9);
+      expect(make(p()).paramGroups[0].betas[0]).toBe(0.9);
+    }
+  });
+
+  it('initialLr, which schedulers store in a group, is still accepted in groups and state dicts', () => {
+    const opt = new optim.SGD([{ params: p(), initialLr: 0.2 } as never], { lr: 0.1 });
+    expect(opt.paramGroups[0].initialLr).toBe(0.2);
+    expect(() => opt.loadStateDict(opt.stateDict())).not.toThrow();
+  });
+});
+
+describe('RMSprop alpha is a smoothing constant in [0, 1)', () => {
+  const p = (): Tensor[] => [zeros([2], { requiresGrad: true })];
+
+  for (const alpha of [1, 1.5, Number.NaN]) {
+    it(`alpha ${alpha} is refused at construction, naming the option and the value`, () => {
+      const make = (): unknown => new optim.RMSprop(p(), { alpha });
+      expect(make).toThrow(ArgumentError);
+      expect(make).toThrow(`RMSprop: invalid alpha: ${alpha}; it must be in [0, 1)`);
+    });
+  }
+
+  it('alpha 0 (no smoothing: v = g²) is accepted', () => {
+    expect(() => new optim.RMSprop(p(), { alpha: 0 })).not.toThrow();
+  });
+
+  it('alpha set to 1 after construction fails the step and changes no parameter', () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3], { requiresGrad: true });
+    const opt = new optim.RMSprop([{ params: [a] }, { params: [b] }], { lr: 0.1 });
+    a.grad = tensor([1, 1]);
+    b.grad = tensor([1]);
+    opt.paramGroups[1].alpha = 1;
+    expect(() => opt.step()).toThrow(/invalid alpha \(param group 1\): 1; it must be in \[0, 1\)/);
+    expect(Array.from(a.toTypedArray())).toEqual([1, 2]);
+    expect(Array.from(b.toTypedArray())).toEqual([3]);
+    expect(opt.state.size).toBe(0);
+  });
+});
+
 describe('stateDict / loadStateDict', () => {
   function trained(): [Tensor, optim.Adam] {
     const w = tensor([0.3, -0.7, 1.1, 0.05], { requiresGrad: true });
