@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, it, expect, vi } from 'vitest';
 import { gemm, gemmJs } from '../../src/nd/gemm';
 import { gemmWasm, wasmGemmAvailable, wasmMemoryBytes, INITIAL_PAGES } from '../../src/nd/wasm';
+import { type Case, type KernelUnderTest, F32, LAYOUTS, mulberry32, runCase as runHarnessCase } from './gemm-harness';
 
 // The WebAssembly SIMD kernel (asm/gemm.ts via src/nd/wasm), called directly so
 // the dispatch threshold in gemm.ts does not hide any shape; plus a few checks
@@ -11,116 +12,26 @@ import { gemmWasm, wasmGemmAvailable, wasmMemoryBytes, INITIAL_PAGES } from '../
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** mulberry32: tiny deterministic PRNG so failures are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Sentinel for storage the kernel must never write (padding columns, before/after C). */
-const SENTINEL = -12345.5;
-
-interface Case {
-  transA: boolean;
-  transB: boolean;
-  M: number;
-  N: number;
-  K: number;
-  aOff?: number;
-  bOff?: number;
-  cOff?: number;
-  aPad?: number;
-  bPad?: number;
-  cPad?: number;
-  beta?: 0 | 1;
-  nanC?: boolean;
-  seed?: number;
-}
-
 /**
- * Builds float32 strided operands, runs gemmWasm, and checks every C[i,j]
- * against a float64 oracle, that nothing outside C's M×N window was written,
- * and that A and B are unchanged.
+ * gemmWasm on float32 operands (it must accept them: returns true).
  *
  * Tolerance: the WASM kernel accumulates in float32 (the JS kernel in float64),
  * so each element may be off by up to ~1e-5·sqrt(K) relative to its magnitude
  * Σ|a·b| + |c| (a worst-case-flavoured bound; random-sign data does far better).
  */
-function runCase(c: Case): void {
-  const {
-    transA, transB, M, N, K,
-    aOff = 0, bOff = 0, cOff = 0, aPad = 0, bPad = 0, cPad = 0,
-    beta = 0, nanC = false, seed = 1,
-  } = c;
-  const rand = mulberry32(seed * 7919 + M * 31 + N * 17 + K);
-  const uniform = (): number => rand() * 2 - 1;
-
-  const aRows = transA ? K : M, aCols = transA ? M : K;
-  const bRows = transB ? N : K, bCols = transB ? K : N;
-  const lda = aCols + aPad, ldb = bCols + bPad, ldc = N + cPad;
-  const tail = 5;
-
-  const A = new Float32Array(aOff + aRows * lda + tail).fill(SENTINEL);
-  const B = new Float32Array(bOff + bRows * ldb + tail).fill(SENTINEL);
-  const C = new Float32Array(cOff + M * ldc + tail).fill(SENTINEL);
-  for (let r = 0; r < aRows; r++) for (let q = 0; q < aCols; q++) A[aOff + r * lda + q] = uniform();
-  for (let r = 0; r < bRows; r++) for (let q = 0; q < bCols; q++) B[bOff + r * ldb + q] = uniform();
-  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) C[cOff + i * ldc + j] = nanC ? NaN : uniform();
-  const aBefore = A.slice();
-  const bBefore = B.slice();
-  const cBefore = C.slice();
-
-  expect(gemmWasm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta)).toBe(true);
-
-  const relTol = 1e-5 * Math.sqrt(K);
-  let mismatches = 0;
-  let first = '';
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      const c0 = beta === 1 ? cBefore[cOff + i * ldc + j] : 0;
-      let want = c0;
-      let magnitude = Math.abs(c0);
-      for (let k = 0; k < K; k++) {
-        const a = transA ? A[aOff + k * lda + i] : A[aOff + i * lda + k];
-        const b = transB ? B[bOff + j * ldb + k] : B[bOff + k * ldb + j];
-        want += a * b;
-        magnitude += Math.abs(a * b);
-      }
-      const got = C[cOff + i * ldc + j];
-      const tol = relTol * Math.max(1e-3, magnitude);
-      if (!(Math.abs(got - want) <= tol) && mismatches++ === 0) {
-        first = `C[${i},${j}] = ${got}, expected ${want} (tol ${tol})`;
-      }
+const WASM_KERNEL: KernelUnderTest = {
+  run: (transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta) => {
+    if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array)) {
+      throw new Error('gemmWasm takes float32 operands only');
     }
-  }
-  expect(first, `${mismatches} mismatches`).toBe('');
+    expect(gemmWasm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta)).toBe(true);
+  },
+  relTol: (K) => 1e-5 * Math.sqrt(K),
+  defaultType: F32,
+  tail: 5,
+};
 
-  let clobbered = -1;
-  for (let idx = 0; idx < C.length; idx++) {
-    const rel = idx - cOff;
-    const inWindow = rel >= 0 && rel < M * ldc && rel % ldc < N;
-    if (!inWindow && !Object.is(C[idx], cBefore[idx])) {
-      clobbered = idx;
-      break;
-    }
-  }
-  expect(clobbered, 'C element outside the M×N window was written').toBe(-1);
-  expect(A).toEqual(aBefore);
-  expect(B).toEqual(bBefore);
-}
-
-const LAYOUTS: ReadonlyArray<readonly [boolean, boolean, string]> = [
-  [false, false, 'NN'],
-  [true, false, 'TN'],
-  [false, true, 'NT'],
-  [true, true, 'TT'],
-];
+const runCase = (c: Case): void => runHarnessCase(WASM_KERNEL, c);
 
 describe('gemm wasm: availability', () => {
   it('compiles and instantiates on this Node (WASM SIMD128 is standard in Node ≥ 16.4)', () => {

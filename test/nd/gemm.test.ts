@@ -1,164 +1,29 @@
 import { describe, it, expect } from 'vitest';
-import { gemm, gemmJs, type FloatArray } from '../../src/nd/gemm';
-
-// ---------------------------------------------------------------------------
-// Helpers: seeded PRNG, float64 oracle, and a strided-matrix test harness
-// ---------------------------------------------------------------------------
-
-/** mulberry32: tiny deterministic PRNG so failures are reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
-const F32: Ctor = Float32Array;
-const F64: Ctor = Float64Array;
-const typeName = (t: Ctor): string => (t === F32 ? 'f32' : 'f64');
-
-/** Sentinel for storage the kernel must never write (padding columns, before/after C). */
-const SENTINEL = -12345.5;
-
-interface Case {
-  transA: boolean;
-  transB: boolean;
-  M: number;
-  N: number;
-  K: number;
-  aType?: Ctor;
-  bType?: Ctor;
-  cType?: Ctor;
-  /** Extra elements before each operand's first element. */
-  aOff?: number;
-  bOff?: number;
-  cOff?: number;
-  /** Extra columns beyond the stored row length (ld = rowLength + pad). */
-  aPad?: number;
-  bPad?: number;
-  cPad?: number;
-  beta?: 0 | 1;
-  /** Pre-fill C's live elements with NaN (only meaningful with beta 0). */
-  nanC?: boolean;
-  seed?: number;
-}
+import { gemm, gemmJs } from '../../src/nd/gemm';
+import {
+  type Case, type Ctor, type KernelUnderTest, F32, F64, LAYOUTS,
+  mulberry32, referenceGemm, runCase as runHarnessCase, typeName,
+} from './gemm-harness';
 
 /**
- * Naive float64 oracle straight from the definition in gemm.ts. Also returns,
- * per element, the magnitude Σ|a·b| + |c| that bounds the rounding error.
+ * The exported `gemm` (JS kernel, or WASM for large all-float32 products).
+ * Operands default to Float64Array.
+ *
+ * Tolerance, relative to the magnitude Σ|a·b| + |c| of each element (inputs
+ * are already exactly representable, so only the kernel's own rounding counts):
+ *  - float64 output: a few ulps per term at most → 1e-12.
+ *  - float32 output: accumulation is float64, but each KC-block partial sum is
+ *    rounded to float32 when stored (≤ 6e-8 each, a handful of blocks here).
+ *    1e-6 is far below 1e-5·sqrt(K) yet well above the expected error.
  */
-function referenceGemm(
-  transA: boolean, transB: boolean, M: number, N: number, K: number,
-  A: FloatArray, aOff: number, lda: number,
-  B: FloatArray, bOff: number, ldb: number,
-  C0: FloatArray, cOff: number, ldc: number, beta: 0 | 1,
-): { value: Float64Array; magnitude: Float64Array } {
-  const value = new Float64Array(M * N);
-  const magnitude = new Float64Array(M * N);
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      const c = beta === 1 ? C0[cOff + i * ldc + j] : 0;
-      let s = c;
-      let m = Math.abs(c);
-      for (let k = 0; k < K; k++) {
-        const a = transA ? A[aOff + k * lda + i] : A[aOff + i * lda + k];
-        const b = transB ? B[bOff + j * ldb + k] : B[bOff + k * ldb + j];
-        s += a * b;
-        m += Math.abs(a * b);
-      }
-      value[i * N + j] = s;
-      magnitude[i * N + j] = m;
-    }
-  }
-  return { value, magnitude };
-}
+const JS_KERNEL: KernelUnderTest = {
+  run: gemm,
+  relTol: (_K, cType) => (cType === F32 ? 1e-6 : 1e-12),
+  defaultType: F64,
+  tail: 3,
+};
 
-/**
- * Builds strided operands per the Case, runs gemm, and checks
- *  - every C[i,j] against the float64 oracle,
- *  - every element of C's storage outside the M×N window is still the sentinel,
- *  - A and B are unmodified.
- */
-function runCase(c: Case): void {
-  const {
-    transA, transB, M, N, K,
-    aType = F64, bType = F64, cType = F64,
-    aOff = 0, bOff = 0, cOff = 0, aPad = 0, bPad = 0, cPad = 0,
-    beta = 0, nanC = false, seed = 1,
-  } = c;
-  const rand = mulberry32(seed * 7919 + M * 31 + N * 17 + K);
-  const uniform = (): number => rand() * 2 - 1;
-
-  // Stored shapes: A is M×K (or K×M when transposed), B is K×N (or N×K).
-  const aRows = transA ? K : M, aCols = transA ? M : K;
-  const bRows = transB ? N : K, bCols = transB ? K : N;
-  const lda = aCols + aPad, ldb = bCols + bPad, ldc = N + cPad;
-  const tail = 3; // sentinel elements after the last row, to catch overruns
-
-  const A = new aType(aOff + Math.max(0, aRows * lda) + tail).fill(SENTINEL);
-  const B = new bType(bOff + Math.max(0, bRows * ldb) + tail).fill(SENTINEL);
-  const C = new cType(cOff + Math.max(0, M * ldc) + tail).fill(SENTINEL);
-  for (let r = 0; r < aRows; r++) for (let q = 0; q < aCols; q++) A[aOff + r * lda + q] = uniform();
-  for (let r = 0; r < bRows; r++) for (let q = 0; q < bCols; q++) B[bOff + r * ldb + q] = uniform();
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) C[cOff + i * ldc + j] = nanC ? NaN : uniform();
-  }
-  const aBefore = A.slice();
-  const bBefore = B.slice();
-  const cBefore = C.slice();
-
-  const expected = referenceGemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb,
-    cBefore, cOff, ldc, beta);
-  gemm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta);
-
-  // Tolerance, relative to the magnitude Σ|a·b| + |c| of each element (inputs
-  // are already exactly representable, so only the kernel's own rounding counts):
-  //  - float64 output: a few ulps per term at most → 1e-12.
-  //  - float32 output: accumulation is float64, but each KC-block partial sum is
-  //    rounded to float32 when stored (≤ 6e-8 each, a handful of blocks here).
-  //    1e-6 is far below 1e-5·sqrt(K) yet well above the expected error.
-  const relTol = cType === F32 ? 1e-6 : 1e-12;
-
-  let mismatches = 0;
-  let firstMismatch = '';
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      const got = C[cOff + i * ldc + j];
-      const want = expected.value[i * N + j];
-      const tol = relTol * Math.max(1e-3, expected.magnitude[i * N + j]);
-      if (!(Math.abs(got - want) <= tol)) {
-        if (mismatches++ === 0) firstMismatch = `C[${i},${j}] = ${got}, expected ${want} (tol ${tol})`;
-      }
-    }
-  }
-  expect(firstMismatch, `${mismatches} mismatches`).toBe('');
-
-  // Everything outside the M×N window must be untouched.
-  let clobbered = -1;
-  for (let idx = 0; idx < C.length; idx++) {
-    const rel = idx - cOff;
-    const inWindow = rel >= 0 && rel < M * ldc && rel % ldc < N;
-    if (!inWindow && !Object.is(C[idx], cBefore[idx])) {
-      clobbered = idx;
-      break;
-    }
-  }
-  expect(clobbered, 'C element outside the M×N window was written').toBe(-1);
-  expect(A).toEqual(aBefore);
-  expect(B).toEqual(bBefore);
-}
-
-const LAYOUTS: ReadonlyArray<readonly [boolean, boolean, string]> = [
-  [false, false, 'NN'],
-  [true, false, 'TN'],
-  [false, true, 'NT'],
-  [true, true, 'TT'],
-];
+const runCase = (c: Case): void => runHarnessCase(JS_KERNEL, c);
 
 // ---------------------------------------------------------------------------
 // Tests
