@@ -4,7 +4,7 @@ import { ShapeError, ArgumentError, formatShape } from '../errors';
 import type { Dtype } from '../nd';
 import { type Tensor } from '../tensor';
 import { zeros } from '../creation';
-import { matmul, add } from '../ops';
+import { linear } from '../ops';
 import type { Generator } from '../random';
 import { Module, Parameter } from './module';
 import * as init from './init';
@@ -59,9 +59,7 @@ export class Linear extends Module {
           `got shape ${formatShape(x.shape)}`,
       );
     }
-    // the transposed weight is a strided view, never a copy: the matmul kernel reads it as Wᵀ
-    const y = matmul(x, this.weight.transpose());
-    return this.bias === null ? y : add(y, this.bias);
+    return linear(x, this.weight, this.bias);
   }
 
   protected override extraRepr(): string {

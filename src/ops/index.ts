@@ -3,7 +3,7 @@
 // added here without a check is a compile error.
 export { add, sub, mul, div, pow, maximum, minimum } from './arithmetic';
 export { neg, exp, log, sqrt, abs, square, clamp, clone, cast } from './unary';
-export { matmul } from './linalg';
+export { matmul, linear } from './linalg';
 export { sum, mean, max, min, logsumexp, argmax, argmin } from './reduce';
 export { reshape, flatten, transpose, permute, squeeze, unsqueeze, slice, concat, stack } from './shape';
 export type { SliceRange } from './shape';
@@ -18,7 +18,7 @@ export type { Axis } from './record';
 export const DIFFERENTIABLE_OPS = [
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
   'neg', 'exp', 'log', 'sqrt', 'abs', 'square', 'clamp', 'clone', 'cast',
-  'matmul',
+  'matmul', 'linear',
   'sum', 'mean', 'max', 'min', 'logsumexp',
   'reshape', 'flatten', 'transpose', 'permute', 'squeeze', 'unsqueeze', 'slice', 'concat', 'stack',
   'gather', 'where',

@@ -85,3 +85,69 @@ function asColumn(v: nd.Nd): nd.Nd {
 function sameShape(p: readonly number[], q: readonly number[]): boolean {
   return p.length === q.length && p.every((d, i) => d === q[i]);
 }
+
+// ---- linear: y = x·Wᵀ + b with W stored [out, in] (PyTorch's layout), fused ----
+// One op instead of transpose → matmul → add: the weight gradient is computed directly in W's
+// own layout (dW = gᵀ·x), so no transposed view has to be copied into W.grad, and the bias is
+// added in the same pass that writes y.
+interface LinearSaved {
+  /** The input as a matrix [n, in] (leading axes folded into n). */
+  x: nd.Nd;
+  w: nd.Nd;
+  xShape: readonly number[];
+  hasBias: boolean;
+}
+
+const linearOp = defineOp<LinearSaved>('linear', (g, { x, w, xShape, hasBias }, needs) => {
+  const n = x.shape[0];
+  const outF = w.shape[0];
+  const g2 = nd.reshape(g, [n, outF]);
+  let dx: nd.Nd | null = null;
+  let dw: nd.Nd | null = null;
+  if (needs[0]) {
+    dx = nd.zeros(x.shape, nd.dtypeOf(x));
+    nd.matmulInto(dx, g2, false, w, false); // g·W
+    dx = nd.wrap(dx.data, xShape);
+  }
+  if (needs[1]) {
+    dw = nd.zeros(w.shape, nd.dtypeOf(w));
+    nd.matmulInto(dw, g2, true, x, false); // gᵀ·x, already [out, in]
+  }
+  if (!hasBias) return [dx, dw];
+  const db = needs[2] ? nd.reshape(nd.reduce(g2, [0], 'sum'), [outF]) : null;
+  return [dx, dw, db];
+});
+
+/**
+ * The affine map of a Linear layer: x·Wᵀ + b, for x of shape [..., in], weight [out, in] and
+ * bias [out] (or none). Same result as `add(matmul(x, transpose(weight)), bias)`, in one op.
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (!(x instanceof Tensor) || !(weight instanceof Tensor) || (bias !== null && !(bias instanceof Tensor))) {
+    throw new ArgumentError('linear: x and weight must be tensors, and bias a tensor or null');
+  }
+  if (weight.ndim !== 2) {
+    throw new ShapeError(`linear: the weight must be 2-D [out, in], got ${formatShape(weight.shape)}`);
+  }
+  const [outF, inF] = weight.shape;
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new ShapeError(
+      `linear: the input's last dimension must be ${inF} (weight ${formatShape(weight.shape)}), got ${formatShape(x.shape)}`,
+    );
+  }
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
+    throw new ShapeError(`linear: the bias must have shape [${outF}], got ${formatShape(bias.shape)}`);
+  }
+  const n = x.size / inF;
+  const x2 = nd.reshape(x.data, [n, inF]);
+  const out = nd.zeros([n, outF], nd.promote(x.dtype, weight.dtype));
+  nd.matmulInto(out, x2, false, weight.data, true);
+  if (bias !== null) {
+    const b = nd.contiguous(bias.data).data;
+    const y = out.data;
+    for (let row = 0; row < y.length; row += outF) for (let j = 0; j < outF; j++) y[row + j] += b[j];
+  }
+  const shape = [...x.shape.slice(0, -1), outF];
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record(linearOp, inputs, nd.wrap(out.data, shape), { x: x2, w: weight.data, xShape: x.shape, hasBias: bias !== null });
+}

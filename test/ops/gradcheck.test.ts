@@ -183,6 +183,12 @@ const cases: Record<OpName, GradCase[]> = {
     },
   ],
 
+  linear: [
+    { name: '[3, 4] · W[5, 4]ᵀ + b[5]', inputs: (gen) => [normal(gen, [3, 4]), normal(gen, [5, 4]), normal(gen, [5])], fn: (x, w, b) => ops.linear(x, w, b) },
+    { name: 'no bias', inputs: (gen) => [normal(gen, [3, 4]), normal(gen, [5, 4])], fn: (x, w) => ops.linear(x, w) },
+    { name: 'batched input [2, 3, 4]', inputs: (gen) => [normal(gen, [2, 3, 4]), normal(gen, [5, 4]), normal(gen, [5])], fn: (x, w, b) => ops.linear(x, w, b) },
+    { name: 'transposed input and weight', inputs: (gen) => [normal(gen, [4, 3]), normal(gen, [4, 5]), normal(gen, [5])], fn: (x, w, b) => ops.linear(T(x), T(w), b) },
+  ],
   matmul: [
     { name: '[3, 4] @ [4, 5]', inputs: (gen) => [normal(gen, [3, 4]), normal(gen, [4, 5])], fn: ops.matmul },
     { name: 'Aᵀ @ B', inputs: (gen) => [normal(gen, [4, 3]), normal(gen, [4, 5])], fn: (a, b) => ops.matmul(T(a), b) },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matmul, slice, sum, transpose } from '../../src/ops';
-import { randn, tensor } from '../../src/creation';
+import { linear, matmul, slice, sum, transpose } from '../../src/ops';
+import { randn, tensor, zeros } from '../../src/creation';
 import { Generator } from '../../src/random';
 import type { Tensor } from '../../src/tensor';
 import { expectClose, f64, flat, gradOf } from './helpers';
@@ -131,5 +131,35 @@ describe('matmul: gradients', () => {
     // out = pᵀ qᵀ; d/dp[k, i] = q[0, k]; d/dq[0, k] = Σ_i p[k, i]
     expect(gradOf(p)).toEqual([1, 1, 0, 0, 2, 2]);
     expect(gradOf(q)).toEqual([3, 7, 11]);
+  });
+});
+
+describe('linear', () => {
+  it('computes x·Wᵀ + b (checked against plain loops), for 2-D and batched inputs', () => {
+    const gen = new Generator(31);
+    const x = randn([2, 3, 4], { dtype: 'float64', generator: gen });
+    const w = randn([5, 4], { dtype: 'float64', generator: gen });
+    const b = randn([5], { dtype: 'float64', generator: gen });
+    const y = linear(x, w, b);
+    expect(y.shape).toEqual([2, 3, 5]);
+    const X = x.toTypedArray();
+    const W = w.toTypedArray();
+    const B = b.toTypedArray();
+    const Y = y.toTypedArray();
+    for (let r = 0; r < 6; r++) {
+      for (let o = 0; o < 5; o++) {
+        let s = B[o];
+        for (let i = 0; i < 4; i++) s += X[r * 4 + i] * W[o * 4 + i];
+        expect(Y[r * 5 + o]).toBeCloseTo(s, 12);
+      }
+    }
+    expect(linear(x, w).toTypedArray()[0]).toBeCloseTo(Y[0] - B[0], 12);
+  });
+
+  it('names the shapes when input, weight or bias do not fit', () => {
+    const w = zeros([5, 4]);
+    expect(() => linear(zeros([3, 3]), w)).toThrow(/last dimension must be 4.*\[3, 3\]/);
+    expect(() => linear(zeros([3, 4]), zeros([5]))).toThrow(/weight must be 2-D/);
+    expect(() => linear(zeros([3, 4]), w, zeros([4]))).toThrow(/bias must have shape \[5\], got \[4\]/);
   });
 });
