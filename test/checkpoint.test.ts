@@ -226,6 +226,25 @@ describe('activation rules that are data round-trip; rules that are functions ar
     expect((b.at(9) as nn.Activation).backward).toBe('atan');
   });
 
+  it('a blend part made by a factory stays that factory rule even where a registered name equals its label', () => {
+    // tanh gets a rule *named* 'approxSign' whose derivative is 5; the blend's part is the factory rule
+    registerRule('tanh', 'approxSign', { derivative: () => 5 });
+    const blended = rules.blend(rules.approxSign(), 'exact', 0.5);
+    const gradAt = (layer: nn.Activation): number => {
+      const x = tensor([0.3], { dtype: 'float64', requiresGrad: true });
+      layer.forward(x).sum().backward();
+      return (x.grad as Tensor).item();
+    };
+    // by the formulas: ½·approxSign'(0.3) + ½·tanh'(0.3) = ½·(2 − 2·0.3) + ½·(1 − tanh²(0.3))
+    const expected = 0.5 * (2 - 2 * 0.3) + 0.5 * (1 - Math.tanh(0.3) ** 2);
+    expect(gradAt(new nn.Tanh({ backward: blended }))).toBeCloseTo(expected, 6);
+    const file = path.join(dir, 'blend-factory.ckpt');
+    save(file, { model: new nn.Sequential(new nn.Tanh({ backward: blended })) });
+    const fresh = new nn.Sequential(new nn.Tanh());
+    load(file, { model: fresh });
+    expect(gradAt(fresh.at(0) as nn.Activation)).toBeCloseTo(expected, 6);
+  });
+
   it('the blend is stored as its parts, not as a label', () => {
     const model = new nn.Sequential(new nn.Sigmoid({ backward: rules.blend('exact', rules.floorAdded({ c: 0.05 }), 0.5) }));
     const ck = decodeCheckpoint(encodeCheckpoint({ model }));

@@ -144,3 +144,22 @@ function describeValue(value: unknown): string {
   }
   return `${typeof value} ${String(value)}`;
 }
+
+/** What `rules.blend` was made from; kept beside the rule (not in it) so that checkpoints can save a blend as its parts. */
+export interface BlendParts {
+  readonly a: RuleChoice;
+  readonly b: RuleChoice;
+  readonly lambda: number | (() => number);
+}
+
+const blendParts = new WeakMap<object, BlendParts>();
+
+/** Remember the parts of a rule made by `rules.blend`. */
+export function rememberBlend(rule: object, parts: BlendParts): void {
+  blendParts.set(rule, parts);
+}
+
+/** The parts of a rule made by `rules.blend`, or undefined for any other rule. */
+export function blendPartsOf(rule: object): BlendParts | undefined {
+  return blendParts.get(rule);
+}

@@ -20,6 +20,7 @@ import {
   type ElementBackward,
   type RuleChoice,
   type RuleTarget,
+  rememberBlend,
   ruleLabel,
 } from './rule';
 
@@ -388,7 +389,7 @@ export function blend(ruleA: RuleChoice, ruleB: RuleChoice, lambda: number | (()
   const nameA = choiceName(ruleA);
   const nameB = choiceName(ruleB);
   const bothExact = isExactChoice(ruleA) && isExactChoice(ruleB);
-  return adaptiveRule(
+  const rule = adaptiveRule(
     `blend(${nameA}, ${nameB})`,
     fixed ? { lambda } : {},
     `(1 − λ)·${nameA} + λ·${nameB}, λ = ${fixed ? lambda : 'read from a function when recorded'}: interpolates two rules.`,
@@ -401,6 +402,8 @@ export function blend(ruleA: RuleChoice, ruleB: RuleChoice, lambda: number | (()
     },
     bothExact,
   );
+  rememberBlend(rule, { a: ruleA, b: ruleB, lambda });
+  return rule;
 }
 
 function checkLambda(value: number): number {

@@ -11,7 +11,7 @@
 // function, a rule object written by hand. `saveRule` says which, so that a save can fail rather
 // than write a file that cannot be loaded. Registering such a rule under a name makes it data.
 import { ArgumentError } from '../errors';
-import { type Rule, type RuleChoice, isRule, ruleLabel } from './rule';
+import { type Rule, type RuleChoice, blendPartsOf, isRule, ruleLabel } from './rule';
 import { findEntry } from './registry';
 import * as rules from './rules';
 
@@ -33,9 +33,9 @@ export function saveRule(choice: RuleChoice | undefined, activation: string): Sa
   if (typeof choice === 'string') return { saved: { kind: 'name', name: choice } };
   if (!isRule(choice)) return { why: 'an inline rule' };
   const cannot = { why: `the rule object '${ruleLabel(choice)}', which cannot be made again from its name and parameters` };
-  // A blend keeps only the labels of its parts, so it is read back from its label.
-  const result: SaveResult = isBlend(choice)
-    ? fromLabel(ruleLabel(choice), activation)
+  const parts = blendPartsOf(choice);
+  const result: SaveResult = parts !== undefined
+    ? saveBlend(parts.a, parts.b, parts.lambda, activation)
     : factoryOf(choice.name) !== undefined
       ? { saved: { kind: 'factory', factory: choice.name, params: { ...choice.params } } }
       : cannot;
@@ -110,64 +110,13 @@ function sameRule(a: Rule, b: Rule): boolean {
   return ruleLabel(a) === ruleLabel(b) && a.description === b.description && kind(a) === kind(b);
 }
 
-// ---- blends, read from their labels ----
-//
-// rules.blend names itself after its parts: a name as given, a rule object's label
-// `name(k=v, ...)`, or 'inline'; with a numeric λ its label is `blend(A, B)(lambda=λ)`. Numbers
-// are written by String(), which reads back exactly. A part that is both a registered name and a
-// factory rule without parameters ('identity', 'straightThrough') is the same rule either way for
-// the built-ins, and is saved as the name.
+// ---- blends: saved as their parts (rules.blend remembers them), each part saved in turn ----
 
-function isBlend(rule: Rule): boolean {
-  return rule.bind !== undefined && rule.name.startsWith('blend(');
-}
-
-function fromLabel(label: string, activation: string): SaveResult {
-  if (label === 'inline') return { why: 'a blend with an inline rule in it' };
-  if (findEntry(activation)?.rules.has(label) === true) return { saved: { kind: 'name', name: label } };
-  const blend = splitBlend(label);
-  if (blend !== undefined) {
-    if (blend.rest === '') return { why: 'a blend whose λ is a function' };
-    const lambda = /^\(lambda=(.+)\)$/.exec(blend.rest);
-    const a = fromLabel(blend.a, activation);
-    if ('why' in a) return a;
-    const b = fromLabel(blend.b, activation);
-    if ('why' in b) return b;
-    if (lambda !== null) return { saved: { kind: 'blend', a: a.saved, b: b.saved, lambda: Number(lambda[1]) } };
-  }
-  const call = /^(\w+)(?:\((.*)\))?$/.exec(label);
-  const params = call === null ? undefined : parseParams(call[2] ?? '');
-  if (call !== null && factoryOf(call[1]) !== undefined && params !== undefined) {
-    return { saved: { kind: 'factory', factory: call[1], params } };
-  }
-  return { why: `a blend with the rule '${label}' in it, which is neither registered for ${activation} nor made by a rules factory` };
-}
-
-/** 'blend(A, B)rest' → its parts, splitting at the comma outside any inner parentheses. */
-function splitBlend(label: string): { a: string; b: string; rest: string } | undefined {
-  if (!label.startsWith('blend(')) return undefined;
-  let depth = 0;
-  let comma = -1;
-  for (let i = 'blend'.length; i < label.length; i++) {
-    const c = label[i];
-    if (c === '(') depth++;
-    else if (c === ',' && depth === 1 && comma < 0) comma = i;
-    else if (c === ')' && --depth === 0) {
-      if (comma < 0 || label[comma + 1] !== ' ') return undefined;
-      return { a: label.slice('blend('.length, comma), b: label.slice(comma + 2, i), rest: label.slice(i + 1) };
-    }
-  }
-  return undefined;
-}
-
-/** 'k=2, c=0.1' → { k: 2, c: 0.1 }; '' → {}; undefined if it is not that. */
-function parseParams(text: string): Record<string, number> | undefined {
-  const params: Record<string, number> = {};
-  if (text === '') return params;
-  for (const pair of text.split(', ')) {
-    const m = /^(\w+)=(.+)$/.exec(pair);
-    if (m === null || Number.isNaN(Number(m[2]))) return undefined;
-    params[m[1]] = Number(m[2]);
-  }
-  return params;
+function saveBlend(a: RuleChoice, b: RuleChoice, lambda: number | (() => number), activation: string): SaveResult {
+  if (typeof lambda !== 'number') return { why: 'a blend whose λ is a function' };
+  const savedA = saveRule(a, activation);
+  if ('why' in savedA) return savedA;
+  const savedB = saveRule(b, activation);
+  if ('why' in savedB) return savedB;
+  return { saved: { kind: 'blend', a: savedA.saved, b: savedB.saved, lambda } };
 }

@@ -11,8 +11,9 @@
 // Everything is a running aggregate updated as the model runs: a monitor keeps no tensor, and
 // its memory is a few numbers per layer plus one flag per unit of the rectifier and saturating
 // layers, however many batches it sees. (So it can stay attached during training.) The flags are
-// per unit, so an activation layer's feature shape (all but the batch dimension) may not change
-// until `reset()`; a forward pass that changes it throws.
+// per unit and per feature shape (all but the batch dimension): a layer called with inputs of two
+// shapes — one activation module used at two widths, or sequences of varying length — keeps one
+// set of flags for each shape, and its dead fraction counts the units of all of them.
 //
 // `remove()` takes the hooks off; a model without hooks runs exactly its own code again.
 import * as nd from '../nd';
@@ -105,11 +106,19 @@ export interface MonitorReport {
   saturatedFraction: number | null;
 }
 
+/** Per-unit flags for one feature shape of an activation layer's input. */
+interface UnitFlags {
+  readonly units: number;
+  /** 1 where a unit's input was > 0 for some sample (rectifiers only). */
+  readonly alive: Uint8Array | null;
+  /** 1 where a unit was not saturated for some sample (activations with a threshold only). */
+  readonly unsaturated: Uint8Array | null;
+}
+
 /** Running sums for one activation layer: O(units) memory, whatever the number of batches. */
 class ActivationAccumulator {
-  /** The shape of one sample (all but the batch dimension), fixed until reset; null before the first call. */
-  featureShape: number[] | null = null;
-  units = 0;
+  /** Per-unit flags by feature shape (all but the batch dimension), e.g. '64' or '7,32'. */
+  readonly flags = new Map<string, UnitFlags>();
   samples = 0;
   count = 0;
   inSum = 0;
@@ -120,10 +129,6 @@ class ActivationAccumulator {
   saturated = 0;
   /** Inputs that were NaN or ±Infinity (a diverged model): dead and saturated fractions are then NaN. */
   nonFinite = 0;
-  /** 1 where a unit's input was > 0 for some sample (rectifiers only). */
-  alive: Uint8Array | null = null;
-  /** 1 where a unit was not saturated for some sample (activations with a threshold only). */
-  unsaturated: Uint8Array | null = null;
 
   constructor(
     readonly name: string,
@@ -135,21 +140,23 @@ class ActivationAccumulator {
 
   add(x: Tensor, y: Tensor): void {
     const featureShape = x.shape.slice(1);
-    this.checkShape(featureShape);
     const xs = nd.contiguous(x.data).data;
     const ys = nd.contiguous(y.data).data;
     const samples = x.ndim === 0 ? 1 : x.shape[0];
     const units = nd.sizeOf(featureShape);
-    if (this.featureShape === null) {
-      this.featureShape = featureShape;
-      this.units = units;
-      if (this.rectifier) this.alive = new Uint8Array(units);
-      if (this.threshold !== null) this.unsaturated = new Uint8Array(units);
+    const key = featureShape.join(',');
+    let flags = this.flags.get(key);
+    if (flags === undefined) {
+      flags = {
+        units,
+        alive: this.rectifier ? new Uint8Array(units) : null,
+        unsaturated: this.threshold !== null ? new Uint8Array(units) : null,
+      };
+      this.flags.set(key, flags);
     }
     this.samples += samples;
     this.count += xs.length;
-    const alive = this.alive;
-    const unsaturated = this.unsaturated;
+    const { alive, unsaturated } = flags;
     const t = this.threshold ?? Number.NaN;
     const upwardOnly = this.upwardOnly;
     let inSum = 0;
@@ -186,28 +193,28 @@ class ActivationAccumulator {
     this.nonFinite += nonFinite;
   }
 
-  /** Per-unit flags cannot mix shapes: refuse a new one (before anything changes) until reset. */
-  private checkShape(featureShape: readonly number[]): void {
-    const seen = this.featureShape;
-    if (seen === null || (seen.length === featureShape.length && seen.every((d, i) => d === featureShape[i]))) return;
-    throw new ArgumentError(
-      `diagnostics.monitor: activation layer '${this.name}' (${this.activation}) saw inputs of feature shape ` +
-        `[${seen.join(', ')}] and now [${featureShape.join(', ')}]; its per-unit statistics cannot mix shapes. ` +
-        'Call reset() on the monitor before changing the input shape (or use one monitor per shape).',
-    );
+  /** Units over every feature shape seen. */
+  get units(): number {
+    let n = 0;
+    for (const f of this.flags.values()) n += f.units;
+    return n;
+  }
+
+  /** Units whose `alive` (dead) or `unsaturated` (stuck) flag was never set, over every shape. */
+  unset(which: 'alive' | 'unsaturated'): number {
+    let n = 0;
+    for (const f of this.flags.values()) n += ActivationAccumulator.unset(f[which]);
+    return n;
   }
 
   reset(): void {
-    this.featureShape = null;
-    this.units = 0;
+    this.flags.clear();
     this.samples = 0;
     this.count = 0;
     this.inSum = this.inSumSq = this.outSum = this.outSumSq = 0;
     this.zeros = 0;
     this.saturated = 0;
     this.nonFinite = 0;
-    this.alive = null;
-    this.unsaturated = null;
   }
 
   /** Units whose flag was never set (dead: never positive; stuck: never unsaturated). */
@@ -326,10 +333,12 @@ export class Monitor {
     let arrays = 0;
     let elements = 0;
     for (const acc of this.#accumulators.values()) {
-      for (const flags of [acc.alive, acc.unsaturated]) {
-        if (flags === null) continue;
-        arrays++;
-        elements += flags.length;
+      for (const unitFlags of acc.flags.values()) {
+        for (const flags of [unitFlags.alive, unitFlags.unsaturated]) {
+          if (flags === null) continue;
+          arrays++;
+          elements += flags.length;
+        }
       }
     }
     return { tensors: 0, arrays, elements };
@@ -371,13 +380,13 @@ export class Monitor {
       const [mean, std] = meanStd(acc.outSum, acc.outSumSq, acc.count);
       const seen = acc.samples > 0;
       const broken = acc.nonFinite > 0 ? Number.NaN : 0; // NaN poisons the fractions of a diverged model
-      const dead = acc.rectifier && seen ? ActivationAccumulator.unset(acc.alive) + broken : null;
+      const dead = acc.rectifier && seen ? acc.unset('alive') + broken : null;
       if (dead !== null) {
         deadUnits += dead;
         rectifierUnits += acc.units;
       }
       const saturated = acc.threshold !== null && seen ? acc.saturated + broken : null;
-      const stuck = acc.threshold !== null && seen ? ActivationAccumulator.unset(acc.unsaturated) + broken : null;
+      const stuck = acc.threshold !== null && seen ? acc.unset('unsaturated') + broken : null;
       if (saturated !== null) {
         saturatedValues += saturated;
         saturatingValues += acc.count;

@@ -138,9 +138,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
     throw new ShapeError(`linear: the bias must have shape [${outF}], got ${formatShape(bias.shape)}`);
   }
-  const n = x.size / inF;
+  const n = nd.sizeOf(x.shape.slice(0, -1)); // rows; not x.size / inF, which is 0/0 when inF = 0
   const x2 = nd.reshape(x.data, [n, inF]);
-  const out = nd.zeros([n, outF], nd.promote(x.dtype, weight.dtype));
+  const dtype = nd.promote(nd.promote(x.dtype, weight.dtype), bias?.dtype ?? x.dtype);
+  const out = nd.zeros([n, outF], dtype);
   nd.matmulInto(out, x2, false, weight.data, true);
   if (bias !== null) {
     const b = nd.contiguous(bias.data).data;

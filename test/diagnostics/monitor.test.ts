@@ -87,18 +87,27 @@ describe('a monitor attached for many passes holds a constant amount of memory',
 });
 
 describe('a change of input shape', () => {
-  it('is an error naming the layer and both feature shapes, and changes no statistic', () => {
+  it('keeps flags per feature shape, so one activation module used at two widths is counted at both', () => {
     const net = new nn.Sequential(new nn.ReLU());
     const m = diagnostics.monitor(net);
     net.forward(tensor([[1, -1, 2, -2], [0, 3, -1, 1]]));
     net.forward(tensor([[1, 1, 1, -1]])); // a smaller batch is not a change of shape
-    expect(() => net.forward(tensor([[1, 2, 3, 4, 5, 6]]))).toThrow(
-      /activation layer '0' \(relu\) saw inputs of feature shape \[4\] and now \[6\].*reset\(\)/,
-    );
+    net.forward(tensor([[1, -2, 3, -4, 5, -6]])); // width 6: units 1, 3, 5 never > 0
     const report = m.report().activations[0];
-    expect(report.samples).toBe(3);
-    expect(report.units).toBe(4);
-    expect(report.deadFraction).toBe(0);
+    expect(report.samples).toBe(4);
+    expect(report.units).toBe(10);
+    // width 4: every unit was > 0 once (0: 1; 1: 3; 2: 2; 3: 1) → 0 dead; width 6: 3 dead → 3 / 10
+    expect(report.deadFraction).toBeCloseTo(0.3, 12);
+    expect(m.retainedSize().arrays).toBe(2);
+    m.remove();
+  });
+
+  it('a model reusing one activation module between layers of different widths trains with a monitor attached', () => {
+    const act = new nn.ReLU();
+    const net = new nn.Sequential(new nn.Linear(4, 8), act, new nn.Linear(8, 3), act, new nn.Linear(3, 1));
+    const m = diagnostics.monitor(net);
+    net.forward(tensor([[1, 2, 3, 4], [-1, 0, 1, 2]])).sum().backward();
+    expect(m.report().activations[0].units).toBe(11);
     m.remove();
   });
 

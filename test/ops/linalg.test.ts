@@ -156,6 +156,19 @@ describe('linear', () => {
     expect(linear(x, w).toTypedArray()[0]).toBeCloseTo(Y[0] - B[0], 12);
   });
 
+  it('with zero input features gives the bias (and the bias gradient counts the rows)', () => {
+    const b = tensor([1, 2, 3], { requiresGrad: true });
+    const y = linear(zeros([4, 0]), zeros([3, 0], { requiresGrad: true }), b);
+    expect(y.toArray()).toEqual([[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]]);
+    y.sum().backward();
+    expect(b.grad?.toArray()).toEqual([4, 4, 4]);
+  });
+
+  it('promotes to the widest dtype of input, weight and bias, as matmul + add does', () => {
+    const y = linear(zeros([2, 3]), zeros([4, 3]), zeros([4], { dtype: 'float64' }));
+    expect(y.dtype).toBe('float64');
+  });
+
   it('names the shapes when input, weight or bias do not fit', () => {
     const w = zeros([5, 4]);
     expect(() => linear(zeros([3, 3]), w)).toThrow(/last dimension must be 4.*\[3, 3\]/);
