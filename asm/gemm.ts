@@ -1,4 +1,5 @@
-// AssemblyScript source of surrograd's WebAssembly SIMD128 SGEMM kernel.
+// AssemblyScript source of surrograd's WebAssembly SIMD128 SGEMM kernel (and, at the end of
+// this file, `sigmoidScale`, the fast path of relu's 'sigmoid' backward rule; same module).
 //
 // Compiled by scripts/build-wasm.js (pinned assemblyscript 0.28.20) into
 // src/nd/wasm/gemm-wasm.ts, which the loader in src/nd/wasm/index.ts
@@ -298,4 +299,75 @@ function microKernel(
   v128.store(r1, c10); v128.store(r1, c11, 16);
   v128.store(r2, c20); v128.store(r2, c21, 16);
   v128.store(r3, c30); v128.store(r3, c31, 16);
+}
+
+// ---------------------------------------------------------------------------------------------
+// out[i] = g[i] · σ(k·x[i]): relu's artificial 'sigmoid' backward rule (rules.sigmoidShaped)
+// ---------------------------------------------------------------------------------------------
+//
+// σ = 1 / (1 + e^t) with t = −k·x, four float32 lanes at a time, a Cephes-style expf:
+//
+//   1. Clamp x so that −88 ≤ t ≤ 89 (pmin/pmax: one instruction each, and NaN passes through).
+//      At t = −88, n = −127 below and 2^n is +0, so σ = 1 exactly; at t = 89, n = 128 and 2^n is
+//      +∞, so σ = 0 exactly. x = ±∞ thus gives σ = 0 / 1, as Math.exp does in the JS path.
+//   2. t = −k·x without losing the product's low bits (the JS path forms k·x in float64; a
+//      rounded float32 product would be off by up to |t|·2^-24, i.e. ~5e-6 relative in σ at
+//      t = 88): k and x are split into 12-bit heads and tails (Dekker), tHi = kHi·xHi is exact
+//      and tLo carries the rest, added back after the range reduction.
+//   3. n = nearest(t / ln2) by the 1.5·2^23 trick (whose bits also give n as an integer), and
+//      r = t − n·ln2 with ln2 in two parts (Cody–Waite), so |r| ≤ ~ln2/2 to float32 accuracy.
+//   4. e^r by Cephes' degree-6 polynomial (≈ 1 ulp), times 2^n built as (n + 127) << 23.
+//   5. σ = 1 / (1 + e^t); out = g·σ.
+//
+// Measured max error against g·(1 / (1 + Math.exp(−k·x))) in float64: see sigmoidScaleInto in
+// src/nd/wasm/index.ts (and test/activations/kernel.test.ts, which checks it).
+
+/**
+ * out[i] = g[i] · σ(k·x[i]) for i < n, float32, byte addresses, 16-byte aligned; k finite,
+ * 1e-30 ≤ k ≤ 1e30. Works on whole f32x4 vectors: up to 3 lanes past n are read and written
+ * (the caller pads). `out` may equal `g` or `x`.
+ */
+export function sigmoidScale(out: usize, g: usize, x: usize, n: i32, k: f64): void {
+  const negK = -k;
+  const kHi32 = reinterpret<f32>(reinterpret<u32>(<f32>negK) & 0xfffff000);
+  const kHi = f32x4.splat(kHi32);
+  const kLo = f32x4.splat(<f32>(negK - <f64>kHi32));
+  const xMin = f32x4.splat(<f32>(-89.0 / k)); // t ≤ 89
+  const xMax = f32x4.splat(<f32>(88.0 / k)); // t ≥ −88
+  const headMask = i32x4.splat(0xfffff000);
+  const log2e = f32x4.splat(1.44269504088896341);
+  const magic = f32x4.splat(12582912.0); // 1.5·2^23: v + magic rounds v to an integer
+  const magicToBias = i32x4.splat(127 - 0x4b400000); // bits(n + magic) − bits(magic) + 127
+  const c1 = f32x4.splat(0.693359375); // ln2 = c1 − c2, c1 exact in 9 bits
+  const c2 = f32x4.splat(-2.12194440e-4);
+  const one = f32x4.splat(1.0);
+  const p0 = f32x4.splat(1.9875691500e-4);
+  const p1 = f32x4.splat(1.3981999507e-3);
+  const p2 = f32x4.splat(8.3334519073e-3);
+  const p3 = f32x4.splat(4.1665795894e-2);
+  const p4 = f32x4.splat(1.6666665459e-1);
+  const p5 = f32x4.splat(5.0000001201e-1);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    // 1–2
+    const xv = f32x4.pmin(f32x4.pmax(v128.load(x + i), xMin), xMax);
+    const xHi = v128.and(xv, headMask);
+    const xLo = f32x4.sub(xv, xHi);
+    const tHi = f32x4.mul(kHi, xHi);
+    const tLo = f32x4.add(f32x4.mul(kHi, xLo), f32x4.mul(kLo, xv));
+    // 3
+    const m = f32x4.add(f32x4.mul(f32x4.add(tHi, tLo), log2e), magic);
+    const nf = f32x4.sub(m, magic);
+    const r = f32x4.add(f32x4.sub(f32x4.sub(tHi, f32x4.mul(nf, c1)), f32x4.mul(nf, c2)), tLo);
+    // 4
+    let p = f32x4.add(f32x4.mul(p0, r), p1);
+    p = f32x4.add(f32x4.mul(p, r), p2);
+    p = f32x4.add(f32x4.mul(p, r), p3);
+    p = f32x4.add(f32x4.mul(p, r), p4);
+    p = f32x4.add(f32x4.mul(p, r), p5);
+    const er = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), one);
+    const e = f32x4.mul(er, i32x4.shl(i32x4.add(m, magicToBias), 23));
+    // 5
+    v128.store(out + i, f32x4.mul(f32x4.div(one, f32x4.add(one, e)), v128.load(g + i)));
+  }
 }

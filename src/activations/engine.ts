@@ -6,7 +6,7 @@ import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 import { shouldRecord } from '../autograd/tape';
 import { defineOp, record, type OpDef } from '../ops/record';
-import type { Derivative, ElementBackward, RuleChoice } from './rule';
+import { type Derivative, type DerivativeKernel, type ElementBackward, type RuleChoice, kernelOf } from './rule';
 import { type ActivationEntry, bindForCall, resolveForCall } from './registry';
 import { backwardLoop, derivativeLoop, forwardLoop } from './loops';
 
@@ -16,13 +16,25 @@ interface Saved {
   readonly y: nd.Nd;
   readonly h: Derivative | null;
   readonly b: ElementBackward | null;
+  /** h's float32 fast path (rule.ts `attachKernel`), tried before the loop. */
+  readonly kernel?: DerivativeKernel;
 }
 
 /** grad_in = g · h(x, y), one loop (its own copy per h: see loops.ts). */
 function derivativeBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
   const h = saved.h as Derivative;
   const out = nd.zeros(saved.x.shape, nd.dtypeOf(saved.x));
-  derivativeLoop(h)(h, nd.contiguous(g).data, saved.x.data, saved.y.data, out.data);
+  const gd = nd.contiguous(g).data;
+  const { kernel, x: { data: xd }, y: { data: yd } } = saved;
+  const od = out.data;
+  if (
+    kernel !== undefined &&
+    od instanceof Float32Array && gd instanceof Float32Array && xd instanceof Float32Array && yd instanceof Float32Array &&
+    kernel(od, gd, xd, yd)
+  ) {
+    return [out];
+  }
+  derivativeLoop(h)(h, gd, xd, yd, od);
   return [out];
 }
 
@@ -69,7 +81,7 @@ export function applyActivation(entry: ActivationEntry, x: Tensor, options: obje
 
   const label = bound.label ?? resolved.label;
   if (bound.derivative !== undefined) {
-    return record(opFor(entry.name), [x], out, { x: input, y: out, h: bound.derivative, b: null }, label, derivativeBackward);
+    return record(opFor(entry.name), [x], out, { x: input, y: out, h: bound.derivative, b: null, kernel: kernelOf(bound.derivative) }, label, derivativeBackward);
   }
   return record(opFor(entry.name), [x], out, { x: input, y: out, h: null, b: bound.backward }, label, elementBackward);
 }

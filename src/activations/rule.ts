@@ -163,3 +163,24 @@ export function rememberBlend(rule: object, parts: BlendParts): void {
 export function blendPartsOf(rule: object): BlendParts | undefined {
   return blendParts.get(rule);
 }
+
+/**
+ * An optional fast path for a local derivative: out[i] = g[i] · h(x[i], y[i]) over whole float32
+ * arrays of one length, returning false (having written nothing) when it cannot run, so the
+ * engine's usual loop runs instead. Attached to the derivative function itself, not to the rule
+ * object: a rule copied with another derivative, a blend, or a centre-shifted wrapper is a
+ * different function and so never inherits it.
+ */
+export type DerivativeKernel = (out: Float32Array, g: Float32Array, x: Float32Array, y: Float32Array) => boolean;
+
+const derivativeKernels = new WeakMap<Derivative, DerivativeKernel>();
+
+/** Declare `kernel` an exact (to float32 rounding) fast path for derivative `h`. */
+export function attachKernel(h: Derivative, kernel: DerivativeKernel): void {
+  derivativeKernels.set(h, kernel);
+}
+
+/** The fast path declared for derivative `h`, if any. */
+export function kernelOf(h: Derivative): DerivativeKernel | undefined {
+  return derivativeKernels.get(h);
+}

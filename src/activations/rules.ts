@@ -10,6 +10,7 @@
 //
 // Surrogates for steps (heaviside, sign, round, quantize) read x as u = x − threshold.
 import { RuleError } from '../errors';
+import { sigmoidScaleInto } from '../nd';
 import { sigmoid as logistic } from './math';
 import {
   type AdaptiveRule,
@@ -20,6 +21,7 @@ import {
   type ElementBackward,
   type RuleChoice,
   type RuleTarget,
+  attachKernel,
   rememberBlend,
   ruleLabel,
 } from './rule';
@@ -82,12 +84,15 @@ export function exact(): AdaptiveRule {
  */
 export function sigmoidShaped(options: { k?: number } = {}): DerivativeRule {
   const k = positive('sigmoidShaped', 'k', options.k ?? 1);
+  const h: Derivative = (x) => logistic(k * x);
+  // float32 fast path: the WASM SIMD kernel in src/nd (the same values to float32 rounding)
+  attachKernel(h, (out, g, x) => sigmoidScaleInto(out, g, x, k));
   return derivativeRule(
     'sigmoidShaped',
     { k },
     `σ(k·x), k = ${k}: a smooth step in (0, 1) for ReLU, → 1 for x → ∞ and → 0 for x → −∞, 0.5 at the ` +
       "tie x = 0 (exact ReLU: 0). Hu, Zhang & Ge (IEEE Access 2021), formula inferred from the paper's figure.",
-    (x) => logistic(k * x),
+    h,
   );
 }
 

@@ -3,6 +3,7 @@ export * from './array';
 export * from './elementwise';
 export * from './reduce';
 export { gemm } from './gemm';
+export { sigmoidScaleInto } from './wasm';
 export * from './matmul';
 export * from './indexing';
 export * from './softmax';
