@@ -6,6 +6,7 @@ import { tensor } from '../../src/creation';
 import { rules } from '../../src/activations';
 import { SIGMOID_SCALE_MIN, sigmoidScaleCount, sigmoidScaleInto } from '../../src/nd/wasm';
 import * as nd from '../../src/nd';
+import { mulberry32 } from '../nd/gemm-harness';
 
 /** g·σ(k·x) in float64 from the float32 inputs, as the JS path computes it. */
 const reference = (g: number, x: number, k: number): number => g * (1 / (1 + Math.exp(-k * x)));
@@ -23,16 +24,6 @@ function expectNear(out: Float32Array, g: Float32Array, x: Float32Array, k: numb
   expect(worst).toBeLessThanOrEqual(1);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('sigmoidScaleInto (WASM SIMD) vs g·σ(kx) in float64', () => {
   for (const k of [1, 2, 0.5]) {
