@@ -1,11 +1,12 @@
 // A Tensor holds values: its data, shape, dtype, whether it requires a gradient, its gradient
-// and an id. It knows nothing of the graph; the tape (src/autograd) holds the structure.
+// and an id; an op's output also holds the record that made it (`gradFn`), so the graph lives
+// exactly as long as the tensors that reach it. The records themselves live in src/autograd.
 // The methods below are conveniences that call the op functions (`a.add(b)` is `add(a, b)`).
 import * as nd from './nd';
 import { ArgumentError, GraphError } from './errors';
 import * as ops from './ops';
 import * as act from './activations';
-import { backward as runBackward } from './autograd/tape';
+import { backward as runBackward, type TapeRecord } from './autograd/tape';
 import type { Axis, Reduction, SliceRange } from './ops';
 
 export type Dtype = nd.Dtype;
@@ -40,6 +41,11 @@ export class Tensor {
    * loading). The tape records it and backward refuses a graph whose inputs changed since.
    */
   version = 0;
+  /**
+   * @internal The record of the op that produced this tensor (PyTorch's grad_fn); null for leaves
+   * and for results computed without recording. The graph is what tensors reach through it.
+   */
+  gradFn: TapeRecord | null = null;
   /** @internal the storage; use `toNdarray()` from outside the library */
   readonly data: nd.Nd;
 
