@@ -33,7 +33,7 @@ function sample(): Sample {
 
 interface Setup {
   model: nn.Module;
-  opt: optim.Optimizer;
+  opt: { zeroGrad(): void; step(): unknown };
   x: Tensor;
   loss: (out: Tensor) => Tensor;
 }

@@ -4,12 +4,17 @@
  *   2. 12 × (Linear 64→64 + Sigmoid), batch 32, float32, MSE loss, SGD step.
  * Each step is zeroGrad → forward → loss → backward → step, as a user writes it.
  *
- *   npx ts-node bench/step.ts
+ *   npx ts-node bench/step.ts                      # this tree
+ *   npx ts-node bench/step.ts --against DIR        # and another checkout's src/, same process
  *
- * To compare with an older commit, copy this file into a worktree of that commit and run it
- * there in the same shell, back to back (the machine is shared: run both twice).
+ * With --against (e.g. DIR = an older commit extracted by `git archive <commit> | tar -x -C DIR`),
+ * both libraries are loaded into this process and their steps are timed in alternation (ABAB…),
+ * so a busy machine slows both alike; the ratio this/other is the number to read.
  */
-import { Generator, nn, optim, randn, tensor } from '../src/index';
+import * as path from 'node:path';
+import * as here from '../src/index';
+
+type Lib = typeof here;
 
 const WARMUP_MS = 800;
 const REPS = 21;
@@ -35,7 +40,8 @@ function measure(run: () => void, minSampleMs = 20): number {
 }
 
 /** Workload 1: the MLP Adam step. */
-export function mlpAdamStep(): () => void {
+export function mlpAdamStep(lib: Lib = here): () => void {
+  const { Generator, nn, optim, randn, tensor } = lib;
   const gen = new Generator(0);
   const model = nn.mlp([784, 256, 256, 10], { activation: 'relu', generator: gen });
   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
@@ -50,9 +56,10 @@ export function mlpAdamStep(): () => void {
 }
 
 /** Workload 2: twelve 64→64 sigmoid layers, SGD. */
-export function deepSigmoidSgdStep(): () => void {
+export function deepSigmoidSgdStep(lib: Lib = here): () => void {
+  const { Generator, nn, optim, randn } = lib;
   const gen = new Generator(0);
-  const layers: nn.Module[] = [];
+  const layers: here.nn.Module[] = [];
   for (let i = 0; i < 12; i++) layers.push(new nn.Linear(64, 64, { generator: gen }), new nn.Sigmoid());
   const model = new nn.Sequential(...layers);
   const opt = new optim.SGD(model.parameters(), { lr: 1e-2 });
@@ -66,8 +73,51 @@ export function deepSigmoidSgdStep(): () => void {
   };
 }
 
+/** Median ms of `a` and of `b`, timed in alternation (ABAB…) after warming both up. */
+function measurePair(a: () => void, b: () => void, rounds = 31): [number, number] {
+  const warmupEnd = performance.now() + WARMUP_MS;
+  while (performance.now() < warmupEnd) {
+    a();
+    b();
+  }
+  const t = performance.now();
+  a();
+  const inner = Math.max(1, Math.ceil(10 / Math.max(0.01, performance.now() - t)));
+  const sa: number[] = [];
+  const sb: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let t0 = performance.now();
+    for (let i = 0; i < inner; i++) a();
+    sa.push((performance.now() - t0) / inner);
+    t0 = performance.now();
+    for (let i = 0; i < inner; i++) b();
+    sb.push((performance.now() - t0) / inner);
+  }
+  const median = (v: number[]): number => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
+  return [median(sa), median(sb)];
+}
+
 function main(): void {
-  const which = process.argv[2] ?? 'both';
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--against');
+  if (at >= 0) {
+    const dir = path.resolve(args[at + 1]);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const other = require(path.join(dir, 'src/index')) as Lib;
+    console.log(`this tree vs ${dir}, alternating in one process (median ms per step)`);
+    for (const [label, make] of [
+      ['MLP 784-256-256-10 batch 128 Adam step', mlpAdamStep],
+      ['12 × (64→64 + sigmoid) batch 32 SGD step', deepSigmoidSgdStep],
+    ] as const) {
+      const [mine, theirs] = measurePair(make(here), make(other));
+      console.log(`  ${label.padEnd(42)} this ${mine.toFixed(3).padStart(7)}   other ${theirs.toFixed(3).padStart(7)}   this/other ${(mine / theirs).toFixed(3)}`);
+    }
+    return;
+  }
+  main1(args[0] ?? 'both', args);
+}
+
+function main1(which: string, args: string[]): void {
   if (which === 'both' || which === 'mlp') {
     console.log(`MLP 784-256-256-10 batch 128 Adam step:        ${measure(mlpAdamStep()).toFixed(3)} ms`);
   }
@@ -76,8 +126,8 @@ function main(): void {
   }
   if (which === 'loop') {
     // for `node --cpu-prof`: run one workload for a fixed number of steps
-    const step = process.argv[3] === 'mlp' ? mlpAdamStep() : deepSigmoidSgdStep();
-    const n = Number(process.argv[4] ?? 2000);
+    const step = args[1] === 'mlp' ? mlpAdamStep() : deepSigmoidSgdStep();
+    const n = Number(args[2] ?? 2000);
     for (let i = 0; i < n; i++) step();
   }
 }

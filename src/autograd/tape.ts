@@ -209,10 +209,47 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
   const seed = seedGradient(root, gradient);
   const retainGraph = options.retainGraph ?? false;
 
+  // Gradients per tensor id. Buffers from the pool are reference-counted while this pass holds
+  // them (in `grads`, or as the list a backward just returned): a buffer goes back to the pool
+  // when its count reaches zero, and is adopted as `.grad` only when this pass is its sole holder.
   const grads = new Map<number, nd.Nd>();
-  const owned = new Set<number>(); // gradient buffers this pass allocated and may add into
+  const refs = new Map<nd.FloatArray, number>();
+  const hold = (g: nd.Nd): void => {
+    if (nd.isPooled(g.data)) refs.set(g.data, (refs.get(g.data) ?? 0) + 1);
+  };
+  const drop = (g: nd.Nd): void => {
+    const count = refs.get(g.data);
+    if (count === undefined) return;
+    if (count > 1) {
+      refs.set(g.data, count - 1);
+    } else {
+      refs.delete(g.data);
+      nd.release(g.data);
+    }
+  };
+  /** Store `g` as (part of) tensor `id`'s gradient, summing in place when this pass owns the sum. */
+  const accumulate = (id: number, g: nd.Nd): void => {
+    const existing = grads.get(id);
+    if (existing === undefined) {
+      grads.set(id, g);
+      hold(g);
+      return;
+    }
+    if (refs.get(existing.data) === 1 && nd.isContiguous(existing)) {
+      nd.addInto(existing, g);
+      return;
+    }
+    const sum = nd.pooledEmpty(existing.shape, nd.dtypeOf(existing));
+    nd.assignInto(sum, existing);
+    nd.addInto(sum, g);
+    drop(existing);
+    grads.set(id, sum);
+    hold(sum);
+  };
+
   const targets = new Map<number, Tensor>(); // leaves and retainGrad tensors that get .grad
   grads.set(root.id, seed);
+  hold(seed);
   if (root.isLeaf || root.retainsGrad) targets.set(root.id, root);
 
   const order = root.isLeaf ? [] : reachableRecords(root);
@@ -221,7 +258,8 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
   for (const record of order) {
     const g = grads.get(record.outputId);
     if (g === undefined) continue;
-    if (!targets.has(record.outputId)) grads.delete(record.outputId); // free intermediates early
+    const kept = targets.has(record.outputId);
+    if (!kept) grads.delete(record.outputId); // free intermediates early
     let rules = rulesUsed.get(record.op);
     if (!rules) rulesUsed.set(record.op, (rules = new Set()));
     rules.add(record.rule);
@@ -239,28 +277,44 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
     }
     for (let i = 0; i < inputGrads.length; i++) {
       const gi = inputGrads[i];
-      const input = inputs[i];
       if (gi === null || !needs[i]) continue;
-      if (!sameShape(gi.shape, input.shape)) {
+      if (!sameShape(gi.shape, inputs[i].shape)) {
         throw new GraphError(
           `backward of '${record.op}' (rule '${record.rule}') returned a gradient of shape ` +
-            `${formatShape(gi.shape)} for input ${i} of shape ${formatShape(input.shape)}`,
+            `${formatShape(gi.shape)} for input ${i} of shape ${formatShape(inputs[i].shape)}`,
         );
       }
-      accumulate(grads, owned, input.id, gi);
+    }
+    // the returned list holds its buffers until every one is stored (two inputs may share one)
+    for (const gi of inputGrads) if (gi !== null) hold(gi);
+    for (let i = 0; i < inputGrads.length; i++) {
+      const gi = inputGrads[i];
+      const input = inputs[i];
+      if (gi === null || !needs[i]) continue;
+      accumulate(input.id, gi);
       if (input.isLeaf || input.retainsGrad) targets.set(input.id, input);
     }
+    for (const gi of inputGrads) if (gi !== null) drop(gi);
+    if (!kept) drop(g);
   }
 
   for (const [id, t] of targets) {
     const g = grads.get(id);
     if (g === undefined) continue;
     if (t.grad === null) {
-      // never alias a buffer someone else holds (the caller's seed, a saved value)
-      const mine = owned.has(id) && nd.isContiguous(g) && nd.dtypeOf(g) === t.dtype;
-      t.grad = new Tensor(mine ? g : nd.copy(g, t.dtype));
+      // adopt a buffer only this pass holds; never alias the caller's seed, a saved value or a view
+      const sole = refs.get(g.data) === 1 && nd.isContiguous(g) && nd.dtypeOf(g) === t.dtype;
+      if (sole) {
+        refs.delete(g.data);
+        nd.adopt(g.data);
+        t.grad = new Tensor(g);
+      } else {
+        t.grad = new Tensor(nd.copy(g, t.dtype));
+        drop(g);
+      }
     } else {
       nd.addInto(t.grad.data, g);
+      drop(g);
     }
   }
 
@@ -288,7 +342,9 @@ function seedGradient(root: Tensor, gradient: Tensor | undefined): nd.Nd {
           `of the loss with respect to it, e.g. y.backward(onesLike(y)), or reduce it first (y.sum())`,
       );
     }
-    return nd.full(root.shape, 1, root.dtype);
+    const ones = nd.pooledEmpty(root.shape, root.dtype);
+    ones.data.fill(1);
+    return ones;
   }
   if (!sameShape(gradient.shape, root.shape)) {
     throw new GraphError(
@@ -327,22 +383,6 @@ function freedError(): GraphError {
       'what it used unless told otherwise) or by clearTape(). Pass { retainGraph: true } to the earlier ' +
       'backward() to run backward through the same graph again, or recompute the forward pass.',
   );
-}
-
-function accumulate(grads: Map<number, nd.Nd>, owned: Set<number>, id: number, g: nd.Nd): void {
-  const existing = grads.get(id);
-  if (existing === undefined) {
-    grads.set(id, g);
-    return;
-  }
-  if (owned.has(id)) {
-    nd.addInto(existing, g);
-  } else {
-    const sum = nd.copy(existing);
-    nd.addInto(sum, g);
-    grads.set(id, sum);
-    owned.add(id);
-  }
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

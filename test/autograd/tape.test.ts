@@ -232,3 +232,64 @@ describe('tape: stale graphs and grad mode', () => {
     expect(noGrad(() => tensor([1], f64).mul(2).requiresGrad)).toBe(false);
   });
 });
+
+describe('tape: pooled gradient buffers never leak into user-visible tensors', () => {
+  it('a .grad kept from one step is not overwritten by the next steps', () => {
+    const gen = new Generator(11);
+    const w = randn([6, 5], { generator: gen, requiresGrad: true, dtype: 'float64' });
+    const x = randn([4, 6], { generator: gen, dtype: 'float64' });
+    const step = (): Tensor => {
+      w.grad = null;
+      x.matmul(w).sigmoid().square().sum().backward();
+      return w.grad as unknown as Tensor;
+    };
+    const first = step();
+    const kept = Array.from(first.toTypedArray());
+    for (let i = 0; i < 5; i++) step();
+    expect(Array.from(first.toTypedArray())).toEqual(kept);
+    expect(nd.isPooled(first.toNdarray().data)).toBe(false);
+  });
+
+  it('one buffer returned for two inputs gives each its own correct gradient', () => {
+    // backward returns the same pooled buffer for both inputs: neither may alias it
+    const twin = defineOp<null>('twin', (g) => {
+      const out = nd.pooledEmpty(g.shape, 'float64');
+      for (let i = 0; i < out.data.length; i++) out.data[i] = 2 * g.data[g.offset + i];
+      return [out, out];
+    });
+    const a = tensor([1, 2], f64);
+    const b = tensor([3, 4], f64);
+    const y = record(twin, [a, b], nd.copy(a.toNdarray()), null);
+    y.mul(tensor([1, 10], { dtype: 'float64' })).sum().backward();
+    expect(values(a.grad)).toEqual([2, 20]);
+    expect(values(b.grad)).toEqual([2, 20]);
+    expect(a.grad?.toNdarray().data).not.toBe(b.grad?.toNdarray().data);
+    a.grad?.toNdarray().data.fill(0);
+    expect(values(b.grad)).toEqual([2, 20]);
+  });
+
+  it('gradients summed from several uses stay correct while buffers are recycled', () => {
+    const x = tensor([0.3, -0.7, 1.1], f64);
+    for (let rep = 0; rep < 3; rep++) {
+      x.grad = null;
+      const s = x.sigmoid();
+      s.add(s.mul(s)).add(s.exp()).sum().backward(); // d/dx [s + s² + eˢ] = s'(1 + 2s + eˢ)
+      const expected = [0.3, -0.7, 1.1].map((v) => {
+        const sv = 1 / (1 + Math.exp(-v));
+        return sv * (1 - sv) * (1 + 2 * sv + Math.exp(sv));
+      });
+      values(x.grad).forEach((g, i) => expect(g).toBeCloseTo(expected[i], 12));
+    }
+  });
+
+  it('a retained intermediate gradient is its own buffer, unchanged by later steps', () => {
+    const w = tensor([0.5, -1], f64);
+    const h = w.mul(3).retainGrad();
+    h.sigmoid().sum().backward();
+    const kept = values(h.grad);
+    for (let i = 0; i < 3; i++) w.mul(3).sigmoid().sum().backward();
+    expect(values(h.grad)).toEqual(kept);
+    const s = [1.5, -3].map((v) => 1 / (1 + Math.exp(-v)));
+    kept.forEach((g, i) => expect(g).toBeCloseTo(s[i] * (1 - s[i]), 12));
+  });
+});
