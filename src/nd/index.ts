@@ -8,3 +8,5 @@ export * from './matmul';
 export * from './indexing';
 export * from './softmax';
 export * from './pool';
+export { loopFor, compiledLoopCount } from './loops';
+export type { LoopKind, LoopTypes } from './loops';
