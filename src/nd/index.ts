@@ -7,3 +7,4 @@ export { sigmoidScaleInto } from './wasm';
 export * from './matmul';
 export * from './indexing';
 export * from './softmax';
+export * from './conv';
