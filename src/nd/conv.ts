@@ -43,6 +43,8 @@ export interface ConvGeometry {
 // ---- scratch buffers: grown, never shrunk; one per dtype ----
 let scratch32 = new Float32Array(0);
 let scratch64 = new Float64Array(0);
+let tmp32 = new Float32Array(0);
+let tmp64 = new Float64Array(0);
 
 /** The column scratch of `dtype`, at least `size` long. */
 function colScratch(dtype: Dtype, size: number): FloatArray {
@@ -54,6 +56,16 @@ function colScratch(dtype: Dtype, size: number): FloatArray {
   return scratch64;
 }
 
+/** The small-side staging scratch of `dtype`, at least `size` long. */
+function tmpScratch(dtype: Dtype, size: number): FloatArray {
+  if (dtype === 'float32') {
+    if (tmp32.length < size) tmp32 = new Float32Array(grow(size));
+    return tmp32;
+  }
+  if (tmp64.length < size) tmp64 = new Float64Array(grow(size));
+  return tmp64;
+}
+
 const grow = (size: number): number => Math.max(size, 1024) + (size >> 2);
 
 /**
@@ -61,16 +73,15 @@ const grow = (size: number): number => Math.max(size, 1024) + (size >> 2);
  * cols[(c·kh + i)·kw + j, oy·ow + ox] = x[img, c0 + c, oy·sh − ph + i·dh, ox·sw − pw + j·dw]
  * (0 outside the image).
  */
-function im2col(x: FloatArray, img: number, c0: number, cg: number, g: ConvGeometry, cols: FloatArray): void {
+function im2col(x: FloatArray, img: number, c0: number, cg: number, g: ConvGeometry, cols: FloatArray, ld: number, colOff: number): void {
   const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const plane = h * w;
-  const ohw = oh * ow;
   let row = 0;
   for (let c = 0; c < cg; c++) {
     const base = (img * g.cb + c0 + c) * plane;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++, row++) {
-        const colBase = row * ohw;
+        const colBase = row * ld + colOff;
         const dx = j * dw - pw;
         // columns ox with 0 ≤ ox·sw + dx < w
         const lo = Math.min(ow, dx >= 0 ? 0 : Math.ceil(-dx / sw));
@@ -97,16 +108,15 @@ function im2col(x: FloatArray, img: number, c0: number, cg: number, g: ConvGeome
 }
 
 /** The adjoint of `im2col`: adds every entry of cols back to the big-side element it was read from. */
-function col2im(cols: FloatArray, dx: FloatArray, img: number, c0: number, cg: number, g: ConvGeometry): void {
+function col2im(cols: FloatArray, ld: number, colOff: number, dx: FloatArray, img: number, c0: number, cg: number, g: ConvGeometry): void {
   const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const plane = h * w;
-  const ohw = oh * ow;
   let row = 0;
   for (let c = 0; c < cg; c++) {
     const base = (img * g.cb + c0 + c) * plane;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++, row++) {
-        const colBase = row * ohw;
+        const colBase = row * ld + colOff;
         const dxo = j * dw - pw;
         const lo = Math.min(ow, dxo >= 0 ? 0 : Math.ceil(-dxo / sw));
         const hi = Math.max(lo, Math.min(ow, Math.floor((w - 1 - dxo) / sw) + 1));
@@ -131,7 +141,44 @@ function dense(a: Nd, dtype: Dtype): FloatArray {
   return dtypeOf(a) === dtype ? contiguous(a).data : copy(a, dtype).data;
 }
 
-/** small[N, Cs, OH, OW] = W · im2col(big) per image and group (conv2d's forward). */
+/**
+ * Images unrolled together: as many as keep the column matrix near CHUNK elements (at least one).
+ * One gemm per chunk and group instead of one per image: the small per-image products of a
+ * LeNet-sized layer (6×576×25) become one wide product, which the packed kernels run far better.
+ */
+const CHUNK = 1 << 20;
+
+function imagesPerChunk(k: number, ohw: number, n: number): number {
+  return Math.max(1, Math.min(n, Math.floor(CHUNK / Math.max(1, k * ohw))));
+}
+
+/** Copies the small side's rows of group `grp` for images [img0, img0 + nb) into tmp[og, nb·ohw]. */
+function gatherSmall(s: FloatArray, img0: number, nb: number, grp: number, g: ConvGeometry, tmp: FloatArray): void {
+  const og = g.cs / g.groups;
+  const ohw = g.oh * g.ow;
+  const width = nb * ohw;
+  for (let o = 0; o < og; o++) {
+    for (let b = 0; b < nb; b++) {
+      const from = ((img0 + b) * g.cs + grp * og + o) * ohw;
+      tmp.set(s.subarray(from, from + ohw), o * width + b * ohw);
+    }
+  }
+}
+
+/** The inverse of gatherSmall: tmp[og, nb·ohw] back into the small side's rows. */
+function scatterSmall(tmp: FloatArray, img0: number, nb: number, grp: number, g: ConvGeometry, s: FloatArray): void {
+  const og = g.cs / g.groups;
+  const ohw = g.oh * g.ow;
+  const width = nb * ohw;
+  for (let o = 0; o < og; o++) {
+    for (let b = 0; b < nb; b++) {
+      const at = o * width + b * ohw;
+      s.set(tmp.subarray(at, at + ohw), ((img0 + b) * g.cs + grp * og + o) * ohw);
+    }
+  }
+}
+
+/** small[N, Cs, OH, OW] = W · im2col(big) per group, images in chunks (conv2d's forward). */
 export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): Nd {
   const x = dense(big, dtype);
   const wt = dense(weight, dtype);
@@ -141,18 +188,27 @@ export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  if (ohw === 0 || og === 0) return out;
-  const cols = colScratch(dtype, k * ohw);
-  for (let img = 0; img < g.n; img++) {
+  if (ohw === 0 || og === 0 || g.n === 0) return out;
+  const per = imagesPerChunk(k, ohw, g.n);
+  const cols = colScratch(dtype, k * per * ohw);
+  const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
+  for (let img0 = 0; img0 < g.n; img0 += per) {
+    const nb = Math.min(per, g.n - img0);
+    const width = nb * ohw;
     for (let grp = 0; grp < g.groups; grp++) {
-      im2col(x, img, grp * cg, cg, g, cols);
-      gemm(false, false, og, ohw, k, wt, grp * og * k, k, cols, 0, ohw, y, (img * g.cs + grp * og) * ohw, ohw, 0);
+      for (let b = 0; b < nb; b++) im2col(x, img0 + b, grp * cg, cg, g, cols, width, b * ohw);
+      if (nb === 1 || tmp === null) {
+        gemm(false, false, og, width, k, wt, grp * og * k, k, cols, 0, width, y, (img0 * g.cs + grp * og) * ohw, ohw, 0);
+      } else {
+        gemm(false, false, og, width, k, wt, grp * og * k, k, cols, 0, width, tmp, 0, width, 0);
+        scatterSmall(tmp, img0, nb, grp, g, y);
+      }
     }
   }
   return out;
 }
 
-/** big[N, Cb, H, W] = col2im(Wᵀ · small) per image and group (conv2d's input gradient). */
+/** big[N, Cb, H, W] = col2im(Wᵀ · small) per group, images in chunks (conv2d's input gradient). */
 export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): Nd {
   const s = dense(small, dtype);
   const wt = dense(weight, dtype);
@@ -161,13 +217,21 @@ export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  if (ohw === 0 || k === 0) return out;
-  const cols = colScratch(dtype, k * ohw);
-  for (let img = 0; img < g.n; img++) {
+  if (ohw === 0 || k === 0 || og === 0 || g.n === 0) return out;
+  const per = imagesPerChunk(k, ohw, g.n);
+  const cols = colScratch(dtype, k * per * ohw);
+  const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
+  for (let img0 = 0; img0 < g.n; img0 += per) {
+    const nb = Math.min(per, g.n - img0);
+    const width = nb * ohw;
     for (let grp = 0; grp < g.groups; grp++) {
-      if (og === 0) continue;
-      gemm(true, false, k, ohw, og, wt, grp * og * k, k, s, (img * g.cs + grp * og) * ohw, ohw, cols, 0, ohw, 0);
-      col2im(cols, out.data, img, grp * cg, cg, g);
+      if (nb === 1 || tmp === null) {
+        gemm(true, false, k, width, og, wt, grp * og * k, k, s, (img0 * g.cs + grp * og) * ohw, ohw, cols, 0, width, 0);
+      } else {
+        gatherSmall(s, img0, nb, grp, g, tmp);
+        gemm(true, false, k, width, og, wt, grp * og * k, k, tmp, 0, width, cols, 0, width, 0);
+      }
+      for (let b = 0; b < nb; b++) col2im(cols, width, b * ohw, out.data, img0 + b, grp * cg, cg, g);
     }
   }
   return out;
@@ -182,12 +246,21 @@ export function convWgt(big: Nd, small: Nd, weightShape: readonly number[], g: C
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  if (ohw === 0 || og === 0 || k === 0) return dw;
-  const cols = colScratch(dtype, k * ohw);
-  for (let img = 0; img < g.n; img++) {
+  if (ohw === 0 || og === 0 || k === 0 || g.n === 0) return dw;
+  const per = imagesPerChunk(k, ohw, g.n);
+  const cols = colScratch(dtype, k * per * ohw);
+  const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
+  for (let img0 = 0; img0 < g.n; img0 += per) {
+    const nb = Math.min(per, g.n - img0);
+    const width = nb * ohw;
     for (let grp = 0; grp < g.groups; grp++) {
-      im2col(x, img, grp * cg, cg, g, cols);
-      gemm(false, true, og, k, ohw, s, (img * g.cs + grp * og) * ohw, ohw, cols, 0, ohw, dw.data, grp * og * k, k, 1);
+      for (let b = 0; b < nb; b++) im2col(x, img0 + b, grp * cg, cg, g, cols, width, b * ohw);
+      if (nb === 1 || tmp === null) {
+        gemm(false, true, og, k, width, s, (img0 * g.cs + grp * og) * ohw, ohw, cols, 0, width, dw.data, grp * og * k, k, 1);
+      } else {
+        gatherSmall(s, img0, nb, grp, g, tmp);
+        gemm(false, true, og, k, width, tmp, 0, width, cols, 0, width, dw.data, grp * og * k, k, 1);
+      }
     }
   }
   return dw;

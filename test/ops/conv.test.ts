@@ -161,6 +161,32 @@ describe('conv2d forward equals the naive loop', () => {
   });
 });
 
+describe('conv2d on batches split into several im2col chunks', () => {
+  it('forward equals the naive loop and gradients equal the per-image sums (3 images, 2 per chunk)', () => {
+    // k·OH·OW = 360·1024 elements per image: two images fit in one chunk of columns, the third goes alone
+    const x = randn([3, 40, 32, 32], { ...gen(20), requiresGrad: true });
+    const w = randn([5, 40, 3, 3], { ...gen(21), requiresGrad: true });
+    const b = randn([5], { ...gen(22), requiresGrad: true });
+    const up = randn([3, 5, 32, 32], gen(23));
+    const y = ops.conv2d(x, w, b, { padding: 1 });
+    expectClose(y, naiveConv2d(x, w, b, { pad: [1, 1, 1, 1] }).values, 1e-10);
+    y.mul(up).sum().backward();
+    const dw = new Array<number>(w.size).fill(0);
+    const db = new Array<number>(5).fill(0);
+    for (let i = 0; i < 3; i++) {
+      const xi = ops.slice(x.detach(), [[i, i + 1]]).requiresGrad_();
+      const wi = w.detach().requiresGrad_();
+      const bi = b.detach().requiresGrad_();
+      ops.conv2d(xi, wi, bi, { padding: 1 }).mul(ops.slice(up, [[i, i + 1]])).sum().backward();
+      expectClose(gradOf(xi), gradOf(x).slice(i * xi.size, (i + 1) * xi.size), 1e-10);
+      gradOf(wi).forEach((v, j) => (dw[j] += v));
+      gradOf(bi).forEach((v, j) => (db[j] += v));
+    }
+    expectClose(gradOf(w), dw, 1e-8);
+    expectClose(gradOf(b), db, 1e-8);
+  });
+});
+
 describe('convTranspose2d forward equals the naive scatter', () => {
   const cases: { name: string; x: number[]; w: number[]; s: [number, number]; p: [number, number]; op: [number, number]; d: [number, number]; g: number }[] = [
     { name: 'plain', x: [2, 3, 3, 4], w: [3, 2, 3, 3], s: [1, 1], p: [0, 0], op: [0, 0], d: [1, 1], g: 1 },
