@@ -2,7 +2,7 @@
 // (same conv and Linear weights per seed), the config it reports, and the errors.
 import { describe, expect, it } from 'vitest';
 import type { nn } from '../../src/index';
-import { compareRules, type CompareOptions } from '../../src/experiment';
+import { compareRules, formatTable, type CompareOptions } from '../../src/experiment';
 import { weightLayers } from '../../src/diagnostics';
 import { compareOptionsFromArgs } from '../../src/cli';
 
@@ -47,6 +47,7 @@ describe('compareRules with arch: cnn', () => {
     expect(exact.gradNorms[0].layers).toHaveLength(4);
     expect(result.config).toMatchObject({ arch: 'cnn', channels: [2, 3], imageShape: [1, 28, 28], depth: 1, width: 8 });
     expect(Number.isFinite(result.summary[0].metrics.testAccuracy.mean)).toBe(true);
+    expect(formatTable(result)).toContain('mnist (64 train / 32 test), relu CNN (conv 2-3, then 1×8)');
     // dead units are measured on the conv activations too
     expect(exact.final.deadFraction).not.toBeNull();
   });

@@ -7,6 +7,7 @@ import { randn, tensor, zeros } from '../../src/creation';
 import { Generator } from '../../src/random';
 import { ArgumentError, ShapeError } from '../../src/errors';
 import { tapeSize } from '../../src/autograd/tape';
+import { setConvChunkElements } from '../../src/nd';
 import type { Tensor } from '../../src/tensor';
 import { expectClose, flat, gradOf } from './helpers';
 
@@ -162,28 +163,34 @@ describe('conv2d forward equals the naive loop', () => {
 });
 
 describe('conv2d on batches split into several im2col chunks', () => {
-  it('forward equals the naive loop and gradients equal the per-image sums (3 images, 2 per chunk)', () => {
-    // k·OH·OW = 360·1024 elements per image: two images fit in one chunk of columns, the third goes alone
-    const x = randn([3, 40, 32, 32], { ...gen(20), requiresGrad: true });
-    const w = randn([5, 40, 3, 3], { ...gen(21), requiresGrad: true });
-    const b = randn([5], { ...gen(22), requiresGrad: true });
-    const up = randn([3, 5, 32, 32], gen(23));
-    const y = ops.conv2d(x, w, b, { padding: 1 });
-    expectClose(y, naiveConv2d(x, w, b, { pad: [1, 1, 1, 1] }).values, 1e-10);
-    y.mul(up).sum().backward();
-    const dw = new Array<number>(w.size).fill(0);
-    const db = new Array<number>(5).fill(0);
-    for (let i = 0; i < 3; i++) {
-      const xi = ops.slice(x.detach(), [[i, i + 1]]).requiresGrad_();
-      const wi = w.detach().requiresGrad_();
-      const bi = b.detach().requiresGrad_();
-      ops.conv2d(xi, wi, bi, { padding: 1 }).mul(ops.slice(up, [[i, i + 1]])).sum().backward();
-      expectClose(gradOf(xi), gradOf(x).slice(i * xi.size, (i + 1) * xi.size), 1e-10);
-      gradOf(wi).forEach((v, j) => (dw[j] += v));
-      gradOf(bi).forEach((v, j) => (db[j] += v));
+  it('forward equals the naive loop and gradients equal the per-image sums (5 images, 2 per chunk, 2 groups)', () => {
+    // k·OH·OW = 2·3·3 · 6·5 = 540 column elements per image and group: chunks of 1080 hold two images
+    const previous = setConvChunkElements(1080);
+    try {
+      const x = randn([5, 4, 6, 5], { ...gen(20), requiresGrad: true });
+      const w = randn([6, 2, 3, 3], { ...gen(21), requiresGrad: true });
+      const b = randn([6], { ...gen(22), requiresGrad: true });
+      const up = randn([5, 6, 6, 5], gen(23));
+      const opts = { padding: 1, groups: 2 };
+      const y = ops.conv2d(x, w, b, opts);
+      expectClose(y, naiveConv2d(x, w, b, { pad: [1, 1, 1, 1], groups: 2 }).values, 1e-10);
+      y.mul(up).sum().backward();
+      const dw = new Array<number>(w.size).fill(0);
+      const db = new Array<number>(6).fill(0);
+      for (let i = 0; i < 5; i++) {
+        const xi = ops.slice(x.detach(), [[i, i + 1]]).requiresGrad_();
+        const wi = w.detach().requiresGrad_();
+        const bi = b.detach().requiresGrad_();
+        ops.conv2d(xi, wi, bi, opts).mul(ops.slice(up, [[i, i + 1]])).sum().backward();
+        expectClose(gradOf(xi), gradOf(x).slice(i * xi.size, (i + 1) * xi.size), 1e-10);
+        gradOf(wi).forEach((v, j) => (dw[j] += v));
+        gradOf(bi).forEach((v, j) => (db[j] += v));
+      }
+      expectClose(gradOf(w), dw, 1e-10);
+      expectClose(gradOf(b), db, 1e-10);
+    } finally {
+      setConvChunkElements(previous);
     }
-    expectClose(gradOf(w), dw, 1e-8);
-    expectClose(gradOf(b), db, 1e-8);
   });
 });
 
