@@ -15,7 +15,7 @@
 // (the same count) and, except for the first layer whose input needs no gradient, the input
 // gradient (the same count again).
 //
-// Run: npx ts-node bench/conv.ts   (the machine is shared: run it twice and compare ratios)
+// Run: npx ts-node bench/conv.ts [layers|lenet]   (the machine is shared: run it twice, compare ratios)
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as jax from '@jax-js/jax';
@@ -293,8 +293,9 @@ async function benchLenet(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await benchLayers();
-  await benchLenet();
+  const only = process.argv[2]; // 'layers' or 'lenet' runs one part
+  if (only !== 'lenet') await benchLayers();
+  if (only !== 'layers') await benchLenet();
 }
 
 if (require.main === module) {

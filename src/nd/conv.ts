@@ -90,17 +90,18 @@ function im2col(x: FloatArray, img: number, c0: number, cg: number, g: ConvGeome
           const y = oy * sh - ph + i * dh;
           const at = colBase + oy * ow;
           if (y < 0 || y >= h) {
-            cols.fill(0, at, at + ow);
+            for (let ox = 0; ox < ow; ox++) cols[at + ox] = 0;
             continue;
           }
-          if (lo > 0) cols.fill(0, at, at + lo);
+          // (plain loops, not fill(): these runs are a few elements long and the call costs more)
+          for (let ox = 0; ox < lo; ox++) cols[at + ox] = 0;
           const src = base + y * w + dx;
           if (sw === 1) {
             for (let ox = lo; ox < hi; ox++) cols[at + ox] = x[src + ox];
           } else {
             for (let ox = lo; ox < hi; ox++) cols[at + ox] = x[src + ox * sw];
           }
-          if (hi < ow) cols.fill(0, at + hi, at + ow);
+          for (let ox = hi; ox < ow; ox++) cols[at + ox] = 0;
         }
       }
     }
@@ -343,6 +344,11 @@ export function maxPool(x: Nd, g: PoolGeometry): { out: Nd; argmax: Int32Array }
   const { planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const out = alloc(dtype, planes * oh * ow);
   const argmax = new Int32Array(planes * oh * ow);
+  const inside = ph === 0 && pw === 0 && (oh - 1) * sh + (kh - 1) * dh < h && (ow - 1) * sw + (kw - 1) * dw < w;
+  if (inside) {
+    maxPoolInside(src, g, out, argmax);
+    return { out: wrap(out, [planes, oh, ow]), argmax };
+  }
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
@@ -372,6 +378,36 @@ export function maxPool(x: Nd, g: PoolGeometry): { out: Nd; argmax: Int32Array }
     }
   }
   return { out: wrap(out, [planes, oh, ow]), argmax };
+}
+
+/** maxPool when every window lies inside the input (no padding, no ceil overhang): no bounds checks. */
+function maxPoolInside(src: FloatArray, g: PoolGeometry, out: FloatArray, argmax: Int32Array): void {
+  const { planes, h, w, kh, kw, sh, sw, dh, dw, oh, ow } = g;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const first = oy * sh * w + ox * sw;
+        let best = src[base + first];
+        let at = first;
+        for (let i = 0; i < kh && best === best; i++) {
+          const row = first + i * dh * w;
+          for (let j = 0; j < kw; j++) {
+            const idx = row + j * dw;
+            const v = src[base + idx];
+            if (v > best || v !== v) {
+              best = v;
+              at = idx;
+              if (v !== v) break;
+            }
+          }
+        }
+        out[o] = best;
+        argmax[o] = at;
+      }
+    }
+  }
 }
 
 /** dx of max pooling: each output gradient added to its arg-max. */
