@@ -210,6 +210,18 @@ export class Tensor {
     return ops.binaryCrossEntropyWithLogits(this, target, options);
   }
 
+  // ---- convolution and pooling (NCHW / NCL, as PyTorch) ----
+  conv1d(weight: Tensor, bias: Tensor | null = null, options?: ops.ConvOptions): Tensor { return ops.conv1d(this, weight, bias, options); }
+  conv2d(weight: Tensor, bias: Tensor | null = null, options?: ops.ConvOptions): Tensor { return ops.conv2d(this, weight, bias, options); }
+  convTranspose2d(weight: Tensor, bias: Tensor | null = null, options?: ops.ConvTransposeOptions): Tensor {
+    return ops.convTranspose2d(this, weight, bias, options);
+  }
+  maxPool1d(kernelSize: ops.SpatialArg, options?: ops.MaxPoolOptions): Tensor { return ops.maxPool1d(this, kernelSize, options); }
+  maxPool2d(kernelSize: ops.SpatialArg, options?: ops.MaxPoolOptions): Tensor { return ops.maxPool2d(this, kernelSize, options); }
+  avgPool1d(kernelSize: ops.SpatialArg, options?: Omit<ops.AvgPoolOptions, 'divisorOverride'>): Tensor { return ops.avgPool1d(this, kernelSize, options); }
+  avgPool2d(kernelSize: ops.SpatialArg, options?: ops.AvgPoolOptions): Tensor { return ops.avgPool2d(this, kernelSize, options); }
+  adaptiveAvgPool2d(outputSize: number | readonly (number | null)[]): Tensor { return ops.adaptiveAvgPool2d(this, outputSize); }
+
   // ---- activations (each takes an optional { backward } rule choice) ----
   // ACTIVATION METHODS BEGIN
   relu(options?: act.ActivationCallOptions<'relu'>): Tensor { return act.relu(this, options); }
