@@ -1,0 +1,6 @@
+// The `snn` namespace: spiking neuron layers, spike encoders, spike losses and readouts.
+export { LIF } from './lif';
+export type { LIFOptions, LIFSequence } from './lif';
+export { SpikingNeuron, RESET_MODES } from './neuron';
+export type { NeuronOptions, DecayInit, SpikeListener } from './neuron';
+export type { ResetMode } from './membrane';
