@@ -4,3 +4,7 @@ export type { LIFOptions, LIFSequence } from './lif';
 export { SpikingNeuron, RESET_MODES } from './neuron';
 export type { NeuronOptions, DecayInit, SpikeListener } from './neuron';
 export type { ResetMode } from './membrane';
+export { RLIF } from './rlif';
+export type { RLIFOptions, RLIFSequence } from './rlif';
+export { Synaptic } from './synaptic';
+export type { SynapticOptions, SynapticSequence } from './synaptic';
