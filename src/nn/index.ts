@@ -42,3 +42,5 @@ export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss } from '.
 export { mseLoss, l1Loss, crossEntropy, nllLoss, binaryCrossEntropyWithLogits } from '../ops';
 export type { Reduction, LossOptions } from '../ops';
 export * as init from './init';
+export { BinaryLinear, QuantizedActivation } from './binary';
+export type { BinaryLinearOptions, QuantizedActivationOptions } from './binary';
