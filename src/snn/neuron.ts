@@ -266,9 +266,7 @@ export abstract class SpikingNeuron extends Module {
         );
       }
       if (seq.shape[0] === 0) throw new ShapeError(`${this.layerName}.${method}: the sequence has no time steps (shape ${formatShape(seq.shape)})`);
-      const steps: Tensor[] = [];
-      for (let t = 0; t < seq.shape[0]; t++) steps.push(seq.slice([[t, t + 1]]).squeeze(0));
-      return steps;
+      return splitSteps(seq);
     }
     const first = this.checkTensor(method, 'the input of step 0', inputs[0]);
     for (let t = 1; t < inputs.length; t++) {
@@ -279,6 +277,24 @@ export abstract class SpikingNeuron extends Module {
     }
     return [...inputs];
   }
+}
+
+/**
+ * The steps of a sequence [T, ...] as T tensors. Without gradients these are views. With
+ * gradients, slicing each step straight from the sequence would make every step's backward
+ * allocate a gradient the size of the whole sequence (O(T²) memory traffic); halving it
+ * recursively makes that O(T log T).
+ */
+function splitSteps(seq: Tensor): Tensor[] {
+  const T = seq.shape[0];
+  if (!seq.requiresGrad) {
+    const steps: Tensor[] = [];
+    for (let t = 0; t < T; t++) steps.push(seq.slice([[t, t + 1]]).squeeze(0));
+    return steps;
+  }
+  if (T === 1) return [seq.squeeze(0)];
+  const mid = T >> 1;
+  return [...splitSteps(seq.slice([[0, mid]])), ...splitSteps(seq.slice([[mid, T]]))];
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
