@@ -23,3 +23,4 @@ export * as experiment from './experiment';
 export { compareRules } from './experiment';
 export { save, load, CheckpointError } from './checkpoint';
 export type { Checkpoint, SaveContents, LoadOptions, JsonValue } from './checkpoint';
+export * as snn from './snn';
