@@ -34,6 +34,7 @@
 import * as path from 'node:path';
 import { Generator, nn, noGrad, optim, tensor, type Tensor } from '../src/index';
 import { wasmMulAddPeak } from '../src/nd/wasm';
+import { cpuMs } from './cpu-time';
 import { table } from './util';
 
 type TF = typeof import('@tensorflow/tfjs');
@@ -44,11 +45,6 @@ type Runner = () => void | Promise<void>;
 // ---------------------------------------------------------------------------------------------
 // Timing
 // ---------------------------------------------------------------------------------------------
-
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
 
 /**
  * Median CPU milliseconds per call of each runner (null where a runner is null or throws), after
@@ -507,8 +503,8 @@ async function benchTraining(make: () => { work: Workload; model: nn.Sequential 
   }
   const losses = await agreement(trainers, 3, why);
   const runners = trainers.map((t) => (t === null ? null : t.step));
-  const ms = await timeAll(runners, { warmupMs: 400, reps: 7, minMs: 60 }, why);
-  console.log(`\n${work.title}: ms per training step (CPU time, median of 7 interleaved samples)`);
+  const ms = await timeAll(runners, { warmupMs: 300, reps: 5, minMs: 40 }, why);
+  console.log(`\n${work.title}: ms per training step (CPU time, median of 5 interleaved samples)`);
   console.log(table(
     ['engine', 'loss after 3 steps', 'ms / step', 'engine / surrograd'],
     [
@@ -531,7 +527,7 @@ async function benchProducts(tf: TF | null, jax: Jax | null, reasons: string[]):
   for (const c of cases) {
     const { runners, why } = productRunners(c, tf, jax);
     const tiny = c.M * c.N * c.K < 1e6;
-    const ms = await timeAll(runners, { warmupMs: tiny ? 150 : 200, reps: tiny ? 9 : 5, minMs: tiny ? 20 : 40 }, why);
+    const ms = await timeAll(runners, { warmupMs: tiny ? 100 : 150, reps: tiny ? 9 : 5, minMs: tiny ? 10 : 25 }, why);
     const flops = 2 * c.M * c.N * c.K;
     const gf = ms.map((t) => (t === null ? null : flops / (t / 1000) / 1e9));
     const shape = `${c.M}×${c.N}×${c.K}`;
