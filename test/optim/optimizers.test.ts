@@ -321,7 +321,7 @@ describe('steps', () => {
     a.grad = tensor([1, 1]);
     b.grad = tensor([1]);
     opt.paramGroups[1].lr = Number.NaN;
-    expect(() => opt.step()).toThrow(/invalid lr \(param group 1\): NaN/);
+    expect(() => opt.step()).toThrow(/\(param group 1\): invalid lr: NaN/);
     expect(Array.from(a.toTypedArray())).toEqual([1, 2]);
     expect(opt.state.size).toBe(0);
   });
@@ -492,7 +492,7 @@ describe('RMSprop alpha is a smoothing constant in [0, 1)', () => {
     a.grad = tensor([1, 1]);
     b.grad = tensor([1]);
     opt.paramGroups[1].alpha = 1;
-    expect(() => opt.step()).toThrow(/invalid alpha \(param group 1\): 1; it must be in \[0, 1\)/);
+    expect(() => opt.step()).toThrow(/RMSprop \(param group 1\): invalid alpha: 1; it must be in \[0, 1\)/);
     expect(Array.from(a.toTypedArray())).toEqual([1, 2]);
     expect(Array.from(b.toTypedArray())).toEqual([3]);
     expect(opt.state.size).toBe(0);
