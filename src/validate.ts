@@ -133,9 +133,9 @@ export class Validator {
     return new this.errorClass(`${this.where}: ${message}`);
   }
 
-  /** `${where}: invalid ${name}: ${value}; it must be ${rule}`. */
+  /** `${where}: ${name} must be ${rule}, got ${value}`. */
   invalid(name: string, value: unknown, rule: string): SurrogradError {
-    return this.error(`invalid ${name}: ${describeValue(value)}; it must be ${rule}`);
+    return this.error(`${name} must be ${rule}, got ${describeValue(value)}`);
   }
 
   /**
@@ -263,19 +263,18 @@ export function closest(key: string, allowed: readonly string[]): string | null 
       bestDistance = d;
     }
   }
-  return bestDistance <= Math.min(2, Math.max(1, Math.floor(key.length / 3))) ? best : null;
+  return bestDistance <= (key.length <= 3 ? 1 : 2) ? best : null;
 }
 
+/** Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const saved = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = saved;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return row[b.length];
+  return d[a.length][b.length];
 }

@@ -5,6 +5,7 @@
 import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
+import { describeValue } from '../validate';
 import { type Axis, defineOp, normalizeAxes, normalizeAxis, record } from './record';
 
 /** One axis of a slice: [start, end, step], each optional, Python's rules. */
@@ -113,7 +114,8 @@ export function squeeze(a: Tensor, axis?: Axis): Tensor {
 
 /** Insert a length-1 axis at position `axis` (in [-ndim-1, ndim]). */
 export function unsqueeze(a: Tensor, axis: number): Tensor {
-  const at = normalizeAxis('unsqueeze', axis, a.ndim + 1);
+  if (!(a instanceof Tensor)) throw new ArgumentError(`unsqueeze: expected a Tensor, got ${describeValue(a)}`);
+  const at = newAxis('unsqueeze', axis, a.ndim, `a tensor with ${dims(a.ndim)}`);
   const data = a.data;
   const shape = [...data.shape];
   const stride = [...data.stride];
@@ -243,7 +245,7 @@ const stackOp = defineOp<StackSaved>('stack', (g, { axis, shape }, needs) => {
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   checkList('stack', tensors);
   const first = tensors[0];
-  const ax = normalizeAxis('stack', axis, first.ndim + 1);
+  const ax = newAxis('stack', axis, first.ndim, `tensors with ${dims(first.ndim)} (the result has ${first.ndim + 1})`);
   tensors.forEach((t, i) => {
     if (t.ndim !== first.ndim || t.shape.some((d, k) => d !== first.shape[k])) {
       throw new ShapeError(
@@ -260,6 +262,21 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
     nd.assign(nd.view(out.data, first.shape, slabStride, i * out.stride[ax]), t.data);
   });
   return record(stackOp, tensors, out, { axis: ax, shape: first.shape });
+}
+
+/**
+ * Where a new axis goes in a result with one more dimension than `ndim`: an integer in
+ * [−ndim−1, ndim], made non-negative. The message speaks of the input's dimensions (`what`).
+ */
+function newAxis(op: string, axis: number, ndim: number, what: string): number {
+  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -ndim - 1 || axis > ndim) {
+    throw new ArgumentError(`${op}: axis ${describeValue(axis)} is out of range for ${what}; a new axis goes at ${-ndim - 1}..${ndim}`);
+  }
+  return axis < 0 ? axis + ndim + 1 : axis;
+}
+
+function dims(n: number): string {
+  return n === 1 ? '1 dimension' : `${n} dimensions`;
 }
 
 function checkList(op: string, tensors: readonly Tensor[]): void {
