@@ -9,6 +9,7 @@
 import * as nd from '../nd';
 import { GraphError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
+import { anomalyEnabled, anomalyOnBackward } from './anomaly'; // ANOMALY MODE (issue 12)
 
 /** Gradients for an op's inputs, in input order; null where an input gets none. */
 export type Grads = readonly (nd.Nd | null)[];
@@ -175,6 +176,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
     checkVersions(record);
     const needs = record.inputs.map((t) => t.requiresGrad);
     const inputGrads = record.backward(g, record.saved, needs);
+    if (anomalyEnabled) anomalyOnBackward(record, g, inputGrads); // ANOMALY MODE (issue 12): NaN/Inf in a returned gradient
     if (inputGrads.length !== record.inputs.length) {
       throw new GraphError(
         `backward of '${record.op}' (rule '${record.rule}') returned ${inputGrads.length} gradients ` +
@@ -266,9 +268,9 @@ function reachableRecords(root: Tensor): TapeRecord[] {
 
 function freedError(): GraphError {
   return new GraphError(
-    'backward: this graph has already been differentiated and its records were freed. ' +
-      'Pass { retainGraph: true } to the first backward() to run backward through it again, ' +
-      'or recompute the forward pass.',
+    'backward: the records of this graph are gone: either a backward() already ran through it and freed them ' +
+      '(pass { retainGraph: true } to the first backward() to run backward through it again), or clearTape() ' +
+      'dropped them. Recompute the forward pass.',
   );
 }
 
