@@ -7,6 +7,7 @@ import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { describeValue } from '../validate';
 import { type Axis, defineOp, normalizeAxes, normalizeAxis, record } from './record';
+import { axisArg, tensorArg } from './args';
 
 /** One axis of a slice: [start, end, step], each optional, Python's rules. */
 export type SliceRange = readonly [start?: number, end?: number, step?: number];
@@ -18,6 +19,7 @@ const flattenOp = defineOp<readonly number[]>('flatten', reshapeBackward);
 
 /** The same values in a new shape; one entry may be -1 (inferred). A view when `a` is contiguous. */
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
+  tensorArg('reshape', 'a', a);
   const target = resolveShape(a, shape);
   return record(reshapeOp, [a], nd.reshape(a.data, target), a.shape);
 }
@@ -44,6 +46,7 @@ function resolveShape(a: Tensor, shape: readonly number[]): number[] {
 
 /** Merge axes startDim..endDim (inclusive, negative counts from the end) into one. */
 export function flatten(a: Tensor, startDim = 0, endDim = -1): Tensor {
+  tensorArg('flatten', 'a', a);
   const rank = Math.max(a.ndim, 1);
   const shape = a.ndim === 0 ? [1] : a.shape;
   const start = normalizeAxis('flatten', startDim, rank);
@@ -63,6 +66,7 @@ const permuteOp = defineOp<readonly number[]>('permute', permuteBackward);
 
 /** Swap two axes (the last two by default): a view, no copy. */
 export function transpose(a: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  tensorArg('transpose', 'a', a);
   if (a.ndim < 2) {
     throw new ArgumentError(
       `transpose: a tensor of shape ${formatShape(a.shape)} has fewer than 2 dimensions; there is nothing to transpose (unsqueeze it first)`,
@@ -78,6 +82,7 @@ export function transpose(a: Tensor, dim0 = -2, dim1 = -1): Tensor {
 
 /** Reorder the axes: output axis i is input axis axes[i]. A view, no copy. */
 export function permute(a: Tensor, axes: readonly number[]): Tensor {
+  tensorArg('permute', 'a', a);
   if (!Array.isArray(axes) || axes.length !== a.ndim) {
     throw new ArgumentError(
       `permute: axes ${JSON.stringify(axes)} must list each of the ${a.ndim} axes of a tensor of shape ${formatShape(a.shape)} once`,
@@ -105,6 +110,8 @@ const unsqueezeOp = defineOp<readonly number[]>('unsqueeze', reshapeBackward);
  * 1 is left alone, as in PyTorch).
  */
 export function squeeze(a: Tensor, axis?: Axis): Tensor {
+  tensorArg('squeeze', 'a', a);
+  axisArg('squeeze', axis);
   const listed = normalizeAxes('squeeze', axis, a.ndim);
   const keep = [...a.shape.keys()].filter((d) => !(listed.includes(d) && a.shape[d] === 1));
   const data = a.data;
@@ -114,7 +121,7 @@ export function squeeze(a: Tensor, axis?: Axis): Tensor {
 
 /** Insert a length-1 axis at position `axis` (in [-ndim-1, ndim]). */
 export function unsqueeze(a: Tensor, axis: number): Tensor {
-  if (!(a instanceof Tensor)) throw new ArgumentError(`unsqueeze: expected a Tensor, got ${describeValue(a)}`);
+  tensorArg('unsqueeze', 'a', a);
   const at = newAxis('unsqueeze', axis, a.ndim, `a tensor with ${dims(a.ndim)}`);
   const data = a.data;
   const shape = [...data.shape];
