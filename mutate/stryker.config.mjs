@@ -1,0 +1,53 @@
+// StrykerJS configuration for `npm run mutate` (run from the repository root by mutate/run.sh).
+// Not part of CI: a full run takes about 45 minutes on 2 cores. See README "Mutation testing".
+
+/**
+ * Mutants that no test can kill because the program behaves the same with them, each with the
+ * reason. Matched by source text (see equivalent-ignorer.mjs); all mutants inside the node are
+ * skipped, so each entry is the smallest expression that is equivalent as a whole.
+ */
+export const equivalentMutants = [];
+
+/** The core files (issue 15). Pass `--mutate <file>` to run a subset. */
+export const coreFiles = [
+  'src/autograd/tape.ts',
+  'src/ops/arithmetic.ts',
+  'src/ops/reduce.ts',
+  'src/ops/linalg.ts',
+  'src/ops/loss.ts',
+  'src/activations/engine.ts',
+  'src/activations/registry.ts',
+  'src/activations/rules.ts',
+  'src/optim/adam.ts',
+  'src/optim/sgd.ts',
+  'src/nd/elementwise.ts',
+  'src/nd/reduce.ts',
+];
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  mutate: coreFiles,
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.config.mts', related: true },
+  coverageAnalysis: 'perTest',
+  plugins: ['@stryker-mutator/vitest-runner', './mutate/equivalent-ignorer.mjs'],
+  ignorers: ['equivalent'],
+  // message strings are not behaviour (error classes and values are asserted instead)
+  mutator: { excludedMutations: ['StringLiteral'] },
+  // the machine is shared: one test-runner process
+  concurrency: 1,
+  timeoutMS: 20000,
+  // info, never debug: at debug level the vitest runner serialises its whole resolved config
+  logLevel: 'info',
+  fileLogLevel: 'off',
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: 'mutate/reports/mutation.json' },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
+  tempDirName: 'mutate/.stryker-tmp',
+  cleanTempDir: true,
+  ignorePatterns: ['mutate', 'dist', 'coverage', 'runs', 'bench', '.vitest'],
+  ignoreStatic: true,
+  // only our TypeScript sources are instrumented; asm/ is AssemblyScript, which babel cannot parse
+  disableTypeChecks: 'src/**/*.ts',
+  incremental: false,
+};
