@@ -41,7 +41,8 @@ export default {
   logLevel: 'info',
   fileLogLevel: 'off',
   reporters: ['clear-text', 'progress', 'json'],
-  jsonReporter: { fileName: 'mutate/reports/mutation.json' },
+  // MUTATE_REPORT names the JSON report (mutate/score.mjs reads it); one per file keeps per-file runs apart
+  jsonReporter: { fileName: process.env.MUTATE_REPORT ?? 'mutate/reports/mutation.json' },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
   tempDirName: 'mutate/.stryker-tmp',
   cleanTempDir: true,

@@ -203,6 +203,19 @@ describe.each(['float64', 'float32'] as const)('binary ops on strided views matc
     }
   });
 
+  it('0-d views into a larger buffer (a squeezed one-element slice) on both sides', () => {
+    // neither operand is contiguous (offset ≠ 0), so no fast path applies: the general walk meets 0-d
+    const p = tensor([9, 9, 3], { dtype }).slice([[2, 3]]).squeeze();
+    const q = tensor([9, -2, 9], { dtype }).slice([[1, 2]]).squeeze();
+    expect(p.shape).toEqual([]);
+    expect(p.toNdarray().offset).toBe(2);
+    for (const c of BINARY) {
+      expectValues(c.op(p, q), { shape: [], values: [ROUND[dtype](c.f(3, -2))] }, TOL[dtype], `${c.name}(0-d view, 0-d view)`);
+      expectValues(c.op(q, p), { shape: [], values: [ROUND[dtype](c.f(-2, 3))] }, TOL[dtype], `${c.name}(0-d view, 0-d view) reversed`);
+      expectValues(c.op(p, tensor([1, 2], { dtype })), reference2(plainOf(p), { shape: [2], values: [1, 2] }, c.f, ROUND[dtype]), TOL[dtype], `${c.name}(0-d view, [2])`);
+    }
+  });
+
   it('[1]-shaped and 0-d operands against each other give the broadcast shape', () => {
     const one = tensor([3], { dtype });
     const zero = tensor(2, { dtype });

@@ -190,6 +190,22 @@ const cases: Case[] = [
     versus: sgdRef({ ...SGD_D, lr: 0.01, momentum: 0.9 }),
   },
   {
+    name: 'SGD dampening without momentum has no effect (no buffer is kept)',
+    make: (p) => new SGD(p, { lr: 0.01, dampening: 0.5 }),
+    ref: sgdRef({ ...SGD_D, lr: 0.01 }),
+    versus: (() => {
+      // what a buffer with dampening would do at μ = 0: b = g first, then (1 − τ)g
+      return () => {
+        let first = true;
+        return (theta: number[], g: number[]) => {
+          const k = first ? 1 : 0.5;
+          first = false;
+          return theta.map((th, i) => th - 0.01 * k * g[i]);
+        };
+      };
+    })(),
+  },
+  {
     name: 'SGD nesterov',
     make: (p) => new SGD(p, { lr: 0.01, momentum: 0.8, nesterov: true }),
     ref: sgdRef({ ...SGD_D, lr: 0.01, momentum: 0.8, nesterov: true }),
