@@ -28,7 +28,7 @@ export const coreFiles = [
 export default {
   mutate: coreFiles,
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.config.mts', related: true },
+  vitest: { configFile: 'mutate/vitest.config.mts', related: true },
   coverageAnalysis: 'perTest',
   plugins: ['@stryker-mutator/vitest-runner', './mutate/equivalent-ignorer.mjs'],
   ignorers: ['equivalent'],
@@ -46,7 +46,8 @@ export default {
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: true },
   tempDirName: 'mutate/.stryker-tmp',
   cleanTempDir: true,
-  ignorePatterns: ['mutate', 'dist', 'coverage', 'runs', 'bench', '.vitest'],
+  // everything in mutate/ stays out of the sandbox except the vitest config the runner loads
+  ignorePatterns: ['/mutate/*', '!/mutate/vitest.config.mts', 'dist', 'coverage', 'runs', 'bench', '.vitest'],
   ignoreStatic: true,
   // only our TypeScript sources are instrumented; asm/ is AssemblyScript, which babel cannot parse
   disableTypeChecks: 'src/**/*.ts',

@@ -37,10 +37,10 @@ describe('tensor creation', () => {
 
   it('rejects ragged arrays, unknown dtypes and sizes that do not fill the shape', () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(ShapeError);
-    expect(() => tensor([[1, 2], [3]])).toThrow(/ragged at index \[1\]/);
+    expect(() => tensor([[1, 2], [3]])).toThrowWith(ShapeError, /ragged at index \[1\]/);
     expect(() => tensor([1], { dtype: 'float16' as never })).toThrow(ArgumentError);
-    expect(() => tensor([1], { dtype: 'float16' as never })).toThrow(/float32, float64/);
-    expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(/3 values do not fill shape \[2,2\]/);
+    expect(() => tensor([1], { dtype: 'float16' as never })).toThrowWith(ArgumentError, /float32, float64/);
+    expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrowWith(ShapeError, /3 values do not fill shape \[2,2\]/);
     expect(() => zeros([2, -1])).toThrow(ShapeError);
   });
 
@@ -98,7 +98,7 @@ describe('tensor basics', () => {
   });
 
   it('refuses item() on a multi-element tensor, naming its shape', () => {
-    expect(() => tensor([1, 2]).item()).toThrow(/shape \[2\]/);
+    expect(() => tensor([1, 2]).item()).toThrowWith(ArgumentError, /shape \[2\]/);
   });
 
   it('detach() shares storage but leaves the graph; clone() copies', () => {

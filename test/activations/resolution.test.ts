@@ -22,6 +22,7 @@ import {
   type RuleChoice,
 } from '../../src/activations';
 import { expectClose, sigma } from './helpers';
+import { ArgumentError } from '../../src/errors';
 
 // A user activation given a typed name by augmenting the parameter map.
 declare module '../../src/activations/names' {
@@ -134,7 +135,7 @@ describe('withBackward', () => {
     const run = () => withBackward({ relu: 'sigmoyd' }, () => (ran = true));
     expect(run).toThrow(RuleError);
     expect(ran).toBe(false);
-    expect(() => withBackward({ reluu: 'sigmoid' } as never, () => 0)).toThrow(/no activation named 'reluu'; the activations are: relu, leakyRelu/);
+    expect(() => withBackward({ reluu: 'sigmoid' } as never, () => 0)).toThrowWith(RuleError, /no activation named 'reluu'; the activations are: relu, leakyRelu/);
   });
 });
 
@@ -166,14 +167,14 @@ describe('setBackward', () => {
 
   it('an unknown rule name is a RuleError listing the valid ones, and changes nothing', () => {
     expect(() => setBackward('relu', 'sigmoyd')).toThrow(RuleError);
-    expect(() => setBackward('relu', 'sigmoyd')).toThrow(
+    expect(() => setBackward('relu', 'sigmoyd')).toThrowWith(RuleError, 
       "setBackward('relu'): relu has no backward rule 'sigmoyd'; its rules are: exact, sigmoid, bSilu, leaky, identity, guided.",
     );
     expect(getBackward('relu')).toBe('exact');
   });
 
   it('a malformed rule object is a RuleError', () => {
-    expect(() => setBackward('relu', { derivative: 3 } as unknown as RuleChoice)).toThrow(/expected a rule name, a rule from the `rules` factories, or an inline rule/);
+    expect(() => setBackward('relu', { derivative: 3 } as unknown as RuleChoice)).toThrowWith(RuleError, /expected a rule name, a rule from the `rules` factories, or an inline rule/);
   });
 });
 
@@ -217,7 +218,7 @@ describe('rules are fixed when the op is recorded', () => {
     const y = noGrad(() => x.relu({ backward: 'sigmoid' }));
     expect(y.requiresGrad).toBe(false);
     expect(() => noGrad(() => x.relu({ backward: 'sigmoyd' }))).toThrow(RuleError);
-    expect(() => noGrad(() => x.gelu({ backward: rules.peakNormalised() }))).toThrow(/'gelu' declares no peak/);
+    expect(() => noGrad(() => x.gelu({ backward: rules.peakNormalised() }))).toThrowWith(RuleError, /'gelu' declares no peak/);
   });
 });
 
@@ -238,9 +239,9 @@ describe('user rules and activations', () => {
 
   it('registerRule refuses to overwrite silently, and never replaces exact', () => {
     registerRule('tanh', 'testOnce', () => 1);
-    expect(() => registerRule('tanh', 'testOnce', () => 2)).toThrow(/already has a rule named 'testOnce'; pass \{ replace: true \}/);
+    expect(() => registerRule('tanh', 'testOnce', () => 2)).toThrowWith(RuleError, /already has a rule named 'testOnce'; pass \{ replace: true \}/);
     registerRule('tanh', 'testOnce', () => 2, { replace: true });
-    expect(() => registerRule('tanh', 'exact', () => 2, { replace: true })).toThrow(/cannot be replaced/);
+    expect(() => registerRule('tanh', 'exact', () => 2, { replace: true })).toThrowWith(RuleError, /cannot be replaced/);
   });
 
   it('defineActivation registers forward, exact derivative and rules; every mechanism knows it', () => {
@@ -264,6 +265,6 @@ describe('user rules and activations', () => {
     expectClose(withBackward({ testSoftClip: 'flat' }, () => grad((x) => softClip(x))), XS.map(() => 1));
     expectClose(grad((x) => softClip(x, { backward: rules.peakNormalised() })), exact);
     expect(listRules('testSoftClip').map((r) => r.name)).toEqual(['exact', 'flat', 'wide']);
-    expect(() => defineActivation({ name: 'relu', forward: (x) => x, derivative: () => 1 })).toThrow(/already exists/);
+    expect(() => defineActivation({ name: 'relu', forward: (x) => x, derivative: () => 1 })).toThrowWith(ArgumentError, /already exists/);
   });
 });

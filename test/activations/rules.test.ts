@@ -84,7 +84,7 @@ describe('non-vanishing rules for sigmoid, tanh and any activation', () => {
 
   it('peakNormalised on an activation without a declared peak is a RuleError naming it', () => {
     expect(() => gradOf('gelu', [1], rules.peakNormalised())).toThrow(RuleError);
-    expect(() => gradOf('gelu', [1], rules.peakNormalised())).toThrow(/'gelu' declares no peak/);
+    expect(() => gradOf('gelu', [1], rules.peakNormalised())).toThrowWith(RuleError, /'gelu' declares no peak/);
   });
 });
 
@@ -218,17 +218,17 @@ describe('parameters are checked when the rule is made', () => {
   for (const [label, make, message] of bad) {
     it(label, () => {
       expect(make).toThrow(RuleError);
-      expect(make).toThrow(message);
+      expect(make).toThrowWith(RuleError, message);
     });
   }
 
   it('a λ function returning a value outside [0, 1] fails when the op is recorded', () => {
     const b = rules.blend('exact', 'sigmoid', () => 2);
-    expect(() => gradOf('relu', [1], b)).toThrow(/lambda must be in \[0, 1\], got 2/);
+    expect(() => gradOf('relu', [1], b)).toThrowWith(RuleError, /lambda must be in \[0, 1\], got 2/);
   });
 
   it('a blend naming a rule the activation does not have fails when recorded, listing the valid ones', () => {
-    expect(() => gradOf('tanh', [1], rules.blend('exact', 'bSilu', 0.5))).toThrow(/tanh has no backward rule 'bSilu'; its rules are: exact, floorAdded/);
+    expect(() => gradOf('tanh', [1], rules.blend('exact', 'bSilu', 0.5))).toThrowWith(RuleError, /tanh has no backward rule 'bSilu'; its rules are: exact, floorAdded/);
   });
 });
 

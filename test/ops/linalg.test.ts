@@ -4,6 +4,7 @@ import { randn, tensor, zeros } from '../../src/creation';
 import { Generator } from '../../src/random';
 import type { Tensor } from '../../src/tensor';
 import { expectClose, f64, flat, gradOf } from './helpers';
+import { ShapeError } from '../../src/errors';
 
 /** The product by the definition, in float64, from the operands' values (any layout). */
 function naive(a: Tensor, b: Tensor): number[] {
@@ -171,8 +172,8 @@ describe('linear', () => {
 
   it('names the shapes when input, weight or bias do not fit', () => {
     const w = zeros([5, 4]);
-    expect(() => linear(zeros([3, 3]), w)).toThrow(/last dimension must be 4.*\[3, 3\]/);
-    expect(() => linear(zeros([3, 4]), zeros([5]))).toThrow(/weight must be 2-D/);
-    expect(() => linear(zeros([3, 4]), w, zeros([4]))).toThrow(/bias must have shape \[5\], got \[4\]/);
+    expect(() => linear(zeros([3, 3]), w)).toThrowWith(ShapeError, /last dimension must be 4.*\[3, 3\]/);
+    expect(() => linear(zeros([3, 4]), zeros([5]))).toThrowWith(ShapeError, /weight must be 2-D/);
+    expect(() => linear(zeros([3, 4]), w, zeros([4]))).toThrowWith(ShapeError, /bias must have shape \[5\], got \[4\]/);
   });
 });

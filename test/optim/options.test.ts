@@ -8,7 +8,7 @@ import { ArgumentError } from '../../src/errors';
 import { Adagrad, Adam, Adamax, AdamW, RMSprop, SGD } from '../../src/optim';
 import type { Tensor } from '../../src/tensor';
 
-type Make = (params: Tensor[], options: Record<string, unknown>) => { step(): unknown; addParamGroup(g: object): void; paramGroups: Record<string, unknown>[] };
+type Make = (params: Tensor[], options: Record<string, unknown>) => { step(): unknown; addParamGroup(g: object): void; paramGroups: object[] };
 
 const OPTIMIZERS: [string, Make, Record<string, unknown>][] = [
   ['SGD', (p, o) => new SGD(p, o), { lr: 0.1, momentum: 0.5, dampening: 0.1, weightDecay: 0.1, nesterov: false, maximize: false }],
@@ -32,7 +32,7 @@ describe.each(OPTIMIZERS)('%s validates every option', (name, make, good) => {
     for (const bad of badValues(value)) {
       it(`${key} = ${String(bad)} is refused at construction, in a param group and at step()`, () => {
         expect(() => make([param()], { ...good, [key]: bad })).toThrow(ArgumentError);
-        expect(() => make([param()], { ...good, [key]: bad })).toThrow(new RegExp(`${name}.*${key}`));
+        expect(() => make([param()], { ...good, [key]: bad })).toThrowWith(ArgumentError, new RegExp(`${name}.*${key}`));
 
         const opt = make([param()], good);
         expect(() => opt.addParamGroup({ params: [param()], [key]: bad })).toThrow(ArgumentError);
@@ -41,7 +41,7 @@ describe.each(OPTIMIZERS)('%s validates every option', (name, make, good) => {
         const p = param();
         const changed = make([p], good);
         p.grad = tensor([1, 1], { dtype: 'float64' });
-        changed.paramGroups[0][key] = bad;
+        (changed.paramGroups[0] as Record<string, unknown>)[key] = bad;
         expect(() => changed.step()).toThrow(ArgumentError);
         expect(Array.from(p.toTypedArray())).toEqual([1, 2]);
       });
