@@ -4,6 +4,7 @@ import {
 } from '../src/creation';
 import { Generator, manualSeed } from '../src/random';
 import { ArgumentError, ShapeError } from '../src/errors';
+import { gradTensor } from './grad';
 
 describe('tensor creation', () => {
   it('infers shape and defaults to float32 from nested arrays', () => {
@@ -118,7 +119,7 @@ describe('tensor basics', () => {
     const y = x.to('float64');
     expect(y.dtype).toBe('float64');
     y.mul(y).sum().backward();
-    expect(x.grad?.dtype).toBe('float32');
-    expect(x.grad?.toArray()).toEqual([2, 4]);
+    expect(gradTensor(x).dtype).toBe('float32');
+    expect(gradTensor(x).toArray()).toEqual([2, 4]);
   });
 });
