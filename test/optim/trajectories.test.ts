@@ -394,3 +394,41 @@ describe('Adam with amsgrad switched on after the first steps', () => {
     expect(maxDiff(actual, expected)).toBeLessThan(TOL);
   });
 });
+
+describe('optimizer state holds only the buffers its options use', () => {
+  function stateAfterOneStep(make: (p: ReturnType<typeof tensor>[]) => { step(): unknown; stateDict(): { state: Record<string, Record<string, unknown>> } }) {
+    const w = tensor([...W0], { dtype: 'float64', requiresGrad: true });
+    const opt = make([w]);
+    w.grad = tensor(gradAt(W0, 1), { dtype: 'float64' });
+    opt.step();
+    return opt.stateDict().state['0'];
+  }
+
+  it('Adam keeps maxExpAvgSq only with amsgrad (the running maximum of v after one step is v)', () => {
+    expect(stateAfterOneStep((p) => new Adam(p)).maxExpAvgSq).toBeNull();
+    const s = stateAfterOneStep((p) => new Adam(p, { amsgrad: true }));
+    expect(Array.from(s.maxExpAvgSq as Float64Array)).toEqual(Array.from(s.expAvgSq as Float64Array));
+    expect(s.step).toBe(1);
+  });
+
+  it('SGD keeps a momentum buffer only with momentum; it holds g after the first step', () => {
+    expect(stateAfterOneStep((p) => new SGD(p, { lr: 0.1 })).momentumBuffer).toBeNull();
+    const s = stateAfterOneStep((p) => new SGD(p, { lr: 0.1, momentum: 0.9 }));
+    expect(Array.from(s.momentumBuffer as Float64Array)).toEqual(gradAt(W0, 1));
+  });
+
+  it('RMSprop keeps gradAvg only when centered and a momentum buffer only with momentum', () => {
+    const plain = stateAfterOneStep((p) => new RMSprop(p));
+    expect(plain.gradAvg).toBeNull();
+    expect(plain.momentumBuffer).toBeNull();
+    const both = stateAfterOneStep((p) => new RMSprop(p, { centered: true, momentum: 0.5 }));
+    // after one step: gAvg = (1 − α)g
+    expect(Array.from(both.gradAvg as Float64Array)).toEqual(gradAt(W0, 1).map((g) => (1 - 0.99) * g));
+    expect(both.momentumBuffer).not.toBeNull();
+  });
+
+  it('Adagrad starts its sum at initialAccumulatorValue: after one step it is τ + g²', () => {
+    const s = stateAfterOneStep((p) => new Adagrad(p, { initialAccumulatorValue: 0.5 }));
+    expect(Array.from(s.sum as Float64Array)).toEqual(gradAt(W0, 1).map((g) => 0.5 + g * g));
+  });
+});
