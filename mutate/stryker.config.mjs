@@ -7,7 +7,30 @@
  * `node mutate/score.mjs` takes them out of the score and reports any entry that stopped matching.
  * An entry names the file, the mutator, the source text replaced and its replacement.
  */
-export const equivalentMutants = [];
+export const equivalentMutants = [
+  // ---- src/ops/arithmetic.ts ----
+  {
+    file: 'src/ops/arithmetic.ts', mutator: 'EqualityOperator', original: 'p >= q', replacement: 'p > q',
+    reason: 'maximum on a tie: p and q are equal, so returning q instead of p gives the same value',
+  },
+  {
+    file: 'src/ops/arithmetic.ts', mutator: 'EqualityOperator', original: 'p <= q', replacement: 'p < q',
+    reason: 'minimum on a tie: p and q are equal, so returning q instead of p gives the same value',
+  },
+  {
+    file: 'src/ops/arithmetic.ts', mutator: 'EqualityOperator', original: '(x - y) * sign > 0', replacement: '(x - y) * sign >= 0',
+    reason: 'x === y is handled first, and x − y is 0 only when x === y (NaN compares false both ways)',
+  },
+  {
+    file: 'src/ops/arithmetic.ts', mutator: 'ArithmeticOperator', original: '(x - y) * sign', replacement: '(x - y) / sign',
+    reason: 'sign is 1 or −1, so multiplying and dividing by it are the same',
+  },
+  // ---- src/optim/sgd.ts ----
+  {
+    file: 'src/optim/sgd.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
+    reason: 'the three update loops over typed arrays: the extra iteration i = n reads undefined and writes out of bounds, which typed arrays ignore',
+  },
+];
 
 /** The core files (issue 15). Pass `--mutate <file>` to run a subset. */
 export const coreFiles = [

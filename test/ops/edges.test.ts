@@ -96,6 +96,15 @@ describe("pow's gradients at the edges", () => {
     expect(gradOf(a)).toEqual([0, 12, Infinity, 0]);
   });
 
+  it('d/da a^0 is 0 everywhere, also at a = 0 (not 0·0^(−1) = NaN)', () => {
+    const a = tensor([0, 0, 5, -2], f64);
+    const b = tensor([0, 1, 0, 0], f64);
+    const y = pow(a, b);
+    expect(flat(y)).toEqual([1, 0, 1, 1]);
+    y.sum().backward();
+    expect(gradOf(a)).toEqual([0, 1, 0, 0]);
+  });
+
   it('a broadcast exponent sums its gradient, with base 0 contributing 0', () => {
     const a = tensor([0, 2, 4], f64);
     const b = tensor(2, f64);
