@@ -25,6 +25,15 @@ export const equivalentMutants = [
     file: 'src/ops/arithmetic.ts', mutator: 'ArithmeticOperator', original: '(x - y) * sign', replacement: '(x - y) / sign',
     reason: 'sign is 1 or −1, so multiplying and dividing by it are the same',
   },
+  // ---- src/optim/adam.ts ----
+  {
+    file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
+    reason: 'the two update loops over typed arrays: the extra iteration i = n reads undefined and writes out of bounds, which typed arrays ignore',
+  },
+  {
+    file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'vmax[i] > vi', replacement: 'vmax[i] >= vi',
+    reason: 'the running maximum on a tie: both branches give the same value',
+  },
   // ---- src/optim/sgd.ts ----
   {
     file: 'src/optim/sgd.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
