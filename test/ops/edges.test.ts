@@ -77,6 +77,18 @@ describe('NaN propagates through maximum, minimum, max and min', () => {
     expect(flat(min(m, 0)).map(String)).toEqual(['1', 'NaN', '3']);
   });
 
+  it('the gradient of a NaN max / min goes to the NaN elements, shared evenly', () => {
+    for (const op of [max, min]) {
+      const x = tensor([1, NaN, 3], f64);
+      op(x).backward();
+      expect(gradOf(x)).toEqual([0, 1, 0]);
+      const y = tensor([[NaN, 2, NaN, 0], [5, 1, 5, 0]], f64);
+      op(y, 1).mul(tensor([4, 6], d64)).sum().backward();
+      // row 0: two NaNs share 4; row 1: ties of the extreme (5 for max, 0 for min) share 6
+      expect(gradOf(y)).toEqual(op === max ? [2, 0, 2, 0, 3, 0, 3, 0] : [2, 0, 2, 0, 0, 0, 0, 6]);
+    }
+  });
+
   it('max / min without NaN: the extreme, and ±Infinity count as values', () => {
     const m = tensor([[-Infinity, -5, -7], [2, Infinity, 1]], d64);
     expect(flat(max(m, 1))).toEqual([-5, Infinity]);
