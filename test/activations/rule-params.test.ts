@@ -42,7 +42,7 @@ const GOOD: Record<Kind, number[]> = {
 
 describe.each(PARAMS)('rules.%s checks %s', (rule, make, param, kind) => {
   // clippedStraightThrough needs min < max: give the other bound a value that leaves room
-  const other = rule === 'clippedStraightThrough' ? (param === 'min' ? { max: 5 } : { min: -5 }) : {};
+  const other: Record<string, number> = rule === 'clippedStraightThrough' ? (param === 'min' ? { max: 5 } : { min: -5 }) : {};
 
   it.each(BAD[kind])(`${param} = %s is a RuleError naming the rule and the parameter`, (value) => {
     expect(() => make({ ...other, [param]: value })).toThrowWith(RuleError, new RegExp(`rules\\.${rule}: ${param} must be`));
