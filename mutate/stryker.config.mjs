@@ -25,6 +25,11 @@ export const equivalentMutants = [
     file: 'src/ops/arithmetic.ts', mutator: 'ArithmeticOperator', original: '(x - y) * sign', replacement: '(x - y) / sign',
     reason: 'sign is 1 or −1, so multiplying and dividing by it are the same',
   },
+  // ---- src/ops/reduce.ts ----
+  {
+    file: 'src/ops/reduce.ts', mutator: 'ConditionalExpression', original: 'y !== y', replacement: 'true',
+    reason: 'isHit: x is NaN only in a group whose extreme y is NaN too (NaN propagates), so the y test never decides',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',

@@ -2,7 +2,9 @@
 // minimum split a tie, NaN propagation, pow's exponent gradient at base 0, logsumexp of a row of
 // −∞, shape refusals of mseLoss and linear, and reductions of a 0-d tensor over axis 0 / −1.
 import { describe, expect, it } from 'vitest';
-import { linear, logsumexp, max, maximum, mean, min, minimum, mseLoss, pow, sum } from '../../src/ops';
+import { argmax, argmin, linear, logsumexp, max, maximum, mean, min, minimum, mseLoss, pow, sum } from '../../src/ops';
+import { lastBackwardRules } from '../../src/autograd/tape';
+import { zeros } from '../../src/creation';
 import { tensor } from '../../src/creation';
 import { ArgumentError, ShapeError } from '../../src/errors';
 import { expectClose, f64, flat, gradOf } from './helpers';
@@ -200,5 +202,92 @@ describe('reductions of a 0-d tensor', () => {
     const x = tensor(1, d64);
     expect(() => sum(x, 1)).toThrow(ArgumentError);
     expect(() => mean(x, -2)).toThrow(ArgumentError);
+  });
+});
+
+describe('argmax / argmin against a plain loop', () => {
+  // a [2, 3, 4] tensor with ties (first occurrence wins)
+  const values = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 9, 2, 7, 1, 8, 2, 8, 1, 8, 2, 8, 4, 5];
+  const shape = [2, 3, 4];
+  const at = (i: number, j: number, k: number): number => values[i * 12 + j * 4 + k];
+
+  function reference(kind: 'max' | 'min', axis: number): { shape: number[]; values: number[] } {
+    const outShape = shape.filter((_, d) => d !== axis);
+    const out: number[] = [];
+    const better = (v: number, best: number): boolean => (kind === 'max' ? v > best : v < best);
+    for (let p = 0; p < outShape[0]; p++) {
+      for (let q = 0; q < outShape[1]; q++) {
+        let bestIndex = 0;
+        let best = NaN;
+        for (let r = 0; r < shape[axis]; r++) {
+          const idx = [p, q];
+          idx.splice(axis, 0, r);
+          const v = at(idx[0], idx[1], idx[2]);
+          if (r === 0 || better(v, best)) {
+            best = v;
+            bestIndex = r;
+          }
+        }
+        out.push(bestIndex);
+      }
+    }
+    return { shape: outShape, values: out };
+  }
+
+  for (const [name, op, kind] of [['argmax', argmax, 'max'], ['argmin', argmin, 'min']] as const) {
+    for (const axis of [0, 1, 2, -1]) {
+      it(`${name} along axis ${axis}, with and without keepDims`, () => {
+        const x = tensor(values, d64).reshape(shape);
+        const ax = (axis + 3) % 3;
+        const expected = reference(kind, ax);
+        const y = op(x, axis);
+        expect(y.shape).toEqual(expected.shape);
+        expect(flat(y)).toEqual(expected.values);
+        const kept = op(x, axis, true);
+        expect(kept.shape).toEqual(shape.map((d, i) => (i === ax ? 1 : d)));
+        expect(flat(kept)).toEqual(expected.values);
+      });
+    }
+
+    it(`${name} of the flattened tensor: the first extreme's flat position; keepDims gives all-ones axes`, () => {
+      const x = tensor(values, d64).reshape(shape);
+      const target = kind === 'max' ? Math.max(...values) : Math.min(...values);
+      expect(op(x).shape).toEqual([]);
+      expect(op(x).item()).toBe(values.indexOf(target));
+      expect(op(x, undefined, true).shape).toEqual([1, 1, 1]);
+    });
+
+    it(`${name} of a 0-d tensor over axis 0 or −1 is position 0, 0-d`, () => {
+      for (const axis of [0, -1, undefined]) {
+        const y = op(tensor(7, d64), axis);
+        expect(y.shape).toEqual([]);
+        expect(y.item()).toBe(0);
+      }
+    });
+
+    it(`${name} over a non-empty axis of a tensor with an empty other axis gives an empty result`, () => {
+      expect(op(zeros([2, 0]), 0).shape).toEqual([0]);
+      expect(() => op(zeros([2, 0]), 1)).toThrowWith(ArgumentError, /empty/);
+      expect(() => op(zeros([0]))).toThrowWith(ArgumentError, /empty/);
+    });
+
+    it(`${name} refuses a list of axes, naming the rule that it takes one number`, () => {
+      const x = tensor([[1, 2], [3, 4]], d64);
+      expect(() => op(x, [0] as unknown as number)).toThrowWith(ArgumentError, /axis must be a single number/);
+      expect(() => op(x, 2)).toThrowWith(ArgumentError, /out of range/);
+    });
+  }
+});
+
+describe('max and min are recorded as themselves', () => {
+  it('the last backward pass reports the op that ran, max or min', () => {
+    const x = tensor([1, 5, 3], f64);
+    min(x).backward();
+    expect(Object.keys(lastBackwardRules())).toEqual(['min']);
+    expect(gradOf(x)).toEqual([1, 0, 0]);
+    const y = tensor([1, 5, 3], f64);
+    max(y).backward();
+    expect(Object.keys(lastBackwardRules())).toEqual(['max']);
+    expect(gradOf(y)).toEqual([0, 1, 0]);
   });
 });
