@@ -2,7 +2,8 @@
 // (> 0, ≥ 0, finite, ≥ 1) refuses each value outside its range with a RuleError naming the rule
 // and the parameter, and accepts the values at the edge of its range.
 import { describe, expect, it } from 'vitest';
-import { rules } from '../../src/activations';
+import { relu, rules } from '../../src/activations';
+import { tensor } from '../../src/creation';
 import { RuleError } from '../../src/errors';
 
 type Kind = 'positive' | 'nonNegative' | 'finite' | 'atLeastOne';
@@ -50,5 +51,29 @@ describe.each(PARAMS)('rules.%s checks %s', (rule, make, param, kind) => {
 
   it.each(GOOD[kind])(`${param} = %s is accepted and reported in params`, (value) => {
     expect(make({ ...other, [param]: value }).params[param]).toBe(value);
+  });
+});
+
+describe('rules.blend checks λ', () => {
+  it('a fixed λ is reported in params; a λ function is not', () => {
+    expect(rules.blend('exact', 'sigmoid', 0.25).params).toEqual({ lambda: 0.25 });
+    expect(rules.blend('exact', 'sigmoid', () => 0.25).params).toEqual({});
+  });
+
+  it('λ that is neither a number nor a function is a RuleError when the blend is made', () => {
+    for (const bad of ['0.5', null, undefined, {}]) {
+      expect(() => rules.blend('exact', 'sigmoid', bad as unknown as number)).toThrowWith(RuleError, /lambda must be/);
+    }
+  });
+
+  it('λ at the edges 0 and 1 is accepted', () => {
+    expect(rules.blend('exact', 'sigmoid', 0).params).toEqual({ lambda: 0 });
+    expect(rules.blend('exact', 'sigmoid', 1).params).toEqual({ lambda: 1 });
+  });
+
+  it('a λ function returning a non-number is a RuleError when the op is recorded', () => {
+    const x = tensor([1, -1], { requiresGrad: true });
+    const rule = rules.blend('exact', 'sigmoid', () => '0.5' as unknown as number);
+    expect(() => relu(x, { backward: rule })).toThrowWith(RuleError, /lambda must be in \[0, 1\]/);
   });
 });
