@@ -8,7 +8,9 @@ import { mulberry32 } from './gemm-harness';
 function random(shape: number[], seed: number, Ctor: Float32ArrayConstructor | Float64ArrayConstructor = Float32Array): Nd {
   const rand = mulberry32(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return wrap(Ctor.from({ length: n }, () => rand() - 0.5), shape);
+  const data = new Ctor(n);
+  for (let i = 0; i < n; i++) data[i] = rand() - 0.5;
+  return wrap(data, shape);
 }
 
 /** Σ over the batch axes that c lacks: c[b] = Σ_{batch b' mapping to b} x[b']·y[b'] (+ c0 when accumulating). */
