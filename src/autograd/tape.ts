@@ -12,6 +12,7 @@
 import * as nd from '../nd';
 import { ArgumentError, GraphError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
+import { anomalyEnabled, anomalyOnBackward } from './anomaly'; // ANOMALY MODE (issue 12)
 
 /** Gradients for an op's inputs, in input order; null where an input gets none. */
 export type Grads = readonly (nd.Nd | null)[];
@@ -269,6 +270,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
     const needs = new Array<boolean>(inputs.length);
     for (let i = 0; i < inputs.length; i++) needs[i] = inputs[i].requiresGrad;
     const inputGrads = record.backward(g, record.saved, needs);
+    if (anomalyEnabled) anomalyOnBackward(record, g, inputGrads); // ANOMALY MODE (issue 12): NaN/Inf in a returned gradient
     if (inputGrads.length !== inputs.length) {
       throw new GraphError(
         `backward of '${record.op}' (rule '${record.rule}') returned ${inputGrads.length} gradients ` +

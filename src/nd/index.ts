@@ -10,3 +10,4 @@ export * from './softmax';
 export * from './pool';
 export { loopFor, compiledLoopCount } from './loops';
 export type { LoopKind, LoopTypes } from './loops';
+export * from './conv';

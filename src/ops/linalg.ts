@@ -5,6 +5,7 @@ import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { defineOp, record } from './record';
+import { tensorArg } from './args';
 
 interface MatmulSaved {
   /** The operands as matrices (1-D ones viewed as [1, k] and [k, 1]); views, not copies. */
@@ -38,6 +39,8 @@ const matmulOp = defineOp<MatmulSaved>('matmul', (g, { a, b, full, aShape, bShap
 
 /** The matrix product a @ b (NumPy semantics, batch axes broadcast). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  tensorArg('matmul', 'a', a);
+  tensorArg('matmul', 'b', b);
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) {
     throw new ArgumentError('matmul: both operands must be tensors');
   }
@@ -123,6 +126,8 @@ const linearOp = defineOp<LinearSaved>('linear', (g, { x, w, xShape, hasBias }, 
  * bias [out] (or none). Same result as `add(matmul(x, transpose(weight)), bias)`, in one op.
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  tensorArg('linear', 'x', x);
+  tensorArg('linear', 'weight', weight);
   if (!(x instanceof Tensor) || !(weight instanceof Tensor) || (bias !== null && !(bias instanceof Tensor))) {
     throw new ArgumentError('linear: x and weight must be tensors, and bias a tensor or null');
   }
