@@ -1,5 +1,6 @@
 // surrograd: reverse-mode autodiff in which every activation's derivative is a swappable choice.
-// Importing this module has no side effects.
+// Importing this module has no side effects, and it imports no Node built-in (it runs in
+// browsers too); the Node-only parts (files, dataset packages) are in 'surrograd/node'.
 export { Tensor } from './tensor';
 export type { Dtype, TensorLike, NestedArray, NdArrayView, BackwardOptions } from './tensor';
 export {
@@ -21,5 +22,6 @@ export * as data from './data';
 export * as diagnostics from './diagnostics';
 export * as experiment from './experiment';
 export { compareRules } from './experiment';
-export { save, load, CheckpointError } from './checkpoint';
+// checkpoints as bytes; save(file) / load(file) are Node-only: import them from 'surrograd/node'
+export { toBytes, fromBytes, CheckpointError } from './checkpoint';
 export type { Checkpoint, SaveContents, LoadOptions, JsonValue } from './checkpoint';

