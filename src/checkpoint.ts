@@ -51,6 +51,7 @@ export interface Stateful<T> {
   loadStateDict(state: T): void;
 }
 
+/** What a checkpoint holds: the model, optionally an optimizer, a scheduler and JSON metadata. */
 export interface SaveContents {
   model: Module;
   optimizer?: Stateful<OptimizerStateDict>;
@@ -79,6 +80,7 @@ export interface Checkpoint {
   meta: JsonValue;
 }
 
+/** What to load a checkpoint into (model, optimizer, scheduler) and how strictly. */
 export interface LoadOptions {
   /** Load the parameters, buffers and activation rules into this model. */
   model?: Module;

@@ -6,9 +6,12 @@ import type { ClassificationDataset, Split } from '../data/dataset';
 import { trainTestSplit } from '../data/dataset';
 import { blobs, twoSpirals, xor } from '../data/synthetic';
 
+/** The datasets the experiment runner knows by name. */
 export const DATASET_NAMES = ['mnist', 'iris', 'xor', 'spirals', 'blobs'] as const;
+/** A dataset the experiment runner knows by name. */
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
+/** Sizes and seed of a named dataset. */
 export interface DatasetOptions {
   /** Training examples (default: mnist 8000, synthetic sets 800; iris always 120). */
   trainSize?: number;

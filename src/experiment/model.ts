@@ -46,6 +46,7 @@ export function buildModel(arch: Architecture, choice: LayerChoice, generator = 
 /** The initial Linear weights and biases of one seed, input side first. */
 export type InitialWeights = { weight: Tensor; bias: Tensor | null }[];
 
+/** The weight initialisations the experiment runner offers. */
 export const INIT_NAMES = ['default', 'xavier', 'kaiming'] as const;
 /**
  * How the Linear weights start: 'default' is PyTorch's Linear initialisation (weights and biases

@@ -6,6 +6,7 @@ import { ArgumentError, formatShape } from '../errors';
 import type { Tensor } from '../tensor';
 import { type Generator, getDefaultGenerator } from '../random';
 
+/** Options shared by the initialisers: the seeded generator. */
 export interface InitOptions {
   generator?: Generator;
 }
@@ -74,6 +75,7 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 
+/** Which fan a Kaiming initialiser scales by: 'fanIn' (preserves forward variance) or 'fanOut' (backward). */
 export type FanMode = 'fanIn' | 'fanOut';
 
 function fanOf(op: string, t: Tensor, mode: FanMode): number {
@@ -138,6 +140,7 @@ export function ones(t: Tensor): Tensor {
   return constant(t, 1);
 }
 
+/** Options of the Xavier (Glorot) initialisers. */
 export interface XavierOptions extends InitOptions {
   /** Scale factor (default 1; see calculateGain). */
   gain?: number;
@@ -158,6 +161,7 @@ export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
   return normal(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), options);
 }
 
+/** Options of the Kaiming (He) initialisers. */
 export interface KaimingOptions extends InitOptions {
   /** The negative slope of the rectifier after this layer (leakyRelu only; default 0). */
   a?: number;

@@ -9,6 +9,7 @@ import { add, div, mean, mul, reshape, sqrt, square, sub } from '../ops';
 import { noGrad } from '../autograd/tape';
 import { Module, Parameter } from './module';
 
+/** Options of `nn.BatchNorm1d`. */
 export interface BatchNormOptions {
   /** Added to the variance for stability (default 1e-5). */
   eps?: number;
@@ -131,6 +132,7 @@ export class BatchNorm1d extends Module {
   }
 }
 
+/** Options of `nn.LayerNorm`. */
 export interface LayerNormOptions {
   /** Added to the variance for stability (default 1e-5). */
   eps?: number;

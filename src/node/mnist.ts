@@ -32,6 +32,7 @@ const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 const CLASSES = 10;
 
+/** How `loadMnist` scales the pixels. */
 export type MnistNormalize = 'none' | 'standard' | 'minmax-neg1-1';
 const NORMALIZE_CHOICES: readonly MnistNormalize[] = ['none', 'standard', 'minmax-neg1-1'];
 
@@ -57,6 +58,7 @@ export interface LoadMnistOptions extends RandomSource {
   dtype?: Dtype;
 }
 
+/** MNIST as `loadMnist` returns it: training and test sets, and the normalisation applied. */
 export interface MnistSplit {
   train: ClassificationDataset;
   test: ClassificationDataset;

@@ -25,6 +25,7 @@ export const DIFFERENTIABLE_OPS = [
   'softmax', 'logSoftmax',
   'mseLoss', 'l1Loss', 'crossEntropy', 'nllLoss', 'binaryCrossEntropyWithLogits',
 ] as const;
+/** The name of every built-in differentiable op (the keys of the op registry). */
 export type OpName = (typeof DIFFERENTIABLE_OPS)[number];
 
 /** Ops without a gradient: their outputs never require grad. */

@@ -18,6 +18,7 @@ import {
   checkNonNegative,
 } from './optimizer';
 
+/** Options of `optim.Adagrad`. */
 export interface AdagradOptions {
   /** γ (default 1e-2). */
   lr: number;
@@ -32,6 +33,7 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
+/** Adagrad's per-parameter state: the sum of squared gradients. */
 export type AdagradState = {
   step: number;
   sum: FloatArray;
@@ -46,6 +48,7 @@ const ADAGRAD_DEFAULTS: AdagradOptions = {
   maximize: false,
 };
 
+/** Adagrad (Duchi et al. 2011), as PyTorch's Adagrad. */
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   readonly name = 'Adagrad';
 

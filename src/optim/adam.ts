@@ -25,6 +25,7 @@ import {
   checkNonNegative,
 } from './optimizer';
 
+/** Options of `optim.Adam` and `optim.AdamW`. */
 export interface AdamOptions {
   /** γ (default 1e-3). */
   lr: number;
@@ -39,6 +40,7 @@ export interface AdamOptions {
   maximize: boolean;
 }
 
+/** Adam's per-parameter state: step count and moment estimates. */
 export type AdamState = {
   step: number;
   expAvg: FloatArray;

@@ -18,6 +18,7 @@ import {
   checkNonNegative,
 } from './optimizer';
 
+/** Options of `optim.Adamax`. */
 export interface AdamaxOptions {
   /** γ (default 2e-3). */
   lr: number;
@@ -30,6 +31,7 @@ export interface AdamaxOptions {
   maximize: boolean;
 }
 
+/** Adamax's per-parameter state. */
 export type AdamaxState = {
   step: number;
   expAvg: FloatArray;
@@ -45,6 +47,7 @@ const ADAMAX_DEFAULTS: AdamaxOptions = {
   maximize: false,
 };
 
+/** Adamax, Adam with the infinity norm (Kingma & Ba 2015). */
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   readonly name = 'Adamax';
 

@@ -3,6 +3,7 @@ import * as nd from '../nd';
 import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 
+/** Options of `optim.clipGradNorm`. */
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2; Infinity for the largest absolute value). */
   normType?: number;

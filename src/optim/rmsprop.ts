@@ -21,6 +21,7 @@ import {
   checkUnitInterval,
 } from './optimizer';
 
+/** Options of `optim.RMSprop`. */
 export interface RMSpropOptions {
   /** γ (default 1e-2). */
   lr: number;
@@ -37,6 +38,7 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
+/** RMSprop's per-parameter state. */
 export type RMSpropState = {
   step: number;
   squareAvg: FloatArray;
@@ -56,6 +58,7 @@ const RMSPROP_DEFAULTS: RMSpropOptions = {
   maximize: false,
 };
 
+/** RMSprop (Hinton), with optional momentum and centring, as PyTorch's RMSprop. */
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   readonly name = 'RMSprop';
 

@@ -19,6 +19,7 @@ export interface SchedulableOptimizer {
   readonly paramGroups: { lr: number; initialLr?: number }[];
 }
 
+/** A learning-rate scheduler's state, as saved in a checkpoint. */
 export interface SchedulerStateDict {
   type: string;
   lastEpoch: number;
@@ -117,6 +118,7 @@ function checkSchedulerState(name: string, state: SchedulerStateDict, groups: nu
   }
 }
 
+/** Options of `optim.StepLR`. */
 export interface StepLROptions {
   /** Decay every `stepSize` epochs. */
   stepSize: number;
@@ -143,6 +145,7 @@ export class StepLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.MultiStepLR`. */
 export interface MultiStepLROptions {
   /** Epochs at which to decay, increasing. */
   milestones: readonly number[];
@@ -174,6 +177,7 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.ExponentialLR`. */
 export interface ExponentialLROptions {
   gamma: number;
   lastEpoch?: number;
@@ -195,6 +199,7 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.CosineAnnealingLR`. */
 export interface CosineAnnealingLROptions {
   /** Epochs from the base learning rate down to etaMin (half a cosine period). */
   tMax: number;
@@ -221,6 +226,7 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.LinearLR`. */
 export interface LinearLROptions {
   /** The factor at t = 0 (default 1/3). */
   startFactor?: number;
@@ -256,6 +262,7 @@ export class LinearLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.LinearWarmup`. */
 export interface LinearWarmupOptions {
   /** Steps to reach the base learning rate: lr = base · (t + 1) / warmupSteps until then. */
   warmupSteps: number;
@@ -278,6 +285,7 @@ export class LinearWarmup extends LRScheduler {
   }
 }
 
+/** Options of `optim.SequentialLR`. */
 export interface SequentialLROptions {
   /** The schedules, in order; each must have been made over the same optimizer. */
   schedulers: readonly LRScheduler[];
@@ -324,6 +332,7 @@ export class SequentialLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.ReduceLROnPlateau`. */
 export interface ReduceLROnPlateauOptions {
   /** 'min': the metric should fall (a loss); 'max': it should rise (an accuracy). */
   mode?: 'min' | 'max';
