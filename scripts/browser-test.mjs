@@ -141,11 +141,36 @@ try {
     const cosines = await page.$$eval('#agreement-chart rect.bar title', (t) => t.map((e) => e.textContent ?? ''));
     check('the agreement chart shows one bar per weight layer, below 1 under an artificial rule', cosines.length === 5 && cosines.some((c) => Number(c.split(': ').pop()) < 0.999), cosines.join(' | '));
 
+    // one layer's own rule, with a parameter edited, through the per-layer editor
+    await page.click('#per-layer summary');
+    await page.select('#rule-layers [data-layer="2"] select', 'widened');
+    await page.waitForSelector('#rule-layers [data-layer="2"] input');
+    await page.$eval('#rule-layers [data-layer="2"] input', (input) => {
+      input.value = '3';
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await page.waitForFunction(
+      () => Array.from(document.querySelectorAll('#grad-legend span')).some((s) => (s.getAttribute('title') ?? '') === 'layer 2, rule widened(w=3)'),
+      { timeout: 30_000 },
+    );
+    const search = decodeURIComponent(await page.evaluate(() => location.search));
+    check('a per-layer rule with an edited parameter applies and goes into the URL', search.includes('rules=*|widened(w=3)|*|*'), search);
+
     // keyboard: Space pauses (focus on the page body, not a control)
     await page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : undefined));
+    await page.click('h1');
     await page.keyboard.press('Space');
     await page.waitForFunction(() => document.getElementById('play')?.getAttribute('aria-pressed') === 'false', { timeout: 10_000 });
     check('Space pauses training', true);
+    // Tab reaches every control, from the top of the page
+    await page.click('h1');
+    const reached = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      reached.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName || ''));
+    }
+    const wanted = ['dataset', 'noise', 'seed', 'depth', 'width', 'activation', 'lr', 'optimizer', 'batch', 'play', 'step', 'reset'];
+    check('Tab reaches every control', wanted.every((id) => reached.includes(id)), reached.join(' '));
     await page.screenshot({ path: path.join(ARTIFACTS, 'playground-floorAdded.png'), fullPage: true });
     check('playground: no console errors, no external requests', problems.length === 0, problems.join('; '));
     await page.close();
@@ -170,7 +195,8 @@ try {
     const status = await page.$eval('#status', (e) => e.textContent ?? '');
     check('a diverging run is shown as such', /Diverged/.test(status), status);
     await page.click('#reset');
-    const reset = await waitForStep(page, 0);
+    await page.waitForFunction(() => /^step 0 /.test(document.getElementById('metrics')?.textContent ?? ''), { timeout: 30_000 });
+    const reset = await metrics(page);
     const resetStatus = await page.$eval('#status', (e) => e.textContent ?? '');
     check('... and can be reset', reset.step === 0 && /Reset/.test(resetStatus), resetStatus);
     check('diverging run: no console errors', problems.length === 0, problems.join('; '));
