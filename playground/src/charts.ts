@@ -156,7 +156,11 @@ export interface Bar {
 }
 
 /** Bars per layer in `svg`, values from `min` to `max`; one <rect class="bar"> per bar with a value. */
-export function barChart(svg: SVGSVGElement, groups: { name: string; bars: Bar[] }[], options: { min: number; max: number; title: string }): void {
+export function barChart(
+  svg: SVGSVGElement,
+  groups: { name: string; bars: Bar[] }[],
+  options: { min: number; max: number; title: string; /** Write each value over its bar. */ values?: boolean },
+): void {
   const width = svg.viewBox.baseVal.width || 360;
   const height = svg.viewBox.baseVal.height || 140;
   svg.replaceChildren();
@@ -190,6 +194,11 @@ export function barChart(svg: SVGSVGElement, groups: { name: string; bars: Bar[]
       title.textContent = `${group.name} ${bar.label}: ${bar.value.toFixed(3)}`;
       rect.append(title);
       svg.append(rect);
+      if (options.values === true) {
+        const label = el('text', { x: PAD.left + gi * slot + (bi + 0.5) * inner, y: top + 12, class: 'value', 'text-anchor': 'middle' });
+        label.textContent = bar.value.toFixed(3);
+        svg.append(label);
+      }
     });
     if (groups.length <= 12 || gi % 2 === 0) {
       const t = el('text', { x: PAD.left + (gi + 0.5) * slot, y: height - 5, class: 'tick', 'text-anchor': 'middle' });

@@ -193,6 +193,7 @@ function togglePlay(): void {
   }
   setPlaying(!playing);
   send({ type: playing ? 'play' : 'pause' });
+  if (!playing) setStatus('Paused: Space or Play to continue.');
 }
 
 function wireControls(): void {
@@ -253,6 +254,7 @@ function wireControls(): void {
   $('step').addEventListener('click', () => {
     if (diverged) return togglePlay();
     setPlaying(false);
+    setStatus('Paused: one step at a time.');
     send({ type: 'step' });
   });
   $('reset').addEventListener('click', reset);
@@ -317,7 +319,7 @@ function draw(snapshot: Snapshot): void {
   barChart(
     $<SVGSVGElement & HTMLElement>('agreement-chart'),
     snapshot.agreement.map((c, i) => ({ name: String(i + 1), bars: [{ label: `cosine (rule ${snapshot.rules[i] ?? 'output'})`, value: c, color: layerColor(i, layers) }] })),
-    { min: -1, max: 1, title: 'Agreement with the exact gradient per layer' },
+    { min: -1, max: 1, title: 'Agreement with the exact gradient per layer', values: true },
   );
 }
 
