@@ -19,7 +19,17 @@ if (typeof mapWithGroupBy.groupBy !== 'function') {
   };
 }
 
+// 'surrograd' and 'surrograd/node' resolve to the source, as tsconfig "paths" does for tsc and
+// scripts/self-reference.js for ts-node: tests and examples import the package by its name.
+const fromRoot = (file: string): string => new URL(file, import.meta.url).pathname;
+
 export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^surrograd$/, replacement: fromRoot('./src/index.ts') },
+      { find: /^surrograd\/node$/, replacement: fromRoot('./src/node/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',

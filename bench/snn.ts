@@ -6,7 +6,8 @@
 // Run: npx ts-node bench/snn.ts
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Generator, experiment, optim, tensor } from '../src';
+import { Generator, optim, tensor } from '../src';
+import * as experiment from '../src/node/spiking';
 import { interleaved, table } from './util';
 
 const IN = 784;

@@ -15,7 +15,7 @@
 //
 // Run:   npx ts-node examples/binarized-net.ts      (add --small, or set SURROGRAD_BUDGET=small,
 //                                                    for fewer points and epochs)
-import { data, manualSeed, nn, noGrad, optim, type RuleChoice, type Tensor } from '../src';
+import { data, manualSeed, nn, noGrad, optim, type RuleChoice, type Tensor } from 'surrograd';
 
 const small = process.env.SURROGRAD_BUDGET === 'small' || process.argv.includes('--small');
 const points = small ? 800 : 2000;

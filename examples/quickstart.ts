@@ -8,7 +8,7 @@
 //
 // Run:   npx ts-node examples/quickstart.ts          (add --small, or set SURROGRAD_BUDGET=small,
 //                                                      for a shorter fit)
-import { grad, manualSeed, optim, randn, tensor, withBackward, type Tensor } from '../src';
+import { grad, manualSeed, optim, randn, tensor, withBackward, type Tensor } from 'surrograd';
 
 const small = process.env.SURROGRAD_BUDGET === 'small' || process.argv.includes('--small');
 

@@ -19,7 +19,7 @@
 //
 // Run:   npx ts-node examples/spiking-neuron.ts      (add --small, or set SURROGRAD_BUDGET=small,
 //                                                     for fewer examples and epochs)
-import { Generator, manualSeed, nn, noGrad, optim, rules, tensor, zeros, type RuleChoice, type Tensor } from '../src';
+import { Generator, manualSeed, nn, noGrad, optim, rules, tensor, zeros, type RuleChoice, type Tensor } from 'surrograd';
 
 const small = process.env.SURROGRAD_BUDGET === 'small' || process.argv.includes('--small');
 

@@ -15,7 +15,7 @@
 //
 // Run:   npx ts-node examples/swap-backward.ts       (add --small, or set SURROGRAD_BUDGET=small,
 //                                                     for fewer epochs)
-import { data, gradientAgreement, manualSeed, nn, noGrad, optim, type RuleChoice, type Tensor } from '../src';
+import { data, gradientAgreement, manualSeed, nn, noGrad, optim, type RuleChoice, type Tensor } from 'surrograd';
 
 const small = process.env.SURROGRAD_BUDGET === 'small' || process.argv.includes('--small');
 const epochs = small ? 250 : 500;

@@ -5,7 +5,7 @@
 //
 // Run:   npx ts-node examples/xor.ts          (add --small, or set SURROGRAD_BUDGET=small, for
 //                                              fewer steps)
-import { data, manualSeed, nn, noGrad, optim, tensor, type Tensor } from '../src';
+import { data, manualSeed, nn, noGrad, optim, tensor, type Tensor } from 'surrograd';
 
 const small = process.env.SURROGRAD_BUDGET === 'small' || process.argv.includes('--small');
 const steps = small ? 50 : 200;

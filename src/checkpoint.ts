@@ -16,15 +16,15 @@
 //                 at the byte offset (from the start of this section) its header entry gives,
 //                 a multiple of 8
 //
-// The file is exactly 32 + H + P + D bytes long. `load` checks the magic, the version, the length
-// and both checksums before it reads anything, so a truncated, corrupted or foreign file is
-// refused with a message that says which, and a model is changed only once everything in the
-// file has been checked against it. `save` writes to a temporary file in the same directory,
-// flushes it to disk and renames it over the target, so a crash or a failed write never leaves
-// a half-written checkpoint where a good one was.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import * as os from 'node:os';
+// The file is exactly 32 + H + P + D bytes long. `fromBytes` (and `load`) checks the magic, the
+// version, the length and both checksums before it reads anything, so a truncated, corrupted or
+// foreign file is refused with a message that says which, and a model is changed only once
+// everything in the file has been checked against it.
+//
+// This module runs anywhere (bytes in, bytes out: `toBytes`, `fromBytes`). Reading and writing
+// files is Node-only and lives in src/node/checkpoint.ts (`save`, `load` from 'surrograd/node'),
+// which writes to a temporary file in the same directory, flushes it to disk and renames it over
+// the target, so a crash or a failed write never leaves a half-written checkpoint.
 import * as nd from './nd';
 import { SurrogradError } from './errors';
 import { describeValue } from './validate';
@@ -52,6 +52,7 @@ export interface Stateful<T> {
   loadStateDict(state: T): void;
 }
 
+/** What a checkpoint holds: the model, optionally an optimizer, a scheduler and JSON metadata. */
 export interface SaveContents {
   model: Module;
   optimizer?: Stateful<OptimizerStateDict>;
@@ -80,6 +81,7 @@ export interface Checkpoint {
   meta: JsonValue;
 }
 
+/** What to load a checkpoint into (model, optimizer, scheduler) and how strictly. */
 export interface LoadOptions {
   /** Load the parameters, buffers and activation rules into this model. */
   model?: Module;
@@ -126,13 +128,24 @@ interface CheckpointHeader {
 // ---- saving ----
 
 /**
- * Write a checkpoint of `model` (and optionally an optimizer, a scheduler and JSON metadata)
- * to `file`, atomically: into a temporary file next to it, flushed, then renamed over it.
+ * The checkpoint of `model` (and optionally an optimizer, a scheduler and JSON metadata) as
+ * bytes: what `save` from 'surrograd/node' writes to a file, for storing anywhere else
+ * (IndexedDB, a download, a network request).
  */
-export function save(file: string, contents: SaveContents): void {
-  if (typeof file !== 'string' || file.length === 0) throw new CheckpointError('save: the path must be a non-empty string');
-  const bytes = encodeCheckpoint(contents); // every serialisation error happens before the disk is touched
-  writeAtomically(file, bytes);
+export function toBytes(contents: SaveContents): Uint8Array {
+  return encodeCheckpoint(contents);
+}
+
+/**
+ * Read checkpoint bytes (from `toBytes`, or a file `save` wrote). With `model` (and
+ * `optimizer`, `scheduler`), also load them into it: everything is checked against all of them
+ * first, and if anything does not fit, nothing is changed and a CheckpointError says what is wrong.
+ */
+export function fromBytes(bytes: Uint8Array, options: LoadOptions = {}): Checkpoint {
+  if (!(bytes instanceof Uint8Array)) throw new CheckpointError(`fromBytes: expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+  const checkpoint = decodeCheckpoint(bytes, 'fromBytes');
+  applyCheckpoint(checkpoint, options, 'fromBytes');
+  return checkpoint;
 }
 
 /** The bytes of a checkpoint (what `save` writes). */
@@ -244,7 +257,8 @@ function align8(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
 
-const LITTLE_ENDIAN = os.endianness() === 'LE';
+/** Whether this machine stores numbers little-endian (as the file does): then arrays copy as bytes. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function writeFloats(out: Uint8Array, at: number, values: nd.FloatArray): void {
   if (LITTLE_ENDIAN) {
@@ -270,65 +284,7 @@ function readFloats(bytes: Uint8Array, at: number, dtype: nd.Dtype, length: numb
   return out;
 }
 
-function writeAtomically(file: string, bytes: Uint8Array): void {
-  const dir = path.dirname(path.resolve(file));
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(temp, 'wx', 0o644);
-    let written = 0;
-    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = null;
-    fs.renameSync(temp, file);
-  } catch (e) {
-    if (fd !== null) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        // already failing: report the first error
-      }
-    }
-    try {
-      fs.rmSync(temp, { force: true });
-    } catch {
-      // leave the temporary file rather than hide the real error
-    }
-    throw new CheckpointError(`save('${file}'): the write failed, and any existing file was left as it was: ${(e as Error).message}`);
-  }
-  // make the rename itself durable where the platform allows it
-  try {
-    const dirFd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(dirFd);
-    } finally {
-      fs.closeSync(dirFd);
-    }
-  } catch {
-    // directories cannot be fsynced on every platform; the file itself is already on disk
-  }
-}
-
 // ---- loading ----
-
-/**
- * Read a checkpoint. With `model` (and `optimizer`, `scheduler`), also load it into them: all of
- * the file is checked against all of them first, and if anything does not fit, nothing is
- * changed and a CheckpointError says everything that is wrong.
- */
-export function load(file: string, options: LoadOptions = {}): Checkpoint {
-  if (typeof file !== 'string' || file.length === 0) throw new CheckpointError('load: the path must be a non-empty string');
-  let bytes: Uint8Array;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new CheckpointError(`load('${file}'): cannot read the file: ${(e as Error).message}`);
-  }
-  const checkpoint = decodeCheckpoint(bytes, `load('${file}')`);
-  applyCheckpoint(checkpoint, options, `load('${file}')`);
-  return checkpoint;
-}
 
 /** Decode checkpoint bytes, checking the magic, version, length and checksums. */
 export function decodeCheckpoint(bytes: Uint8Array, where = 'decodeCheckpoint'): Checkpoint {

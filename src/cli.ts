@@ -14,10 +14,10 @@ import { listActivations, listRules } from './activations/registry';
 import { isRule, type RuleChoice } from './activations/rule';
 import * as rules from './activations/rules';
 import type { ActivationName } from './activations/names';
-import { compareRules } from './experiment/compare';
+import { compareRules, writeResults } from './node';
 import { DATASET_NAMES, isDatasetName } from './experiment/datasets';
 import { ARCH_NAMES, INIT_NAMES, type ArchName, type InitName } from './experiment/model';
-import { formatTable, writeResults } from './experiment/report';
+import { formatTable } from './experiment/report';
 import { OPTIMIZER_NAMES, type CompareOptions, type OptimizerName, type ProgressEvent } from './experiment/types';
 import { runSnnCommand } from './node/snn-experiments';
 

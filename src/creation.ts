@@ -6,15 +6,18 @@ import { Tensor, type NestedArray } from './tensor';
 import { Generator as GeneratorClass, type Generator, getDefaultGenerator } from './random';
 import { type Validator, validator } from './validate';
 
+/** Options of the creation functions (`zeros`, `ones`, `full`, ...): dtype and whether the tensor requires a gradient. */
 export interface CreateOptions {
   dtype?: nd.Dtype;
   requiresGrad?: boolean;
 }
 
+/** Options of the random creation functions (`rand`, `randn`): those of `CreateOptions` plus the seeded generator to draw from. */
 export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
+/** Options of `tensor()`: dtype and whether the tensor requires a gradient. */
 export interface TensorOptions extends CreateOptions {
   /** Required for a flat typed array or number[] that should not be 1-D. */
   shape?: readonly number[];

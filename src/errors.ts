@@ -1,6 +1,7 @@
 // Every error surrograd raises is one of these, so callers can tell them apart with
 // `instanceof`. Messages name the op, the shapes or values involved, and what to do.
 
+/** The base class of every error surrograd throws; catch it to catch them all. */
 export class SurrogradError extends Error {
   constructor(message: string) {
     super(message);

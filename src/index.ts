@@ -1,5 +1,6 @@
 // surrograd: reverse-mode autodiff in which every activation's derivative is a swappable choice.
-// Importing this module has no side effects.
+// Importing this module has no side effects, and it imports no Node built-in (it runs in
+// browsers too); the Node-only parts (files, dataset packages) are in 'surrograd/node'.
 export { Tensor } from './tensor';
 export type { Dtype, TensorLike, NestedArray, NdArrayView, BackwardOptions } from './tensor';
 export {
@@ -15,13 +16,19 @@ export { gradcheck } from './autograd/gradcheck';
 export type { GradcheckOptions, GradcheckResult, GradcheckMismatch } from './autograd/gradcheck';
 export { Generator, manualSeed, getDefaultGenerator } from './random';
 export { SurrogradError, ShapeError, ArgumentError, GraphError, RuleError } from './errors';
+/** Layers and models: Module, Linear, Sequential, activation layers with a backward option, Dropout, BatchNorm1d, initialisers, losses. */
 export * as nn from './nn';
+/** Optimizers (SGD, Adam, AdamW, RMSprop, Adagrad, Adamax), learning-rate schedulers and gradient clipping. */
 export * as optim from './optim';
+/** Datasets and mini-batches: synthetic 2-D sets, a teacher network, train/test splits, DataLoader. (MNIST and iris loaders: 'surrograd/node'.) */
 export * as data from './data';
+/** What gradients do inside a model: per-layer gradient norms, dead and saturated units, agreement of the backward rules with the exact gradient. */
 export * as diagnostics from './diagnostics';
+/** Compare backward rules on equal footing (same weights, batches and seeds) and render the results as a table, JSON and SVG charts. */
 export * as experiment from './experiment';
 export { compareRules } from './experiment';
-export { save, load, CheckpointError } from './checkpoint';
+// checkpoints as bytes; save(file) / load(file) are Node-only: import them from 'surrograd/node'
+export { toBytes, fromBytes, CheckpointError } from './checkpoint';
 export type { Checkpoint, SaveContents, LoadOptions, JsonValue } from './checkpoint';
 export * as snn from './snn';
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError } from './autograd/anomaly';

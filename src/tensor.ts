@@ -10,7 +10,9 @@ import { backward as runBackward, type TapeRecord } from './autograd/tape';
 import { validator } from './validate';
 import type { Axis, Reduction, SliceRange } from './ops';
 
+/** The element type of a tensor: 'float32' (the default) or 'float64'. */
 export type Dtype = nd.Dtype;
+/** Anything `tensor()` accepts: a Tensor, a number, a (nested) array of numbers or a typed array. */
 export type TensorLike = Tensor | number;
 /** A (possibly nested) array of numbers, as accepted by `tensor()` and returned by `toArray()`. */
 export type NestedArray = number | readonly NestedArray[];
@@ -19,11 +21,13 @@ export type NdArrayView = nd.Nd;
 
 let nextId = 1;
 
+/** Options of `Tensor.backward()`. */
 export interface BackwardOptions {
   /** Keep the tape records so that backward can be run through this graph again. */
   retainGraph?: boolean;
 }
 
+/** An n-dimensional array of float32 (default) or float64 values that can take part in automatic differentiation: data, shape, dtype, `requiresGrad`, `grad`, and for an op's output the tape record that made it. Every op is also a method (`a.add(b)`, `loss.backward()`). */
 export class Tensor {
   /** A process-unique id; the tape keys gradients by it. */
   readonly id: number;

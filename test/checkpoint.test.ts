@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Generator, type Tensor, load, nn, noGrad, optim, registerRule, rules, save, tensor } from '../src/index';
+import { Generator, type Tensor, fromBytes, nn, noGrad, optim, registerRule, rules, tensor, toBytes } from '../src/index';
+import { load, save } from '../src/node';
 import {
   CHECKPOINT_MAGIC,
   CheckpointError,
@@ -175,6 +176,37 @@ describe('save → load', () => {
     const b = nn.mlp([3, 4, 2], { dtype: 'float64', generator: new Generator(4) });
     load(file, { model: b });
     expect(flatParams(b)).toEqual(flatParams(a));
+  });
+});
+
+describe('toBytes → fromBytes (in memory, the main entry: no files)', () => {
+  it('gives identical outputs and the same bytes save writes', () => {
+    const a = new Net(1);
+    trainSteps(a, new optim.Adam(a.parameters()), new optim.StepLR(new optim.SGD([tensor([1], { requiresGrad: true })]), { stepSize: 1 }), 2);
+    const bytes = toBytes({ model: a, meta: { note: 'in memory' } });
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(String.fromCharCode(...bytes.subarray(0, 8))).toBe(CHECKPOINT_MAGIC);
+    const file = path.join(dir, 'same.ckpt');
+    save(file, { model: a, meta: { note: 'in memory' } });
+    expect(Array.from(bytesOf(file))).toEqual(Array.from(bytes));
+
+    const b = plainNet(2);
+    const checkpoint = fromBytes(bytes, { model: b });
+    expect(checkpoint.meta).toEqual({ note: 'in memory' });
+    a.eval();
+    b.eval();
+    expect(Array.from(noGrad(() => b.forward(x)).toTypedArray())).toEqual(Array.from(noGrad(() => a.forward(x)).toTypedArray()));
+    expect(b.act1.backward).toBe('sigmoid');
+  });
+
+  it('refuses what is not a Uint8Array, and corrupted bytes, leaving the model untouched', () => {
+    const b = plainNet(2);
+    const before = flatParams(b);
+    expect(() => fromBytes('model.ckpt' as unknown as Uint8Array, { model: b })).toThrow(/fromBytes: expected a Uint8Array, got string/);
+    const bytes = toBytes({ model: new Net(1) });
+    bytes[bytes.length - 1] ^= 0xff;
+    expect(() => fromBytes(bytes, { model: b })).toThrow(CheckpointError);
+    expect(flatParams(b)).toEqual(before);
   });
 });
 

@@ -23,6 +23,24 @@ describe('README', () => {
     expect(readme).toContain('npm ci && npm test');
   });
 
+  it("every `npm run <script>` it shows exists, so its commands work as written in a fresh clone", () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const commands = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const scripts = Object.keys(commands);
+    const used = [...readme.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]);
+    expect(used.length).toBeGreaterThan(8);
+    for (const name of new Set(used)) {
+      if (name.endsWith(':')) continue; // `npm run example:<name>`, checked below
+      expect(scripts, `npm run ${name}`).toContain(name);
+    }
+    for (const file of fs.readdirSync(path.join(root, 'examples'))) {
+      expect(Object.values(commands).some((c) => c.includes(`examples/${file}`)), `a script runs examples/${file}`).toBe(true);
+    }
+    // the package's own bin is not linked inside its repository: the CLI is shown as npm run there
+    expect(readme).toContain('npm run surrograd -- compare');
+    for (const line of readme.split('\n').filter((l) => l.includes('npx surrograd'))) expect(line).toMatch(/installed/);
+  });
+
   it('quick start runs and prints the gradients its comments state', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'surrograd-readme-'));
     const file = path.join(dir, 'quickstart.ts');

@@ -7,6 +7,7 @@ import { toRule } from './rule';
 import { registerActivation } from './registry';
 import { applyActivation } from './engine';
 
+/** Everything `defineActivation` needs to make a new activation: its name, forward function, exact derivative and optional extra backward rules. */
 export interface ActivationDefinition {
   /** The registry key; must not be taken. Add it to `ActivationParamMap` to use it as a typed name. */
   name: string;

@@ -19,6 +19,7 @@ export { gelu, silu, mish, softplus } from './smooth';
 export { sigmoid, logSigmoid, tanh, hardtanh, hardSigmoid, hardSwish, softsign } from './saturating';
 export { heaviside, sign, round, quantize } from './step';
 
+/** Factories of backward rules: sigmoidShaped, fastSigmoid, atan, triangle, straightThrough, floorAdded, blend, ... */
 export { rules };
 export {
   withBackward,

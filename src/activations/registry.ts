@@ -303,6 +303,7 @@ export function listRules(name: ActivationName): RuleDescription[] {
   return [...entry.rules].map(([key, r]) => describe(key, r.rule));
 }
 
+/** Options of `registerRule`. */
 export interface RegisterRuleOptions {
   /** Replace a rule already registered under this name (never 'exact'). */
   replace?: boolean;

@@ -115,6 +115,7 @@ export function elu(x: Tensor, options?: ActivationCallOptions<'elu'>): Tensor {
 // ---- selu ----
 /** SELU's constants (Klambauer et al. 2017), as in PyTorch. */
 export const SELU_ALPHA = 1.6732632423543772848170429916717;
+/** SELU's scale λ ≈ 1.0507 (Klambauer et al. 2017). */
 export const SELU_SCALE = 1.0507009873554804934193349852946;
 
 const SELU = registerActivation<P['selu']>({

@@ -75,11 +75,13 @@ export interface RuleTarget {
 
 /** A rule specialised when it is applied: it may read the activation's exact derivative and parameters. */
 export interface AdaptiveRule extends RuleInfo {
+  /** Specialise the rule for the activation it is applied to. */
   readonly bind: (target: RuleTarget) => BoundRule;
   readonly derivative?: undefined;
   readonly backward?: undefined;
 }
 
+/** A backward rule: the local derivative (or a full backward function) an activation uses in backpropagation, with its name, parameters, `exact` flag and description. */
 export type Rule = DerivativeRule | BackwardRule | AdaptiveRule;
 
 /** A rule written in place, without a name: `x.relu({ backward: { derivative: (x) => ... } })`. */

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor';
 import { Generator } from '../random';
 import { backward, noGrad } from './tape';
 
+/** Tolerances and step of `gradcheck`. */
 export interface GradcheckOptions {
   /** Finite-difference step (default 1e-6). */
   eps?: number;
@@ -20,6 +21,7 @@ export interface GradcheckOptions {
   seed?: number;
 }
 
+/** One element whose analytic derivative differs from the central difference. */
 export interface GradcheckMismatch {
   input: number;
   index: number;
@@ -27,6 +29,7 @@ export interface GradcheckMismatch {
   numeric: number;
 }
 
+/** What `gradcheck` found: whether every analytic derivative matched central differences, and the worst element. */
 export interface GradcheckResult {
   ok: boolean;
   maxAbsError: number;

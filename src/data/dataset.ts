@@ -40,6 +40,7 @@ export interface RegressionDataset {
   readonly length: number;
 }
 
+/** A dataset: classification (inputs and labels) or regression (inputs and targets). */
 export type Dataset = ClassificationDataset | RegressionDataset;
 
 /** A train/test pair, as returned by the loaders and by `trainTestSplit`. */
@@ -48,6 +49,7 @@ export interface Split<D extends Dataset = Dataset> {
   test: D;
 }
 
+/** A Float32Array or a Float64Array. */
 export type FloatArray = Float32Array | Float64Array;
 
 export function allocFloat(dtype: Dtype, size: number): FloatArray {
@@ -118,6 +120,7 @@ export function regressionDataset(
   };
 }
 
+/** Options of `createDataset` for a classification set. */
 export interface CreateClassificationOptions {
   name?: string;
   x: Tensor;
@@ -129,6 +132,7 @@ export interface CreateClassificationOptions {
   classNames?: readonly string[];
 }
 
+/** Options of `createDataset` for a regression set. */
 export interface CreateRegressionOptions {
   name?: string;
   x: Tensor;

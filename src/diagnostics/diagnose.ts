@@ -8,11 +8,13 @@ import { monitor, type MonitorOptions, type MonitorReport } from './monitor';
 import { ruleAgreement, type LayerAgreement } from './agreement';
 import { restoreState, saveState } from './state';
 
+/** Options of `diagnostics.diagnose`. */
 export interface DiagnoseOptions extends MonitorOptions {
   /** Also compare each layer's gradient with the exact one (a second forward and backward). Default false. */
   agreement?: boolean;
 }
 
+/** What `diagnostics.diagnose` measured on a reference batch. */
 export interface DiagnosticsReport extends MonitorReport {
   /** The loss of the reference batch. */
   loss: number;

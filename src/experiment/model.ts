@@ -31,6 +31,7 @@ export interface Architecture {
   imageShape?: readonly [number, number, number];
 }
 
+/** The architectures the experiment runner builds: an MLP, or a CNN for image data. */
 export const ARCH_NAMES = ['mlp', 'cnn'] as const;
 /** 'mlp': hidden Linear layers only; 'cnn': conv blocks (each halving the image) first. */
 export type ArchName = (typeof ARCH_NAMES)[number];
@@ -79,6 +80,7 @@ export function buildModel(arch: Architecture, choice: LayerChoice, generator = 
 /** The initial Linear weights and biases of one seed, input side first. */
 export type InitialWeights = { weight: Tensor; bias: Tensor | null }[];
 
+/** The weight initialisations the experiment runner offers. */
 export const INIT_NAMES = ['default', 'xavier', 'kaiming'] as const;
 /**
  * How the Linear weights start: 'default' is PyTorch's Linear initialisation (weights and biases

@@ -1,7 +1,5 @@
 // Turning a CompareResult into things to read: the summary table (text), the plots (SVG) and
 // the files in a results folder.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CompareResult, RunResult } from './types';
 import type { MeanSd } from './stats';
 import { CATEGORICAL, type Chart, type Series, chartSvg, panelsSvg, sequentialColor } from './svg';
@@ -187,34 +185,4 @@ export interface WrittenFiles {
 /** The result as JSON text; NaN and ±Infinity (a diverged run) become null. */
 export function resultsJson(result: CompareResult): string {
   return `${JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 1)}\n`;
-}
-
-/**
- * Write a comparison to `dir` (made if needed): results.json (everything), summary.txt (the
- * table), loss.svg, accuracy.svg and grad-norms.svg (open them in a browser).
- */
-export function writeResults(result: CompareResult, dir: string): WrittenFiles {
-  fs.mkdirSync(dir, { recursive: true });
-  const files: WrittenFiles = {
-    dir,
-    json: path.join(dir, 'results.json'),
-    summary: path.join(dir, 'summary.txt'),
-    loss: path.join(dir, 'loss.svg'),
-    accuracy: path.join(dir, 'accuracy.svg'),
-    gradNorms: path.join(dir, 'grad-norms.svg'),
-  };
-  fs.writeFileSync(files.json, resultsJson(result));
-  fs.writeFileSync(files.summary, `${formatTable(result)}\n`);
-  fs.writeFileSync(files.loss, chartSvg(lossChart(result)));
-  fs.writeFileSync(files.accuracy, chartSvg(accuracyChart(result), 760, 380));
-  const { charts, legend } = gradNormCharts(result);
-  const c = result.config;
-  fs.writeFileSync(
-    files.gradNorms,
-    panelsSvg(`Weight-gradient norm per layer during training (${c.activation} ${c.depth}×${c.width}, ${c.dataset})`, charts, {
-      columns: Math.min(3, charts.length),
-      legend,
-    }),
-  );
-  return files;
 }

@@ -2,6 +2,7 @@
 // legend, and several panels in one file. Small on purpose: what the runner needs to show loss
 // curves and per-layer gradient norms in a browser.
 
+/** One line of a chart. */
 export interface Series {
   label: string;
   color: string;
@@ -13,6 +14,7 @@ export interface Series {
   markers?: boolean;
 }
 
+/** A line chart to draw as SVG: title, axes and series. */
 export interface Chart {
   title: string;
   xLabel: string;

@@ -9,6 +9,7 @@ import type { DatasetName, DatasetOptions } from './datasets';
 import type { MeanSd } from './stats';
 import type { ArchName, InitName } from './model';
 
+/** The optimizers the experiment runner offers. */
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax'] as const;
 /** 'momentum' is SGD with momentum 0.9. */
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
@@ -48,6 +49,7 @@ export interface ProgressEvent {
   testAccuracy: number | null;
 }
 
+/** Options of `compareRules`: data, architecture, the rules to compare, training and what to record. */
 export interface CompareOptions {
   /** A dataset name (loaded with `datasetOptions`) or a train/test split of classification data. */
   dataset: DatasetName | Split<ClassificationDataset>;
@@ -97,6 +99,7 @@ export interface CompareOptions {
   recordEvery?: number;
   /** Measure each layer's agreement with the exact gradient at every epoch (default true). */
   agreement?: boolean;
+  /** Called after every training step, epoch and run (for progress bars). */
   onProgress?: (event: ProgressEvent) => void;
   /** Called with each run's model before it trains (its initial weights are set). */
   onModelCreated?: (model: Module, info: { rule: string; seed: number }) => void;
@@ -108,6 +111,7 @@ export interface CompareOptions {
  */
 export type Snapshot = DiagnosticsReport;
 
+/** What one epoch of a run recorded. */
 export interface EpochResult {
   epoch: number;
   /** Mean of the epoch's mini-batch losses. */
@@ -132,6 +136,7 @@ export interface FinalMetrics {
   secondsPerEpoch: number;
 }
 
+/** One training run of `compareRules`: one rule, one seed. */
 export interface RunResult {
   rule: string;
   seed: number;
@@ -147,9 +152,12 @@ export interface RunResult {
   diverged: boolean;
 }
 
+/** The metrics the experiment runner records per epoch. */
 export const METRICS = ['trainLoss', 'testLoss', 'testAccuracy', 'firstLastRatio', 'deadFraction', 'saturatedFraction', 'secondsPerEpoch'] as const;
+/** A metric the experiment runner records. */
 export type MetricName = (typeof METRICS)[number];
 
+/** Mean and standard deviation over seeds of one rule's final metrics. */
 export interface RuleSummary {
   rule: string;
   /** What the row is: the rule's description, plus the variant's changes. */
@@ -193,6 +201,7 @@ export interface CompareConfig {
   stepsPerEpoch: number;
 }
 
+/** What `compareRules` returns: the configuration, every run, and a summary per rule. */
 export interface CompareResult {
   config: CompareConfig;
   /** One per rule and seed, rule-major in the order given. */

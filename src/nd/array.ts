@@ -5,7 +5,9 @@ import ndarray from 'ndarray';
 import ops from 'ndarray-ops';
 import type { NdArray } from 'ndarray';
 
+/** The element type of a tensor: 'float32' (the default) or 'float64'. */
 export type Dtype = 'float32' | 'float64';
+/** A Float32Array or a Float64Array. */
 export type FloatArray = Float32Array | Float64Array;
 /** An ndarray over a float typed array: the storage of every tensor. */
 export type Nd = NdArray<FloatArray>;

@@ -34,6 +34,7 @@
 
 import { gemmWasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
 
+/** A Float32Array or a Float64Array. */
 export type FloatArray = Float32Array | Float64Array;
 
 // ---------------------------------------------------------------------------

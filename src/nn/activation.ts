@@ -25,6 +25,7 @@ import { Module } from './module';
 /** An activation's parameters without the backward choice (e.g. { slope: 0.2 }). */
 export type ActivationParams<N extends ActivationName> = Omit<ActivationCallOptions<N>, 'backward'>;
 
+/** A layer applying an activation with its parameters and backward rule (`new nn.Activation('relu', { backward: 'sigmoid' })`); the rule can be changed at any time through `backward`. */
 export class Activation<N extends ActivationName = ActivationName> extends Module {
   /** The activation's registry name ('relu', 'leakyRelu', ...). */
   readonly activation: N;
@@ -198,47 +199,89 @@ export function activation<N extends ActivationName>(name: N, options?: Activati
 }
 
 // one statement each: the declaration bundler (rollup-plugin-dts) cannot read a destructuring export
+/** The relu layer class: `new nn.ReLU({ backward: ... })`. */
 export const ReLU = ACTIVATION_LAYERS.relu;
+/** The leakyRelu layer class: `new nn.LeakyReLU({ backward: ... })`. */
 export const LeakyReLU = ACTIVATION_LAYERS.leakyRelu;
+/** The relu6 layer class: `new nn.ReLU6({ backward: ... })`. */
 export const ReLU6 = ACTIVATION_LAYERS.relu6;
+/** The elu layer class: `new nn.ELU({ backward: ... })`. */
 export const ELU = ACTIVATION_LAYERS.elu;
+/** The selu layer class: `new nn.SELU({ backward: ... })`. */
 export const SELU = ACTIVATION_LAYERS.selu;
+/** The celu layer class: `new nn.CELU({ backward: ... })`. */
 export const CELU = ACTIVATION_LAYERS.celu;
+/** The gelu layer class: `new nn.GELU({ backward: ... })`. */
 export const GELU = ACTIVATION_LAYERS.gelu;
+/** The silu layer class: `new nn.SiLU({ backward: ... })`. */
 export const SiLU = ACTIVATION_LAYERS.silu;
+/** The mish layer class: `new nn.Mish({ backward: ... })`. */
 export const Mish = ACTIVATION_LAYERS.mish;
+/** The softplus layer class: `new nn.Softplus({ backward: ... })`. */
 export const Softplus = ACTIVATION_LAYERS.softplus;
+/** The sigmoid layer class: `new nn.Sigmoid({ backward: ... })`. */
 export const Sigmoid = ACTIVATION_LAYERS.sigmoid;
+/** The logSigmoid layer class: `new nn.LogSigmoid({ backward: ... })`. */
 export const LogSigmoid = ACTIVATION_LAYERS.logSigmoid;
+/** The tanh layer class: `new nn.Tanh({ backward: ... })`. */
 export const Tanh = ACTIVATION_LAYERS.tanh;
+/** The hardtanh layer class: `new nn.Hardtanh({ backward: ... })`. */
 export const Hardtanh = ACTIVATION_LAYERS.hardtanh;
+/** The hardSigmoid layer class: `new nn.Hardsigmoid({ backward: ... })`. */
 export const Hardsigmoid = ACTIVATION_LAYERS.hardSigmoid;
+/** The hardSwish layer class: `new nn.Hardswish({ backward: ... })`. */
 export const Hardswish = ACTIVATION_LAYERS.hardSwish;
+/** The softsign layer class: `new nn.Softsign({ backward: ... })`. */
 export const Softsign = ACTIVATION_LAYERS.softsign;
+/** The heaviside layer class: `new nn.Heaviside({ backward: ... })`. */
 export const Heaviside = ACTIVATION_LAYERS.heaviside;
+/** The sign layer class: `new nn.Sign({ backward: ... })`. */
 export const Sign = ACTIVATION_LAYERS.sign;
+/** The round layer class: `new nn.Round({ backward: ... })`. */
 export const Round = ACTIVATION_LAYERS.round;
+/** The quantize layer class: `new nn.Quantize({ backward: ... })`. */
 export const Quantize = ACTIVATION_LAYERS.quantize;
 
 // the instance types, so `let act: nn.ReLU` reads as in PyTorch
+/** An instance of nn.ReLU: an activation layer applying relu. */
 export type ReLU = Activation<'relu'>;
+/** An instance of nn.LeakyReLU: an activation layer applying leakyRelu. */
 export type LeakyReLU = Activation<'leakyRelu'>;
+/** An instance of nn.ReLU6: an activation layer applying relu6. */
 export type ReLU6 = Activation<'relu6'>;
+/** An instance of nn.ELU: an activation layer applying elu. */
 export type ELU = Activation<'elu'>;
+/** An instance of nn.SELU: an activation layer applying selu. */
 export type SELU = Activation<'selu'>;
+/** An instance of nn.CELU: an activation layer applying celu. */
 export type CELU = Activation<'celu'>;
+/** An instance of nn.GELU: an activation layer applying gelu. */
 export type GELU = Activation<'gelu'>;
+/** An instance of nn.SiLU: an activation layer applying silu. */
 export type SiLU = Activation<'silu'>;
+/** An instance of nn.Mish: an activation layer applying mish. */
 export type Mish = Activation<'mish'>;
+/** An instance of nn.Softplus: an activation layer applying softplus. */
 export type Softplus = Activation<'softplus'>;
+/** An instance of nn.Sigmoid: an activation layer applying sigmoid. */
 export type Sigmoid = Activation<'sigmoid'>;
+/** An instance of nn.LogSigmoid: an activation layer applying logSigmoid. */
 export type LogSigmoid = Activation<'logSigmoid'>;
+/** An instance of nn.Tanh: an activation layer applying tanh. */
 export type Tanh = Activation<'tanh'>;
+/** An instance of nn.Hardtanh: an activation layer applying hardtanh. */
 export type Hardtanh = Activation<'hardtanh'>;
+/** An instance of nn.Hardsigmoid: an activation layer applying hardSigmoid. */
 export type Hardsigmoid = Activation<'hardSigmoid'>;
+/** An instance of nn.Hardswish: an activation layer applying hardSwish. */
 export type Hardswish = Activation<'hardSwish'>;
+/** An instance of nn.Softsign: an activation layer applying softsign. */
 export type Softsign = Activation<'softsign'>;
+/** An instance of nn.Heaviside: an activation layer applying heaviside. */
 export type Heaviside = Activation<'heaviside'>;
+/** An instance of nn.Sign: an activation layer applying sign. */
 export type Sign = Activation<'sign'>;
+/** An instance of nn.Round: an activation layer applying round. */
 export type Round = Activation<'round'>;
+/** An instance of nn.Quantize: an activation layer applying quantize. */
 export type Quantize = Activation<'quantize'>;

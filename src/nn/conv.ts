@@ -11,6 +11,7 @@ import type { Generator } from '../random';
 import { Module, Parameter } from './module';
 import * as init from './init';
 
+/** Options of the convolution layers (`nn.Conv1d`, `nn.Conv2d`): those of the op plus bias, dtype and the generator of the initial weights. */
 export interface ConvLayerOptions {
   /** Step of the window (default 1). */
   stride?: SpatialArg;
@@ -30,6 +31,7 @@ export interface ConvLayerOptions {
   generator?: Generator;
 }
 
+/** Options of the transposed convolution layers. */
 export interface ConvTransposeLayerOptions {
   stride?: SpatialArg;
   padding?: SpatialArg;

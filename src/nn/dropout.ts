@@ -8,11 +8,13 @@ import { Generator, getDefaultGenerator } from '../random';
 import { validator } from '../validate';
 import { Module } from './module';
 
+/** Options of `nn.Dropout`: the seeded generator of the masks. */
 export interface DropoutOptions {
   /** The random source of the masks (default: the default generator, read at each call). */
   generator?: Generator;
 }
 
+/** Dropout: in training mode, zeroes each value with probability p and scales the rest by 1/(1−p); the identity in eval mode. */
 export class Dropout extends Module {
   readonly p: number;
   /** The generator given at construction, if any. */

@@ -41,6 +41,7 @@ export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss } from '.
 // the loss functions, also reachable as nn.mseLoss(...) etc.
 export { mseLoss, l1Loss, crossEntropy, nllLoss, binaryCrossEntropyWithLogits } from '../ops';
 export type { Reduction, LossOptions } from '../ops';
+/** Weight initialisers (uniform, normal, Xavier, Kaiming, ...), in place and seeded. */
 export * as init from './init';
 export { Conv1d, Conv2d, ConvTranspose2d } from './conv';
 export type { ConvLayerOptions, ConvTransposeLayerOptions } from './conv';

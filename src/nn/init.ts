@@ -7,6 +7,7 @@ import { Tensor } from '../tensor';
 import { Generator as GeneratorClass, type Generator, getDefaultGenerator } from '../random';
 import { validator } from '../validate';
 
+/** Options shared by the initialisers: the seeded generator. */
 export interface InitOptions {
   generator?: Generator;
 }
@@ -76,6 +77,7 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 
+/** Which fan a Kaiming initialiser scales by: 'fanIn' (preserves forward variance) or 'fanOut' (backward). */
 export type FanMode = 'fanIn' | 'fanOut';
 
 function fanOf(op: string, t: Tensor, mode: FanMode): number {
@@ -150,6 +152,7 @@ export function ones(t: Tensor): Tensor {
   return constant(t, 1);
 }
 
+/** Options of the Xavier (Glorot) initialisers. */
 export interface XavierOptions extends InitOptions {
   /** Scale factor (default 1; see calculateGain). */
   gain?: number;
@@ -174,6 +177,7 @@ export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
   return normal(t, 0, fanIn + fanOut === 0 ? 0 : gain * Math.sqrt(2 / (fanIn + fanOut)), { generator });
 }
 
+/** Options of the Kaiming (He) initialisers. */
 export interface KaimingOptions extends InitOptions {
   /** The negative slope of the rectifier after this layer (leakyRelu only; default 0). */
   a?: number;

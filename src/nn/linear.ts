@@ -10,6 +10,7 @@ import { Generator } from '../random';
 import { Module, Parameter } from './module';
 import * as init from './init';
 
+/** Options of `nn.Linear`: bias, dtype, generator of the initial weights. */
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;
@@ -19,6 +20,7 @@ export interface LinearOptions {
   generator?: Generator;
 }
 
+/** A fully connected layer, y = x·Wᵀ + b, with the weight in PyTorch's [out, in] layout. */
 export class Linear extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;

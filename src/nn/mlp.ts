@@ -10,6 +10,7 @@ import { activation } from './activation';
 import { Dropout } from './dropout';
 import type { Module } from './module';
 
+/** Options of `nn.mlp`. */
 export interface MLPOptions<N extends ActivationName = ActivationName> {
   /** The hidden activation (default 'relu'). */
   activation?: N;

@@ -33,16 +33,19 @@ export class Parameter extends Tensor {
 /** Tensors by dotted name: parameters and persistent buffers (copies, detached). */
 export type StateDict = Record<string, Tensor>;
 
+/** Options of `Module.loadStateDict`. */
 export interface LoadStateDictOptions {
   /** Require the keys to match exactly (default true). Shape mismatches are errors either way. */
   strict?: boolean;
 }
 
+/** What `Module.loadStateDict` did not match: missing and unexpected keys, shape mismatches. */
 export interface LoadStateDictResult {
   missingKeys: string[];
   unexpectedKeys: string[];
 }
 
+/** A state-dict entry whose shape differs from the module's tensor. */
 export interface ShapeMismatch {
   key: string;
   expected: number[];
@@ -89,6 +92,7 @@ export interface RemovableHandle {
   remove(): void;
 }
 
+/** The base class of layers and models (as PyTorch's nn.Module): parameters, buffers and children found by name, train/eval mode, state dicts, forward hooks. */
 export abstract class Module {
   /** Training mode (dropout active, batch statistics) or evaluation mode; see train()/eval(). */
   training = true;

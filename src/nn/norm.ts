@@ -10,6 +10,7 @@ import { noGrad } from '../autograd/tape';
 import { validator } from '../validate';
 import { Module, Parameter } from './module';
 
+/** Options of `nn.BatchNorm1d`. */
 export interface BatchNormOptions {
   /** Added to the variance for stability (default 1e-5). */
   eps?: number;
@@ -138,6 +139,7 @@ export class BatchNorm1d extends Module {
   }
 }
 
+/** Options of `nn.LayerNorm`. */
 export interface LayerNormOptions {
   /** Added to the variance for stability (default 1e-5). */
   eps?: number;
@@ -213,6 +215,7 @@ export class BatchNorm2d extends BatchNorm1d {
   }
 }
 
+/** Options of `nn.GroupNorm`. */
 export interface GroupNormOptions {
   /** Added to the variance for stability (default 1e-5). */
   eps?: number;

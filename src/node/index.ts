@@ -1,3 +1,29 @@
-// surrograd/node: what needs Node (files). Not reachable from the main entry.
+// surrograd/node: the Node-only parts of surrograd — reading and writing files, the loaders of
+// datasets shipped in optional npm packages — kept out of the main entry so that `surrograd`
+// itself imports no Node built-in and bundles for the browser. Everything the main entry has is
+// still imported from 'surrograd'; this entry adds to it. Importing it has no side effects.
+//
+// One export block per concern: append new Node-only modules at the end.
+
+// checkpoint files (the bytes themselves: toBytes / fromBytes from 'surrograd')
+export { save, load } from './checkpoint';
+
+// datasets read from optional packages
+export { MissingDependencyError } from './optional';
+export { loadMnist, mnistClassCounts } from './mnist';
+export type { LoadMnistOptions, MnistSplit, MnistNormalize } from './mnist';
+export { loadIris } from './iris';
+export type { LoadIrisOptions, IrisSplit, IrisNormalize } from './iris';
+export { loadDataset } from './datasets';
+
+// experiments: the runner with MNIST and iris by name, and results written to a folder
+export { compareRules } from './compare';
+export { writeResults } from './report';
+
+// spiking and binarized experiments (issue 9): runners that write JSON + SVG
 export { writeExperiment, experimentJson, runSnnCommand, SNN_HELP } from './snn-experiments';
 export type { ExperimentFiles, SnnCommandIO } from './snn-experiments';
+export { spikingMnist, spikingToy, binarizedMnist, spikingMnistStep, SpikingMLP, formatExperimentTable, experimentLossChart, HEAVISIDE_RULES, SIGN_RULES } from './spiking';
+export type {
+  ExperimentRow, ExperimentResult, ExperimentProgress, SpikingMnistOptions, SpikingToyOptions, BinarizedMnistOptions,
+} from './spiking';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import {
   binarizedMnist, experimentLossChart, formatExperimentTable, spikingMnist, spikingToy,
   type ExperimentProgress, type ExperimentResult,
-} from '../experiment/spiking';
+} from './spiking';
 import { chartSvg } from '../experiment/svg';
 
 /** The files one experiment wrote. */

@@ -11,6 +11,7 @@ import { type SpatialArg, checkKeys, checkTensor, perAxis, windowCount } from '.
 /** Padding of a convolution: a number, one per spatial axis, or 'valid' (none) / 'same' (output size = input size, stride 1). */
 export type ConvPadding = SpatialArg | 'same' | 'valid';
 
+/** Options of the convolutions: stride, padding, dilation and groups (a number, or one per spatial axis). */
 export interface ConvOptions {
   /** Step of the window along each spatial axis (default 1). */
   stride?: SpatialArg;
@@ -22,6 +23,7 @@ export interface ConvOptions {
   groups?: number;
 }
 
+/** Options of the transposed convolutions: those of ConvOptions plus the output padding. */
 export interface ConvTransposeOptions {
   /** Stride of the convolution this op is the transpose of (default 1). */
   stride?: SpatialArg;
@@ -155,8 +157,8 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
 }
 
 /**
- * 1-D convolution of x [N, Cin, L] with weight [Cout, Cin/groups, k] plus an optional bias
- * [Cout]: [N, Cout, OL].
+ * 1-D convolution of x [N, Cin, L] with weight [Cout, Cin/groups, k] plus an optional
+ * bias [Cout]; the result is [N, Cout, OL].
  */
 export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
   const geom = convSetup('conv1d', 1, x, weight, bias ?? null, options);

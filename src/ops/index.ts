@@ -32,6 +32,7 @@ export const DIFFERENTIABLE_OPS = [
   'conv1d', 'conv2d', 'convTranspose2d',
   'maxPool1d', 'maxPool2d', 'avgPool1d', 'avgPool2d', 'adaptiveAvgPool2d',
 ] as const;
+/** The name of every built-in differentiable op (the keys of the op registry). */
 export type OpName = (typeof DIFFERENTIABLE_OPS)[number];
 
 /** Ops without a gradient: their outputs never require grad. */

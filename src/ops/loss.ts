@@ -6,8 +6,10 @@ import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { type OpDef, defineOp, record } from './record';
 
+/** How a loss combines its per-element values: 'mean' (default), 'sum' or 'none'. */
 export type Reduction = 'none' | 'mean' | 'sum';
 
+/** Options of the loss functions: the reduction. */
 export interface LossOptions {
   /** How per-element losses are combined: 'mean' (default), 'sum', or 'none' to keep them all. */
   reduction?: Reduction;

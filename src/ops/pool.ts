@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor';
 import { defineOp, record } from './record';
 import { type SpatialArg, checkKeys, checkTensor, perAxis, windowCount } from './spatial';
 
+/** Options of max pooling: stride (default: the kernel), padding, dilation, ceil mode. */
 export interface MaxPoolOptions {
   /** Step of the window (default: the kernel size). */
   stride?: SpatialArg;
@@ -17,6 +18,7 @@ export interface MaxPoolOptions {
   ceilMode?: boolean;
 }
 
+/** Options of average pooling: stride (default: the kernel), padding, ceil mode, whether padding counts in the mean, a divisor override. */
 export interface AvgPoolOptions {
   /** Step of the window (default: the kernel size). */
   stride?: SpatialArg;

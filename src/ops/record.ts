@@ -61,6 +61,7 @@ export function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Ten
   return [ta, tb, shape];
 }
 
+/** An axis or axes of a reduction; negative values count from the end. */
 export type Axis = number | readonly number[];
 
 /** Axes as distinct non-negative integers, sorted; all axes when `axis` is undefined. */

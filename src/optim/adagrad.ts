@@ -16,6 +16,7 @@ import {
 } from './optimizer';
 import type { Validator } from '../validate';
 
+/** Options of `optim.Adagrad`. */
 export interface AdagradOptions {
   /** γ (default 1e-2). */
   lr: number;
@@ -30,6 +31,7 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
+/** Adagrad's per-parameter state: the sum of squared gradients. */
 export type AdagradState = {
   step: number;
   sum: FloatArray;
@@ -44,6 +46,7 @@ const ADAGRAD_DEFAULTS: AdagradOptions = {
   maximize: false,
 };
 
+/** Adagrad (Duchi et al. 2011), as PyTorch's Adagrad. */
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   readonly name = 'Adagrad';
 

@@ -22,6 +22,7 @@ import {
 } from './optimizer';
 import type { Validator } from '../validate';
 
+/** Options of `optim.Adam` and `optim.AdamW`. */
 export interface AdamOptions {
   /** γ (default 1e-3). */
   lr: number;
@@ -36,6 +37,7 @@ export interface AdamOptions {
   maximize: boolean;
 }
 
+/** Adam's per-parameter state: step count and moment estimates. */
 export type AdamState = {
   step: number;
   expAvg: FloatArray;

@@ -15,6 +15,7 @@ import {
 } from './optimizer';
 import type { Validator } from '../validate';
 
+/** Options of `optim.Adamax`. */
 export interface AdamaxOptions {
   /** γ (default 2e-3). */
   lr: number;
@@ -27,6 +28,7 @@ export interface AdamaxOptions {
   maximize: boolean;
 }
 
+/** Adamax's per-parameter state. */
 export type AdamaxState = {
   step: number;
   expAvg: FloatArray;
@@ -42,6 +44,7 @@ const ADAMAX_DEFAULTS: AdamaxOptions = {
   maximize: false,
 };
 
+/** Adamax, Adam with the infinity norm (Kingma & Ba 2015). */
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   readonly name = 'Adamax';
 

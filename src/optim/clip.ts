@@ -4,6 +4,7 @@ import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 import { type Validator, describeValue, validator } from '../validate';
 
+/** Options of `optim.clipGradNorm`. */
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2; Infinity for the largest absolute value). */
   normType?: number;

@@ -12,10 +12,12 @@ import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { type Validator, describeValue, validator } from '../validate';
 
+/** A Float32Array or a Float64Array. */
 export type FloatArray = Float32Array | Float64Array;
 
 /** A per-parameter state entry: a step count or another scalar, a buffer, or "not yet made". */
 export type StateValue = number | FloatArray | null;
+/** One parameter's optimizer state (momentum buffers, step counts, ...). */
 export type ParamState = Record<string, StateValue>;
 
 /** The values an option can take: what `stateDict()` writes and `loadStateDict()` accepts. */
@@ -36,6 +38,7 @@ export type ParamGroup<O extends BaseOptions> = O & {
 /** What the constructor and `addParamGroup` accept: parameters plus any options to override. */
 export type ParamGroupSpec<O extends BaseOptions> = Partial<O> & { params: Iterable<Tensor> };
 
+/** What an optimizer takes: parameters, or parameter groups with their own options. */
 export type Params<O extends BaseOptions> = Iterable<Tensor> | readonly ParamGroupSpec<O>[];
 
 /** PyTorch's layout: state keyed by parameter index (counting through the groups in order). */
@@ -46,6 +49,7 @@ export interface OptimizerStateDict {
   paramGroups: (Record<string, OptionValue> & { params: number[] })[];
 }
 
+/** The base class of optimizers: parameter groups with their options, per-parameter state, `step()`, `zeroGrad()`, state dicts. Optimizers read `param.grad` and never touch the tape. */
 export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
   /** The optimizer's name, used in error messages and stored in state dicts. */
   abstract readonly name: string;

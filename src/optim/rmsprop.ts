@@ -18,6 +18,7 @@ import {
 } from './optimizer';
 import type { Validator } from '../validate';
 
+/** Options of `optim.RMSprop`. */
 export interface RMSpropOptions {
   /** γ (default 1e-2). */
   lr: number;
@@ -34,6 +35,7 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
+/** RMSprop's per-parameter state. */
 export type RMSpropState = {
   step: number;
   squareAvg: FloatArray;
@@ -53,6 +55,7 @@ const RMSPROP_DEFAULTS: RMSpropOptions = {
   maximize: false,
 };
 
+/** RMSprop (Hinton), with optional momentum and centring, as PyTorch's RMSprop. */
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   readonly name = 'RMSprop';
 

@@ -20,6 +20,7 @@ export interface SchedulableOptimizer {
   readonly paramGroups: { lr: number; initialLr?: number }[];
 }
 
+/** A learning-rate scheduler's state, as saved in a checkpoint. */
 export interface SchedulerStateDict {
   type: string;
   lastEpoch: number;
@@ -143,6 +144,7 @@ function checkStateType(v: Validator, name: string, state: unknown, allowed: rea
   return state as Record<string, unknown>;
 }
 
+/** Options of `optim.StepLR`. */
 export interface StepLROptions {
   /** Decay every `stepSize` epochs. */
   stepSize: number;
@@ -175,6 +177,7 @@ export class StepLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.MultiStepLR`. */
 export interface MultiStepLROptions {
   /** Epochs at which to decay, increasing. */
   milestones: readonly number[];
@@ -208,6 +211,7 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.ExponentialLR`. */
 export interface ExponentialLROptions {
   gamma: number;
   lastEpoch?: number;
@@ -234,6 +238,7 @@ export class ExponentialLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.CosineAnnealingLR`. */
 export interface CosineAnnealingLROptions {
   /** Epochs from the base learning rate down to etaMin (half a cosine period). */
   tMax: number;
@@ -266,6 +271,7 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.LinearLR`. */
 export interface LinearLROptions {
   /** The factor at t = 0 (default 1/3). */
   startFactor?: number;
@@ -304,6 +310,7 @@ export class LinearLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.LinearWarmup`. */
 export interface LinearWarmupOptions {
   /** Steps to reach the base learning rate: lr = base · (t + 1) / warmupSteps until then. */
   warmupSteps: number;
@@ -331,6 +338,7 @@ export class LinearWarmup extends LRScheduler {
   }
 }
 
+/** Options of `optim.SequentialLR`. */
 export interface SequentialLROptions {
   /** The schedules, in order; each must have been made over the same optimizer. */
   schedulers: readonly LRScheduler[];
@@ -374,6 +382,7 @@ export class SequentialLR extends LRScheduler {
   }
 }
 
+/** Options of `optim.ReduceLROnPlateau`. */
 export interface ReduceLROnPlateauOptions {
   /** 'min': the metric should fall (a loss); 'max': it should rise (an accuracy). */
   mode?: 'min' | 'max';

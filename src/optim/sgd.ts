@@ -16,6 +16,7 @@ import {
 } from './optimizer';
 import type { Validator } from '../validate';
 
+/** Options of `optim.SGD`. */
 export interface SGDOptions {
   /** γ, the learning rate (default 1e-3). */
   lr: number;
@@ -31,6 +32,7 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
+/** SGD's per-parameter state: the momentum buffer. */
 export type SGDState = {
   /** The momentum buffer b, made on the first step that uses momentum. */
   momentumBuffer: FloatArray | null;
@@ -45,6 +47,7 @@ const SGD_DEFAULTS: SGDOptions = {
   maximize: false,
 };
 
+/** Stochastic gradient descent with optional momentum (heavy-ball or Nesterov), dampening and weight decay, as PyTorch's SGD. */
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   readonly name = 'SGD';
 

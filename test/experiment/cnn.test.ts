@@ -2,7 +2,8 @@
 // (same conv and Linear weights per seed), the config it reports, and the errors.
 import { describe, expect, it } from 'vitest';
 import type { nn } from '../../src/index';
-import { compareRules, formatTable, type CompareOptions } from '../../src/experiment';
+import { formatTable, type CompareOptions } from '../../src/experiment';
+import { compareRules } from '../../src/node';
 import { weightLayers } from '../../src/diagnostics';
 import { compareOptionsFromArgs } from '../../src/cli';
 

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Generator, experiment, optim, randn } from '../../src/index';
+import { Generator, optim, randn } from '../../src/index';
+import * as experiment from '../../src/node/spiking';
 import { runSnnCommand } from '../../src/node';
 
 const inUnit = (v: number): boolean => v >= 0 && v <= 1;

@@ -23,14 +23,14 @@ import { BinaryLinear } from '../nn/binary';
 import { sign, hardtanh } from '../activations';
 import * as init from '../nn/init';
 import { Adam } from '../optim/adam';
-import { loadMnist } from '../data/mnist';
+import { loadMnist } from './mnist';
 import { DataLoader } from '../data/loader';
 import { LIF } from '../snn/lif';
 import { Synaptic } from '../snn/synaptic';
 import { accuracy as spikeAccuracy, ceCountLoss, ceMembraneLoss } from '../snn/loss';
 import { monitor } from '../diagnostics/monitor';
-import { meanSd, deriveSeed, type MeanSd } from './stats';
-import { CATEGORICAL, type Chart, type Series } from './svg';
+import { meanSd, deriveSeed, type MeanSd } from '../experiment/stats';
+import { CATEGORICAL, type Chart, type Series } from '../experiment/svg';
 
 /** Wall-clock milliseconds (performance.now in Node and browsers). */
 const now = (): number => performance.now();

@@ -1,9 +1,9 @@
 // MNIST from the `mnist` package. The package is required once per file (about half a second);
 // one full split is shared by the tests that need all 10 000 digits, the others load small splits.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadMnist, mnistClassCounts, type MnistSplit } from '../../src/data';
+import { loadMnist, mnistClassCounts, type MnistSplit } from '../../src/node';
 import { ArgumentError } from '../../src/errors';
-import { bitsEqual, countBy, mean, std, values } from './helpers';
+import { bitsEqual, countBy, mean, std, values } from '../data/helpers';
 
 // Documented for mnist 1.1.0 (reference/toolchain.md §4): digits per class 0..9.
 const CLASS_COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];

