@@ -524,3 +524,69 @@ export function adaptiveAvgPoolBackward(gOut: Nd, planes: number, h: number, w: 
   }
   return dx;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Padding by index maps: along each axis, output position i reads input position map[i] (−1: the
+// constant). One map per axis covers constant, reflect and replicate padding alike.
+// ---------------------------------------------------------------------------------------------
+
+/** out[i₀, i₁, …] = x[map₀[i₀], map₁[i₁], …], or `value` when any map entry is −1. */
+export function gatherByMaps(x: Nd, maps: readonly Int32Array[], value: number): Nd {
+  const src = contiguous(x).data;
+  const inShape = x.shape;
+  const outShape = maps.map((m) => m.length);
+  const out = zeros(outShape, dtypeOf(x));
+  const o = out.data;
+  walkMaps(inShape, maps, (outAt, inAt) => {
+    o[outAt] = inAt < 0 ? value : src[inAt];
+  });
+  return out;
+}
+
+/** The adjoint of gatherByMaps: dx[map(i)] += g[i] (entries mapped to −1 are dropped). */
+export function scatterByMaps(g: Nd, inShape: readonly number[], maps: readonly Int32Array[], dtype: Dtype): Nd {
+  const gd = dense(g, dtype);
+  const dx = zeros(inShape, dtype);
+  const d = dx.data;
+  walkMaps(inShape, maps, (outAt, inAt) => {
+    if (inAt >= 0) d[inAt] += gd[outAt];
+  });
+  return dx;
+}
+
+/** Calls visit(flat output index, flat input index or −1) for every output element in C order. */
+function walkMaps(inShape: readonly number[], maps: readonly Int32Array[], visit: (outAt: number, inAt: number) => void): void {
+  const rank = maps.length;
+  const outShape = maps.map((m) => m.length);
+  const total = outShape.reduce((p, q) => p * q, 1);
+  if (total === 0) return;
+  const inStride = new Array<number>(rank);
+  for (let d = rank - 1, s = 1; d >= 0; d--) {
+    inStride[d] = s;
+    s *= inShape[d];
+  }
+  const last = rank - 1;
+  const lastMap = maps[last];
+  const lastLen = outShape[last];
+  const index = new Array<number>(rank).fill(0);
+  for (let outAt = 0; outAt < total; outAt += lastLen) {
+    // the input offset of the leading axes (−1 if any of them maps to the constant)
+    let base = 0;
+    for (let d = 0; d < last; d++) {
+      const m = maps[d][index[d]];
+      if (m < 0) {
+        base = -1;
+        break;
+      }
+      base += m * inStride[d];
+    }
+    for (let i = 0; i < lastLen; i++) {
+      const m = lastMap[i];
+      visit(outAt + i, base < 0 || m < 0 ? -1 : base + m);
+    }
+    for (let d = last - 1; d >= 0; d--) {
+      if (++index[d] < outShape[d]) break;
+      index[d] = 0;
+    }
+  }
+}

@@ -374,3 +374,29 @@ describe('Tensor methods', () => {
     expectClose(x.convTranspose2d(t), flat(ops.convTranspose2d(x, t)), 0);
   });
 });
+
+describe('pad', () => {
+  const x = (): Tensor => tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' });
+  it('constant, reflect and replicate by hand', () => {
+    expect(ops.pad(x(), [1, 2], { value: 9 }).toArray()).toEqual([[9, 1, 2, 3, 9, 9], [9, 4, 5, 6, 9, 9]]);
+    expect(ops.pad(x(), [2, 1], { mode: 'reflect' }).toArray()).toEqual([[3, 2, 1, 2, 3, 2], [6, 5, 4, 5, 6, 5]]);
+    expect(ops.pad(x(), [0, 0, 1, 1], { mode: 'replicate' }).toArray()).toEqual([[1, 2, 3], [1, 2, 3], [4, 5, 6], [4, 5, 6]]);
+    expect(x().pad([1, 0, 1, 0], { mode: 'reflect' }).toArray()).toEqual([[5, 4, 5, 6], [2, 1, 2, 3], [5, 4, 5, 6]]);
+  });
+
+  it('the gradient of replicate padding piles up on the edges', () => {
+    const t = tensor([[1, 2, 3]], { dtype: 'float64', requiresGrad: true });
+    ops.pad(t, [2, 1], { mode: 'replicate' }).sum().backward();
+    expect(gradOf(t)).toEqual([3, 1, 2]);
+  });
+
+  it('refuses bad padding, naming the op and the fix', () => {
+    const before = tapeSize();
+    expect(() => ops.pad(x(), [1])).toThrow(/pad: padding must be a non-empty list of \(before, after\) pairs/);
+    expect(() => ops.pad(x(), [1, 1, 1, 1, 1, 1])).toThrow(/pads 3 axes but the input \[2, 3\] has 2/);
+    expect(() => ops.pad(x(), [3, 0], { mode: 'reflect' })).toThrow(/reflect padding \(3, 0\) of axis 1 must be smaller than its size 3/);
+    expect(() => ops.pad(x(), [1, 1], { mode: 'circular' as 'reflect' })).toThrow(/pad: unknown mode 'circular'/);
+    expect(() => ops.pad(x(), [1, 1], { mode: 'reflect', value: 2 })).toThrow(/value applies to mode 'constant' only/);
+    expect(tapeSize()).toBe(before);
+  });
+});
