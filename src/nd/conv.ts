@@ -590,3 +590,55 @@ function walkMaps(inShape: readonly number[], maps: readonly Int32Array[], visit
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Linear interpolation along one axis (bilinear = along H, then along W)
+// ---------------------------------------------------------------------------------------------
+
+/** out[..., i, ...] = (1 − λᵢ)·x[..., lo[i], ...] + λᵢ·x[..., hi[i], ...] along `axis` (x contiguous). */
+export function lerpAxis(x: Nd, axis: number, lo: Int32Array, hi: Int32Array, lam: Float64Array): Nd {
+  const src = contiguous(x).data;
+  const shape = x.shape;
+  const outer = shape.slice(0, axis).reduce((p, q) => p * q, 1);
+  const inner = shape.slice(axis + 1).reduce((p, q) => p * q, 1);
+  const size = shape[axis];
+  const len = lo.length;
+  const outShape = [...shape];
+  outShape[axis] = len;
+  const out = zeros(outShape, dtypeOf(x));
+  const o = out.data;
+  for (let a = 0; a < outer; a++) {
+    for (let i = 0; i < len; i++) {
+      const l = lam[i];
+      const p = (a * size + lo[i]) * inner;
+      const q = (a * size + hi[i]) * inner;
+      const at = (a * len + i) * inner;
+      for (let k = 0; k < inner; k++) o[at + k] = (1 - l) * src[p + k] + l * src[q + k];
+    }
+  }
+  return out;
+}
+
+/** The adjoint of lerpAxis: the gradient with respect to x, of shape `inShape`. */
+export function lerpAxisAdjoint(g: Nd, inShape: readonly number[], axis: number, lo: Int32Array, hi: Int32Array, lam: Float64Array, dtype: Dtype): Nd {
+  const gd = dense(g, dtype);
+  const outer = inShape.slice(0, axis).reduce((p, q) => p * q, 1);
+  const inner = inShape.slice(axis + 1).reduce((p, q) => p * q, 1);
+  const size = inShape[axis];
+  const len = lo.length;
+  const dx = zeros(inShape, dtype);
+  const d = dx.data;
+  for (let a = 0; a < outer; a++) {
+    for (let i = 0; i < len; i++) {
+      const l = lam[i];
+      const p = (a * size + lo[i]) * inner;
+      const q = (a * size + hi[i]) * inner;
+      const at = (a * len + i) * inner;
+      for (let k = 0; k < inner; k++) {
+        d[p + k] += (1 - l) * gd[at + k];
+        d[q + k] += l * gd[at + k];
+      }
+    }
+  }
+  return dx;
+}

@@ -400,3 +400,30 @@ describe('pad', () => {
     expect(tapeSize()).toBe(before);
   });
 });
+
+describe('interpolate', () => {
+  it("bilinear 2×2 → 4×4 (alignCorners false): PyTorch's values, derived by hand", () => {
+    const x = tensor([[[[1, 2], [3, 4]]]], { dtype: 'float64' });
+    // rows sample input rows at −0.25 (clamped to 0), 0.25, 0.75, 1.25 (= row 1 clamped)
+    const y = ops.interpolate(x, { size: 4, mode: 'bilinear' });
+    expectClose(y, [1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4], 1e-12);
+  });
+
+  it('nearest repeats ⌊i·in/out⌋; its gradient counts the copies', () => {
+    const x = tensor([[[1, 2, 3]]], { dtype: 'float64', requiresGrad: true });
+    const y = ops.interpolate(x, { size: 7 });
+    // i·3/7 for i = 0..6: 0, 0.43, 0.86, 1.29, 1.71, 2.14, 2.57
+    expect(flat(y)).toEqual([1, 1, 1, 2, 2, 3, 3]);
+    y.sum().backward();
+    expect(gradOf(x)).toEqual([3, 2, 2]);
+  });
+
+  it('refuses bad options', () => {
+    const x = randn([1, 1, 4, 4]);
+    expect(() => ops.interpolate(x, { size: 2, scaleFactor: 2 })).toThrow(/give exactly one of size and scaleFactor/);
+    expect(() => ops.interpolate(x, { size: 2, mode: 'bicubic' as 'bilinear' })).toThrow(/interpolate: unknown mode 'bicubic'/);
+    expect(() => ops.interpolate(x, { size: 2, mode: 'linear' })).toThrow(/mode 'linear' needs a 3-D input/);
+    expect(() => ops.interpolate(x, { size: 2, mode: 'bilinear', alignCorners: true })).toThrow(/alignCorners true is not supported/);
+    expect(() => ops.interpolate(x, { size: [2, 0] })).toThrow(/size must be a positive integer or 2 of them/);
+  });
+});
