@@ -192,7 +192,20 @@ function scatterSmall(tmp: FloatArray, img0: number, nb: number, grp: number, g:
 }
 
 /** small[N, Cs, OH, OW] = W · im2col(big) per group, images in chunks (conv2d's forward). */
-export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): Nd {
+/**
+ * The column matrices of a whole forward pass, kept for the weight gradient so that backward
+ * does not unroll the input again: chunk by chunk and group by group, each block laid out as the
+ * scratch was ([k, nb·ohw] at k·(grp·n + img0)·ohw), with the chunking it was made with.
+ */
+export interface SavedColumns {
+  readonly data: FloatArray;
+  readonly per: number;
+}
+
+/** Columns are kept (instead of recomputed in backward) up to this many elements per call (16 MiB of float32). */
+export const KEEP_COLUMNS_MAX = 1 << 22;
+
+export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, keep: { columns: SavedColumns | null } | null = null): Nd {
   const x = dense(big, dtype);
   const wt = dense(weight, dtype);
   const out = zeros([g.n, g.cs, g.oh, g.ow], dtype);
@@ -201,14 +214,18 @@ export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  if (ohw === 0 || og === 0 || g.n === 0) return out;
+  if (ohw === 0 || og === 0 || g.n === 0 || k === 0) return out;
   const per = imagesPerChunk(k, ohw, g.n);
-  const cols = colScratch(dtype, k * per * ohw);
+  const total = g.groups * k * g.n * ohw;
+  const kept = keep !== null && total <= KEEP_COLUMNS_MAX ? alloc(dtype, total) : null;
+  const scratch = kept === null ? colScratch(dtype, k * per * ohw) : kept;
   const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
   for (let img0 = 0; img0 < g.n; img0 += per) {
     const nb = Math.min(per, g.n - img0);
     const width = nb * ohw;
     for (let grp = 0; grp < g.groups; grp++) {
+      const at = kept === null ? 0 : k * (grp * g.n + img0) * ohw;
+      const cols = at === 0 ? scratch : scratch.subarray(at, at + k * width);
       for (let b = 0; b < nb; b++) im2col(x, img0 + b, grp * cg, cg, g, cols, width, b * ohw);
       if (nb === 1 || tmp === null) {
         gemm(false, false, og, width, k, wt, grp * og * k, k, cols, 0, width, y, (img0 * g.cs + grp * og) * ohw, ohw, 0);
@@ -218,6 +235,7 @@ export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
       }
     }
   }
+  if (keep !== null) keep.columns = kept === null ? null : { data: kept, per };
   return out;
 }
 
@@ -251,8 +269,10 @@ export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
 }
 
 /** dW[Cs, Cb/g, kh, kw] = Σ_images small · im2col(big)ᵀ (the weight gradient of both convolutions). */
-export function convWgt(big: Nd, small: Nd, weightShape: readonly number[], g: ConvGeometry, dtype: Dtype): Nd {
-  const x = dense(big, dtype);
+export function convWgt(
+  big: Nd, small: Nd, weightShape: readonly number[], g: ConvGeometry, dtype: Dtype, saved: SavedColumns | null = null,
+): Nd {
+  const x = saved === null ? dense(big, dtype) : null;
   const s = dense(small, dtype);
   const dw = zeros(weightShape, dtype);
   const cg = g.cb / g.groups;
@@ -260,14 +280,16 @@ export function convWgt(big: Nd, small: Nd, weightShape: readonly number[], g: C
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
   if (ohw === 0 || og === 0 || k === 0 || g.n === 0) return dw;
-  const per = imagesPerChunk(k, ohw, g.n);
-  const cols = colScratch(dtype, k * per * ohw);
+  const per = saved === null ? imagesPerChunk(k, ohw, g.n) : saved.per;
+  const scratch = saved === null ? colScratch(dtype, k * per * ohw) : saved.data;
   const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
   for (let img0 = 0; img0 < g.n; img0 += per) {
     const nb = Math.min(per, g.n - img0);
     const width = nb * ohw;
     for (let grp = 0; grp < g.groups; grp++) {
-      for (let b = 0; b < nb; b++) im2col(x, img0 + b, grp * cg, cg, g, cols, width, b * ohw);
+      const at = saved === null ? 0 : k * (grp * g.n + img0) * ohw;
+      const cols = at === 0 ? scratch : scratch.subarray(at, at + k * width);
+      if (x !== null) for (let b = 0; b < nb; b++) im2col(x, img0 + b, grp * cg, cg, g, cols, width, b * ohw);
       if (nb === 1 || tmp === null) {
         gemm(false, true, og, k, width, s, (img0 * g.cs + grp * og) * ohw, ohw, cols, 0, width, dw.data, grp * og * k, k, 1);
       } else {
