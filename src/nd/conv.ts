@@ -405,6 +405,10 @@ export function maxPool(x: Nd, g: PoolGeometry): { out: Nd; argmax: Int32Array }
 /** maxPool when every window lies inside the input (no padding, no ceil overhang): no bounds checks. */
 function maxPoolInside(src: FloatArray, g: PoolGeometry, out: FloatArray, argmax: Int32Array): void {
   const { planes, h, w, kh, kw, sh, sw, dh, dw, oh, ow } = g;
+  if (kh === 2 && kw === 2 && dh === 1 && dw === 1) {
+    maxPool2x2(src, g, out, argmax);
+    return;
+  }
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
@@ -424,6 +428,39 @@ function maxPoolInside(src: FloatArray, g: PoolGeometry, out: FloatArray, argmax
               if (v !== v) break;
             }
           }
+        }
+        out[o] = best;
+        argmax[o] = at;
+      }
+    }
+  }
+}
+
+/** The common 2×2 window unrolled (same order and tie rule: a later tap wins only if strictly greater, or the first NaN). */
+function maxPool2x2(src: FloatArray, g: PoolGeometry, out: FloatArray, argmax: Int32Array): void {
+  const { planes, h, w, sh, sw, oh, ow } = g;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const f = oy * sh * w + ox * sw;
+        let at = f;
+        let best = src[base + f];
+        let v = src[base + f + 1];
+        if (v > best || (v !== v && best === best)) {
+          best = v;
+          at = f + 1;
+        }
+        v = src[base + f + w];
+        if (v > best || (v !== v && best === best)) {
+          best = v;
+          at = f + w;
+        }
+        v = src[base + f + w + 1];
+        if (v > best || (v !== v && best === best)) {
+          best = v;
+          at = f + w + 1;
         }
         out[o] = best;
         argmax[o] = at;

@@ -313,6 +313,28 @@ describe('max pooling: the gradient goes to the first maximum in window order', 
     expect(gradOf(x)).toEqual([0, 2, 0, 2, 0]);
   });
 
+  it('2×2 windows: ties go to the first tap, a later NaN wins, the first of two NaNs keeps it', () => {
+    // window values in order (top-left, top-right, bottom-left, bottom-right)
+    const windows = [[1, 3, 3, 2], [5, 5, 5, 5], [1, NaN, 7, NaN], [2, 1, 2, 0]];
+    const data = new Float64Array(16);
+    windows.forEach((win, k) => {
+      data[2 * k] = win[0];
+      data[2 * k + 1] = win[1];
+      data[8 + 2 * k] = win[2];
+      data[8 + 2 * k + 1] = win[3];
+    });
+    const x = tensor(data, { shape: [1, 1, 2, 8], requiresGrad: true });
+    const y = ops.maxPool2d(x, 2);
+    const values = flat(y);
+    expect([values[0], values[1], values[3]]).toEqual([3, 5, 2]);
+    expect(Number.isNaN(values[2])).toBe(true);
+    y.sum().backward();
+    // arg-maxes: window 0 → top-right (flat 1); 1 → top-left (2); 2 → top-right (5); 3 → top-left (6)
+    const expected = new Array<number>(16).fill(0);
+    for (const i of [1, 2, 5, 6]) expected[i] = 1;
+    expect(gradOf(x)).toEqual(expected);
+  });
+
   it('a NaN in a window is its maximum', () => {
     const x = tensor([[[1, NaN, 2, 3]]], { dtype: 'float64' });
     const y = flat(ops.maxPool1d(x, 2));
