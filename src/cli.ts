@@ -19,6 +19,7 @@ import { DATASET_NAMES, isDatasetName } from './experiment/datasets';
 import { ARCH_NAMES, INIT_NAMES, type ArchName, type InitName } from './experiment/model';
 import { formatTable, writeResults } from './experiment/report';
 import { OPTIMIZER_NAMES, type CompareOptions, type OptimizerName, type ProgressEvent } from './experiment/types';
+import { runSnnCommand } from './node/snn-experiments';
 
 /** Where the command writes: stdout for results, stderr for progress and errors. */
 export interface CliIO {
@@ -88,6 +89,8 @@ Usage:
                                   the same batches; print a table and write JSON + SVG plots
   surrograd rules [ACTIVATION]    list the activations, or one activation's backward rules
   surrograd help [COMMAND]        this help, or a command's
+  surrograd snn EXPERIMENT        spiking / binarized experiments: mnist, toy, binarized
+                                  (surrograd snn --help)
 
 Example:
   surrograd compare --dataset mnist --activation sigmoid --depth 10 --width 64 \\
@@ -486,6 +489,8 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
         return await runCompare(rest, io);
       case 'rules':
         return runRules(rest, io);
+      case 'snn':
+        return runSnnCommand(rest, io);
       default:
         throw new UsageError(`surrograd: unknown command '${command}'; the commands are compare, rules, help`);
     }

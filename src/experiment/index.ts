@@ -26,3 +26,7 @@ export type {
 } from './types';
 export { chartSvg, panelsSvg } from './svg';
 export type { Chart, Series } from './svg';
+export { spikingMnist, spikingToy, binarizedMnist, spikingMnistStep, SpikingMLP, formatExperimentTable, experimentLossChart, HEAVISIDE_RULES, SIGN_RULES } from './spiking';
+export type {
+  ExperimentRow, ExperimentResult, ExperimentProgress, SpikingMnistOptions, SpikingToyOptions, BinarizedMnistOptions,
+} from './spiking';

@@ -1,5 +1,6 @@
 // Containers and shape layers: Sequential, ModuleList, Identity, Flatten.
 import { ArgumentError, ShapeError, formatShape } from '../errors';
+import { describeValue, validator } from '../validate';
 import type { Tensor } from '../tensor';
 import { flatten, reshape } from '../ops';
 import { Module } from './module';
@@ -53,7 +54,16 @@ export class ModuleList extends Module {
 
   constructor(modules: Iterable<Module> = []) {
     super();
-    for (const m of modules) this.append(m);
+    // 1. validate
+    if (modules === null || typeof modules !== 'object' || typeof (modules as Iterable<Module>)[Symbol.iterator] !== 'function') {
+      throw validator('ModuleList').invalid('modules', modules, 'a list of modules');
+    }
+    const list = [...modules];
+    list.forEach((m, i) => {
+      if (!(m instanceof Module)) throw validator('ModuleList').error(`entry ${i} is not a Module (got ${describeValue(m)})`);
+    });
+    // 2. mutate
+    for (const m of list) this.append(m);
   }
 
   append(module: Module): this {

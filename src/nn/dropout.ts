@@ -4,7 +4,8 @@ import { ArgumentError, ShapeError, formatShape } from '../errors';
 import * as nd from '../nd';
 import { Tensor } from '../tensor';
 import { mul } from '../ops';
-import { type Generator, getDefaultGenerator } from '../random';
+import { Generator, getDefaultGenerator } from '../random';
+import { validator } from '../validate';
 import { Module } from './module';
 
 export interface DropoutOptions {
@@ -19,11 +20,14 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-      throw new ArgumentError(`Dropout: p must be a probability in [0, 1], got ${String(p)}`);
-    }
+    // 1. validate
+    const v = validator('Dropout');
+    v.number('p', p, { min: 0, max: 1 });
+    const o = v.options(options, ['generator'], { example: '{ generator: new Generator(0) }' });
+    const generator = o.generator === undefined ? null : v.instance('generator', o.generator, Generator, 'a Generator (new Generator(seed))');
+    // 2. mutate
     this.p = p;
-    this.generator = options.generator ?? null;
+    this.generator = generator;
   }
 
   override forward(x: Tensor): Tensor {

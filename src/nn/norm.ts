@@ -7,6 +7,7 @@ import { Tensor } from '../tensor';
 import { ones, zeros, full } from '../creation';
 import { add, div, mean, mul, reshape, sqrt, square, sub } from '../ops';
 import { noGrad } from '../autograd/tape';
+import { validator } from '../validate';
 import { Module, Parameter } from './module';
 
 export interface BatchNormOptions {
@@ -45,21 +46,21 @@ export class BatchNorm1d extends Module {
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new ArgumentError(`${new.target.name}: numFeatures must be a positive integer, got ${String(numFeatures)}`);
-    }
-    const eps = options.eps ?? 1e-5;
-    if (typeof eps !== 'number' || !(eps >= 0)) throw new ArgumentError(`${new.target.name}: eps must be ≥ 0, got ${String(eps)}`);
-    const momentum = options.momentum === undefined ? 0.1 : options.momentum;
-    if (momentum !== null && (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1))) {
-      throw new ArgumentError(`${new.target.name}: momentum must be in [0, 1] or null, got ${String(momentum)}`);
-    }
-    const dtype = options.dtype ?? 'float32';
+    // 1. validate
+    const v = validator(new.target.name);
+    v.integer('numFeatures', numFeatures, { min: 1 });
+    const o = v.options(options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'], { example: '{ momentum: 0.1 }' });
+    const eps = v.number('eps', o.eps ?? 1e-5, { min: 0 });
+    const momentum = o.momentum === null ? null : v.number('momentum', o.momentum ?? 0.1, { min: 0, max: 1 });
+    const affine = v.boolean('affine', o.affine ?? true);
+    const trackRunningStats = v.boolean('trackRunningStats', o.trackRunningStats ?? true);
+    const dtype = v.oneOf('dtype', o.dtype ?? 'float32', nd.DTYPES);
+    // 2. mutate
     this.numFeatures = numFeatures;
     this.eps = eps;
     this.momentum = momentum;
-    this.affine = options.affine ?? true;
-    this.trackRunningStats = options.trackRunningStats ?? true;
+    this.affine = affine;
+    this.trackRunningStats = trackRunningStats;
     this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
     const track = this.trackRunningStats;
@@ -156,18 +157,22 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
-    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
-      throw new ArgumentError(`LayerNorm: normalizedShape must be a positive integer or a list of them, got ${JSON.stringify(normalizedShape)}`);
+    // 1. validate
+    const v = validator('LayerNorm');
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw v.invalid('normalizedShape', normalizedShape, 'a positive integer or a non-empty list of them');
     }
-    const eps = options.eps ?? 1e-5;
-    if (typeof eps !== 'number' || !(eps >= 0)) throw new ArgumentError(`LayerNorm: eps must be ≥ 0, got ${String(eps)}`);
-    const dtype = options.dtype ?? 'float32';
-    this.normalizedShape = Object.freeze(shape);
+    const o = v.options(options, ['eps', 'elementwiseAffine', 'bias', 'dtype'], { example: '{ eps: 1e-5 }' });
+    const eps = v.number('eps', o.eps ?? 1e-5, { min: 0 });
+    const affine = v.boolean('elementwiseAffine', o.elementwiseAffine ?? true);
+    const bias = v.boolean('bias', o.bias ?? true);
+    const dtype = v.oneOf('dtype', o.dtype ?? 'float32', nd.DTYPES);
+    // 2. mutate
+    this.normalizedShape = Object.freeze([...shape]);
     this.eps = eps;
-    const affine = options.elementwiseAffine ?? true;
     this.weight = affine ? new Parameter(ones(shape, { dtype })) : null;
-    this.bias = affine && options.bias !== false ? new Parameter(zeros(shape, { dtype })) : null;
+    this.bias = affine && bias ? new Parameter(zeros(shape, { dtype })) : null;
   }
 
   override forward(x: Tensor): Tensor {

@@ -6,7 +6,6 @@ import * as ops from '../../src/ops';
 import { randn, tensor, zeros } from '../../src/creation';
 import { Generator } from '../../src/random';
 import { ArgumentError, ShapeError } from '../../src/errors';
-import { tapeSize } from '../../src/autograd/tape';
 import { setConvChunkElements } from '../../src/nd';
 import type { Tensor } from '../../src/tensor';
 import { expectClose, flat, gradOf } from './helpers';
@@ -372,10 +371,9 @@ describe('convolution and pooling errors name the op, the shapes and the fix; no
   ];
   for (const [name, call, cls, message] of bad) {
     it(name, () => {
-      const before = tapeSize();
+      // the op throws before it makes an output, so nothing is recorded (the graph hangs off outputs)
       expect(call).toThrow(cls);
       expect(call).toThrow(message);
-      expect(tapeSize()).toBe(before);
     });
   }
 });
