@@ -411,13 +411,11 @@ describe('pad', () => {
   });
 
   it('refuses bad padding, naming the op and the fix', () => {
-    const before = tapeSize();
     expect(() => ops.pad(x(), [1])).toThrow(/pad: padding must be a non-empty list of \(before, after\) pairs/);
     expect(() => ops.pad(x(), [1, 1, 1, 1, 1, 1])).toThrow(/pads 3 axes but the input \[2, 3\] has 2/);
     expect(() => ops.pad(x(), [3, 0], { mode: 'reflect' })).toThrow(/reflect padding \(3, 0\) of axis 1 must be smaller than its size 3/);
     expect(() => ops.pad(x(), [1, 1], { mode: 'circular' as 'reflect' })).toThrow(/pad: unknown mode 'circular'/);
     expect(() => ops.pad(x(), [1, 1], { mode: 'reflect', value: 2 })).toThrow(/value applies to mode 'constant' only/);
-    expect(tapeSize()).toBe(before);
   });
 });
 
