@@ -227,6 +227,8 @@ export class Tensor {
   avgPool1d(kernelSize: ops.SpatialArg, options?: Omit<ops.AvgPoolOptions, 'divisorOverride'>): Tensor { return ops.avgPool1d(this, kernelSize, options); }
   avgPool2d(kernelSize: ops.SpatialArg, options?: ops.AvgPoolOptions): Tensor { return ops.avgPool2d(this, kernelSize, options); }
   adaptiveAvgPool2d(outputSize: number | readonly (number | null)[]): Tensor { return ops.adaptiveAvgPool2d(this, outputSize); }
+  pad(padding: readonly number[], options?: ops.PadOptions): Tensor { return ops.pad(this, padding, options); }
+  interpolate(options: ops.InterpolateOptions): Tensor { return ops.interpolate(this, options); }
 
   // ---- activations (each takes an optional { backward } rule choice) ----
   // ACTIVATION METHODS BEGIN

@@ -192,7 +192,20 @@ function scatterSmall(tmp: FloatArray, img0: number, nb: number, grp: number, g:
 }
 
 /** small[N, Cs, OH, OW] = W · im2col(big) per group, images in chunks (conv2d's forward). */
-export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): Nd {
+/**
+ * The column matrices of a whole forward pass, kept for the weight gradient so that backward
+ * does not unroll the input again: chunk by chunk and group by group, each block laid out as the
+ * scratch was ([k, nb·ohw] at k·(grp·n + img0)·ohw), with the chunking it was made with.
+ */
+export interface SavedColumns {
+  readonly data: FloatArray;
+  readonly per: number;
+}
+
+/** Columns are kept (instead of recomputed in backward) up to this many elements per call (16 MiB of float32). */
+export const KEEP_COLUMNS_MAX = 1 << 22;
+
+export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, keep: { columns: SavedColumns | null } | null = null): Nd {
   const x = dense(big, dtype);
   const wt = dense(weight, dtype);
   const out = zeros([g.n, g.cs, g.oh, g.ow], dtype);
@@ -201,14 +214,18 @@ export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  if (ohw === 0 || og === 0 || g.n === 0) return out;
+  if (ohw === 0 || og === 0 || g.n === 0 || k === 0) return out;
   const per = imagesPerChunk(k, ohw, g.n);
-  const cols = colScratch(dtype, k * per * ohw);
+  const total = g.groups * k * g.n * ohw;
+  const kept = keep !== null && total <= KEEP_COLUMNS_MAX ? alloc(dtype, total) : null;
+  const scratch = kept === null ? colScratch(dtype, k * per * ohw) : kept;
   const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
   for (let img0 = 0; img0 < g.n; img0 += per) {
     const nb = Math.min(per, g.n - img0);
     const width = nb * ohw;
     for (let grp = 0; grp < g.groups; grp++) {
+      const at = kept === null ? 0 : k * (grp * g.n + img0) * ohw;
+      const cols = at === 0 ? scratch : scratch.subarray(at, at + k * width);
       for (let b = 0; b < nb; b++) im2col(x, img0 + b, grp * cg, cg, g, cols, width, b * ohw);
       if (nb === 1 || tmp === null) {
         gemm(false, false, og, width, k, wt, grp * og * k, k, cols, 0, width, y, (img0 * g.cs + grp * og) * ohw, ohw, 0);
@@ -218,6 +235,7 @@ export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
       }
     }
   }
+  if (keep !== null) keep.columns = kept === null ? null : { data: kept, per };
   return out;
 }
 
@@ -251,8 +269,10 @@ export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
 }
 
 /** dW[Cs, Cb/g, kh, kw] = Σ_images small · im2col(big)ᵀ (the weight gradient of both convolutions). */
-export function convWgt(big: Nd, small: Nd, weightShape: readonly number[], g: ConvGeometry, dtype: Dtype): Nd {
-  const x = dense(big, dtype);
+export function convWgt(
+  big: Nd, small: Nd, weightShape: readonly number[], g: ConvGeometry, dtype: Dtype, saved: SavedColumns | null = null,
+): Nd {
+  const x = saved === null ? dense(big, dtype) : null;
   const s = dense(small, dtype);
   const dw = zeros(weightShape, dtype);
   const cg = g.cb / g.groups;
@@ -260,14 +280,16 @@ export function convWgt(big: Nd, small: Nd, weightShape: readonly number[], g: C
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
   if (ohw === 0 || og === 0 || k === 0 || g.n === 0) return dw;
-  const per = imagesPerChunk(k, ohw, g.n);
-  const cols = colScratch(dtype, k * per * ohw);
+  const per = saved === null ? imagesPerChunk(k, ohw, g.n) : saved.per;
+  const scratch = saved === null ? colScratch(dtype, k * per * ohw) : saved.data;
   const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
   for (let img0 = 0; img0 < g.n; img0 += per) {
     const nb = Math.min(per, g.n - img0);
     const width = nb * ohw;
     for (let grp = 0; grp < g.groups; grp++) {
-      for (let b = 0; b < nb; b++) im2col(x, img0 + b, grp * cg, cg, g, cols, width, b * ohw);
+      const at = saved === null ? 0 : k * (grp * g.n + img0) * ohw;
+      const cols = at === 0 ? scratch : scratch.subarray(at, at + k * width);
+      if (x !== null) for (let b = 0; b < nb; b++) im2col(x, img0 + b, grp * cg, cg, g, cols, width, b * ohw);
       if (nb === 1 || tmp === null) {
         gemm(false, true, og, k, width, s, (img0 * g.cs + grp * og) * ohw, ohw, cols, 0, width, dw.data, grp * og * k, k, 1);
       } else {
@@ -383,6 +405,10 @@ export function maxPool(x: Nd, g: PoolGeometry): { out: Nd; argmax: Int32Array }
 /** maxPool when every window lies inside the input (no padding, no ceil overhang): no bounds checks. */
 function maxPoolInside(src: FloatArray, g: PoolGeometry, out: FloatArray, argmax: Int32Array): void {
   const { planes, h, w, kh, kw, sh, sw, dh, dw, oh, ow } = g;
+  if (kh === 2 && kw === 2 && dh === 1 && dw === 1) {
+    maxPool2x2(src, g, out, argmax);
+    return;
+  }
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
@@ -402,6 +428,39 @@ function maxPoolInside(src: FloatArray, g: PoolGeometry, out: FloatArray, argmax
               if (v !== v) break;
             }
           }
+        }
+        out[o] = best;
+        argmax[o] = at;
+      }
+    }
+  }
+}
+
+/** The common 2×2 window unrolled (same order and tie rule: a later tap wins only if strictly greater, or the first NaN). */
+function maxPool2x2(src: FloatArray, g: PoolGeometry, out: FloatArray, argmax: Int32Array): void {
+  const { planes, h, w, sh, sw, oh, ow } = g;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * h * w;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, o++) {
+        const f = oy * sh * w + ox * sw;
+        let at = f;
+        let best = src[base + f];
+        let v = src[base + f + 1];
+        if (v > best || (v !== v && best === best)) {
+          best = v;
+          at = f + 1;
+        }
+        v = src[base + f + w];
+        if (v > best || (v !== v && best === best)) {
+          best = v;
+          at = f + w;
+        }
+        v = src[base + f + w + 1];
+        if (v > best || (v !== v && best === best)) {
+          best = v;
+          at = f + w + 1;
         }
         out[o] = best;
         argmax[o] = at;
@@ -519,6 +578,124 @@ export function adaptiveAvgPoolBackward(gOut: Nd, planes: number, h: number, w: 
         const x1 = Math.ceil(((ox + 1) * w) / ow);
         const share = gd[o] / ((y1 - y0) * (x1 - x0));
         for (let y = y0; y < y1; y++) for (let xx = x0; xx < x1; xx++) dx[base + y * w + xx] += share;
+      }
+    }
+  }
+  return dx;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Padding by index maps: along each axis, output position i reads input position map[i] (−1: the
+// constant). One map per axis covers constant, reflect and replicate padding alike.
+// ---------------------------------------------------------------------------------------------
+
+/** out[i₀, i₁, …] = x[map₀[i₀], map₁[i₁], …], or `value` when any map entry is −1. */
+export function gatherByMaps(x: Nd, maps: readonly Int32Array[], value: number): Nd {
+  const src = contiguous(x).data;
+  const inShape = x.shape;
+  const outShape = maps.map((m) => m.length);
+  const out = zeros(outShape, dtypeOf(x));
+  const o = out.data;
+  walkMaps(inShape, maps, (outAt, inAt) => {
+    o[outAt] = inAt < 0 ? value : src[inAt];
+  });
+  return out;
+}
+
+/** The adjoint of gatherByMaps: dx[map(i)] += g[i] (entries mapped to −1 are dropped). */
+export function scatterByMaps(g: Nd, inShape: readonly number[], maps: readonly Int32Array[], dtype: Dtype): Nd {
+  const gd = dense(g, dtype);
+  const dx = zeros(inShape, dtype);
+  const d = dx.data;
+  walkMaps(inShape, maps, (outAt, inAt) => {
+    if (inAt >= 0) d[inAt] += gd[outAt];
+  });
+  return dx;
+}
+
+/** Calls visit(flat output index, flat input index or −1) for every output element in C order. */
+function walkMaps(inShape: readonly number[], maps: readonly Int32Array[], visit: (outAt: number, inAt: number) => void): void {
+  const rank = maps.length;
+  const outShape = maps.map((m) => m.length);
+  const total = outShape.reduce((p, q) => p * q, 1);
+  if (total === 0) return;
+  const inStride = new Array<number>(rank);
+  for (let d = rank - 1, s = 1; d >= 0; d--) {
+    inStride[d] = s;
+    s *= inShape[d];
+  }
+  const last = rank - 1;
+  const lastMap = maps[last];
+  const lastLen = outShape[last];
+  const index = new Array<number>(rank).fill(0);
+  for (let outAt = 0; outAt < total; outAt += lastLen) {
+    // the input offset of the leading axes (−1 if any of them maps to the constant)
+    let base = 0;
+    for (let d = 0; d < last; d++) {
+      const m = maps[d][index[d]];
+      if (m < 0) {
+        base = -1;
+        break;
+      }
+      base += m * inStride[d];
+    }
+    for (let i = 0; i < lastLen; i++) {
+      const m = lastMap[i];
+      visit(outAt + i, base < 0 || m < 0 ? -1 : base + m);
+    }
+    for (let d = last - 1; d >= 0; d--) {
+      if (++index[d] < outShape[d]) break;
+      index[d] = 0;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linear interpolation along one axis (bilinear = along H, then along W)
+// ---------------------------------------------------------------------------------------------
+
+/** out[..., i, ...] = (1 − λᵢ)·x[..., lo[i], ...] + λᵢ·x[..., hi[i], ...] along `axis` (x contiguous). */
+export function lerpAxis(x: Nd, axis: number, lo: Int32Array, hi: Int32Array, lam: Float64Array): Nd {
+  const src = contiguous(x).data;
+  const shape = x.shape;
+  const outer = shape.slice(0, axis).reduce((p, q) => p * q, 1);
+  const inner = shape.slice(axis + 1).reduce((p, q) => p * q, 1);
+  const size = shape[axis];
+  const len = lo.length;
+  const outShape = [...shape];
+  outShape[axis] = len;
+  const out = zeros(outShape, dtypeOf(x));
+  const o = out.data;
+  for (let a = 0; a < outer; a++) {
+    for (let i = 0; i < len; i++) {
+      const l = lam[i];
+      const p = (a * size + lo[i]) * inner;
+      const q = (a * size + hi[i]) * inner;
+      const at = (a * len + i) * inner;
+      for (let k = 0; k < inner; k++) o[at + k] = (1 - l) * src[p + k] + l * src[q + k];
+    }
+  }
+  return out;
+}
+
+/** The adjoint of lerpAxis: the gradient with respect to x, of shape `inShape`. */
+export function lerpAxisAdjoint(g: Nd, inShape: readonly number[], axis: number, lo: Int32Array, hi: Int32Array, lam: Float64Array, dtype: Dtype): Nd {
+  const gd = dense(g, dtype);
+  const outer = inShape.slice(0, axis).reduce((p, q) => p * q, 1);
+  const inner = inShape.slice(axis + 1).reduce((p, q) => p * q, 1);
+  const size = inShape[axis];
+  const len = lo.length;
+  const dx = zeros(inShape, dtype);
+  const d = dx.data;
+  for (let a = 0; a < outer; a++) {
+    for (let i = 0; i < len; i++) {
+      const l = lam[i];
+      const p = (a * size + lo[i]) * inner;
+      const q = (a * size + hi[i]) * inner;
+      const at = (a * len + i) * inner;
+      for (let k = 0; k < inner; k++) {
+        d[p + k] += (1 - l) * gd[at + k];
+        d[q + k] += l * gd[at + k];
       }
     }
   }

@@ -6,6 +6,7 @@ import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import type { Tensor } from '../tensor';
 import { defineOp, record } from './record';
+import { shouldRecord } from '../autograd/tape';
 import { type SpatialArg, checkKeys, checkTensor, perAxis, windowCount } from './spatial';
 
 /** Padding of a convolution: a number, one per spatial axis, or 'valid' (none) / 'same' (output size = input size, stride 1). */
@@ -40,6 +41,8 @@ const CONV_T_KEYS = ['stride', 'padding', 'outputPadding', 'dilation', 'groups']
 
 interface ConvSaved {
   x: nd.Nd;
+  /** The forward's column matrices, when small enough to keep (the weight gradient reuses them). */
+  columns: nd.SavedColumns | null;
   w: nd.Nd;
   geom: nd.ConvGeometry;
   dtype: nd.Dtype;
@@ -56,7 +59,7 @@ function convBackward(g: nd.Nd, s: ConvSaved, needs: readonly boolean[]): (nd.Nd
   const { x, w, geom, dtype, xShape } = s;
   const g4 = nd.reshape(g, [geom.n, geom.cs, geom.oh, geom.ow]);
   const dx = needs[0] ? castTo(nd.reshape(nd.convBig(g4, w, geom, dtype), xShape), nd.dtypeOf(x)) : null;
-  const dw = needs[1] ? castTo(nd.convWgt(x, g4, w.shape, geom, dtype), nd.dtypeOf(w)) : null;
+  const dw = needs[1] ? castTo(nd.convWgt(x, g4, w.shape, geom, dtype, s.columns), nd.dtypeOf(w)) : null;
   if (!s.hasBias) return [dx, dw];
   return [dx, dw, needs[2] ? nd.channelSum(g4, dtype) : null];
 }
@@ -139,10 +142,12 @@ function convSetup(op: string, dims: 1 | 2, x: Tensor, weight: Tensor, bias: Ten
 function convForward(op: typeof conv2dOp, x: Tensor, weight: Tensor, bias: Tensor | null, geom: nd.ConvGeometry, outShape: number[]): Tensor {
   let dtype = nd.promote(x.dtype, weight.dtype);
   if (bias !== null) dtype = nd.promote(dtype, bias.dtype);
-  const y = nd.convSmall(x.data, weight.data, geom, dtype);
-  if (bias !== null) nd.addChannelBias(y, bias.data);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
-  const saved: ConvSaved = { x: x.data, w: weight.data, geom, dtype, xShape: x.shape, hasBias: bias !== null };
+  // keep the columns for backward only when a weight gradient will be computed from them
+  const keep = weight.requiresGrad && shouldRecord(inputs) ? { columns: null } : null;
+  const y = nd.convSmall(x.data, weight.data, geom, dtype, keep);
+  if (bias !== null) nd.addChannelBias(y, bias.data);
+  const saved: ConvSaved = { x: x.data, columns: keep?.columns ?? null, w: weight.data, geom, dtype, xShape: x.shape, hasBias: bias !== null };
   return record(op, inputs, nd.wrap(y.data, outShape), saved);
 }
 

@@ -18,6 +18,10 @@ export type { ConvOptions, ConvTransposeOptions, ConvPadding } from './conv';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d } from './pool';
 export type { MaxPoolOptions, AvgPoolOptions } from './pool';
 export type { SpatialArg } from './spatial';
+export { pad } from './pad';
+export type { PadMode, PadOptions } from './pad';
+export { interpolate } from './interpolate';
+export type { InterpolateMode, InterpolateOptions } from './interpolate';
 
 /** Ops with a gradient (each has a finite-difference check generated in test/ops). */
 export const DIFFERENTIABLE_OPS = [
@@ -30,7 +34,7 @@ export const DIFFERENTIABLE_OPS = [
   'softmax', 'logSoftmax',
   'mseLoss', 'l1Loss', 'crossEntropy', 'nllLoss', 'binaryCrossEntropyWithLogits',
   'conv1d', 'conv2d', 'convTranspose2d',
-  'maxPool1d', 'maxPool2d', 'avgPool1d', 'avgPool2d', 'adaptiveAvgPool2d',
+  'maxPool1d', 'maxPool2d', 'avgPool1d', 'avgPool2d', 'adaptiveAvgPool2d', 'pad', 'interpolate',
 ] as const;
 /** The name of every built-in differentiable op (the keys of the op registry). */
 export type OpName = (typeof DIFFERENTIABLE_OPS)[number];

@@ -2,22 +2,16 @@
 // one per spatial axis), padding modes, option keys, and the output size of a sliding window.
 // Every check throws before anything is computed or recorded.
 import { ArgumentError, ShapeError, formatShape } from '../errors';
-import { Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
+import { validator } from '../validate';
+import { tensorArg } from './args';
 
 /** One number for every spatial axis, or one per axis ([h, w] for 2-D ops). */
 export type SpatialArg = number | readonly number[];
 
-/** Refuses keys of `options` that are not in `allowed`, naming them and the valid ones. */
+/** Refuses keys of `options` that are not in `allowed`, naming them and the valid ones (the shared validation module). */
 export function checkKeys(op: string, options: object | undefined, allowed: readonly string[]): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== 'object') {
-    throw new ArgumentError(`${op}: options must be an object, got ${String(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new ArgumentError(`${op}: unknown option '${key}'; valid options: ${allowed.join(', ')}`);
-    }
-  }
+  validator(op).options(options, allowed);
 }
 
 /**
@@ -35,7 +29,7 @@ export function perAxis(op: string, name: string, value: SpatialArg, dims: numbe
 }
 
 export function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new ArgumentError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  tensorArg(op, name, t);
 }
 
 /**

@@ -312,6 +312,28 @@ describe('max pooling: the gradient goes to the first maximum in window order', 
     expect(gradOf(x)).toEqual([0, 2, 0, 2, 0]);
   });
 
+  it('2×2 windows: ties go to the first tap, a later NaN wins, the first of two NaNs keeps it', () => {
+    // window values in order (top-left, top-right, bottom-left, bottom-right)
+    const windows = [[1, 3, 3, 2], [5, 5, 5, 5], [1, NaN, 7, NaN], [2, 1, 2, 0]];
+    const data = new Float64Array(16);
+    windows.forEach((win, k) => {
+      data[2 * k] = win[0];
+      data[2 * k + 1] = win[1];
+      data[8 + 2 * k] = win[2];
+      data[8 + 2 * k + 1] = win[3];
+    });
+    const x = tensor(data, { shape: [1, 1, 2, 8], requiresGrad: true });
+    const y = ops.maxPool2d(x, 2);
+    const values = flat(y);
+    expect([values[0], values[1], values[3]]).toEqual([3, 5, 2]);
+    expect(Number.isNaN(values[2])).toBe(true);
+    y.sum().backward();
+    // arg-maxes: window 0 → top-right (flat 1); 1 → top-left (2); 2 → top-right (5); 3 → top-left (6)
+    const expected = new Array<number>(16).fill(0);
+    for (const i of [1, 2, 5, 6]) expected[i] = 1;
+    expect(gradOf(x)).toEqual(expected);
+  });
+
   it('a NaN in a window is its maximum', () => {
     const x = tensor([[[1, NaN, 2, 3]]], { dtype: 'float64' });
     const y = flat(ops.maxPool1d(x, 2));
@@ -370,5 +392,56 @@ describe('Tensor methods', () => {
     expectClose(x1.avgPool1d(2), flat(ops.avgPool1d(x1, 2)), 0);
     const t = randn([2, 3, 3, 3], gen(5));
     expectClose(x.convTranspose2d(t), flat(ops.convTranspose2d(x, t)), 0);
+  });
+});
+
+describe('pad', () => {
+  const x = (): Tensor => tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' });
+  it('constant, reflect and replicate by hand', () => {
+    expect(ops.pad(x(), [1, 2], { value: 9 }).toArray()).toEqual([[9, 1, 2, 3, 9, 9], [9, 4, 5, 6, 9, 9]]);
+    expect(ops.pad(x(), [2, 1], { mode: 'reflect' }).toArray()).toEqual([[3, 2, 1, 2, 3, 2], [6, 5, 4, 5, 6, 5]]);
+    expect(ops.pad(x(), [0, 0, 1, 1], { mode: 'replicate' }).toArray()).toEqual([[1, 2, 3], [1, 2, 3], [4, 5, 6], [4, 5, 6]]);
+    expect(x().pad([1, 0, 1, 0], { mode: 'reflect' }).toArray()).toEqual([[5, 4, 5, 6], [2, 1, 2, 3], [5, 4, 5, 6]]);
+  });
+
+  it('the gradient of replicate padding piles up on the edges', () => {
+    const t = tensor([[1, 2, 3]], { dtype: 'float64', requiresGrad: true });
+    ops.pad(t, [2, 1], { mode: 'replicate' }).sum().backward();
+    expect(gradOf(t)).toEqual([3, 1, 2]);
+  });
+
+  it('refuses bad padding, naming the op and the fix', () => {
+    expect(() => ops.pad(x(), [1])).toThrow(/pad: padding must be a non-empty list of \(before, after\) pairs/);
+    expect(() => ops.pad(x(), [1, 1, 1, 1, 1, 1])).toThrow(/pads 3 axes but the input \[2, 3\] has 2/);
+    expect(() => ops.pad(x(), [3, 0], { mode: 'reflect' })).toThrow(/reflect padding \(3, 0\) of axis 1 must be smaller than its size 3/);
+    expect(() => ops.pad(x(), [1, 1], { mode: 'circular' as 'reflect' })).toThrow(/pad: unknown mode 'circular'/);
+    expect(() => ops.pad(x(), [1, 1], { mode: 'reflect', value: 2 })).toThrow(/value applies to mode 'constant' only/);
+  });
+});
+
+describe('interpolate', () => {
+  it("bilinear 2×2 → 4×4 (alignCorners false): PyTorch's values, derived by hand", () => {
+    const x = tensor([[[[1, 2], [3, 4]]]], { dtype: 'float64' });
+    // rows sample input rows at −0.25 (clamped to 0), 0.25, 0.75, 1.25 (= row 1 clamped)
+    const y = ops.interpolate(x, { size: 4, mode: 'bilinear' });
+    expectClose(y, [1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4], 1e-12);
+  });
+
+  it('nearest repeats ⌊i·in/out⌋; its gradient counts the copies', () => {
+    const x = tensor([[[1, 2, 3]]], { dtype: 'float64', requiresGrad: true });
+    const y = ops.interpolate(x, { size: 7 });
+    // i·3/7 for i = 0..6: 0, 0.43, 0.86, 1.29, 1.71, 2.14, 2.57
+    expect(flat(y)).toEqual([1, 1, 1, 2, 2, 3, 3]);
+    y.sum().backward();
+    expect(gradOf(x)).toEqual([3, 2, 2]);
+  });
+
+  it('refuses bad options', () => {
+    const x = randn([1, 1, 4, 4]);
+    expect(() => ops.interpolate(x, { size: 2, scaleFactor: 2 })).toThrow(/give exactly one of size and scaleFactor/);
+    expect(() => ops.interpolate(x, { size: 2, mode: 'bicubic' as 'bilinear' })).toThrow(/interpolate: unknown mode 'bicubic'/);
+    expect(() => ops.interpolate(x, { size: 2, mode: 'linear' })).toThrow(/mode 'linear' needs a 3-D input/);
+    expect(() => ops.interpolate(x, { size: 2, mode: 'bilinear', alignCorners: true })).toThrow(/alignCorners true is not supported/);
+    expect(() => ops.interpolate(x, { size: [2, 0] })).toThrow(/size must be a positive integer or 2 of them/);
   });
 });

@@ -404,6 +404,18 @@ const cases: Record<OpName, GradCase[]> = {
     { name: 'upsampling 2×3 → 3×4, unbatched', inputs: (gen) => [normal(gen, [2, 2, 3])], fn: (x) => ops.adaptiveAvgPool2d(x, [3, 4]) },
     { name: 'null keeps the height', inputs: (gen) => [normal(gen, [1, 2, 3, 6])], fn: (x) => ops.adaptiveAvgPool2d(x, [null, 2]) },
   ],
+  pad: [
+    { name: 'constant 2-D [1, 2, 0, 3] with value 0.5', inputs: (gen) => [normal(gen, [2, 3, 4])], fn: (x) => ops.pad(x, [1, 2, 0, 3], { value: 0.5 }) },
+    { name: 'reflect the last two axes', inputs: (gen) => [normal(gen, [1, 2, 4, 5])], fn: (x) => ops.pad(x, [2, 3, 3, 1], { mode: 'reflect' }) },
+    { name: 'replicate, wider than the axis', inputs: (gen) => [normal(gen, [2, 3])], fn: (x) => ops.pad(x, [4, 1], { mode: 'replicate' }) },
+    { name: 'constant on three axes of a transposed input', inputs: (gen) => [normal(gen, [3, 2, 2])], fn: (x) => ops.pad(ops.transpose(x, 0, 2), [1, 0, 0, 1, 2, 0]) },
+  ],
+  interpolate: [
+    { name: 'bilinear up 3×4 → 5×7', inputs: (gen) => [normal(gen, [2, 2, 3, 4])], fn: (x) => ops.interpolate(x, { size: [5, 7], mode: 'bilinear' }) },
+    { name: 'bilinear down 5×6 → 2×4', inputs: (gen) => [normal(gen, [1, 2, 5, 6])], fn: (x) => ops.interpolate(x, { size: [2, 4], mode: 'bilinear' }) },
+    { name: 'nearest, scaleFactor 2 and 1.5', inputs: (gen) => [normal(gen, [1, 2, 3, 4])], fn: (x) => ops.interpolate(x, { scaleFactor: [2, 1.5] }) },
+    { name: 'linear 1-D, scaleFactor 2.5', inputs: (gen) => [normal(gen, [2, 3, 4])], fn: (x) => ops.interpolate(x, { scaleFactor: 2.5, mode: 'linear' }) },
+  ],
 };
 
 describe('gradcheck: every differentiable op against finite differences (float64)', () => {
