@@ -490,6 +490,12 @@ const TITLES: Record<ExperimentResult['experiment'], string> = {
   'binarized-mnist': 'Binarized MNIST: test accuracy by sign rule vs full precision',
 };
 
+const SHORT: Record<ExperimentResult['experiment'], string> = {
+  'spiking-mnist': 'Spiking MNIST (784-1000-10 LIF)',
+  'spiking-toy': 'Spiking toy task',
+  'binarized-mnist': 'Binarized MNIST',
+};
+
 /** The results as a text table: one row per rule, mean ± sd over seeds. */
 export function formatExperimentTable(result: ExperimentResult): string {
   const layers = [...new Set(result.rows.flatMap((r) => Object.keys(r.firingRates)))];
@@ -518,5 +524,5 @@ export function experimentLossChart(result: ExperimentResult): Chart {
     color: CATEGORICAL[i % CATEGORICAL.length],
     points: r.lossCurve.map((v, step) => [step + 1, v] as const),
   }));
-  return { title: `${TITLES[result.experiment]}: training loss (first seed)`, xLabel: 'training step', yLabel: 'loss', series, integerX: true };
+  return { title: `${SHORT[result.experiment]}: training loss by rule (first seed)`, xLabel: 'training step', yLabel: 'loss', series, integerX: true };
 }
