@@ -12,6 +12,7 @@
 // A rule is resolved and bound when the op is recorded; the tape record keeps the bound function,
 // so changing a setting afterwards never changes a graph already built.
 import { RuleError } from '../errors';
+import { describeValue } from '../validate';
 
 /** A local derivative: h(x, y), with x the input and y = f(x) the forward output. */
 export type Derivative = (x: number, y: number) => number;
@@ -134,15 +135,6 @@ export function ruleLabel(rule: RuleInfo): string {
   const entries = Object.entries(rule.params);
   if (entries.length === 0) return rule.name;
   return `${rule.name}(${entries.map(([k, v]) => `${k}=${v}`).join(', ')})`;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') {
-    const keys = Object.keys(value);
-    return keys.length > 0 ? `an object with keys ${keys.join(', ')}` : 'an empty object';
-  }
-  return `${typeof value} ${String(value)}`;
 }
 
 /** What `rules.blend` was made from; kept beside the rule (not in it) so that checkpoints can save a blend as its parts. */

@@ -10,6 +10,7 @@
 //
 // Surrogates for steps (heaviside, sign, round, quantize) read x as u = x − threshold.
 import { RuleError } from '../errors';
+import { ruleValidator } from '../validate';
 import { sigmoidScaleInto } from '../nd';
 import { sigmoid as logistic } from './math';
 import {
@@ -30,23 +31,23 @@ import {
 // Parameter checks
 // ---------------------------------------------------------------------------------------------
 
+// Every factory checks its options object (known keys only) and each parameter through the one
+// validation module; a bad value is a RuleError naming the factory, the parameter and the value.
+
+function ruleOptions(rule: string, options: unknown, keys: readonly string[]): void {
+  ruleValidator(`rules.${rule}`).options(options, keys, { example: keys.length > 0 ? `{ ${keys[0]}: 1 }` : undefined });
+}
+
 function finite(rule: string, param: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new RuleError(`rules.${rule}: ${param} must be a finite number, got ${String(value)}`);
-  }
-  return value;
+  return ruleValidator(`rules.${rule}`).number(param, value);
 }
 
 function positive(rule: string, param: string, value: number): number {
-  finite(rule, param, value);
-  if (!(value > 0)) throw new RuleError(`rules.${rule}: ${param} must be > 0, got ${value}`);
-  return value;
+  return ruleValidator(`rules.${rule}`).number(param, value, { min: 0, minOpen: true });
 }
 
 function nonNegative(rule: string, param: string, value: number): number {
-  finite(rule, param, value);
-  if (!(value >= 0)) throw new RuleError(`rules.${rule}: ${param} must be ≥ 0, got ${value}`);
-  return value;
+  return ruleValidator(`rules.${rule}`).number(param, value, { min: 0 });
 }
 
 function derivativeRule(name: string, params: Record<string, number>, description: string, derivative: Derivative): DerivativeRule {
@@ -83,6 +84,7 @@ export function exact(): AdaptiveRule {
  * our parameter (k = 1 is the plain sigmoid).
  */
 export function sigmoidShaped(options: { k?: number } = {}): DerivativeRule {
+  ruleOptions('sigmoidShaped', options, ['k']);
   const k = positive('sigmoidShaped', 'k', options.k ?? 1);
   const h: Derivative = (x) => logistic(k * x);
   // float32 fast path: the WASM SIMD kernel in src/nd (the same values to float32 rounding)
@@ -101,6 +103,7 @@ export function sigmoidShaped(options: { k?: number } = {}): DerivativeRule {
  * (x + α)·σ(x) − α/2, h(x) = σ(x) + (x + α)·σ(x)·(1 − σ(x)), α = 1.67 recommended.
  */
 export function bSilu(options: { alpha?: number } = {}): DerivativeRule {
+  ruleOptions('bSilu', options, ['alpha']);
   const alpha = finite('bSilu', 'alpha', options.alpha ?? 1.67);
   return derivativeRule(
     'bSilu',
@@ -117,6 +120,7 @@ export function bSilu(options: { alpha?: number } = {}): DerivativeRule {
 
 /** h(x) = 1 for x > 0, c otherwise: ReLU forward with a leaky backward. */
 export function leakyBackward(options: { c?: number } = {}): DerivativeRule {
+  ruleOptions('leakyBackward', options, ['c']);
   const c = nonNegative('leakyBackward', 'c', options.c ?? 0.01);
   return derivativeRule(
     'leakyBackward',
@@ -158,6 +162,7 @@ export function guided(): BackwardRule {
 
 /** h = f'(x) + c (Roodschild, Gotay Sardiñas & Will 2020, for sigmoid); works for any activation. */
 export function floorAdded(options: { c?: number } = {}): AdaptiveRule {
+  ruleOptions('floorAdded', options, ['c']);
   const c = nonNegative('floorAdded', 'c', options.c ?? 0.1);
   return adaptiveRule(
     'floorAdded',
@@ -173,6 +178,7 @@ export function floorAdded(options: { c?: number } = {}): AdaptiveRule {
 
 /** h = max(f'(x), c): the exact derivative with a floor. */
 export function floored(options: { c?: number } = {}): AdaptiveRule {
+  ruleOptions('floored', options, ['c']);
   const c = nonNegative('floored', 'c', options.c ?? 0.1);
   return adaptiveRule(
     'floored',
@@ -208,6 +214,7 @@ export function peakNormalised(): AdaptiveRule {
 
 /** h(x) = f'(x / w): the exact derivative stretched w times wider, same peak (area × w). */
 export function widened(options: { w?: number } = {}): AdaptiveRule {
+  ruleOptions('widened', options, ['w']);
   const w = finite('widened', 'w', options.w ?? 2);
   if (!(w >= 1)) throw new RuleError(`rules.widened: w must be ≥ 1 (w = 1 is the exact derivative), got ${w}`);
   return adaptiveRule(
@@ -232,6 +239,7 @@ export function widened(options: { w?: number } = {}): AdaptiveRule {
 
 /** h(u) = 1 / (1 + slope·|u|)²: snnTorch's fast_sigmoid (Zenke & Ganguli 2018). */
 export function fastSigmoid(options: { slope?: number } = {}): DerivativeRule {
+  ruleOptions('fastSigmoid', options, ['slope']);
   const slope = positive('fastSigmoid', 'slope', options.slope ?? 25);
   return derivativeRule(
     'fastSigmoid',
@@ -247,6 +255,7 @@ export function fastSigmoid(options: { slope?: number } = {}): DerivativeRule {
 
 /** h(u) = (α/2) / (1 + (π·α·u/2)²): the derivative of (1/π)·atan(π·α·u/2) + 1/2 (Fang et al. 2021). */
 export function atan(options: { alpha?: number } = {}): DerivativeRule {
+  ruleOptions('atan', options, ['alpha']);
   const alpha = positive('atan', 'alpha', options.alpha ?? 2);
   const half = alpha / 2;
   const scale = (Math.PI * alpha) / 2;
@@ -264,6 +273,7 @@ export function atan(options: { alpha?: number } = {}): DerivativeRule {
 
 /** h(u) = k·σ(k·u)·(1 − σ(k·u)): the derivative of σ(k·u), in the form that cannot overflow. */
 export function sigmoidSurrogate(options: { slope?: number } = {}): DerivativeRule {
+  ruleOptions('sigmoidSurrogate', options, ['slope']);
   const slope = positive('sigmoidSurrogate', 'slope', options.slope ?? 4);
   return derivativeRule(
     'sigmoidSurrogate',
@@ -279,6 +289,7 @@ export function sigmoidSurrogate(options: { slope?: number } = {}): DerivativeRu
 
 /** h(u) = max(0, α − α²·|u|): a hat of unit area (SpikingJelly's PiecewiseQuadratic). */
 export function triangle(options: { alpha?: number } = {}): DerivativeRule {
+  ruleOptions('triangle', options, ['alpha']);
   const alpha = positive('triangle', 'alpha', options.alpha ?? 1);
   return derivativeRule(
     'triangle',
@@ -291,6 +302,7 @@ export function triangle(options: { alpha?: number } = {}): DerivativeRule {
 
 /** h(u) = exp(−u² / 2σ²) / (σ·√(2π)): the normal density, unit area. */
 export function gaussian(options: { sigma?: number } = {}): DerivativeRule {
+  ruleOptions('gaussian', options, ['sigma']);
   const sigma = positive('gaussian', 'sigma', options.sigma ?? 0.5);
   const peak = 1 / (sigma * Math.sqrt(2 * Math.PI));
   const k = 1 / (2 * sigma * sigma);
@@ -305,6 +317,7 @@ export function gaussian(options: { sigma?: number } = {}): DerivativeRule {
 
 /** h(u) = 1/width for |u| < width/2, else 0: a rectangle of unit area (SpikingJelly's Rect). */
 export function boxcar(options: { width?: number } = {}): DerivativeRule {
+  ruleOptions('boxcar', options, ['width']);
   const width = positive('boxcar', 'width', options.width ?? 1);
   const half = width / 2;
   const height = 1 / width;
@@ -318,6 +331,7 @@ export function boxcar(options: { width?: number } = {}): DerivativeRule {
 
 /** h(u) = 1 / (1 + α·|u|)²: SuperSpike (Zenke & Ganguli 2018) with Norse's default α = 100. */
 export function superSpike(options: { alpha?: number } = {}): DerivativeRule {
+  ruleOptions('superSpike', options, ['alpha']);
   const alpha = positive('superSpike', 'alpha', options.alpha ?? 100);
   return derivativeRule(
     'superSpike',
@@ -350,6 +364,7 @@ export function straightThrough(): DerivativeRule {
  * al. 2016). Without bounds it uses the activation's own range (quantize's `range`), else [−1, 1].
  */
 export function clippedStraightThrough(options: { min?: number; max?: number } = {}): AdaptiveRule {
+  ruleOptions('clippedStraightThrough', options, ['min', 'max']);
   const given = options.min !== undefined || options.max !== undefined;
   const min = finite('clippedStraightThrough', 'min', options.min ?? -1);
   const max = finite('clippedStraightThrough', 'max', options.max ?? 1);

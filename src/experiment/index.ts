@@ -5,8 +5,8 @@ export { formatTable, writeResults, resultsJson, lossChart, accuracyChart, gradN
 export type { WrittenFiles } from './report';
 export { loadDataset, isDatasetName, DATASET_NAMES } from './datasets';
 export type { DatasetName, DatasetOptions } from './datasets';
-export { INIT_NAMES } from './model';
-export type { InitName } from './model';
+export { INIT_NAMES, ARCH_NAMES } from './model';
+export type { InitName, ArchName } from './model';
 export { meanSd } from './stats';
 export type { MeanSd } from './stats';
 export { OPTIMIZER_NAMES, METRICS } from './types';

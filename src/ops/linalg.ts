@@ -5,6 +5,7 @@ import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { defineOp, record } from './record';
+import { tensorArg } from './args';
 
 interface MatmulSaved {
   /** The operands as matrices (1-D ones viewed as [1, k] and [k, 1]); views, not copies. */
@@ -24,12 +25,12 @@ const matmulOp = defineOp<MatmulSaved>('matmul', (g, { a, b, full, aShape, bShap
   let da: nd.Nd | null = null;
   let db: nd.Nd | null = null;
   if (needs[0]) {
-    da = nd.zeros(a.shape, nd.dtypeOf(a));
+    da = nd.pooledZeros(a.shape, nd.dtypeOf(a)); // the backward pass gives it back when done
     nd.matmulInto(da, g2, false, b, true);
     da = nd.wrap(da.data, aShape);
   }
   if (needs[1]) {
-    db = nd.zeros(b.shape, nd.dtypeOf(b));
+    db = nd.pooledZeros(b.shape, nd.dtypeOf(b));
     nd.matmulInto(db, a, true, g2, false);
     db = nd.wrap(db.data, bShape);
   }
@@ -38,6 +39,8 @@ const matmulOp = defineOp<MatmulSaved>('matmul', (g, { a, b, full, aShape, bShap
 
 /** The matrix product a @ b (NumPy semantics, batch axes broadcast). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  tensorArg('matmul', 'a', a);
+  tensorArg('matmul', 'b', b);
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) {
     throw new ArgumentError('matmul: both operands must be tensors');
   }
@@ -89,7 +92,7 @@ function sameShape(p: readonly number[], q: readonly number[]): boolean {
 // ---- linear: y = x·Wᵀ + b with W stored [out, in] (PyTorch's layout), fused ----
 // One op instead of transpose → matmul → add: the weight gradient is computed directly in W's
 // own layout (dW = gᵀ·x), so no transposed view has to be copied into W.grad, and the bias is
-// added in the same pass that writes y.
+// the value the product is accumulated onto (no separate pass over y).
 interface LinearSaved {
   /** The input as a matrix [n, in] (leading axes folded into n). */
   x: nd.Nd;
@@ -105,16 +108,16 @@ const linearOp = defineOp<LinearSaved>('linear', (g, { x, w, xShape, hasBias }, 
   let dx: nd.Nd | null = null;
   let dw: nd.Nd | null = null;
   if (needs[0]) {
-    dx = nd.zeros(x.shape, nd.dtypeOf(x));
+    dx = nd.pooledZeros(x.shape, nd.dtypeOf(x)); // pooled: the backward pass gives it back when done
     nd.matmulInto(dx, g2, false, w, false); // g·W
     dx = nd.wrap(dx.data, xShape);
   }
   if (needs[1]) {
-    dw = nd.zeros(w.shape, nd.dtypeOf(w));
+    dw = nd.pooledZeros(w.shape, nd.dtypeOf(w));
     nd.matmulInto(dw, g2, true, x, false); // gᵀ·x, already [out, in]
   }
   if (!hasBias) return [dx, dw];
-  const db = needs[2] ? nd.reshape(nd.reduce(g2, [0], 'sum'), [outF]) : null;
+  const db = needs[2] ? nd.sumRowsPooled(g2, outF) : null;
   return [dx, dw, db];
 });
 
@@ -123,6 +126,8 @@ const linearOp = defineOp<LinearSaved>('linear', (g, { x, w, xShape, hasBias }, 
  * bias [out] (or none). Same result as `add(matmul(x, transpose(weight)), bias)`, in one op.
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  tensorArg('linear', 'x', x);
+  tensorArg('linear', 'weight', weight);
   if (!(x instanceof Tensor) || !(weight instanceof Tensor) || (bias !== null && !(bias instanceof Tensor))) {
     throw new ArgumentError('linear: x and weight must be tensors, and bias a tensor or null');
   }
@@ -142,12 +147,18 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const x2 = nd.reshape(x.data, [n, inF]);
   const dtype = nd.promote(nd.promote(x.dtype, weight.dtype), bias?.dtype ?? x.dtype);
   const out = nd.zeros([n, outF], dtype);
-  nd.matmulInto(out, x2, false, weight.data, true);
-  if (bias !== null) {
+  if (bias !== null && outF > 0) {
+    // the bias as the gemm's starting value: matmulInto adds the product into `out`, so the bias
+    // costs one row copy per row instead of a read-modify-write pass over the product
     const b = nd.contiguous(bias.data).data;
     const y = out.data;
-    for (let row = 0; row < y.length; row += outF) for (let j = 0; j < outF; j++) y[row + j] += b[j];
+    if (nd.dtypeOf(bias.data) === dtype) {
+      for (let row = 0; row < y.length; row += outF) y.set(b, row);
+    } else {
+      for (let row = 0; row < y.length; row += outF) for (let j = 0; j < outF; j++) y[row + j] = b[j];
+    }
   }
+  nd.matmulInto(out, x2, false, weight.data, true);
   const shape = [...x.shape.slice(0, -1), outF];
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record(linearOp, inputs, nd.wrap(out.data, shape), { x: x2, w: weight.data, xShape: x.shape, hasBias: bias !== null });

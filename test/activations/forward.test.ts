@@ -4,6 +4,7 @@ import { tensor } from '../../src/creation';
 import { activation, type ActivationName, SELU_ALPHA, SELU_SCALE } from '../../src/activations';
 import { erf, erfc, normalCdf, roundHalfEven } from '../../src/activations/math';
 import { expectClose } from './helpers';
+import { ArgumentError } from '../../src/errors';
 
 function f(name: ActivationName, xs: number[], params: Record<string, unknown> = {}): number[] {
   return activation(name, tensor(xs, { dtype: 'float64' }), params as never).toArray() as number[];
@@ -121,15 +122,15 @@ describe('parameter checks', () => {
     expect(() => x.quantize({ bits: 2.5 })).toThrow(/quantize: bits must be an integer/);
     expect(() => x.quantize({ range: [1, 0] })).toThrow(/quantize: range must be/);
     expect(() => x.gelu({ approximate: 'erf' as never })).toThrow(/gelu: approximate must be 'none' or 'tanh'/);
-    expect(() => x.leakyRelu({ slope: Number.NaN })).toThrow(/leakyRelu: slope must be a number/);
+    expect(() => x.leakyRelu({ slope: Number.NaN })).toThrow(/leakyRelu: slope must be a finite number/);
   });
 
   it('an unknown option is an error listing the valid ones', () => {
-    expect(() => tensor([1]).leakyRelu({ slop: 0.2 } as never)).toThrow(/leakyRelu: unknown option 'slop'; its options are: backward, slope/);
+    expect(() => tensor([1]).leakyRelu({ slop: 0.2 } as never)).toThrowWith(ArgumentError, /leakyRelu: unknown option 'slop'; its options are: backward, slope/);
   });
 
   it('a non-tensor input is an ArgumentError', () => {
-    expect(() => activation('relu', [1, 2] as never)).toThrow(/relu: expected a Tensor/);
-    expect(() => activation('nope' as never, tensor([1]))).toThrow(/no activation named 'nope'; the activations are: relu, leakyRelu/);
+    expect(() => activation('relu', [1, 2] as never)).toThrowWith(ArgumentError, /relu: expected a Tensor/);
+    expect(() => activation('nope' as never, tensor([1]))).toThrowWith(ArgumentError, /no activation named 'nope'; the activations are: relu, leakyRelu/);
   });
 });

@@ -41,7 +41,7 @@ describe('snn.rate', () => {
     expect(flat(s)).toEqual([1, 0, 1, 1, 0, 1]);
     const late = snn.rate(tensor([1, 1]), { steps: 4, firstSpikeTime: 2, seed: 0 });
     expect(flat(late)).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
-    expect(() => snn.rate(tensor([0.5]), { steps: 0 })).toThrow(/snn.rate: steps must be an integer >= 1, got 0/);
+    expect(() => snn.rate(tensor([0.5]), { steps: 0 })).toThrow(/snn.rate: steps must be an integer ≥ 1, got 0/);
     expect(() => snn.rate(tensor([0.5]), { step: 5 } as never)).toThrow(/unknown option 'step'/);
   });
 });
