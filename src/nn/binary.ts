@@ -13,6 +13,8 @@ import { getEntry, resolveChoice } from '../activations/registry';
 import type { RuleChoice } from '../activations/rule';
 import type { Generator } from '../random';
 import { Module, Parameter } from './module';
+import { Conv2d, type ConvLayerOptions } from './conv';
+import { conv2d } from '../ops/conv';
 import * as init from './init';
 
 export interface BinaryLinearOptions {
@@ -90,6 +92,44 @@ export class BinaryLinear extends Module {
 
   protected override extraRepr(): string {
     return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}, scale=${this.scale}`;
+  }
+}
+
+export interface BinaryConv2dOptions extends ConvLayerOptions {
+  /** The backward rule of sign for the weights (default 'clippedStraightThrough'; see BinaryLinear). */
+  weightBackward?: RuleChoice;
+  /** Scale each output channel's binary kernel by α_o = mean |W[o]| (XNOR-Net; default false). */
+  scale?: boolean;
+}
+
+/**
+ * A Conv2d whose forward uses sign(W) (times α_o per output channel with `scale`) over real
+ * latent weights W [out, in / groups, kH, kW]; everything else is Conv2d's.
+ */
+export class BinaryConv2d extends Conv2d {
+  readonly weightBackward: RuleChoice;
+  readonly scale: boolean;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: BinaryConv2dOptions = {}) {
+    const { weightBackward = 'clippedStraightThrough', scale = false, ...conv } = options;
+    resolveChoice(getEntry('sign', 'BinaryConv2d'), weightBackward, 'BinaryConv2d({ weightBackward })');
+    if (typeof scale !== 'boolean') throw new ArgumentError(`BinaryConv2d: scale must be true or false, got ${String(scale)}`);
+    super(inChannels, outChannels, kernelSize, conv);
+    this.weightBackward = weightBackward;
+    this.scale = scale;
+  }
+
+  /** The kernels the forward pass uses: sign(W), times α per output channel with `scale`. */
+  binaryWeight(): Tensor {
+    const b = sign(this.weight, { backward: this.weightBackward });
+    return this.scale ? mul(b, mean(abs(this.weight), [1, 2, 3], true)) : b;
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
+      throw new ShapeError(`BinaryConv2d(${this.inChannels} → ${this.outChannels}): expected an input [N, ${this.inChannels}, H, W], got ${formatShape(x.shape)}`);
+    }
+    return conv2d(x, this.binaryWeight(), this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 }
 

@@ -46,5 +46,5 @@ export * as init from './init';
 export { Conv1d, Conv2d, ConvTranspose2d } from './conv';
 export type { ConvLayerOptions, ConvTransposeLayerOptions } from './conv';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d } from './pool';
-export { BinaryLinear, QuantizedActivation } from './binary';
-export type { BinaryLinearOptions, QuantizedActivationOptions } from './binary';
+export { BinaryLinear, BinaryConv2d, QuantizedActivation } from './binary';
+export type { BinaryLinearOptions, BinaryConv2dOptions, QuantizedActivationOptions } from './binary';

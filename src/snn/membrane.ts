@@ -87,14 +87,27 @@ const membraneOp = defineOp<Saved>('lifMembrane', (g, s, needs) => {
 });
 
 /**
+ * The values of `a` in C order without copying when its layout is C-contiguous from some offset
+ * (a time step sliced from a [T, N, ...] sequence is), else a contiguous copy.
+ */
+function flat(a: nd.Nd): Float32Array | Float64Array {
+  let s = 1;
+  for (let d = a.shape.length - 1; d >= 0; d--) {
+    if (a.shape[d] !== 1 && a.stride[d] !== s) return nd.contiguous(a).data;
+    s *= a.shape[d];
+  }
+  return a.data.subarray(a.offset, a.offset + a.size);
+}
+
+/**
  * The new membrane potential from the input current, the previous membrane, the reset signal,
  * the decay and the threshold (see the top of this file). Shapes are checked by the neuron
  * layers before they call it; `reset` is ignored (may be null) for mode 'none'.
  */
 export function lifMembrane(input: Tensor, mem: Tensor, reset: Tensor | null, beta: Tensor, threshold: Tensor, mode: ResetMode): Tensor {
-  const x = nd.contiguous(input.data).data;
-  const u = nd.contiguous(mem.data).data;
-  const r = mode === 'none' || reset === null ? null : nd.contiguous(reset.data).data;
+  const x = flat(input.data); // a step of a sequence: read in place, not copied
+  const u = flat(mem.data);
+  const r = mode === 'none' || reset === null ? null : flat(reset.data);
   const b = nd.contiguous(beta.data).data;
   const th = nd.contiguous(threshold.data).data;
   const out = nd.zeros(mem.shape, mem.dtype);

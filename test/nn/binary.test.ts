@@ -91,3 +91,48 @@ describe('nn.QuantizedActivation', () => {
     expect(() => new nn.QuantizedActivation({ range: [1, 0] })).toThrow(ArgumentError);
   });
 });
+
+describe('nn.BinaryConv2d', () => {
+  it('forward is conv2d with sign(W) (a naive loop); the latent kernels get clipped straight-through gradients; scale multiplies by mean|W[o]|', () => {
+    const gen = new Generator(5);
+    const [N, C, H, W, O, K] = [2, 2, 4, 5, 3, 3];
+    for (const scale of [false, true]) {
+      const layer = new nn.BinaryConv2d(C, O, K, { dtype: 'float64', generator: gen, scale });
+      const w = flat(layer.weight).map((v, i) => (i % 4 === 0 ? v * 8 : v)); // some |w| > 1
+      layer.weight.toNdarray().data.set(w);
+      const x = randn([N, C, H, W], { generator: gen, dtype: 'float64' });
+      const y = layer.forward(x);
+      const OH = H - K + 1;
+      const OW = W - K + 1;
+      const per = C * K * K;
+      const alpha = [...Array(O).keys()].map((o) => (scale ? w.slice(o * per, (o + 1) * per).reduce((a, v) => a + Math.abs(v), 0) / per : 1));
+      const xs = flat(x);
+      const b = flat(layer.bias!);
+      const want: number[] = [];
+      for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) {
+        let v = b[o];
+        for (let c = 0; c < C; c++) for (let p = 0; p < K; p++) for (let q = 0; q < K; q++) {
+          v += Math.sign(w[((o * C + c) * K + p) * K + q]) * alpha[o] * xs[((n * C + c) * H + i + p) * W + j + q];
+        }
+        want.push(v);
+      }
+      close(flat(y), want, 1e-10);
+      if (scale) continue;
+      const g = randn([N, O, OH, OW], { generator: gen, dtype: 'float64' });
+      y.backward(g);
+      const gs = flat(g);
+      const grad = w.map((wv, idx) => {
+        const q = idx % K;
+        const p = Math.floor(idx / K) % K;
+        const c = Math.floor(idx / (K * K)) % C;
+        const o = Math.floor(idx / per);
+        let v = 0;
+        for (let n = 0; n < N; n++) for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) v += gs[((n * O + o) * OH + i) * OW + j] * xs[((n * C + c) * H + i + p) * W + j + q];
+        return Math.abs(wv) <= 1 ? v : 0;
+      });
+      close(flat(layer.weight.grad!), grad, 1e-10);
+    }
+    expect(() => new nn.BinaryConv2d(2, 3, 3).forward(randn([1, 3, 5, 5]))).toThrow(/BinaryConv2d\(2 → 3\): expected an input \[N, 2, H, W\]/);
+    expect(() => new nn.BinaryConv2d(2, 3, 3, { weightBackward: 'nope' })).toThrow(RuleError);
+  });
+});
