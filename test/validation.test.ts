@@ -30,6 +30,9 @@ import {
   stack,
   tensor,
   valueAndGrad,
+  withExactRules,
+  gradcheck,
+  data,
   zeros,
   type Tensor,
 } from '../src';
@@ -116,6 +119,25 @@ const misspelt: [string, () => unknown, ErrorCtor][] = [
   ['init.uniform seed', () => nn.init.uniform(zeros([3, 2]), 0, 1, { seed: 1 } as never), ArgumentError],
 ];
 cases.push(...misspelt);
+
+// found by probing the public API with bad values (see test/property.test.ts for the random version)
+bad('mseLoss reduce key', () => ops.mseLoss(t2(), t2(), { reduce: 'sum' } as never));
+bad('crossEntropy reduction avg', () => ops.crossEntropy(t2(), [0, 1], { reduction: 'avg' as 'mean' }));
+bad('clamp(t, "a")', () => ops.clamp(t2(), 'a' as never));
+bad('clamp(t, NaN)', () => ops.clamp(t2(), Number.NaN));
+bad('withExactRules(5)', () => withExactRules(5 as never));
+bad('optimizer.step(5)', () => sgd().step(5 as never));
+bad('loadStateDict strickt', () => new nn.Linear(2, 2).loadStateDict(new nn.Linear(2, 2).stateDict(), { strickt: false } as never));
+bad('new nn.ModuleList(5)', () => new nn.ModuleList(5 as never));
+bad('new nn.MSELoss(null)', () => new nn.MSELoss(null as never));
+bad('gradcheck epss', () => gradcheck((x: Tensor) => x.sum(), [tensor([1], { dtype: 'float64' })], { epss: 1 } as never));
+bad('gradcheck(f, 5)', () => gradcheck((x: Tensor) => x.sum(), 5 as never));
+bad('exp(undefined)', () => ops.exp(undefined as never));
+bad('t.sum(null)', () => t2().sum(null as never));
+bad('t.squeeze(1.5)', () => t2().squeeze(1.5));
+bad('data.subset(5, [0])', () => data.subset(5 as never, [0]));
+bad('data.trainTestSplit({})', () => data.trainTestSplit({} as never));
+bad('data.createDataset()', () => (data.createDataset as (o?: unknown) => unknown)());
 
 // item 6: messages that mislead (the class here; the wording is checked below)
 bad('unsqueeze(3) of 1-D', () => tensor([1, 2]).unsqueeze(3));

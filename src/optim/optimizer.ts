@@ -153,6 +153,7 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
    * (it should recompute the loss and its gradients) and its result is returned.
    */
   step<T = undefined>(closure?: () => T): T | undefined {
+    if (closure !== undefined) validator(`${this.name}.step`).func('closure', closure);
     const result = closure === undefined ? undefined : closure();
     this.checkStep();
     const groups = this.paramGroups;
