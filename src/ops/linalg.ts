@@ -25,12 +25,12 @@ const matmulOp = defineOp<MatmulSaved>('matmul', (g, { a, b, full, aShape, bShap
   let da: nd.Nd | null = null;
   let db: nd.Nd | null = null;
   if (needs[0]) {
-    da = nd.zeros(a.shape, nd.dtypeOf(a));
+    da = nd.pooledZeros(a.shape, nd.dtypeOf(a)); // the backward pass gives it back when done
     nd.matmulInto(da, g2, false, b, true);
     da = nd.wrap(da.data, aShape);
   }
   if (needs[1]) {
-    db = nd.zeros(b.shape, nd.dtypeOf(b));
+    db = nd.pooledZeros(b.shape, nd.dtypeOf(b));
     nd.matmulInto(db, a, true, g2, false);
     db = nd.wrap(db.data, bShape);
   }
@@ -108,16 +108,16 @@ const linearOp = defineOp<LinearSaved>('linear', (g, { x, w, xShape, hasBias }, 
   let dx: nd.Nd | null = null;
   let dw: nd.Nd | null = null;
   if (needs[0]) {
-    dx = nd.zeros(x.shape, nd.dtypeOf(x));
+    dx = nd.pooledZeros(x.shape, nd.dtypeOf(x)); // pooled: the backward pass gives it back when done
     nd.matmulInto(dx, g2, false, w, false); // g·W
     dx = nd.wrap(dx.data, xShape);
   }
   if (needs[1]) {
-    dw = nd.zeros(w.shape, nd.dtypeOf(w));
+    dw = nd.pooledZeros(w.shape, nd.dtypeOf(w));
     nd.matmulInto(dw, g2, true, x, false); // gᵀ·x, already [out, in]
   }
   if (!hasBias) return [dx, dw];
-  const db = needs[2] ? nd.reshape(nd.reduce(g2, [0], 'sum'), [outF]) : null;
+  const db = needs[2] ? nd.sumRowsPooled(g2, outF) : null;
   return [dx, dw, db];
 });
 
