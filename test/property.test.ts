@@ -177,6 +177,31 @@ const CASES: Record<OpName, Case> = {
   binaryCrossEntropyWithLogits: lossCase((g, s) => rand(s, f64(g)), (p, t, reduction) => ops.binaryCrossEntropyWithLogits(p, t, { reduction }), normal),
   crossEntropy: classCase((x, labels, reduction) => ops.crossEntropy(x, labels, { reduction }), false),
   nllLoss: classCase((x, labels, reduction) => ops.nllLoss(x, labels, { reduction }), true),
+  conv1d: fc.tuple(dim, dim, dim, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.boolean())
+    .map(([n, cin, cout, k, extra, stride, bias]) => (gen) => ({
+      inputs: [normal(gen, [n, cin, k + extra]), normal(gen, [cout, cin, k]), ...(bias ? [normal(gen, [cout])] : [])],
+      fn: (x, w, b) => ops.conv1d(x, w, b ?? null, { stride }),
+    })),
+  conv2d: fc.tuple(dim, dim, dim, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1 }))
+    .map(([n, cin, cout, k, extra, stride, padding]) => (gen) => ({
+      inputs: [normal(gen, [n, cin, k + extra, k + 1]), normal(gen, [cout, cin, k, k]), normal(gen, [cout])],
+      fn: (x, w, b) => ops.conv2d(x, w, b, { stride, padding }),
+    })),
+  convTranspose2d: fc.tuple(dim, dim, dim, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }))
+    .map(([n, cin, cout, k, stride]) => (gen) => ({
+      inputs: [normal(gen, [n, cin, 2, 2]), normal(gen, [cin, cout, k, k]), normal(gen, [cout])],
+      fn: (x, w, b) => ops.convTranspose2d(x, w, b, { stride }),
+    })),
+  maxPool1d: fc.tuple(dim, dim, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 }))
+    .map(([n, c, k, extra]) => (gen) => ({ inputs: [grid(gen, [n, c, k + extra + 1])], fn: (x) => ops.maxPool1d(x, k) })),
+  maxPool2d: fc.tuple(dim, dim, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 }))
+    .map(([n, c, k, extra]) => (gen) => ({ inputs: [grid(gen, [n, c, k + extra, k + 1])], fn: (x) => ops.maxPool2d(x, k) })),
+  avgPool1d: fc.tuple(dim, dim, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 }))
+    .map(([n, c, k, extra]) => (gen) => ({ inputs: [normal(gen, [n, c, k + extra])], fn: (x) => ops.avgPool1d(x, k) })),
+  avgPool2d: fc.tuple(dim, dim, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 2 }))
+    .map(([n, c, k, extra, stride]) => (gen) => ({ inputs: [normal(gen, [n, c, k + extra, k + 1])], fn: (x) => ops.avgPool2d(x, k, { stride }) })),
+  adaptiveAvgPool2d: fc.tuple(dim, dim, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), dim, dim)
+    .map(([n, c, h, w, oh, ow]) => (gen) => ({ inputs: [normal(gen, [n, c, h, w])], fn: (x) => ops.adaptiveAvgPool2d(x, [oh, ow]) })),
 };
 
 describe('property: gradients at random shapes and broadcast pairs match float64 finite differences', () => {
