@@ -2,6 +2,7 @@
 // one per spatial axis), padding modes, option keys, and the output size of a sliding window.
 // Every check throws before anything is computed or recorded.
 import { ArgumentError, ShapeError, formatShape } from '../errors';
+import { validator } from '../validate';
 import { Tensor } from '../tensor';
 
 /** One number for every spatial axis, or one per axis ([h, w] for 2-D ops). */
@@ -9,15 +10,7 @@ export type SpatialArg = number | readonly number[];
 
 /** Refuses keys of `options` that are not in `allowed`, naming them and the valid ones. */
 export function checkKeys(op: string, options: object | undefined, allowed: readonly string[]): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== 'object') {
-    throw new ArgumentError(`${op}: options must be an object, got ${String(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new ArgumentError(`${op}: unknown option '${key}'; valid options: ${allowed.join(', ')}`);
-    }
-  }
+  validator(op).options(options, allowed, { nullable: ['divisorOverride'] });
 }
 
 /**
