@@ -33,6 +33,7 @@ import {
   withExactRules,
   gradcheck,
   data,
+  snn,
   zeros,
   type Tensor,
 } from '../src';
@@ -137,6 +138,10 @@ bad('t.sum(null)', () => t2().sum(null as never));
 bad('t.squeeze(1.5)', () => t2().squeeze(1.5));
 bad('data.subset(5, [0])', () => data.subset(5 as never, [0]));
 bad('data.trainTestSplit({})', () => data.trainTestSplit({} as never));
+bad('snn.ceMembraneLoss options null', () => snn.ceMembraneLoss([zeros([2, 3])], [0, 1], null as never));
+bad('snn.ceMembraneLoss oevr', () => snn.ceMembraneLoss([zeros([2, 3])], [0, 1], { oevr: 'sum' } as never));
+bad('nn.BinaryLinear options null', () => new nn.BinaryLinear(2, 3, null as never));
+bad('nn.Conv2d strid', () => new nn.Conv2d(1, 1, 3, { strid: 2 } as never));
 bad('data.createDataset()', () => (data.createDataset as (o?: unknown) => unknown)());
 
 // item 6: messages that mislead (the class here; the wording is checked below)
