@@ -368,6 +368,7 @@ export abstract class Module {
    * StateDictError, and then nothing has been changed.
    */
   loadStateDict(state: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    // 1. validate: keys, types and shapes of every entry
     const owner = this.typeName();
     if (state === null || typeof state !== 'object') {
       throw new ArgumentError(`${owner}.loadStateDict: expected an object of tensors by name, got ${String(state)}`);
@@ -402,6 +403,7 @@ export abstract class Module {
         invalidKeys,
       });
     }
+    // 2. mutate (everything above only read)
     for (const [target, value] of copies) copyInto(target, value);
     return { missingKeys, unexpectedKeys };
   }
