@@ -27,7 +27,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import * as nd from './nd';
 import { SurrogradError } from './errors';
-import { describeValue } from './validate';
+import { describeValue, validator } from './validate';
 import { Tensor } from './tensor';
 import { Module, type StateDict } from './nn/module';
 import { Activation } from './nn/activation';
@@ -140,6 +140,7 @@ export function encodeCheckpoint(contents: SaveContents): Uint8Array {
   if (contents === null || typeof contents !== 'object' || !(contents.model instanceof Module)) {
     throw new CheckpointError('save: expected { model, optimizer?, scheduler?, meta? } with model an nn.Module');
   }
+  validator('save', CheckpointError).options(contents, ['model', 'optimizer', 'scheduler', 'meta'], { required: true });
   const arrays: ArrayEntry[] = [];
   const chunks: nd.FloatArray[] = [];
   let dataLength = 0;
@@ -319,6 +320,7 @@ function writeAtomically(file: string, bytes: Uint8Array): void {
  */
 export function load(file: string, options: LoadOptions = {}): Checkpoint {
   if (typeof file !== 'string' || file.length === 0) throw new CheckpointError('load: the path must be a non-empty string');
+  validator(`load('${file}')`, CheckpointError).options(options, ['model', 'optimizer', 'scheduler', 'strict'], { example: '{ model, optimizer, scheduler }' });
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(file);
@@ -444,8 +446,10 @@ function schedulerSection(value: unknown, fail: (why: string) => never): Schedul
  * anything changes; if a later part fails to load, the earlier parts are put back.
  */
 export function applyCheckpoint(checkpoint: Checkpoint, options: LoadOptions, where = 'applyCheckpoint'): void {
+  const v = validator(where, CheckpointError);
+  v.options(options, ['model', 'optimizer', 'scheduler', 'strict'], { example: '{ model, optimizer, scheduler }' });
   const { model, optimizer, scheduler } = options;
-  const strict = options.strict ?? true;
+  const strict = v.boolean('strict', options.strict ?? true);
   if (model === undefined) {
     if (optimizer !== undefined || scheduler !== undefined) {
       throw new CheckpointError(`${where}: pass the model too when restoring an optimizer or scheduler`);

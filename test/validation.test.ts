@@ -142,6 +142,8 @@ bad('snn.ceMembraneLoss options null', () => snn.ceMembraneLoss([zeros([2, 3])],
 bad('snn.ceMembraneLoss oevr', () => snn.ceMembraneLoss([zeros([2, 3])], [0, 1], { oevr: 'sum' } as never));
 bad('nn.BinaryLinear options null', () => new nn.BinaryLinear(2, 3, null as never));
 bad('nn.Conv2d strid', () => new nn.Conv2d(1, 1, 3, { strid: 2 } as never));
+bad('load options modle', () => load('/nonexistent-but-options-first', { modle: nn.mlp([2, 1]) } as never), CheckpointError);
+bad('save contents optimzer', () => save(path.join(os.tmpdir(), 'never-written.ckpt'), { model: nn.mlp([2, 1]), optimzer: sgd() } as never), CheckpointError);
 bad('data.createDataset()', () => (data.createDataset as (o?: unknown) => unknown)());
 
 // item 6: messages that mislead (the class here; the wording is checked below)
@@ -221,6 +223,10 @@ describe('messages name the function, the argument, the value and what is accept
     expect(() => arange(Number.NaN)).toThrow('arange: end must be a finite number, got NaN');
     expect(() => rand([3], { high: Infinity })).toThrow('rand: high must be a finite number, got Infinity');
     expect(() => full([2], 'a' as never)).toThrow("full: value must be a number, got 'a'");
+  });
+  it('load and save name a misspelt option before touching the disk', () => {
+    expect(() => load('/nonexistent.ckpt', { modle: nn.mlp([2, 1]) } as never)).toThrow(/unknown option 'modle' \(did you mean 'model'\?\)/);
+    expect(() => save('/nonexistent-dir/x.ckpt', { model: nn.mlp([2, 1]), optimzer: sgd() } as never)).toThrow(/unknown option 'optimzer'/);
   });
   it('StepLR without options says what to pass', () => {
     expect(() => new (optim.StepLR as unknown as new (o: optim.SGD) => unknown)(sgd())).toThrow(
