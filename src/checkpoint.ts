@@ -27,7 +27,7 @@
 // the target, so a crash or a failed write never leaves a half-written checkpoint.
 import * as nd from './nd';
 import { SurrogradError } from './errors';
-import { describeValue } from './validate';
+import { describeValue, validator } from './validate';
 import { Tensor } from './tensor';
 import { Module, type StateDict } from './nn/module';
 import { Activation } from './nn/activation';
@@ -153,6 +153,7 @@ export function encodeCheckpoint(contents: SaveContents): Uint8Array {
   if (contents === null || typeof contents !== 'object' || !(contents.model instanceof Module)) {
     throw new CheckpointError('save: expected { model, optimizer?, scheduler?, meta? } with model an nn.Module');
   }
+  validator('save', CheckpointError).options(contents, ['model', 'optimizer', 'scheduler', 'meta'], { required: true });
   const arrays: ArrayEntry[] = [];
   const chunks: nd.FloatArray[] = [];
   let dataLength = 0;
@@ -400,8 +401,10 @@ function schedulerSection(value: unknown, fail: (why: string) => never): Schedul
  * anything changes; if a later part fails to load, the earlier parts are put back.
  */
 export function applyCheckpoint(checkpoint: Checkpoint, options: LoadOptions, where = 'applyCheckpoint'): void {
+  const v = validator(where, CheckpointError);
+  v.options(options, ['model', 'optimizer', 'scheduler', 'strict'], { example: '{ model, optimizer, scheduler }' });
   const { model, optimizer, scheduler } = options;
-  const strict = options.strict ?? true;
+  const strict = v.boolean('strict', options.strict ?? true);
   if (model === undefined) {
     if (optimizer !== undefined || scheduler !== undefined) {
       throw new CheckpointError(`${where}: pass the model too when restoring an optimizer or scheduler`);

@@ -115,6 +115,8 @@ export interface OptionsCheck {
   required?: boolean;
   /** An example to show when the options are not an object, e.g. "{ stepSize: 10 }". */
   example?: string;
+  /** Keys that may be null (a meaningful value, such as BatchNorm's momentum); any other null is refused. */
+  nullable?: readonly string[];
 }
 
 /**
@@ -140,7 +142,8 @@ export class Validator {
 
   /**
    * An options object (a plain object, or undefined for none) whose keys are all in `allowed`.
-   * Returns it as a record to read; a key set to undefined counts as absent.
+   * Returns it as a record to read; a key set to undefined counts as absent, a key set to null is
+   * refused unless listed in `check.nullable`.
    */
   options(options: unknown, allowed: readonly string[], check: OptionsCheck = {}): Record<string, unknown> {
     if (options === undefined && !check.required) return {};
@@ -155,6 +158,12 @@ export class Validator {
       const hint = suggestions.length > 0 ? ` (did you mean ${suggestions.map((s) => `'${s}'`).join(', ')}?)` : '';
       const valid = allowed.length > 0 ? `the options are ${allowed.join(', ')}` : 'it takes no options';
       throw this.error(`unknown option${unknown.length > 1 ? 's' : ''} ${names}${hint}; ${valid}`);
+    }
+    // null is not "the default": leave the key out (or set it to undefined) for that
+    for (const [key, value] of Object.entries(options)) {
+      if (value === null && !(check.nullable ?? []).includes(key)) {
+        throw this.error(`option '${key}' is null; leave it out (or pass undefined) for its default`);
+      }
     }
     return options as Record<string, unknown>;
   }

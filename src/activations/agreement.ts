@@ -1,6 +1,7 @@
 // How far a backward rule's gradient is from the exact one, measured rather than assumed.
 import * as nd from '../nd';
 import { ArgumentError, GraphError } from '../errors';
+import { describeValue } from '../validate';
 import { Tensor } from '../tensor';
 import { backward } from '../autograd/tape';
 import type { BackwardChoices } from './names';
@@ -37,6 +38,7 @@ export function gradientAgreement(
   rules: BackwardChoices,
 ): GradientAgreement[] {
   if (typeof fn !== 'function') throw new ArgumentError('gradientAgreement: fn must be a function returning a scalar tensor');
+  if (!Array.isArray(inputs)) throw new ArgumentError(`gradientAgreement: inputs must be a list of tensors, got ${describeValue(inputs)}`);
   inputs.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new ArgumentError(`gradientAgreement: input ${i} is not a Tensor`);
     if (!t.isLeaf) {

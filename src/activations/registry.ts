@@ -12,6 +12,7 @@
 // happens when the op is recorded: the record keeps the bound rule, so a later change of setting
 // never changes a graph already built.
 import { ArgumentError, RuleError } from '../errors';
+import { validator } from '../validate';
 import {
   type Derivative,
   type Rule,
@@ -221,6 +222,7 @@ export function withBackward<T>(choices: BackwardChoices, fn: () => T): T {
  * choices (the reference that `gradientAgreement` compares against).
  */
 export function withExactRules<T>(fn: () => T): T {
+  validator('withExactRules').func('fn', fn);
   const previous = exactOnly;
   exactOnly = true;
   try {

@@ -4,6 +4,7 @@
 // training rule by default). The binarization is the `sign` activation with a backward rule:
 // no second mechanism.
 import { ArgumentError, ShapeError, formatShape } from '../errors';
+import { validator } from '../validate';
 import type { Dtype } from '../nd';
 import type { Tensor } from '../tensor';
 import { zeros } from '../creation';
@@ -55,10 +56,7 @@ export class BinaryLinear extends Module {
     for (const [name, value] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(value) || value < 1) throw new ArgumentError(`BinaryLinear: ${name} must be a positive integer, got ${String(value)}`);
     }
-    const allowed = ['bias', 'weightBackward', 'scale', 'dtype', 'generator'];
-    for (const key of Object.keys(options)) {
-      if (!allowed.includes(key)) throw new ArgumentError(`BinaryLinear: unknown option '${key}'; the options are ${allowed.join(', ')}`);
-    }
+    validator('BinaryLinear').options(options, ['bias', 'weightBackward', 'scale', 'dtype', 'generator']);
     const weightBackward = options.weightBackward ?? 'clippedStraightThrough';
     resolveChoice(getEntry('sign', 'BinaryLinear'), weightBackward, 'BinaryLinear({ weightBackward })');
     if (options.scale !== undefined && typeof options.scale !== 'boolean') throw new ArgumentError(`BinaryLinear: scale must be true or false, got ${String(options.scale)}`);
@@ -155,10 +153,7 @@ export class QuantizedActivation extends Module {
 
   constructor(options: QuantizedActivationOptions = {}) {
     super();
-    const allowed = ['bits', 'range', 'backward'];
-    for (const key of Object.keys(options)) {
-      if (!allowed.includes(key)) throw new ArgumentError(`QuantizedActivation: unknown option '${key}'; the options are ${allowed.join(', ')}`);
-    }
+    validator('QuantizedActivation').options(options, ['bits', 'range', 'backward']);
     this.bits = options.bits ?? 2;
     this.range = options.range ?? [0, 1];
     this.backward = options.backward ?? 'clippedStraightThrough';

@@ -16,6 +16,7 @@
 // declaration order.
 import * as nd from '../nd';
 import { ArgumentError, formatShape } from '../errors';
+import { validator } from '../validate';
 import { Tensor } from '../tensor';
 
 /**
@@ -385,11 +386,14 @@ export abstract class Module {
    * StateDictError, and then nothing has been changed.
    */
   loadStateDict(state: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    // 1. validate: keys, types and shapes of every entry
     const owner = this.typeName();
     if (state === null || typeof state !== 'object') {
       throw new ArgumentError(`${owner}.loadStateDict: expected an object of tensors by name, got ${String(state)}`);
     }
-    const strict = options.strict ?? true;
+    const v = validator(`${owner}.loadStateDict`);
+    const o = v.options(options, ['strict'], { example: '{ strict: false }' });
+    const strict = v.boolean('strict', o.strict ?? true);
     const targets = this.stateEntries();
     const expected = new Set(targets.map(([key]) => key));
     const missingKeys = targets.map(([key]) => key).filter((key) => !Object.hasOwn(state, key));
@@ -417,6 +421,7 @@ export abstract class Module {
         invalidKeys,
       });
     }
+    // 2. mutate (everything above only read)
     for (const [target, value] of copies) copyInto(target, value);
     return { missingKeys, unexpectedKeys };
   }

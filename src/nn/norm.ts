@@ -50,7 +50,7 @@ export class BatchNorm1d extends Module {
     // 1. validate
     const v = validator(new.target.name);
     v.integer('numFeatures', numFeatures, { min: 1 });
-    const o = v.options(options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'], { example: '{ momentum: 0.1 }' });
+    const o = v.options(options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'], { example: '{ momentum: 0.1 }', nullable: ['momentum'] });
     const eps = v.number('eps', o.eps ?? 1e-5, { min: 0 });
     const momentum = o.momentum === null ? null : v.number('momentum', o.momentum ?? 0.1, { min: 0, max: 1 });
     const affine = v.boolean('affine', o.affine ?? true);

@@ -2,6 +2,7 @@
 // file and hands its bytes to the same checks as `fromBytes`. The format is described in
 // src/checkpoint.ts.
 import * as fs from 'node:fs';
+import { validator } from '../validate';
 import * as path from 'node:path';
 import {
   type Checkpoint,
@@ -70,6 +71,7 @@ function writeAtomically(file: string, bytes: Uint8Array): void {
  */
 export function load(file: string, options: LoadOptions = {}): Checkpoint {
   if (typeof file !== 'string' || file.length === 0) throw new CheckpointError('load: the path must be a non-empty string');
+  validator(`load('${file}')`, CheckpointError).options(options, ['model', 'optimizer', 'scheduler', 'strict'], { example: '{ model, optimizer, scheduler }' });
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(file);

@@ -5,6 +5,7 @@ import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { type OpDef, defineOp, record } from './record';
+import { validator } from '../validate';
 
 /** How a loss combines its per-element values: 'mean' (default), 'sum' or 'none'. */
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -18,11 +19,9 @@ export interface LossOptions {
 const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
 
 function reductionOf(op: string, options: LossOptions | undefined): Reduction {
-  const reduction = options?.reduction ?? 'mean';
-  if (!REDUCTIONS.includes(reduction)) {
-    throw new ArgumentError(`${op}: unknown reduction '${String(reduction)}'; use one of ${REDUCTIONS.join(', ')}`);
-  }
-  return reduction;
+  const v = validator(op);
+  const o = v.options(options, ['reduction'], { example: "{ reduction: 'sum' }" });
+  return v.oneOf('reduction', o.reduction ?? 'mean', REDUCTIONS);
 }
 
 /** Per-element losses combined by `reduction` (sum and mean accumulate in float64). */

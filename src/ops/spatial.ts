@@ -2,7 +2,7 @@
 // one per spatial axis), padding modes, option keys, and the output size of a sliding window.
 // Every check throws before anything is computed or recorded.
 import { ArgumentError, ShapeError, formatShape } from '../errors';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { validator } from '../validate';
 import { tensorArg } from './args';
 
@@ -11,7 +11,7 @@ export type SpatialArg = number | readonly number[];
 
 /** Refuses keys of `options` that are not in `allowed`, naming them and the valid ones (the shared validation module). */
 export function checkKeys(op: string, options: object | undefined, allowed: readonly string[]): void {
-  validator(op).options(options, allowed);
+  validator(op).options(options, allowed, { nullable: ['divisorOverride'] });
 }
 
 /**

@@ -5,6 +5,7 @@ import { ArgumentError } from '../errors';
 import type { Tensor } from '../tensor';
 import { defineOp, record } from './record';
 import { tensorArg } from './args';
+import { validator } from '../validate';
 
 interface XY {
   x: nd.Nd;
@@ -70,6 +71,8 @@ const clampOp = defineOp<ClampSaved>('clamp', (g, { x, lo, hi }) => [
 /** Limit values to [min, max]; either bound may be null for "none". */
 export function clamp(a: Tensor, min: number | null, max: number | null = null): Tensor {
   tensorArg('clamp', 'a', a);
+  if (min !== null && min !== undefined) validator('clamp').number('min', min, { allowInfinity: true });
+  if (max !== null && max !== undefined) validator('clamp').number('max', max, { allowInfinity: true });
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
   if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {

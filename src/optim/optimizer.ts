@@ -157,6 +157,7 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
    * (it should recompute the loss and its gradients) and its result is returned.
    */
   step<T = undefined>(closure?: () => T): T | undefined {
+    if (closure !== undefined) validator(`${this.name}.step`).func('closure', closure);
     const result = closure === undefined ? undefined : closure();
     this.checkStep();
     const groups = this.paramGroups;
@@ -264,6 +265,7 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
    * checked before anything changes; on error the optimizer is left as it was.
    */
   loadStateDict(dict: OptimizerStateDict): void {
+    // 1. validate: build the new groups and state aside, collecting every problem
     const where = `${this.name}.loadStateDict`;
     if (dict === null || typeof dict !== 'object' || !Array.isArray(dict.paramGroups) || typeof dict.state !== 'object') {
       throw new ArgumentError(`${where}: expected { type, state, paramGroups }, as made by stateDict()`);
@@ -352,6 +354,7 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
     if (errors.length > 0) {
       throw new ArgumentError(`${where}: the state dict does not fit this optimizer; nothing was changed:\n  ${errors.join('\n  ')}`);
     }
+    // 2. mutate
     newGroups.forEach((g, i) => Object.assign(this.paramGroups[i], g));
     this.state.clear();
     for (const [p, s] of newState) this.state.set(p, s);

@@ -5,6 +5,7 @@ import { Tensor } from '../tensor';
 import { tensor } from '../creation';
 import { crossEntropy, mseLoss, sum, mean, stack } from '../ops';
 import { noGrad } from '../autograd/tape';
+import { validator } from '../validate';
 
 /** A sequence [T, N, C] as one tensor, or one [N, C] tensor per step. */
 export type OutputSequence = Tensor | readonly Tensor[];
@@ -46,6 +47,7 @@ export interface MembraneLossOptions {
 
 /** Cross-entropy of the output membrane potentials [T, N, C] (see `over`). Mean over the batch. */
 export function ceMembraneLoss(membranes: OutputSequence, labels: Tensor | readonly number[], options: MembraneLossOptions = {}): Tensor {
+  validator('snn.ceMembraneLoss').options(options, ['over'], { example: "{ over: 'perStep' }" });
   const over = options.over ?? 'sum';
   if (over !== 'sum' && over !== 'perStep') throw new ArgumentError(`snn.ceMembraneLoss: over must be 'sum' or 'perStep', got '${String(over)}'`);
   if (Array.isArray(membranes) && over === 'perStep') {

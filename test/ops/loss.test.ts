@@ -127,7 +127,7 @@ describe('crossEntropy', () => {
     expect(() => crossEntropy(x, [0])).toThrowWith(ShapeError, /1 labels for 2 rows of logits \[2, 3\]/);
     expect(() => crossEntropy(x, tensor([[0], [1]]))).toThrowWith(ShapeError, /labels have shape \[2, 1\]/);
     expect(() => crossEntropy(tensor([[[1]]]), [0])).toThrowWith(ShapeError, /logits must have shape \[N, C\] .* got \[1, 1, 1\]/);
-    expect(() => crossEntropy(x, [0, 1], { reduction: 'avg' as 'mean' })).toThrowWith(ArgumentError, /unknown reduction 'avg'/);
+    expect(() => crossEntropy(x, [0, 1], { reduction: 'avg' as 'mean' })).toThrowWith(ArgumentError, /reduction must be one of 'none', 'mean', 'sum', got 'avg'/);
   });
 
   it('labels never get a gradient', () => {
