@@ -30,6 +30,10 @@ export const equivalentMutants = [
     file: 'src/ops/reduce.ts', mutator: 'ConditionalExpression', original: 'y !== y', replacement: 'true',
     reason: 'isHit: x is NaN only in a group whose extreme y is NaN too (NaN propagates), so the y test never decides',
   },
+  {
+    file: 'src/ops/reduce.ts', mutator: 'ConditionalExpression', original: 'a.ndim === 0', replacement: 'false',
+    reason: 'argmax/argmin of a 0-d tensor: nd.argReduce over axis 0 of a 0-d array is the whole array, position 0 either way',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
