@@ -34,6 +34,55 @@ export const equivalentMutants = [
     file: 'src/ops/reduce.ts', mutator: 'ConditionalExpression', original: 'a.ndim === 0', replacement: 'false',
     reason: 'argmax/argmin of a 0-d tensor: nd.argReduce over axis 0 of a 0-d array is the whole array, position 0 either way',
   },
+  // ---- src/ops/linalg.ts ----
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'needs[0]', replacement: 'true',
+    reason: 'the gradient of an input that does not require one is computed but discarded by backward: only work changes',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'needs[1]', replacement: 'true',
+    reason: 'the gradient of an input that does not require one is computed but discarded by backward: only work changes',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'BlockStatement', original: '{ return p.length === q.length && p.every((d, i) => d === q[i]); }', replacement: '{}',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'p.length === q.length && p.every((d, i) => d === q[i])', replacement: 'false',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'MethodExpression', original: 'p.every((d, i) => d === q[i])', replacement: 'p.some((d, i) => d === q[i])',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ArrowFunction', original: '(d, i) => d === q[i]', replacement: '() => undefined',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'd === q[i]', replacement: 'true',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'd === q[i]', replacement: 'false',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'EqualityOperator', original: 'd === q[i]', replacement: 'd !== q[i]',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ArithmeticOperator', original: 'v.shape[0] * v.stride[0]', replacement: 'v.shape[0] / v.stride[0]',
+    reason: 'asRow: the stride of a length-1 axis is never used to address an element',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'x.ndim === 0', replacement: 'false',
+    reason: 'linear: for a 0-d x, x.shape[-1] is undefined and differs from inF, so the same ShapeError is thrown',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'EqualityOperator', original: 'row < y.length', replacement: 'row <= y.length',
+    reason: 'the bias loop over a typed array: the extra row writes out of bounds, which typed arrays ignore',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
