@@ -83,6 +83,31 @@ export const equivalentMutants = [
     file: 'src/ops/linalg.ts', mutator: 'EqualityOperator', original: 'row < y.length', replacement: 'row <= y.length',
     reason: 'the bias loop over a typed array: the extra row writes out of bounds, which typed arrays ignore',
   },
+  // ---- src/ops/loss.ts ----
+  {
+    file: 'src/ops/loss.ts', mutator: 'ConditionalExpression', original: 'nd.dtypeOf(losses) === dtype', replacement: 'false',
+    reason: "reduceLosses 'none': copying losses that already have the output dtype gives equal values in a fresh array nobody else holds",
+  },
+  {
+    file: 'src/ops/loss.ts', mutator: 'ConditionalExpression', original: "reduction === 'none'", replacement: 'false',
+    reason: "pointwise 'none': computing each loss in float64 and rounding once to the output dtype equals computing it in that dtype (one rounding of the same double)",
+  },
+  {
+    file: 'src/ops/loss.ts', mutator: 'ConditionalExpression', original: 'x >= 0', replacement: 'true',
+    reason: 'the logistic for x < 0 as 1/(1 + e^{−x}): the same value (0 when e^{−x} overflows, as e^x/(1 + e^x) underflows to)',
+  },
+  {
+    file: 'src/ops/loss.ts', mutator: 'EqualityOperator', original: 'x >= 0', replacement: 'x > 0',
+    reason: 'the logistic at x = 0 is 1/2 in both forms',
+  },
+  {
+    file: 'src/ops/loss.ts', mutator: 'ConditionalExpression', original: "typeof v !== 'number'", replacement: 'false',
+    reason: 'Number.isInteger is false for every non-number, so the next test refuses it the same way',
+  },
+  {
+    file: 'src/ops/loss.ts', mutator: 'EqualityOperator', original: 'r < rows', replacement: 'r <= rows',
+    reason: 'the loop over the typed array picked: the extra row writes out of bounds, which typed arrays ignore',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
