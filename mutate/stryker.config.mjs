@@ -1,5 +1,6 @@
 // StrykerJS configuration for `npm run mutate` (run from the repository root by mutate/run.sh).
-// Not part of CI: a full run takes about 45 minutes on 2 cores. See README "Mutation testing".
+// Not part of CI: all the core files take hours at concurrency 1; run one file at a time
+// (`npm run mutate -- --mutate src/optim/sgd.ts`). See README "Mutation testing".
 
 /**
  * Mutants that no test can kill because the program behaves the same with them, each with the
