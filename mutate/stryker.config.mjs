@@ -109,6 +109,11 @@ export const equivalentMutants = [
     file: 'src/ops/loss.ts', mutator: 'EqualityOperator', original: 'r < rows', replacement: 'r <= rows',
     reason: 'the loop over the typed array picked: the extra row writes out of bounds, which typed arrays ignore',
   },
+  // ---- src/activations/rules.ts ----
+  {
+    file: 'src/activations/rules.ts', mutator: 'EqualityOperator', original: 'g > 0', replacement: 'g >= 0',
+    reason: 'guided at g = 0 passes g, which is 0: the same as blocking it',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
