@@ -114,6 +114,10 @@ export const equivalentMutants = [
     file: 'src/activations/rules.ts', mutator: 'EqualityOperator', original: 'g > 0', replacement: 'g >= 0',
     reason: 'guided at g = 0 passes g, which is 0: the same as blocking it',
   },
+  {
+    file: 'src/activations/rules.ts', mutator: 'ConditionalExpression', original: 'peak === undefined', replacement: 'false',
+    reason: 'an undefined peak fails the next test too: !(undefined > 0) is true',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
