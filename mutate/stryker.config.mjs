@@ -1,5 +1,6 @@
 // StrykerJS configuration for `npm run mutate` (run from the repository root by mutate/run.sh).
-// Not part of CI: a full run takes about 45 minutes on 2 cores. See README "Mutation testing".
+// Not part of CI: all the core files take hours at concurrency 1; run one file at a time
+// (`npm run mutate -- --mutate src/optim/sgd.ts`). See README "Mutation testing".
 
 /**
  * Mutants that no test can kill because the program behaves the same with them, each with the
@@ -29,6 +30,93 @@ export const equivalentMutants = [
   {
     file: 'src/ops/reduce.ts', mutator: 'ConditionalExpression', original: 'y !== y', replacement: 'true',
     reason: 'isHit: x is NaN only in a group whose extreme y is NaN too (NaN propagates), so the y test never decides',
+  },
+  {
+    file: 'src/ops/reduce.ts', mutator: 'ConditionalExpression', original: 'a.ndim === 0', replacement: 'false',
+    reason: 'argmax/argmin of a 0-d tensor: nd.argReduce over axis 0 of a 0-d array is the whole array, position 0 either way',
+  },
+  // ---- src/ops/linalg.ts ----
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'needs[0]', replacement: 'true',
+    reason: 'the gradient of an input that does not require one is computed but discarded by backward: only work changes',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'needs[1]', replacement: 'true',
+    reason: 'the gradient of an input that does not require one is computed but discarded by backward: only work changes',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'BlockStatement', original: '{ return p.length === q.length && p.every((d, i) => d === q[i]); }', replacement: '{}',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'p.length === q.length && p.every((d, i) => d === q[i])', replacement: 'false',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'MethodExpression', original: 'p.every((d, i) => d === q[i])', replacement: 'p.some((d, i) => d === q[i])',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ArrowFunction', original: '(d, i) => d === q[i]', replacement: '() => undefined',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'd === q[i]', replacement: 'true',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'd === q[i]', replacement: 'false',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'EqualityOperator', original: 'd === q[i]', replacement: 'd !== q[i]',
+    reason: "sameShape only decides whether to reshape to `full`: the shapes compared differ only in length (1-D operands' dropped axes), so reshaping equal shapes or skipping the test gives the same array",
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ArithmeticOperator', original: 'v.shape[0] * v.stride[0]', replacement: 'v.shape[0] / v.stride[0]',
+    reason: 'asRow: the stride of a length-1 axis is never used to address an element',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'x.ndim === 0', replacement: 'false',
+    reason: 'linear: for a 0-d x, x.shape[-1] is undefined and differs from inF, so the same ShapeError is thrown',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'EqualityOperator', original: 'row < y.length', replacement: 'row <= y.length',
+    reason: 'the bias loop over a typed array: the extra row writes out of bounds, which typed arrays ignore',
+  },
+  // ---- src/ops/loss.ts ----
+  {
+    file: 'src/ops/loss.ts', mutator: 'ConditionalExpression', original: 'nd.dtypeOf(losses) === dtype', replacement: 'false',
+    reason: "reduceLosses 'none': copying losses that already have the output dtype gives equal values in a fresh array nobody else holds",
+  },
+  {
+    file: 'src/ops/loss.ts', mutator: 'ConditionalExpression', original: "reduction === 'none'", replacement: 'false',
+    reason: "pointwise 'none': computing each loss in float64 and rounding once to the output dtype equals computing it in that dtype (one rounding of the same double)",
+  },
+  {
+    file: 'src/ops/loss.ts', mutator: 'ConditionalExpression', original: 'x >= 0', replacement: 'true',
+    reason: 'the logistic for x < 0 as 1/(1 + e^{−x}): the same value (0 when e^{−x} overflows, as e^x/(1 + e^x) underflows to)',
+  },
+  {
+    file: 'src/ops/loss.ts', mutator: 'EqualityOperator', original: 'x >= 0', replacement: 'x > 0',
+    reason: 'the logistic at x = 0 is 1/2 in both forms',
+  },
+  {
+    file: 'src/ops/loss.ts', mutator: 'ConditionalExpression', original: "typeof v !== 'number'", replacement: 'false',
+    reason: 'Number.isInteger is false for every non-number, so the next test refuses it the same way',
+  },
+  {
+    file: 'src/ops/loss.ts', mutator: 'EqualityOperator', original: 'r < rows', replacement: 'r <= rows',
+    reason: 'the loop over the typed array picked: the extra row writes out of bounds, which typed arrays ignore',
+  },
+  // ---- src/activations/rules.ts ----
+  {
+    file: 'src/activations/rules.ts', mutator: 'EqualityOperator', original: 'g > 0', replacement: 'g >= 0',
+    reason: 'guided at g = 0 passes g, which is 0: the same as blocking it',
+  },
+  {
+    file: 'src/activations/rules.ts', mutator: 'ConditionalExpression', original: 'peak === undefined', replacement: 'false',
+    reason: 'an undefined peak fails the next test too: !(undefined > 0) is true',
   },
   // ---- src/optim/adam.ts ----
   {

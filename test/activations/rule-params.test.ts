@@ -2,7 +2,7 @@
 // (> 0, ≥ 0, finite, ≥ 1) refuses each value outside its range with a RuleError naming the rule
 // and the parameter, and accepts the values at the edge of its range.
 import { describe, expect, it } from 'vitest';
-import { relu, rules } from '../../src/activations';
+import { defineActivation, relu, rules } from '../../src/activations';
 import { tensor } from '../../src/creation';
 import { RuleError } from '../../src/errors';
 
@@ -75,5 +75,31 @@ describe('rules.blend checks λ', () => {
     const x = tensor([1, -1], { requiresGrad: true });
     const rule = rules.blend('exact', 'sigmoid', () => '0.5' as unknown as number);
     expect(() => relu(x, { backward: rule })).toThrowWith(RuleError, /lambda must be in \[0, 1\]/);
+  });
+});
+
+describe('rules.peakNormalised needs a positive, finite declared peak', () => {
+  let n = 0;
+  function userActivation(derivativePeak: number | undefined) {
+    return defineActivation({
+      name: `peakTest${n++}`,
+      description: 'x², a user activation for the peak checks',
+      forward: (x) => x * x,
+      derivative: (x) => 2 * x,
+      derivativePeak,
+    });
+  }
+
+  it.each([undefined, 0, -1, Infinity, Number.NaN])('a declared peak of %s is a RuleError when the rule is bound', (peak) => {
+    const act = userActivation(peak);
+    const x = tensor([1, 2], { requiresGrad: true });
+    expect(() => act(x, { backward: rules.peakNormalised() })).toThrowWith(RuleError, /declares no peak of its derivative/);
+  });
+
+  it('a declared peak of 4 divides the exact derivative by 4', () => {
+    const act = userActivation(4);
+    const x = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    act(x, { backward: rules.peakNormalised() }).sum().backward();
+    expect(Array.from((x.grad as NonNullable<typeof x.grad>).toTypedArray())).toEqual([0.5, 1]);
   });
 });

@@ -2,9 +2,10 @@
 // minimum split a tie, NaN propagation, pow's exponent gradient at base 0, logsumexp of a row of
 // −∞, shape refusals of mseLoss and linear, and reductions of a 0-d tensor over axis 0 / −1.
 import { describe, expect, it } from 'vitest';
-import { argmax, argmin, linear, logsumexp, max, maximum, mean, min, minimum, mseLoss, pow, sum } from '../../src/ops';
+import { argmax, argmin, linear, matmul, logsumexp, max, maximum, mean, min, minimum, mseLoss, pow, sum } from '../../src/ops';
 import { lastBackwardRules } from '../../src/autograd/tape';
 import { zeros } from '../../src/creation';
+import type { Tensor } from '../../src/tensor';
 import { tensor } from '../../src/creation';
 import { ArgumentError, ShapeError } from '../../src/errors';
 import { expectClose, f64, flat, gradOf } from './helpers';
@@ -267,8 +268,8 @@ describe('argmax / argmin against a plain loop', () => {
 
     it(`${name} over a non-empty axis of a tensor with an empty other axis gives an empty result`, () => {
       expect(op(zeros([2, 0]), 0).shape).toEqual([0]);
-      expect(() => op(zeros([2, 0]), 1)).toThrowWith(ArgumentError, /empty/);
-      expect(() => op(zeros([0]))).toThrowWith(ArgumentError, /empty/);
+      expect(() => op(zeros([2, 0]), 1)).toThrowWith(ArgumentError, new RegExp(`${name} over axis 1 of a tensor of shape \\[2, 0\\]: it is empty`));
+      expect(() => op(zeros([0]))).toThrowWith(ArgumentError, new RegExp(`${name} over all elements of a tensor of shape \\[0\\]: it is empty`));
     });
 
     it(`${name} refuses a list of axes, naming the rule that it takes one number`, () => {
@@ -289,5 +290,30 @@ describe('max and min are recorded as themselves', () => {
     max(y).backward();
     expect(Object.keys(lastBackwardRules())).toEqual(['max']);
     expect(gradOf(y)).toEqual([0, 1, 0]);
+  });
+});
+
+describe('matmul and linear refuse operands that are not tensors', () => {
+  const t = tensor([[1, 2], [3, 4]], d64);
+  it('matmul: a number, an array or null on either side is an ArgumentError', () => {
+    for (const bad of [2, [[1, 2]], null]) {
+      expect(() => matmul(t, bad as unknown as Tensor)).toThrowWith(ArgumentError, /matmul: both operands must be tensors/);
+      expect(() => matmul(bad as unknown as Tensor, t)).toThrowWith(ArgumentError, /matmul: both operands must be tensors/);
+    }
+  });
+
+  it('matmul: a 0-d operand on either side is a ShapeError that says to use mul', () => {
+    expect(() => matmul(t, tensor(2, d64))).toThrowWith(ShapeError, /at least one dimension.*use mul/);
+    expect(() => matmul(tensor(2, d64), t)).toThrowWith(ShapeError, /at least one dimension.*use mul/);
+  });
+
+  it('linear: x, weight or a bias that is not a tensor is an ArgumentError; a null bias is none', () => {
+    const w = tensor([[1, 0], [0, 1], [1, 1]], d64);
+    for (const bad of [2, [1, 2, 3], 'b']) {
+      expect(() => linear(bad as unknown as Tensor, w)).toThrowWith(ArgumentError, /linear: x and weight must be tensors/);
+      expect(() => linear(t, bad as unknown as Tensor)).toThrowWith(ArgumentError, /linear: x and weight must be tensors/);
+      expect(() => linear(t, w, bad as unknown as Tensor)).toThrowWith(ArgumentError, /bias a tensor or null/);
+    }
+    expect(flat(linear(t, w, null))).toEqual([1, 2, 3, 3, 4, 7]);
   });
 });
