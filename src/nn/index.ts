@@ -42,3 +42,8 @@ export { MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss } from '.
 export { mseLoss, l1Loss, crossEntropy, nllLoss, binaryCrossEntropyWithLogits } from '../ops';
 export type { Reduction, LossOptions } from '../ops';
 export * as init from './init';
+export { RuleParameters } from './activation';
+export { RuleSchedule } from './rule-schedule';
+export type { RuleScheduleState } from './rule-schedule';
+export { learnable, RuleParameter } from './learnable';
+export type { Constraint } from '../activations/learnable';
