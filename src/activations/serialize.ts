@@ -35,7 +35,7 @@ export type SavedRule =
 export type SaveResult = { saved: SavedRule } | { why: string };
 
 /** `choice` as data, for a layer applying `activation`. */
-export function saveRule(choice: RuleChoice | undefined, activation: string): SaveResult {
+export function saveRule(choice: RuleChoice | undefined, activation: string, verify = true): SaveResult {
   if (choice === undefined) return { saved: { kind: 'inherit' } };
   if (typeof choice === 'string') return { saved: { kind: 'name', name: choice } };
   if (!isRule(choice)) return { why: 'an inline rule' };
@@ -46,7 +46,7 @@ export function saveRule(choice: RuleChoice | undefined, activation: string): Sa
     : factoryOf(choice.name) !== undefined
       ? saveFactory(choice)
       : cannot;
-  if ('why' in result) return result;
+  if ('why' in result || !verify) return result;
   // Make the rule again from what would be saved and check that it is this rule. Factories
   // freeze what they make, so a copy of a factory rule with its function replaced is refused.
   let rebuilt: RuleChoice | undefined;
@@ -55,7 +55,13 @@ export function saveRule(choice: RuleChoice | undefined, activation: string): Sa
   } catch {
     return cannot;
   }
-  return Object.isFrozen(choice) && isRule(rebuilt) && sameRule(rebuilt, choice) ? result : cannot;
+  if (!Object.isFrozen(choice) || !isRule(rebuilt)) return cannot;
+  if (liveInfoOf(choice) !== undefined || blendPartsOf(choice) !== undefined) {
+    // learned values round-trip through the constraint to within an ulp: compare the saved forms
+    const again = saveRule(rebuilt, activation, false);
+    return 'saved' in again && sameStructure(again.saved, result.saved) && (blendPartsOf(choice) === undefined || sameRule(rebuilt, choice) || hasLive(result.saved)) ? result : cannot;
+  }
+  return sameRule(rebuilt, choice) ? result : cannot;
 }
 
 /** The choice a SavedRule stands for; an ArgumentError starting with `where` if it has none. */
@@ -112,6 +118,12 @@ function factoryOf(name: string): Factory | undefined {
 
 function isNumberRecord(value: unknown): value is Record<string, number> {
   return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'number');
+}
+
+function hasLive(saved: SavedRule): boolean {
+  if (saved.kind === 'factory') return saved.live !== undefined && Object.keys(saved.live).length > 0;
+  if (saved.kind === 'blend') return typeof saved.lambda !== 'number' || hasLive(saved.a) || hasLive(saved.b);
+  return false;
 }
 
 /** Same name, parameters, description and kind of function. */
