@@ -132,7 +132,7 @@ describe('RuleSchedule', () => {
     const file = decodeCheckpoint(bytes);
     applyCheckpoint(file, { model: resumed.model, optimizer: resumed.opt });
     expect(resumed.ruleSchedule.values()).toEqual(first.ruleSchedule.values()); // the counters came with the rules
-    resumed.ruleSchedule.loadStateDict((file.meta as { ruleSchedule: nn.RuleScheduleState }).ruleSchedule);
+    resumed.ruleSchedule.loadStateDict((file.meta as unknown as { ruleSchedule: nn.RuleScheduleState }).ruleSchedule);
     expect(resumed.ruleSchedule.values()).toEqual(first.ruleSchedule.values());
     for (let i = 4; i < 10; i++) trainStep(resumed, i);
 
