@@ -7,11 +7,8 @@
 // Where the context comes from: `training` is the calling layer's flag (`nn.ReLU` passes its own;
 // a bare function call sees true), `step` is the count of a `RuleSchedule` attached to the model
 // (schedule.ts), and `withRuleContext({ step, training }, fn)` sets either for direct calls.
-import * as nd from '../nd';
-import { RuleError, ShapeError, formatShape } from '../errors';
-import type { Tensor } from '../tensor';
-import { record, type OpDef } from '../ops/record';
-import { type BoundRule, type ContextBackward, type ContextRule, type RuleChoice, type RuleContext, type RuleTarget, type AdaptiveRule } from './rule';
+import { RuleError } from '../errors';
+import type { AdaptiveRule, BoundRule, ContextRule, RuleChoice, RuleContext, RuleTarget } from './rule';
 
 // ---------------------------------------------------------------------------------------------
 // The context in force
@@ -73,62 +70,6 @@ export function attachStepSource(owner: object, source: () => number): void {
 /** The step `owner` reads, if a source is attached. */
 export function stepOf(owner: object): number | undefined {
   return stepSources.get(owner)?.();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Recording a context rule
-// ---------------------------------------------------------------------------------------------
-
-interface ContextSaved {
-  readonly x: nd.Nd;
-  readonly y: nd.Nd;
-  readonly fn: ContextBackward;
-  readonly context: RuleContext;
-  readonly activation: string;
-  readonly label: string;
-}
-
-function contextBackward(g: nd.Nd, saved: ContextSaved): [nd.Nd] {
-  const { x, y, fn, context, activation, label } = saved;
-  const gd = nd.contiguous(g).data;
-  const result = fn(gd, x.data, y.data, x.shape, context);
-  const where = `${activation}: the context rule ${label}`;
-  if (result === null || typeof result !== 'object' || typeof (result as { length?: unknown }).length !== 'number') {
-    throw new RuleError(`${where} returned ${result === null ? 'null' : typeof result}; it must return an array of ${x.size} numbers (one per element of x)`);
-  }
-  if (result.length !== x.size) {
-    throw new ShapeError(
-      `${where} returned ${result.length} values for an input of shape ${formatShape(x.shape)} (${x.size} elements); ` +
-        'return one gradient value per element of x, in the same (row-major) order',
-    );
-  }
-  const out = nd.zeros(x.shape, nd.dtypeOf(x));
-  const od = out.data;
-  for (let i = 0; i < od.length; i++) {
-    const v = result[i];
-    if (typeof v !== 'number' || (Number.isNaN(v) && !Number.isNaN(gd[i]) && !Number.isNaN(x.data[i]))) {
-      throw new RuleError(
-        `${where} returned ${String(v)} at element ${i} (x = ${x.data[i]}, g = ${gd[i]}), where its inputs are numbers; ` +
-          'a rule must return a finite gradient for finite inputs',
-      );
-    }
-    od[i] = v;
-  }
-  return [out];
-}
-
-/** Record an activation whose bound rule is a context backward (engine.ts calls this). */
-export function recordContext<S>(
-  op: OpDef<S>,
-  activation: string,
-  x: Tensor,
-  input: nd.Nd,
-  out: nd.Nd,
-  fn: ContextBackward,
-  label: string,
-): Tensor {
-  const saved: ContextSaved = { x: input, y: out, fn, context: currentRuleContext(), activation, label };
-  return record(op as unknown as OpDef<ContextSaved>, [x], out, saved, label, contextBackward);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,8 +9,7 @@ import { defineOp, record, type OpDef } from '../ops/record';
 import { type Derivative, type DerivativeKernel, type ElementBackward, type RuleChoice, kernelOf } from './rule';
 import { type ActivationEntry, bindForCall, resolveForCall } from './registry';
 import { backwardLoop, derivativeLoop, forwardLoop } from './loops';
-import { recordContext } from './context';
-import { recordLearnable } from './learnable';
+import { recordContext, recordLearnable } from './record-rules';
 
 /** What an activation's tape record keeps: input, output and the rule bound at record time. */
 interface Saved {

@@ -18,11 +18,8 @@
 //   { min, max }        θ = min + (max − min)·σ(ρ)
 // A plain tensor that requires grad (an nn.Parameter) is 'real': its value is checked against
 // the rule's range whenever it is read, and an out-of-range value is an error naming the rule.
-import * as nd from '../nd';
 import { RuleError } from '../errors';
-import { Tensor } from '../tensor';
-import { shouldRecord } from '../autograd/tape';
-import { record, type OpDef } from '../ops/record';
+import type { Tensor } from '../tensor';
 import { sigmoid as logistic, softplus } from './math';
 import { Schedule } from './schedule';
 import { SURROGATES, type SurrogateTarget } from './surrogates';
@@ -30,7 +27,6 @@ import {
   type AdaptiveRule,
   type BoundRule,
   type Derivative,
-  type LearnableBinding,
   type Rule,
   type RuleChoice,
   type RuleTarget,
@@ -47,6 +43,17 @@ export type RuleParam = number | Tensor | Schedule;
 /** A tensor carrying a constraint (nn.learnable makes these). */
 export interface ConstrainedTensor extends Tensor {
   readonly constraint: Constraint;
+}
+
+/**
+ * Whether a value is a tensor. Duck-typed: this file is loaded by the rule factories, which the
+ * built-in activations call while tensor.ts is still loading, so it cannot import Tensor's value.
+ */
+export function isTensor(value: unknown): value is Tensor {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as Tensor).item === 'function' &&
+    typeof (value as Tensor).requiresGrad === 'boolean' && Array.isArray((value as Tensor).shape)
+  );
 }
 
 function constraintOf(t: Tensor): Constraint {
@@ -152,16 +159,9 @@ export function liveInfoOf(rule: object): LiveInfo | undefined {
   return liveRules.get(rule);
 }
 
-/** Whether factory options hold a value that is not a plain number (a tensor or a schedule). */
-export function hasLiveValue(options: object | undefined): boolean {
-  if (options === undefined || options === null || typeof options !== 'object') return false;
-  // no instanceof Tensor here: the built-in activations call factories while tensor.ts is still loading
-  return Object.values(options).some((v) => typeof v === 'object' && v !== null);
-}
-
 /** Whether a tensor learns: it requires grad. */
 function learns(value: RuleParam): value is Tensor {
-  return value instanceof Tensor && value.requiresGrad;
+  return isTensor(value) && value.requiresGrad;
 }
 
 /** The number a source stands for now (θ, not ρ). */
@@ -180,7 +180,7 @@ export function liveRule(factory: string, options: Readonly<Record<string, unkno
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;
     const where = `rules.${factory}: ${key}`;
-    if (value instanceof Tensor) {
+    if (isTensor(value)) {
       if (value.size !== 1) throw new RuleError(`${where} must be a one-element tensor (a scalar parameter), got shape [${value.shape.join(', ')}]`);
       if (value.requiresGrad) {
         const surrogate = SURROGATES[factory];
@@ -277,58 +277,3 @@ export function ruleSources(choice: RuleChoice | undefined, prefix = ''): { tens
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Recording an activation whose rule has learnable parameters
-// ---------------------------------------------------------------------------------------------
-
-interface LearnableSaved {
-  readonly x: nd.Nd;
-  readonly y: nd.Nd;
-  readonly h: Derivative;
-  readonly binding: LearnableBinding;
-}
-
-function learnableBackward(g: nd.Nd, saved: LearnableSaved, needs: readonly boolean[]): (nd.Nd | null)[] {
-  const gd = nd.contiguous(g).data;
-  const xd = saved.x.data;
-  const yd = saved.y.data;
-  const grads: (nd.Nd | null)[] = [];
-  if (needs[0]) {
-    const out = nd.zeros(saved.x.shape, nd.dtypeOf(saved.x));
-    const od = out.data;
-    const h = saved.h;
-    for (let i = 0; i < od.length; i++) od[i] = gd[i] * h(xd[i], yd[i]);
-    grads.push(out);
-  } else {
-    grads.push(null);
-  }
-  saved.binding.tensors.forEach((tensor, k) => {
-    if (!needs[k + 1]) {
-      grads.push(null);
-      return;
-    }
-    const dS = saved.binding.dS[k];
-    let sum = 0;
-    for (let i = 0; i < gd.length; i++) sum += gd[i] * dS(xd[i], yd[i]);
-    const grad = nd.zeros(tensor.shape, tensor.dtype);
-    grad.data[0] = sum;
-    grads.push(grad);
-  });
-  return grads;
-}
-
-/** Record an activation whose bound rule has learnable parameters (engine.ts calls this). */
-export function recordLearnable<S>(
-  op: OpDef<S>,
-  x: Tensor,
-  input: nd.Nd,
-  out: nd.Nd,
-  h: Derivative,
-  binding: LearnableBinding,
-  label: string,
-): Tensor {
-  const inputs = [x, ...binding.tensors];
-  if (!shouldRecord(inputs)) return new Tensor(out);
-  const saved: LearnableSaved = { x: input, y: out, h, binding };
-  return record(op as unknown as OpDef<LearnableSaved>, inputs, out, saved, label, learnableBackward);
-}

@@ -26,7 +26,17 @@ import {
   rememberBlend,
   ruleLabel,
 } from './rule';
-import { type RuleParam, hasLiveValue, liveRule } from './learnable';
+import { type RuleParam, liveRule } from './learnable';
+
+/**
+ * Whether factory options hold a value that is not a plain number (a tensor or a schedule): then
+ * the factory makes a live rule (learnable.ts). Written here, not imported: the built-in
+ * activations call the factories while tensor.ts (which learnable.ts needs) is still loading.
+ */
+function hasLiveValue(options: object | undefined): boolean {
+  if (options === undefined || options === null || typeof options !== 'object') return false;
+  return Object.values(options).some((v) => typeof v === 'object' && v !== null);
+}
 import { Schedule } from './schedule';
 export { batchNormalised, redirected } from './context';
 

@@ -17,7 +17,7 @@ import * as rules from './rules';
 import { type Constraint, liveInfoOf, checkConstraint } from './learnable';
 import { RuleParameter } from '../nn/learnable';
 import { Schedule, type ScheduleState } from './schedule';
-import { Tensor } from '../tensor';
+import type { Tensor } from '../tensor';
 
 /** A rule parameter that is not a constant, as saved: a learnable value, or a schedule with its counter. */
 export type SavedSource = { learnable: Constraint; value: number } | { schedule: ScheduleState };

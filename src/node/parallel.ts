@@ -46,6 +46,11 @@ export interface ParallelOptions<S, R> {
   /** Worker threads (default: one per core); 0 runs the tasks in this thread. */
   workers?: number;
   onProgress?: (event: ParallelProgress<R>) => void;
+  /**
+   * The task's function itself, used when `workers` is 0 instead of loading `task.module` again
+   * (which would load a second copy of the library, without this program's registered rules).
+   */
+  local?: (spec: S) => R | Promise<R>;
 }
 
 /** A task's outcome: its result, or the message of the error it threw (never a rejected batch). */
@@ -79,12 +84,12 @@ export async function runParallel<S, R>(options: ParallelOptions<S, R>): Promise
   };
 
   if (workers === 0 || specs.length === 0) {
-    const fn = loadTask<S, R>(task);
+    const fn = options.local ?? loadTask<S, R>(task);
     for (let i = 0; i < specs.length; i++) {
       try {
         finish(i, { ok: true, result: await fn(specs[i]) });
       } catch (e) {
-        finish(i, { ok: false, error: (e as Error).message });
+        finish(i, { ok: false, error: messageOf(e) });
       }
     }
     return outcomes;
@@ -97,7 +102,7 @@ export async function runParallel<S, R>(options: ParallelOptions<S, R>): Promise
       specs.map((spec, i) =>
         pool.run({ module: task.module, export: task.export, spec }).then(
           (result: R) => finish(i, { ok: true, result }),
-          (e: unknown) => finish(i, { ok: false, error: e instanceof Error ? e.message : String(e) }),
+          (e: unknown) => finish(i, { ok: false, error: messageOf(e) }),
         ),
       ),
     );
@@ -108,8 +113,30 @@ export async function runParallel<S, R>(options: ParallelOptions<S, R>): Promise
 }
 
 function loadTask<S, R>(task: TaskRef): (spec: S) => R | Promise<R> {
+  if (/\.[cm]?ts$/.test(task.module)) registerTypeScript();
   // biome-ignore lint/style/noCommonJs: the task module is named at run time
   const fn = (require(task.module) as Record<string, unknown>)[task.export];
   if (typeof fn !== 'function') throw new ArgumentError(`runParallel: ${task.module} has no exported function '${task.export}'`);
   return fn as (spec: S) => R | Promise<R>;
+}
+
+let tsRegistered = false;
+
+/** Let `require` load a TypeScript task module (running from source), as the worker does. */
+function registerTypeScript(): void {
+  if (tsRegistered || require.extensions['.ts'] !== undefined) return;
+  // biome-ignore lint/style/noCommonJs: ts-node is a dev dependency, loaded only for .ts tasks
+  (require('ts-node') as { register: (o: object) => void }).register({ transpileOnly: true, swc: process.env.VITEST === undefined });
+  tsRegistered = true;
+}
+
+/** An error's message; errors from a worker may arrive as plain objects. */
+function messageOf(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (e !== null && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') return (e as { message: string }).message;
+  try {
+    return JSON.stringify(e);
+  } catch {
+    return String(e);
+  }
 }

@@ -21,7 +21,7 @@ import { chartSvg, type Series } from '../experiment/svg';
 import { deriveSeed } from '../experiment/stats';
 import { isDatasetName } from '../experiment/datasets';
 import { defaultWorkers, runParallel } from './parallel';
-import { type RuleSpec, type TrialResult, type TrialSpec, type TuneSetting, ruleFromSpec, ruleSpecLabel, runModelTrial } from './tune-trial';
+import { type RuleSpec, type TrialResult, type TrialSpec, type TuneSetting, ruleFromSpec, ruleSpecLabel, runModelTrial, runTrial } from './tune-trial';
 
 export type { RuleSpec, TrialResult, TuneSetting, TuneOptimizer } from './tune-trial';
 
@@ -141,9 +141,10 @@ export async function tuneRules(options: TuneOptions): Promise<TuneResult> {
       }
     } else {
       const outcomes = await runParallel<TrialSpec, TrialResult>({
-        task: { module: require.resolve('./tune-trial'), export: 'runTrial' },
+        task: { module: trialModule(), export: 'runTrial' },
         specs,
         workers,
+        local: runTrial,
         onProgress: (e) => progress(e.done, e.result),
       });
       results = outcomes.map((out, i) =>
@@ -176,6 +177,14 @@ export async function tuneRules(options: TuneOptions): Promise<TuneResult> {
     trialEpochs: trials * setting.epochs,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/** The file of tune-trial: .js when built, .ts when running from source. */
+function trialModule(): string {
+  const candidates = ['.js', '.ts'].map((ext) => path.join(__dirname, `tune-trial${ext}`));
+  const found = candidates.find((f) => fs.existsSync(f));
+  if (found === undefined) throw new ArgumentError(`${FN}: cannot find the trial module (looked for ${candidates.join(', ')})`);
+  return found;
 }
 
 function summary(trials: readonly TrialResult[], metric: TuneMetric): { mean: number; sd: number | null } {
