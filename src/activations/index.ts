@@ -63,7 +63,7 @@ export type {
 export { isRule } from './rule';
 export type { ContextRule, ContextBackward, RuleContext, LearnableBinding } from './rule';
 export { withRuleContext, currentRuleContext } from './context';
-export type { Constraint, RuleParam } from './learnable';
+export type { Constraint, RuleParam, CustomRuleSpec } from './learnable';
 export { Schedule, schedule, schedules, SCHEDULE_KINDS } from './schedule';
 export type { ScheduleSpec, ScheduleKind, ScheduleUnit, ScheduleState } from './schedule';
 export { SURROGATES } from './surrogates';

@@ -277,3 +277,94 @@ export function ruleSources(choice: RuleChoice | undefined, prefix = ''): { tens
   return out;
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// A user's rule with parameters
+// ---------------------------------------------------------------------------------------------
+
+/** A user rule's formulas, each given the parameter values in force. */
+export interface CustomRuleSpec {
+  /** The rule's name (the tape shows `name(k=…)`). */
+  name: string;
+  /** Its parameters: numbers, learnable tensors or schedules. */
+  params: Readonly<Record<string, RuleParam>>;
+  /** h(x, y; θ): the local derivative (x the input, y the output). */
+  derivative: (x: number, y: number, p: Readonly<Record<string, number>>) => number;
+  /** S(x; θ), whose derivative in x is h: a learnable θ then gets Σ g·∂S/∂θ by central differences in θ. */
+  surrogate?: (x: number, p: Readonly<Record<string, number>>) => number;
+  /** ∂S/∂θ for each learnable parameter, in closed form (preferred over `surrogate` when given). */
+  dSurrogate?: Readonly<Record<string, (x: number, y: number, p: Readonly<Record<string, number>>) => number>>;
+  /** One line for listRules. */
+  description?: string;
+}
+
+/**
+ * A rule of your own with parameters that may learn or follow a schedule:
+ *
+ *     rules.custom({
+ *       name: 'softStep', params: { k: nn.learnable(2) },
+ *       derivative: (x, _y, { k }) => k / (2 * Math.cosh(k * x) ** 2),   // h = S′
+ *       surrogate: (x, { k }) => Math.tanh(k * x) / 2,                     // S
+ *     })
+ *
+ * A learnable parameter needs `dSurrogate[name]` (∂S/∂θ) or `surrogate` (S; ∂S/∂θ is then taken
+ * by central differences in θ, step 1e-6·max(1, |θ|)); without either it is refused.
+ */
+export function custom(spec: CustomRuleSpec): AdaptiveRule {
+  if (spec === null || typeof spec !== 'object') throw new RuleError('rules.custom: expected { name, params, derivative, surrogate?, dSurrogate? }');
+  const { name, params, derivative, surrogate, dSurrogate } = spec;
+  if (typeof name !== 'string' || name.length === 0) throw new RuleError('rules.custom: name must be a non-empty string');
+  const where = `rules.custom '${name}'`;
+  if (typeof derivative !== 'function') throw new RuleError(`${where}: derivative must be a function (x, y, params) => number`);
+  if (surrogate !== undefined && typeof surrogate !== 'function') throw new RuleError(`${where}: surrogate must be a function (x, params) => number`);
+  if (params === null || typeof params !== 'object') throw new RuleError(`${where}: params must be an object of numbers, tensors or schedules`);
+  const sources: Record<string, RuleParam> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new RuleError(`${where}: ${key} must be a finite number, got ${value}`);
+    } else if (isTensor(value)) {
+      if (value.size !== 1) throw new RuleError(`${where}: ${key} must be a one-element tensor, got shape [${value.shape.join(', ')}]`);
+      if (value.requiresGrad && typeof dSurrogate?.[key] !== 'function' && surrogate === undefined) {
+        throw new RuleError(
+          `${where}: ${key} is learnable, but neither surrogate (S, whose x-derivative is the rule) nor dSurrogate.${key} (∂S/∂${key}) is given; ` +
+            "a learnable parameter's gradient is Σ g·∂S/∂θ, so one of them is needed",
+        );
+      }
+    } else if (!(value instanceof Schedule)) {
+      throw new RuleError(`${where}: ${key} must be a number, a tensor or a schedule, got ${typeof value}`);
+    }
+    sources[key] = value;
+  }
+  const valuesNow = (): Record<string, number> => Object.fromEntries(Object.entries(sources).map(([k, s]) => [k, read(s)]));
+  const shown: Record<string, number> = {};
+  for (const key of Object.keys(sources)) Object.defineProperty(shown, key, { enumerable: true, get: () => read(sources[key]) });
+  const rule: AdaptiveRule = Object.freeze({
+    name,
+    exact: false,
+    description: spec.description ?? `user rule '${name}' with parameters ${Object.keys(sources).join(', ') || 'none'}`,
+    params: Object.freeze(shown),
+    bind: (t: RuleTarget): BoundRule => {
+      const values = valuesNow();
+      for (const [k, v] of Object.entries(values)) {
+        if (!Number.isFinite(v)) throw new RuleError(`${t.activation}: its backward rule ${name} was given ${k} = ${v}; it must be finite`);
+      }
+      const h: Derivative = (x, y) => derivative(x, y, values);
+      const label = `${name}(${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+      const learning = Object.entries(sources).filter((e): e is [string, Tensor] => learns(e[1]));
+      if (learning.length === 0) return { derivative: h, label };
+      const dS: Derivative[] = learning.map(([key, tensor]) => {
+        const slope = constrainSlope(constraintOf(tensor), tensor.item());
+        const closed = dSurrogate?.[key];
+        if (typeof closed === 'function') return (x: number, y: number) => closed(x, y, values) * slope;
+        const S = surrogate as (x: number, p: Readonly<Record<string, number>>) => number;
+        const eps = 1e-6 * Math.max(1, Math.abs(values[key]));
+        const up = { ...values, [key]: values[key] + eps };
+        const down = { ...values, [key]: values[key] - eps };
+        return (x: number) => ((S(x, up) - S(x, down)) / (2 * eps)) * slope;
+      });
+      return { derivative: h, label, learnable: { tensors: learning.map(([, tensor]) => tensor), dS } };
+    },
+  });
+  liveRules.set(rule, { factory: 'custom', options: Object.freeze({ ...sources }) });
+  return rule;
+}

@@ -27,6 +27,7 @@ import {
   ruleLabel,
 } from './rule';
 import { type RuleParam, liveRule } from './learnable';
+export { custom } from './learnable';
 
 /**
  * Whether factory options hold a value that is not a plain number (a tensor or a schedule): then

@@ -111,7 +111,7 @@ type Factory = (params: Record<string, number>) => Rule;
 
 /** The `rules` factory of that name ('blend' excepted: it takes rules, not numbers). */
 function factoryOf(name: string): Factory | undefined {
-  if (name === 'blend' || !Object.hasOwn(rules, name)) return undefined;
+  if (name === 'blend' || name === 'custom' || !Object.hasOwn(rules, name)) return undefined;
   const f = (rules as unknown as Record<string, unknown>)[name];
   return typeof f === 'function' ? (f as Factory) : undefined;
 }

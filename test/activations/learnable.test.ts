@@ -197,3 +197,44 @@ describe('learnable parameters in modules, optimizers and checkpoints', () => {
     expect(restored.value).toBeCloseTo(learned, 12);
   });
 });
+
+describe('rules.custom: a user rule with parameters', () => {
+  // h = k/(2·cosh²(kx)) is the x-derivative of S = tanh(kx)/2; ∂S/∂k = x/(2·cosh²(kx))
+  const h = (x: number, _y: number, { k }: Readonly<Record<string, number>>): number => k / (2 * Math.cosh(k * x) ** 2);
+  const S = (x: number, { k }: Readonly<Record<string, number>>): number => Math.tanh(k * x) / 2;
+  const xs = [-1.3, -0.2, 0.05, 0.7];
+  const g = [0.5, -1, 2, 0.3];
+
+  function paramGrad(rule: RuleChoice, param: RuleParameter): { gx: number[]; gk: number } {
+    const x = tensor(Float64Array.from(xs), { requiresGrad: true });
+    activation('heaviside', x, { backward: rule } as never).backward(tensor(Float64Array.from(g)));
+    return { gx: Array.from(x.grad!.toTypedArray()), gk: param.grad!.item() };
+  }
+  const expectedGk = (param: RuleParameter): number => {
+    const rho = param.item();
+    const L = (r: number): number => xs.reduce((a, x, i) => a + g[i] * S(x, { k: Math.log1p(Math.exp(r)) }), 0);
+    return (L(rho + 1e-6) - L(rho - 1e-6)) / 2e-6;
+  };
+
+  it('with S only: x gets g·h, k gets Σ g·∂S/∂k by differences of S (checked against d/dρ of Σ g·S)', () => {
+    const k = learnable(1.7);
+    const { gx, gk } = paramGrad(rules.custom({ name: 'softStep', params: { k }, derivative: h, surrogate: S }), k);
+    expectClose(gx, xs.map((x, i) => g[i] * h(x, 0, { k: 1.7 })), 1e-12);
+    expectClose([gk], [expectedGk(k)], 1e-6);
+  });
+
+  it('with ∂S/∂k in closed form', () => {
+    const k = learnable(0.6);
+    const rule = rules.custom({ name: 'softStep', params: { k }, derivative: h, dSurrogate: { k: (x, _y, p) => x / (2 * Math.cosh(p.k * x) ** 2) } });
+    expectClose([paramGrad(rule, k).gk], [expectedGk(k)], 1e-7);
+    const layer = new nn.Heaviside({ backward: rule });
+    expect(layer.namedParameters().map(([n]) => n)).toEqual(['rule.k']);
+  });
+
+  it('refuses a learnable parameter with neither S nor ∂S/∂θ, naming the rule and parameter', () => {
+    expect(() => rules.custom({ name: 'mine', params: { k: learnable(1) }, derivative: h })).toThrow(
+      /rules.custom 'mine': k is learnable, but neither surrogate .* nor dSurrogate.k/,
+    );
+    expect(() => rules.custom({ name: 'mine', params: { k: Number.POSITIVE_INFINITY }, derivative: h })).toThrow(/k must be a finite number, got Infinity/);
+  });
+});
