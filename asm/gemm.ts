@@ -59,18 +59,26 @@ export function workBytes(N: i32): i32 {
  *   op(B)[k,j] = trB ? B[j*ldb + k] : B[k*ldb + j]
  *   C[i,j]     = C[i*ldc + j]
  * With beta 0, C's old contents (even NaN) are never read.
+ *
+ * `direct` (only honoured when K ≤ KC, M ≤ MC and N ≤ NC) selects the unpacked path for small
+ * products (see `gemmDirect`); the caller (JS) decides, so tests can force either path.
  */
 export function gemm(
   M: i32, N: i32, K: i32,
   a: usize, lda: i32, trA: i32,
   b: usize, ldb: i32, trB: i32,
   c: usize, ldc: i32, beta: i32,
-  work: usize,
+  work: usize, direct: i32,
 ): void {
   const pa = work;
   const pb = pa + <usize>(MC * KC * 4);
   const nc0 = min(N, NC);
   const tile = pb + <usize>(KC * ((nc0 + NR - 1) / NR * NR) * 4);
+
+  if (direct != 0 && K <= KC && M <= MC && N <= NC) {
+    gemmDirect(M, N, K, a, lda, trA, b, ldb, trB, c, ldc, beta != 0, pa, pb, tile);
+    return;
+  }
 
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
@@ -90,6 +98,65 @@ export function gemm(
   }
 }
 
+/**
+ * The small-product path (one K block, M ≤ MC, N ≤ NC), where packing costs as much as the
+ * arithmetic it speeds up: the micro-kernel reads op(A) and op(B) where they are.
+ *   - op(A): 4 rows of A at stride lda (A not transposed; `kernelRowsA`), or 4 adjacent values
+ *     of a stored row (A transposed; `kernelStepA`). Only a last partial 4-row panel is packed
+ *     (zero-padded), so no read ever leaves A.
+ *   - op(B): for B not transposed, 8 adjacent values of a stored row, read in place; only a
+ *     last partial 8-column panel is packed. For B transposed, op(B)'s rows are B's columns,
+ *     so the whole of op(B) is packed with 4×4 SIMD transposes first (N·K values, cheap
+ *     next to the 2·M·N·K flops, and every panel is then read M/4 times from L1).
+ * Reading B in place at a large power-of-two stride would thrash L1 sets; that is why this path
+ * is for small operands only (the caller's threshold).
+ */
+function gemmDirect(
+  M: i32, N: i32, K: i32,
+  a: usize, lda: i32, trA: i32,
+  b: usize, ldb: i32, trB: i32,
+  c: usize, ldc: i32, accumulate: bool,
+  pa: usize, pb: usize, tile: usize,
+): void {
+  const ldaBytes = <usize>lda * 4;
+  const ldbBytes = <usize>ldb * 4;
+  const ldcBytes = <usize>ldc * 4;
+  const mFull = M & ~(MR - 1);
+  const nFull = N & ~(NR - 1);
+  // The partial A panel (rows mFull..M), packed once, zero-padded.
+  if (mFull < M) {
+    if (trA) packA_T(a, lda, 0, mFull, K, M - mFull, pa + <usize>(mFull * K * 4));
+    else packTransposed(a, lda, mFull, 0, M - mFull, K, MR, pa + <usize>(mFull * K * 4));
+  }
+  // op(B): packed entirely when transposed, else only its partial last panel.
+  if (trB) packTransposed(b, ldb, 0, 0, N, K, NR, pb);
+  else if (nFull < N) packB(b, ldb, 0, nFull, K, N - nFull, pb + <usize>(nFull * K * 4));
+
+  for (let jr = 0; jr < N; jr += NR) {
+    const nr = min(NR, N - jr);
+    let bp: usize;
+    let bStep: usize;
+    if (trB || nr < NR) {
+      bp = pb + <usize>(jr * K * 4);
+      bStep = NR * 4;
+    } else {
+      bp = b + <usize>jr * 4;
+      bStep = ldbBytes;
+    }
+    for (let ir = 0; ir < M; ir += MR) {
+      const mr = min(MR, M - ir);
+      const full = mr == MR && nr == NR;
+      const dst = full ? c + <usize>ir * ldcBytes + <usize>jr * 4 : tile;
+      const dstLd = full ? ldcBytes : <usize>(NR * 4);
+      const acc = full ? accumulate : false;
+      if (mr < MR) kernelStepA(K, pa + <usize>(ir * K * 4), 16, bp, bStep, dst, dstLd, acc);
+      else if (trA) kernelStepA(K, a + <usize>ir * 4, ldaBytes, bp, bStep, dst, dstLd, acc);
+      else kernelRowsA(K, a + <usize>ir * ldaBytes, ldaBytes, bp, bStep, dst, dstLd, acc);
+      if (!full) storeEdge(tile, mr, nr, c + <usize>ir * ldcBytes + <usize>jr * 4, ldcBytes, accumulate);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Packing
 // ---------------------------------------------------------------------------
@@ -100,39 +167,69 @@ export function gemm(
 // A partial last panel is padded with zeros (they never reach C).
 
 /**
+ * Transposes the 4×4 block whose rows start at s, s+ld, s+2ld, s+3ld and stores its rows
+ * (the block's columns) at d, d+dStep, d+2dStep, d+3dStep.
+ */
+// @ts-ignore: decorator
+@inline
+function transpose4x4(s: usize, ldBytes: usize, d: usize, dStep: usize): void {
+  const r0 = v128.load(s);
+  const r1 = v128.load(s + ldBytes);
+  const r2 = v128.load(s + 2 * ldBytes);
+  const r3 = v128.load(s + 3 * ldBytes);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5); // a0 b0 a1 b1
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7); // a2 b2 a3 b3
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5); // c0 d0 c1 d1
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7); // c2 d2 c3 d3
+  v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(d + dStep, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(d + 2 * dStep, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * dStep, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+/**
  * Packs the panels of a matrix whose packed extent runs ACROSS its stored rows
  * (stride ld) and whose depth runs along them (stride 1): op(A) for A not
  * transposed, op(B) for B transposed. Element (e, p) is src[(e0+e)*ld + p0+p].
- * Scalar and strided: `width` streams, one per row.
+ * Full panels go 4 depth steps at a time through 4×4 SIMD transposes (one for a
+ * 4-wide panel, two for an 8-wide one); the depth remainder and a partial last
+ * panel are copied element by element.
  */
 function packTransposed(
   src: usize, ld: i32, e0: i32, p0: i32, extent: i32, depth: i32, width: i32, dst: usize,
 ): void {
   const ldBytes = <usize>ld * 4;
+  const wBytes = <usize>width * 4;
+  const depth4 = depth & ~3;
   let d = dst;
   for (let e = 0; e < extent; e += width) {
     const rows = min(width, extent - e);
     let s = src + <usize>(((e0 + e) * ld + p0) * 4);
     if (rows == width) {
+      let p = 0;
       if (width == 4) {
-        for (let p = 0; p < depth; p++) {
-          store<f32>(d, load<f32>(s));
-          store<f32>(d, load<f32>(s + ldBytes), 4);
-          store<f32>(d, load<f32>(s + 2 * ldBytes), 8);
-          store<f32>(d, load<f32>(s + 3 * ldBytes), 12);
-          s += 4;
-          d += 16;
+        for (; p < depth4; p += 4) {
+          transpose4x4(s, ldBytes, d, 16);
+          s += 16;
+          d += 64;
         }
       } else {
-        for (let p = 0; p < depth; p++) {
-          let r = s;
-          for (let q = 0; q < width; q++) {
-            store<f32>(d + <usize>(q * 4), load<f32>(r));
-            r += ldBytes;
-          }
-          s += 4;
-          d += <usize>(width * 4);
+        const s4: usize = 4 * ldBytes;
+        for (; p < depth4; p += 4) {
+          transpose4x4(s, ldBytes, d, 32);
+          transpose4x4(s + s4, ldBytes, d + 16, 32);
+          s += 16;
+          d += 128;
         }
+      }
+      for (; p < depth; p++) {
+        let r = s;
+        for (let q = 0; q < width; q++) {
+          store<f32>(d + <usize>(q * 4), load<f32>(r));
+          r += ldBytes;
+        }
+        s += 4;
+        d += wBytes;
       }
     } else {
       for (let p = 0; p < depth; p++) {
@@ -145,7 +242,7 @@ function packTransposed(
           r += ldBytes;
         }
         s += 4;
-        d += <usize>(width * 4);
+        d += wBytes;
       }
     }
   }
@@ -213,7 +310,7 @@ function packA_T(src: usize, ld: i32, p0: i32, i0: i32, depth: i32, extent: i32,
 }
 
 // ---------------------------------------------------------------------------
-// Macro- and micro-kernel
+// Macro- and micro-kernels
 // ---------------------------------------------------------------------------
 
 /**
@@ -237,16 +334,21 @@ function macroKernel(
         microKernel(kc, aPanel, bPanel, cTile, ldcBytes, accumulate);
       } else {
         microKernel(kc, aPanel, bPanel, tile, NR * 4, false);
-        for (let r = 0; r < mr; r++) {
-          const row = cTile + <usize>r * ldcBytes;
-          const tRow = tile + <usize>(r * NR * 4);
-          for (let q = 0; q < nr; q++) {
-            const t = load<f32>(tRow + <usize>(q * 4));
-            const dst = row + <usize>(q * 4);
-            store<f32>(dst, accumulate ? load<f32>(dst) + t : t);
-          }
-        }
+        storeEdge(tile, mr, nr, cTile, ldcBytes, accumulate);
       }
+    }
+  }
+}
+
+/** Writes (or adds) the real mr×nr corner of a 4×8 tile (row-major at `tile`) into C. */
+function storeEdge(tile: usize, mr: i32, nr: i32, cTile: usize, ldcBytes: usize, accumulate: bool): void {
+  for (let r = 0; r < mr; r++) {
+    const row = cTile + <usize>r * ldcBytes;
+    const tRow = tile + <usize>(r * NR * 4);
+    for (let q = 0; q < nr; q++) {
+      const t = load<f32>(tRow + <usize>(q * 4));
+      const dst = row + <usize>(q * 4);
+      store<f32>(dst, accumulate ? load<f32>(dst) + t : t);
     }
   }
 }
@@ -299,6 +401,121 @@ function microKernel(
   v128.store(r1, c10); v128.store(r1, c11, 16);
   v128.store(r2, c20); v128.store(r2, c21, 16);
   v128.store(r3, c30); v128.store(r3, c31, 16);
+}
+
+/**
+ * The direct path's micro-kernel when the 4 values of op(A) for one depth step are adjacent
+ * (A transposed, or a packed A panel: aStep 16): as `microKernel`, with the depth strides of A
+ * and B as arguments.
+ */
+function kernelStepA(
+  kc: i32, ap: usize, aStep: usize, bp: usize, bStep: usize, c: usize, ldcBytes: usize, accumulate: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += aStep;
+    bp += bStep;
+  }
+  storeTile(c, ldcBytes, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * The direct path's micro-kernel for A not transposed: the 4 rows of op(A) are 4 rows of A
+ * (stride ldaBytes), read 4 depth steps at a time at constant offsets so that only the 4 row
+ * pointers and B's advance per 4 steps.
+ */
+function kernelRowsA(
+  kc: i32, a: usize, ldaBytes: usize, bp: usize, bStep: usize, c: usize, ldcBytes: usize, accumulate: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let a0 = a;
+  let a1 = a0 + ldaBytes;
+  let a2 = a1 + ldaBytes;
+  let a3 = a2 + ldaBytes;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(a0);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(a1);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(a2);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(a3);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    bp += bStep;
+    a0 += 4;
+    a1 += 4;
+    a2 += 4;
+    a3 += 4;
+  }
+  storeTile(c, ldcBytes, accumulate, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/** Stores (or adds) 8 accumulators as a 4×8 tile at c with row stride ldcBytes. */
+// @ts-ignore: decorator
+@inline
+function storeTile(
+  c: usize, ldcBytes: usize, accumulate: bool,
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
+): void {
+  const r0 = c;
+  const r1 = r0 + ldcBytes;
+  const r2 = r1 + ldcBytes;
+  const r3 = r2 + ldcBytes;
+  if (accumulate) {
+    c00 = f32x4.add(c00, v128.load(r0)); c01 = f32x4.add(c01, v128.load(r0, 16));
+    c10 = f32x4.add(c10, v128.load(r1)); c11 = f32x4.add(c11, v128.load(r1, 16));
+    c20 = f32x4.add(c20, v128.load(r2)); c21 = f32x4.add(c21, v128.load(r2, 16));
+    c30 = f32x4.add(c30, v128.load(r3)); c31 = f32x4.add(c31, v128.load(r3, 16));
+  }
+  v128.store(r0, c00); v128.store(r0, c01, 16);
+  v128.store(r1, c10); v128.store(r1, c11, 16);
+  v128.store(r2, c20); v128.store(r2, c21, 16);
+  v128.store(r3, c30); v128.store(r3, c31, 16);
+}
+
+/**
+ * Benchmark probe, not used by `gemm`: n iterations of 8 independent f32x4 multiply-adds
+ * (c_i += a·b_i) held in registers, i.e. 64·n flops with no memory traffic. Its GFLOP/s is the
+ * ceiling a 4-lane mul+add kernel can reach on this engine and CPU; bench/matmul.ts prints
+ * the kernel's throughput as a fraction of it, measured in the same run. Returns a lane of the
+ * sum so the loop cannot be optimised away.
+ */
+export function mulAddPeak(n: i32, x: f32): f32 {
+  const a = f32x4.splat(x);
+  const b0 = f32x4.splat(0.5);
+  const b1 = f32x4.splat(0.25);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(1), c2 = f32x4.splat(2), c3 = f32x4.splat(3);
+  let c4 = f32x4.splat(4), c5 = f32x4.splat(5), c6 = f32x4.splat(6), c7 = f32x4.splat(7);
+  for (let i = 0; i < n; i++) {
+    c0 = f32x4.add(c0, f32x4.mul(a, b0)); c1 = f32x4.add(c1, f32x4.mul(a, b1));
+    c2 = f32x4.add(c2, f32x4.mul(a, b0)); c3 = f32x4.add(c3, f32x4.mul(a, b1));
+    c4 = f32x4.add(c4, f32x4.mul(a, b0)); c5 = f32x4.add(c5, f32x4.mul(a, b1));
+    c6 = f32x4.add(c6, f32x4.mul(a, b0)); c7 = f32x4.add(c7, f32x4.mul(a, b1));
+  }
+  const s = f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7)));
+  return f32x4.extract_lane(s, 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import * as nd from './nd';
 import { SurrogradError } from './errors';
+import { describeValue } from './validate';
 import { Tensor } from './tensor';
 import { Module, type StateDict } from './nn/module';
 import { Activation } from './nn/activation';
@@ -392,11 +393,14 @@ export function decodeCheckpoint(bytes: Uint8Array, where = 'decodeCheckpoint'):
     fail('the header has no model section');
   }
   const stateDict: StateDict = {};
-  for (const { key, array } of model.tensors) {
-    if (typeof key !== 'string') fail('a model tensor has no key');
+  model.tensors.forEach((entry: unknown, i) => {
+    if (entry === null || typeof entry !== 'object') return fail(`model tensor ${i} in the header is malformed (${describeValue(entry)})`);
+    const { key, array } = entry as { key?: unknown; array?: unknown };
+    if (typeof key !== 'string') return fail(`model tensor ${i} has no key`);
+    if (Object.hasOwn(stateDict, key)) return fail(`model tensor '${key}' appears twice`);
     const { shape, values } = arrayAt(array, `model tensor '${key}'`);
     stateDict[key] = new Tensor(nd.wrap(values, shape));
-  }
+  });
 
   let optimizer: OptimizerStateDict | null = null;
   if (header.optimizer !== null && header.optimizer !== undefined) {
@@ -406,8 +410,9 @@ export function decodeCheckpoint(bytes: Uint8Array, where = 'decodeCheckpoint'):
     }
     const state: Record<string, ParamState> = {};
     for (const [index, entry] of Object.entries(saved.state)) {
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) fail(`optimizer state '${index}' is malformed (${describeValue(entry)})`);
       const restored: Record<string, StateValue> = {};
-      for (const [k, v] of Object.entries(entry ?? {})) {
+      for (const [k, v] of Object.entries(entry)) {
         restored[k] = typeof v === 'number' || v === null ? v : arrayAt(v?.array, `optimizer state '${index}'.${k}`).values;
       }
       state[index] = restored;
@@ -420,9 +425,18 @@ export function decodeCheckpoint(bytes: Uint8Array, where = 'decodeCheckpoint'):
     stateDict,
     activations: model.activations,
     optimizer,
-    scheduler: header.scheduler ?? null,
+    scheduler: schedulerSection(header.scheduler, fail),
     meta: header.meta ?? null,
   };
+}
+
+/** The scheduler section: null, or an object with a string type (its fields are checked when loaded). */
+function schedulerSection(value: unknown, fail: (why: string) => never): SchedulerStateDict | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'object' || Array.isArray(value) || typeof (value as { type?: unknown }).type !== 'string') {
+    return fail(`the scheduler section is malformed (${describeValue(value)})`);
+  }
+  return value as SchedulerStateDict;
 }
 
 /**
@@ -467,13 +481,17 @@ export function applyCheckpoint(checkpoint: Checkpoint, options: LoadOptions, wh
     throw new CheckpointError(`${where}: the model does not fit the checkpoint; nothing was changed.\n${(e as Error).message}`);
   }
   const optimizerBefore = optimizer?.stateDict();
+  const schedulerBefore = scheduler?.stateDict();
   try {
     if (optimizer !== undefined) optimizer.loadStateDict(checkpoint.optimizer as OptimizerStateDict);
     if (scheduler !== undefined) scheduler.loadStateDict(checkpoint.scheduler as SchedulerStateDict);
   } catch (e) {
+    // the library's loadStateDict are all-or-nothing; put back all three anyway, so that a
+    // user-written Stateful that half-applied is restored too
     restoreLayers();
     model.loadStateDict(modelBefore, { strict: false });
     if (optimizer !== undefined && optimizerBefore !== undefined) optimizer.loadStateDict(optimizerBefore);
+    if (scheduler !== undefined && schedulerBefore !== undefined) scheduler.loadStateDict(schedulerBefore);
     throw new CheckpointError(`${where}: the optimizer or scheduler does not fit the checkpoint; nothing was changed.\n${(e as Error).message}`);
   }
 

@@ -16,10 +16,11 @@ import * as rules from './activations/rules';
 import type { ActivationName } from './activations/names';
 import { compareRules } from './experiment/compare';
 import { DATASET_NAMES, isDatasetName } from './experiment/datasets';
-import { INIT_NAMES, type InitName } from './experiment/model';
+import { ARCH_NAMES, INIT_NAMES, type ArchName, type InitName } from './experiment/model';
 import { formatTable, writeResults } from './experiment/report';
 import { OPTIMIZER_NAMES, type CompareOptions, type OptimizerName, type ProgressEvent } from './experiment/types';
 import { TuneUsageError, runTuneCommand, tuneHelp } from './node/tune-cli';
+import { runSnnCommand } from './node/snn-experiments';
 
 /** Where the command writes: stdout for results, stderr for progress and errors. */
 export interface CliIO {
@@ -51,6 +52,13 @@ const COMPARE_FLAGS: readonly Flag[] = [
   { name: 'activation', value: 'NAME', help: 'the hidden activation (default sigmoid); `surrograd rules` lists them' },
   { name: 'depth', value: 'N', help: 'hidden layers, each Linear → [BatchNorm1d] → activation (default 10)' },
   { name: 'width', value: 'N', help: 'units per hidden layer (default 64)' },
+  {
+    name: 'arch',
+    value: 'NAME',
+    help: 'mlp | cnn (default mlp); cnn reads each input as an image and puts conv blocks (Conv2d 3×3 → [BatchNorm2d] → activation → MaxPool2d 2) before the hidden layers',
+  },
+  { name: 'channels', value: 'LIST', help: 'cnn: comma-separated out channels, one conv block each (default 8,16)' },
+  { name: 'image-shape', value: 'C,H,W', help: 'cnn: how an input is read as an image (default 1,28,28 for mnist, 1,s,s for s² inputs)' },
   {
     name: 'rules',
     value: 'LIST',
@@ -84,6 +92,8 @@ Usage:
   surrograd tune [flags]          search rules × parameters × learning rates by successive halving
                                   over seeds, trials in parallel on worker threads
   surrograd help [COMMAND]        this help, or a command's
+  surrograd snn EXPERIMENT        spiking / binarized experiments: mnist, toy, binarized
+                                  (surrograd snn --help)
 
 Example:
   surrograd compare --dataset mnist --activation sigmoid --depth 10 --width 64 \\
@@ -304,15 +314,40 @@ export function compareOptionsFromArgs(args: readonly string[]): { options: Comp
     seeds,
     batchSize: integerFlag(parsed, 'batch-size', 64, 1),
     batchNorm: parsed.has('batch-norm'),
+    ...cnnFlags(parsed),
     init,
     initGain,
     biasInit: numberFlag(parsed, 'bias-init', undefined),
   };
-  if ((options.depth as number) === 0 && options.rules.length > 1) {
+  if ((options.depth as number) === 0 && options.rules.length > 1 && options.arch !== 'cnn') {
     throw new UsageError('surrograd compare: with --depth 0 there is no hidden activation, so the rules cannot differ; use --depth 1 or more');
   }
   const out = parsed.get('out');
   return { options, out: typeof out === 'string' ? out : undefined, progress: !parsed.has('no-progress') };
+}
+
+/** --arch, --channels and --image-shape as CompareOptions fields (channels and image shape only with --arch cnn). */
+function cnnFlags(parsed: Parsed): Pick<CompareOptions, 'arch' | 'channels' | 'imageShape'> {
+  const arch = choiceFlag<ArchName>(parsed, 'arch', 'mlp', ARCH_NAMES);
+  if (arch !== 'cnn') {
+    if (parsed.has('channels') || parsed.has('image-shape')) throw new UsageError('surrograd compare: --channels and --image-shape need --arch cnn');
+    return { arch };
+  }
+  const positive = (flag: string, text: string): number[] =>
+    splitList(text).map((v) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`surrograd compare: --${flag} must be comma-separated positive integers, got '${text}'`);
+      return Number(v);
+    });
+  const out: Pick<CompareOptions, 'arch' | 'channels' | 'imageShape'> = { arch };
+  const channels = parsed.get('channels');
+  if (channels !== undefined) out.channels = positive('channels', String(channels));
+  const image = parsed.get('image-shape');
+  if (image !== undefined) {
+    const dims = positive('image-shape', String(image));
+    if (dims.length !== 3) throw new UsageError(`surrograd compare: --image-shape must be C,H,W, got '${String(image)}'`);
+    out.imageShape = [dims[0], dims[1], dims[2]];
+  }
+  return out;
 }
 
 function splitList(text: string): string[] {
@@ -460,6 +495,8 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
         return runRules(rest, io);
       case 'tune':
         return await runTuneCommand(rest, io);
+      case 'snn':
+        return runSnnCommand(rest, io);
       default:
         throw new UsageError(`surrograd: unknown command '${command}'; the commands are compare, rules, tune, help`);
     }

@@ -3,7 +3,8 @@
 import * as nd from './nd';
 import { ArgumentError, ShapeError } from './errors';
 import { Tensor, type NestedArray } from './tensor';
-import { type Generator, getDefaultGenerator } from './random';
+import { Generator as GeneratorClass, type Generator, getDefaultGenerator } from './random';
+import { type Validator, validator } from './validate';
 
 export interface CreateOptions {
   dtype?: nd.Dtype;
@@ -19,22 +20,36 @@ export interface TensorOptions extends CreateOptions {
   shape?: readonly number[];
 }
 
-function dtypeFrom(op: string, options: CreateOptions | undefined, fallback: nd.Dtype = 'float32'): nd.Dtype {
-  const dtype = options?.dtype ?? fallback;
-  if (!nd.isDtype(dtype)) {
-    throw new ArgumentError(`${op}: unknown dtype '${String(dtype)}'; use one of ${nd.DTYPES.join(', ')}`);
-  }
-  return dtype;
+const CREATE_KEYS = ['dtype', 'requiresGrad'] as const;
+const RANDOM_KEYS = [...CREATE_KEYS, 'generator'] as const;
+
+/** The checked options of a creation function: known keys only, dtype and requiresGrad valid. */
+interface Created {
+  dtype: nd.Dtype;
+  requiresGrad: boolean;
+  o: Record<string, unknown>;
+  v: Validator;
 }
 
-function checkShape(op: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new ShapeError(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
-  }
+function createOptions(op: string, options: unknown, keys: readonly string[], fallback: nd.Dtype = 'float32'): Created {
+  const v = validator(op);
+  const o = v.options(options, keys, { example: "{ dtype: 'float64', requiresGrad: true }" });
+  const dtype = v.oneOf('dtype', o.dtype ?? fallback, nd.DTYPES);
+  const requiresGrad = v.boolean('requiresGrad', o.requiresGrad ?? false);
+  return { dtype, requiresGrad, o, v };
 }
 
-function make(data: nd.Nd, options: CreateOptions | undefined): Tensor {
-  return new Tensor(data, options?.requiresGrad ?? false);
+function generatorFrom(c: Created): Generator {
+  if (c.o.generator === undefined) return getDefaultGenerator();
+  return c.v.instance('generator', c.o.generator, GeneratorClass, 'a Generator (new Generator(seed))');
+}
+
+function checkShape(op: string, shape: unknown): number[] {
+  return validator(op).shape('shape', shape);
+}
+
+function make(data: nd.Nd, c: Created): Tensor {
+  return new Tensor(data, c.requiresGrad);
 }
 
 /**
@@ -43,9 +58,14 @@ function make(data: nd.Nd, options: CreateOptions | undefined): Tensor {
  */
 export function tensor(values: NestedArray | Float32Array | Float64Array, options: TensorOptions = {}): Tensor {
   const fallback = values instanceof Float64Array ? 'float64' : 'float32';
-  const dtype = dtypeFrom('tensor', options, fallback);
+  const c = createOptions('tensor', options, [...CREATE_KEYS, 'shape'], fallback);
+  const dtype = c.dtype;
+  const wantShape = c.o.shape === undefined ? undefined : checkShape('tensor', c.o.shape);
   let flat: ArrayLike<number>;
   let shape: number[];
+  if (typeof values !== 'number' && !Array.isArray(values) && !(values instanceof Float32Array) && !(values instanceof Float64Array)) {
+    throw c.v.invalid('values', values, 'a number, a (nested) array of numbers, or a Float32Array/Float64Array');
+  }
   if (typeof values === 'number') {
     flat = [values];
     shape = [];
@@ -58,16 +78,15 @@ export function tensor(values: NestedArray | Float32Array | Float64Array, option
     fill(values, shape, 0, filled, 0, []);
     flat = filled;
   }
-  if (options.shape !== undefined) {
-    checkShape('tensor', options.shape);
-    if (nd.sizeOf(options.shape) !== flat.length) {
-      throw new ShapeError(`tensor: ${flat.length} values do not fill shape [${options.shape}] (${nd.sizeOf(options.shape)} elements)`);
+  if (wantShape !== undefined) {
+    if (nd.sizeOf(wantShape) !== flat.length) {
+      throw new ShapeError(`tensor: ${flat.length} values do not fill shape [${wantShape}] (${nd.sizeOf(wantShape)} elements)`);
     }
-    shape = [...options.shape];
+    shape = wantShape;
   }
   const data = nd.alloc(dtype, flat.length);
   data.set(flat);
-  return make(nd.wrap(data, shape), options);
+  return make(nd.wrap(data, shape), c);
 }
 
 function inferShape(values: NestedArray): number[] {
@@ -112,79 +131,110 @@ function raggedError(path: readonly number[]): ShapeError {
 }
 
 export function zeros(shape: readonly number[], options?: CreateOptions): Tensor {
-  checkShape('zeros', shape);
-  return make(nd.zeros(shape, dtypeFrom('zeros', options)), options);
+  const c = createOptions('zeros', options, CREATE_KEYS);
+  const dims = checkShape('zeros', shape);
+  return make(nd.zeros(dims, c.dtype), c);
 }
 
 export function ones(shape: readonly number[], options?: CreateOptions): Tensor {
-  return full(shape, 1, options);
+  const c = createOptions('ones', options, CREATE_KEYS);
+  const dims = checkShape('ones', shape);
+  return make(nd.full(dims, 1, c.dtype), c);
 }
 
+/** Every element `value` (a number; ±Infinity allowed, NaN allowed only as NaN itself). */
 export function full(shape: readonly number[], value: number, options?: CreateOptions): Tensor {
-  checkShape('full', shape);
-  return make(nd.full(shape, value, dtypeFrom('full', options)), options);
+  const c = createOptions('full', options, CREATE_KEYS);
+  const dims = checkShape('full', shape);
+  if (typeof value !== 'number') throw c.v.invalid('value', value, 'a number');
+  return make(nd.full(dims, value, c.dtype), c);
+}
+
+function likeOf(op: string, t: unknown): Tensor {
+  if (!(t instanceof Tensor)) throw validator(op).invalid('t', t, 'a Tensor');
+  return t;
 }
 
 export function zerosLike(t: Tensor, options?: CreateOptions): Tensor {
-  return zeros(t.shape, { dtype: t.dtype, ...options });
+  const like = likeOf('zerosLike', t);
+  const c = createOptions('zerosLike', options, CREATE_KEYS, like.dtype);
+  return make(nd.zeros(like.shape, c.dtype), c);
 }
 
 export function onesLike(t: Tensor, options?: CreateOptions): Tensor {
-  return ones(t.shape, { dtype: t.dtype, ...options });
+  const like = likeOf('onesLike', t);
+  const c = createOptions('onesLike', options, CREATE_KEYS, like.dtype);
+  return make(nd.full(like.shape, 1, c.dtype), c);
 }
 
 export function fullLike(t: Tensor, value: number, options?: CreateOptions): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...options });
+  const like = likeOf('fullLike', t);
+  const c = createOptions('fullLike', options, CREATE_KEYS, like.dtype);
+  if (typeof value !== 'number') throw c.v.invalid('value', value, 'a number');
+  return make(nd.full(like.shape, value, c.dtype), c);
 }
 
 /** Uniform on [low, high) (default [0, 1)). */
 export function rand(shape: readonly number[], options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  checkShape('rand', shape);
-  const gen = options.generator ?? getDefaultGenerator();
-  const low = options.low ?? 0;
-  const high = options.high ?? 1;
-  if (!(high >= low)) throw new ArgumentError(`rand: high (${high}) must be at least low (${low})`);
-  const out = nd.zeros(shape, dtypeFrom('rand', options));
+  const c = createOptions('rand', options, [...RANDOM_KEYS, 'low', 'high']);
+  const dims = checkShape('rand', shape);
+  const low = c.v.number('low', c.o.low ?? 0);
+  const high = c.v.number('high', c.o.high ?? 1);
+  if (!(high >= low)) throw c.v.error(`high (${high}) must be at least low (${low})`);
+  const gen = generatorFrom(c);
+  const out = nd.zeros(dims, c.dtype);
   const d = out.data;
   for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * gen.uniform();
-  return make(out, options);
+  return make(out, c);
 }
 
 /** Normal with the given mean and standard deviation (default 0 and 1). */
 export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  checkShape('randn', shape);
-  const gen = options.generator ?? getDefaultGenerator();
-  const mean = options.mean ?? 0;
-  const std = options.std ?? 1;
-  if (!(std >= 0)) throw new ArgumentError(`randn: std must be non-negative, got ${std}`);
-  const out = nd.zeros(shape, dtypeFrom('randn', options));
+  const c = createOptions('randn', options, [...RANDOM_KEYS, 'mean', 'std']);
+  const dims = checkShape('randn', shape);
+  const mean = c.v.number('mean', c.o.mean ?? 0);
+  const std = c.v.number('std', c.o.std ?? 1, { min: 0 });
+  const gen = generatorFrom(c);
+  const out = nd.zeros(dims, c.dtype);
   const d = out.data;
   for (let i = 0; i < d.length; i++) d[i] = mean + std * gen.normal();
-  return make(out, options);
+  return make(out, c);
 }
 
 /** start, start+step, ... below end (like Python's range); `arange(n)` is 0..n-1. */
 export function arange(start: number, end?: number, step = 1, options?: CreateOptions): Tensor {
-  const [lo, hi] = end === undefined ? [0, start] : [start, end];
-  if (step === 0 || !Number.isFinite(step)) throw new ArgumentError(`arange: step must be a non-zero finite number, got ${step}`);
+  const c = createOptions('arange', options, CREATE_KEYS);
+  const v = c.v;
+  const [lo, hi] = end === undefined ? [0, v.number('end', start)] : [v.number('start', start), v.number('end', end)];
+  v.number('step', step);
+  if (step === 0) throw v.invalid('step', step, 'a non-zero finite number');
   const n = Math.max(0, Math.ceil((hi - lo) / step));
-  const out = nd.zeros([n], dtypeFrom('arange', options));
+  if (n > MAX_ARANGE) throw v.error(`arange(${lo}, ${hi}, ${step}) would have ${n} elements, more than an array can hold (${MAX_ARANGE})`);
+  const out = nd.zeros([n], c.dtype);
   for (let i = 0; i < n; i++) out.data[i] = lo + i * step;
-  return make(out, options);
+  return make(out, c);
 }
+
+/** The most elements arange makes (the largest typed array length V8 allows for float64). */
+const MAX_ARANGE = 2 ** 32;
 
 /** `steps` evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ArgumentError(`linspace: steps must be a non-negative integer, got ${steps}`);
-  const out = nd.zeros([steps], dtypeFrom('linspace', options));
+  const c = createOptions('linspace', options, CREATE_KEYS);
+  c.v.number('start', start);
+  c.v.number('end', end);
+  c.v.integer('steps', steps, { min: 0 });
+  const out = nd.zeros([steps], c.dtype);
   for (let i = 0; i < steps; i++) out.data[i] = steps === 1 ? start : start + ((end - start) * i) / (steps - 1);
-  return make(out, options);
+  return make(out, c);
 }
 
 /** The n×m identity (m defaults to n). */
 export function eye(n: number, m: number = n, options?: CreateOptions): Tensor {
-  checkShape('eye', [n, m]);
-  const out = nd.zeros([n, m], dtypeFrom('eye', options));
+  const c = createOptions('eye', options, CREATE_KEYS);
+  c.v.integer('n', n, { min: 0 });
+  c.v.integer('m', m, { min: 0 });
+  const out = nd.zeros([n, m], c.dtype);
   for (let i = 0; i < Math.min(n, m); i++) out.data[i * m + i] = 1;
-  return make(out, options);
+  return make(out, c);
 }

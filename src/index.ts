@@ -23,3 +23,8 @@ export * as experiment from './experiment';
 export { compareRules } from './experiment';
 export { save, load, CheckpointError } from './checkpoint';
 export type { Checkpoint, SaveContents, LoadOptions, JsonValue } from './checkpoint';
+export * as snn from './snn';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError } from './autograd/anomaly';
+export type { AnomalyReport, AnomalyOptions } from './autograd/anomaly';
+export { validator, describeValue, Validator } from './validate';
+export type { Range, OptionsCheck, ErrorClass } from './validate';

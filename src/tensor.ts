@@ -1,11 +1,13 @@
 // A Tensor holds values: its data, shape, dtype, whether it requires a gradient, its gradient
-// and an id. It knows nothing of the graph; the tape (src/autograd) holds the structure.
+// and an id; an op's output also holds the record that made it (`gradFn`), so the graph lives
+// exactly as long as the tensors that reach it. The records themselves live in src/autograd.
 // The methods below are conveniences that call the op functions (`a.add(b)` is `add(a, b)`).
 import * as nd from './nd';
 import { ArgumentError, GraphError } from './errors';
 import * as ops from './ops';
 import * as act from './activations';
-import { backward as runBackward } from './autograd/tape';
+import { backward as runBackward, type TapeRecord } from './autograd/tape';
+import { validator } from './validate';
 import type { Axis, Reduction, SliceRange } from './ops';
 
 export type Dtype = nd.Dtype;
@@ -40,6 +42,11 @@ export class Tensor {
    * loading). The tape records it and backward refuses a graph whose inputs changed since.
    */
   version = 0;
+  /**
+   * @internal The record of the op that produced this tensor (PyTorch's grad_fn); null for leaves
+   * and for results computed without recording. The graph is what tensors reach through it.
+   */
+  gradFn: TapeRecord | null = null;
   /** @internal the storage; use `toNdarray()` from outside the library */
   readonly data: nd.Nd;
 
@@ -135,12 +142,13 @@ export class Tensor {
    */
   backward(options?: BackwardOptions): void;
   backward(gradient: Tensor | undefined, options?: BackwardOptions): void;
-  backward(gradientOrOptions?: Tensor | BackwardOptions, options: BackwardOptions = {}): void {
-    if (gradientOrOptions instanceof Tensor || gradientOrOptions === undefined) {
-      runBackward(this, gradientOrOptions, options);
-    } else {
-      runBackward(this, undefined, gradientOrOptions);
+  backward(gradientOrOptions?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    const gradient = gradientOrOptions instanceof Tensor ? gradientOrOptions : undefined;
+    const rawOptions = gradientOrOptions instanceof Tensor || gradientOrOptions === undefined ? options : gradientOrOptions;
+    if (gradientOrOptions !== undefined && !(gradientOrOptions instanceof Tensor) && options !== undefined) {
+      throw validator('backward').invalid('gradient', gradientOrOptions, 'a Tensor shaped like the output (or leave it out for a scalar)');
     }
+    runBackward(this, gradient, checkBackwardOptions(rawOptions));
   }
 
   toString(): string {
@@ -204,6 +212,18 @@ export class Tensor {
     return ops.binaryCrossEntropyWithLogits(this, target, options);
   }
 
+  // ---- convolution and pooling (NCHW / NCL, as PyTorch) ----
+  conv1d(weight: Tensor, bias: Tensor | null = null, options?: ops.ConvOptions): Tensor { return ops.conv1d(this, weight, bias, options); }
+  conv2d(weight: Tensor, bias: Tensor | null = null, options?: ops.ConvOptions): Tensor { return ops.conv2d(this, weight, bias, options); }
+  convTranspose2d(weight: Tensor, bias: Tensor | null = null, options?: ops.ConvTransposeOptions): Tensor {
+    return ops.convTranspose2d(this, weight, bias, options);
+  }
+  maxPool1d(kernelSize: ops.SpatialArg, options?: ops.MaxPoolOptions): Tensor { return ops.maxPool1d(this, kernelSize, options); }
+  maxPool2d(kernelSize: ops.SpatialArg, options?: ops.MaxPoolOptions): Tensor { return ops.maxPool2d(this, kernelSize, options); }
+  avgPool1d(kernelSize: ops.SpatialArg, options?: Omit<ops.AvgPoolOptions, 'divisorOverride'>): Tensor { return ops.avgPool1d(this, kernelSize, options); }
+  avgPool2d(kernelSize: ops.SpatialArg, options?: ops.AvgPoolOptions): Tensor { return ops.avgPool2d(this, kernelSize, options); }
+  adaptiveAvgPool2d(outputSize: number | readonly (number | null)[]): Tensor { return ops.adaptiveAvgPool2d(this, outputSize); }
+
   // ---- activations (each takes an optional { backward } rule choice) ----
   // ACTIVATION METHODS BEGIN
   relu(options?: act.ActivationCallOptions<'relu'>): Tensor { return act.relu(this, options); }
@@ -228,6 +248,13 @@ export class Tensor {
   round(options?: act.ActivationCallOptions<'round'>): Tensor { return act.round(this, options); }
   quantize(options?: act.ActivationCallOptions<'quantize'>): Tensor { return act.quantize(this, options); }
   // ACTIVATION METHODS END
+}
+
+/** backward's options: only retainGraph, a boolean. */
+function checkBackwardOptions(options: unknown): BackwardOptions {
+  const v = validator('backward');
+  const o = v.options(options, ['retainGraph'], { example: '{ retainGraph: true }' });
+  return { retainGraph: v.boolean('retainGraph', o.retainGraph ?? false) };
 }
 
 function nest(flat: readonly number[], shape: readonly number[], dim: number, offset: number): NestedArray {

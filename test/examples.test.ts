@@ -66,6 +66,10 @@ const KEY_OUTPUT: Record<string, (stdout: string) => void> = {
     expect(out).toMatch(/test accuracy: trained ([\d.]+)%, reloaded \1%; largest logit difference 0/);
     expect(out).toContain('identical: yes');
   },
+  'mnist-cnn.ts': (out) => {
+    const accuracy = /final test accuracy: ([\d.]+)%/.exec(out);
+    expect(Number(accuracy?.[1])).toBeGreaterThan(40); // one small epoch; chance is 10%
+  },
 };
 
 /** Files an example leaves behind (named in its output), removed after the run. */

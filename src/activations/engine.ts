@@ -24,7 +24,7 @@ interface Saved {
 /** grad_in = g · h(x, y), one loop (its own copy per h: see loops.ts). */
 function derivativeBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
   const h = saved.h as Derivative;
-  const out = nd.zeros(saved.x.shape, nd.dtypeOf(saved.x));
+  const out = nd.pooledEmpty(saved.x.shape, nd.dtypeOf(saved.x)); // every element is written below
   const gd = nd.contiguous(g).data;
   const { kernel, x: { data: xd }, y: { data: yd } } = saved;
   const od = out.data;
@@ -42,7 +42,7 @@ function derivativeBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
 /** grad_in = b(g, x, y), one loop (rules that need the upstream gradient). */
 function elementBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
   const b = saved.b as ElementBackward;
-  const out = nd.zeros(saved.x.shape, nd.dtypeOf(saved.x));
+  const out = nd.pooledEmpty(saved.x.shape, nd.dtypeOf(saved.x)); // every element is written below
   backwardLoop(b)(b, nd.contiguous(g).data, saved.x.data, saved.y.data, out.data);
   return [out];
 }

@@ -1,25 +1,20 @@
 // Reading an activation's numeric parameters from its options, with the checks that make a bad
 // value fail at the call that wrote it (ArgumentError naming the activation and the parameter).
-import { ArgumentError } from '../errors';
+import { type Range, describeValue, validator } from '../validate';
 
 type Check = 'finite' | 'positive' | 'notNaN';
+
+const RANGES: Record<Check, Range> = {
+  finite: {},
+  positive: { min: 0, minOpen: true },
+  notNaN: { allowInfinity: true },
+};
 
 /** options[key] (or `fallback`), checked. */
 export function numberParam(op: string, options: object, key: string, fallback: number, check: Check = 'finite'): number {
   const raw = (options as Record<string, unknown>)[key];
-  const value = raw === undefined ? fallback : raw;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new ArgumentError(`${op}: ${key} must be a number, got ${describe(value)}`);
-  }
-  if (check === 'finite' && !Number.isFinite(value)) throw new ArgumentError(`${op}: ${key} must be finite, got ${value}`);
-  if (check === 'positive' && !(value > 0 && Number.isFinite(value))) {
-    throw new ArgumentError(`${op}: ${key} must be a finite number > 0, got ${value}`);
-  }
-  return value;
+  return validator(op).number(key, raw === undefined ? fallback : raw, RANGES[check]);
 }
 
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (Array.isArray(value)) return `[${value.join(', ')}]`;
-  return String(value);
-}
+/** The library's value formatter (src/validate.ts), under the name the activation files use. */
+export const describe = describeValue;

@@ -15,6 +15,7 @@ import { RuleError } from '../errors';
 import type { FloatArray } from '../nd';
 import type { Tensor } from '../tensor';
 import type { Schedule } from './schedule';
+import { describeValue } from '../validate';
 
 /** A local derivative: h(x, y), with x the input and y = f(x) the forward output. */
 export type Derivative = (x: number, y: number) => number;
@@ -195,15 +196,6 @@ export function ruleLabel(rule: RuleInfo): string {
   const entries = Object.entries(rule.params);
   if (entries.length === 0) return rule.name;
   return `${rule.name}(${entries.map(([k, v]) => `${k}=${v}`).join(', ')})`;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') {
-    const keys = Object.keys(value);
-    return keys.length > 0 ? `an object with keys ${keys.join(', ')}` : 'an empty object';
-  }
-  return `${typeof value} ${String(value)}`;
 }
 
 /** What `rules.blend` was made from; kept beside the rule (not in it) so that checkpoints can save a blend as its parts. */

@@ -10,6 +10,7 @@
 //
 // Surrogates for steps (heaviside, sign, round, quantize) read x as u = x − threshold.
 import { RuleError } from '../errors';
+import { ruleValidator } from '../validate';
 import { sigmoidScaleInto } from '../nd';
 import { sigmoid as logistic } from './math';
 import {
@@ -45,23 +46,23 @@ export { batchNormalised, redirected } from './context';
 // Parameter checks
 // ---------------------------------------------------------------------------------------------
 
+// Every factory checks its options object (known keys only) and each parameter through the one
+// validation module; a bad value is a RuleError naming the factory, the parameter and the value.
+
+function ruleOptions(rule: string, options: unknown, keys: readonly string[]): void {
+  ruleValidator(`rules.${rule}`).options(options, keys, { example: keys.length > 0 ? `{ ${keys[0]}: 1 }` : undefined });
+}
+
 function finite(rule: string, param: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new RuleError(`rules.${rule}: ${param} must be a finite number, got ${String(value)}`);
-  }
-  return value;
+  return ruleValidator(`rules.${rule}`).number(param, value as number);
 }
 
 function positive(rule: string, param: string, value: unknown): number {
-  const v = finite(rule, param, value);
-  if (!(v > 0)) throw new RuleError(`rules.${rule}: ${param} must be > 0, got ${v}`);
-  return v;
+  return ruleValidator(`rules.${rule}`).number(param, value as number, { min: 0, minOpen: true });
 }
 
 function nonNegative(rule: string, param: string, value: unknown): number {
-  const v = finite(rule, param, value);
-  if (!(v >= 0)) throw new RuleError(`rules.${rule}: ${param} must be ≥ 0, got ${v}`);
-  return v;
+  return ruleValidator(`rules.${rule}`).number(param, value as number, { min: 0 });
 }
 
 function derivativeRule(name: string, params: Record<string, number>, description: string, derivative: Derivative): DerivativeRule {
@@ -101,6 +102,7 @@ export function sigmoidShaped(options?: { k?: number }): DerivativeRule;
 export function sigmoidShaped(options: { k?: RuleParam }): AdaptiveRule;
 export function sigmoidShaped(options: { k?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('sigmoidShaped', options, (v) => sigmoidShaped(v));
+  ruleOptions('sigmoidShaped', options, ['k']);
   const k = positive('sigmoidShaped', 'k', options.k ?? 1);
   const h: Derivative = (x) => logistic(k * x);
   // float32 fast path: the WASM SIMD kernel in src/nd (the same values to float32 rounding)
@@ -122,6 +124,7 @@ export function bSilu(options?: { alpha?: number }): DerivativeRule;
 export function bSilu(options: { alpha?: RuleParam }): AdaptiveRule;
 export function bSilu(options: { alpha?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('bSilu', options, (v) => bSilu(v));
+  ruleOptions('bSilu', options, ['alpha']);
   const alpha = finite('bSilu', 'alpha', options.alpha ?? 1.67);
   return derivativeRule(
     'bSilu',
@@ -141,6 +144,7 @@ export function leakyBackward(options?: { c?: number }): DerivativeRule;
 export function leakyBackward(options: { c?: RuleParam }): AdaptiveRule;
 export function leakyBackward(options: { c?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('leakyBackward', options, (v) => leakyBackward(v));
+  ruleOptions('leakyBackward', options, ['c']);
   const c = nonNegative('leakyBackward', 'c', options.c ?? 0.01);
   return derivativeRule(
     'leakyBackward',
@@ -184,6 +188,7 @@ export function guided(): BackwardRule {
 export function floorAdded(options?: { c?: RuleParam }): AdaptiveRule;
 export function floorAdded(options: { c?: RuleParam } = {}): AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('floorAdded', options, (v) => floorAdded(v));
+  ruleOptions('floorAdded', options, ['c']);
   const c = nonNegative('floorAdded', 'c', options.c ?? 0.1);
   return adaptiveRule(
     'floorAdded',
@@ -201,6 +206,7 @@ export function floorAdded(options: { c?: RuleParam } = {}): AdaptiveRule {
 export function floored(options?: { c?: RuleParam }): AdaptiveRule;
 export function floored(options: { c?: RuleParam } = {}): AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('floored', options, (v) => floored(v));
+  ruleOptions('floored', options, ['c']);
   const c = nonNegative('floored', 'c', options.c ?? 0.1);
   return adaptiveRule(
     'floored',
@@ -238,6 +244,7 @@ export function peakNormalised(): AdaptiveRule {
 export function widened(options?: { w?: RuleParam }): AdaptiveRule;
 export function widened(options: { w?: RuleParam } = {}): AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('widened', options, (v) => widened(v));
+  ruleOptions('widened', options, ['w']);
   const w = finite('widened', 'w', options.w ?? 2);
   if (!(w >= 1)) throw new RuleError(`rules.widened: w must be ≥ 1 (w = 1 is the exact derivative), got ${w}`);
   return adaptiveRule(
@@ -265,6 +272,7 @@ export function fastSigmoid(options?: { slope?: number }): DerivativeRule;
 export function fastSigmoid(options: { slope?: RuleParam }): AdaptiveRule;
 export function fastSigmoid(options: { slope?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('fastSigmoid', options, (v) => fastSigmoid(v));
+  ruleOptions('fastSigmoid', options, ['slope']);
   const slope = positive('fastSigmoid', 'slope', options.slope ?? 25);
   return derivativeRule(
     'fastSigmoid',
@@ -283,6 +291,7 @@ export function atan(options?: { alpha?: number }): DerivativeRule;
 export function atan(options: { alpha?: RuleParam }): AdaptiveRule;
 export function atan(options: { alpha?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('atan', options, (v) => atan(v));
+  ruleOptions('atan', options, ['alpha']);
   const alpha = positive('atan', 'alpha', options.alpha ?? 2);
   const half = alpha / 2;
   const scale = (Math.PI * alpha) / 2;
@@ -303,6 +312,7 @@ export function sigmoidSurrogate(options?: { slope?: number }): DerivativeRule;
 export function sigmoidSurrogate(options: { slope?: RuleParam }): AdaptiveRule;
 export function sigmoidSurrogate(options: { slope?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('sigmoidSurrogate', options, (v) => sigmoidSurrogate(v));
+  ruleOptions('sigmoidSurrogate', options, ['slope']);
   const slope = positive('sigmoidSurrogate', 'slope', options.slope ?? 4);
   return derivativeRule(
     'sigmoidSurrogate',
@@ -321,6 +331,7 @@ export function triangle(options?: { alpha?: number }): DerivativeRule;
 export function triangle(options: { alpha?: RuleParam }): AdaptiveRule;
 export function triangle(options: { alpha?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('triangle', options, (v) => triangle(v));
+  ruleOptions('triangle', options, ['alpha']);
   const alpha = positive('triangle', 'alpha', options.alpha ?? 1);
   return derivativeRule(
     'triangle',
@@ -336,6 +347,7 @@ export function gaussian(options?: { sigma?: number }): DerivativeRule;
 export function gaussian(options: { sigma?: RuleParam }): AdaptiveRule;
 export function gaussian(options: { sigma?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('gaussian', options, (v) => gaussian(v));
+  ruleOptions('gaussian', options, ['sigma']);
   const sigma = positive('gaussian', 'sigma', options.sigma ?? 0.5);
   const peak = 1 / (sigma * Math.sqrt(2 * Math.PI));
   const k = 1 / (2 * sigma * sigma);
@@ -353,6 +365,7 @@ export function boxcar(options?: { width?: number }): DerivativeRule;
 export function boxcar(options: { width?: RuleParam }): AdaptiveRule;
 export function boxcar(options: { width?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('boxcar', options, (v) => boxcar(v));
+  ruleOptions('boxcar', options, ['width']);
   const width = positive('boxcar', 'width', options.width ?? 1);
   const half = width / 2;
   const height = 1 / width;
@@ -369,6 +382,7 @@ export function superSpike(options?: { alpha?: number }): DerivativeRule;
 export function superSpike(options: { alpha?: RuleParam }): AdaptiveRule;
 export function superSpike(options: { alpha?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('superSpike', options, (v) => superSpike(v));
+  ruleOptions('superSpike', options, ['alpha']);
   const alpha = positive('superSpike', 'alpha', options.alpha ?? 100);
   return derivativeRule(
     'superSpike',
@@ -403,6 +417,7 @@ export function straightThrough(): DerivativeRule {
 export function clippedStraightThrough(options?: { min?: RuleParam; max?: RuleParam }): AdaptiveRule;
 export function clippedStraightThrough(options: { min?: RuleParam; max?: RuleParam } = {}): AdaptiveRule {
   if (hasLiveValue(options)) return liveRule('clippedStraightThrough', options, (v) => clippedStraightThrough(v));
+  ruleOptions('clippedStraightThrough', options, ['min', 'max']);
   const given = options.min !== undefined || options.max !== undefined;
   const min = finite('clippedStraightThrough', 'min', options.min ?? -1);
   const max = finite('clippedStraightThrough', 'max', options.max ?? 1);

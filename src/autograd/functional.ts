@@ -5,6 +5,7 @@ import * as nd from '../nd';
 import { ArgumentError, GraphError } from '../errors';
 import { Tensor } from '../tensor';
 import { backward, enableGrad } from './tape';
+import { describeValue, validator } from '../validate';
 
 type Fn = (...args: Tensor[]) => Tensor;
 
@@ -12,6 +13,11 @@ function differentiate(f: Fn, argnums: readonly number[], args: Tensor[]): [Tens
   for (const i of argnums) {
     if (!Number.isInteger(i) || i < 0 || i >= args.length) {
       throw new ArgumentError(`grad: argnums ${i} is out of range for a call with ${args.length} arguments`);
+    }
+    if (!(args[i] instanceof Tensor)) {
+      throw new ArgumentError(
+        `grad: argument ${i} is differentiated but is ${describeValue(args[i])}, not a Tensor; pass tensor(...) (e.g. tensor(${describeValue(args[i])}, { dtype: 'float64' }))`,
+      );
     }
   }
   const leaves = args.map((a, i) => (argnums.includes(i) ? new Tensor(a.data, true, true) : a));
@@ -28,11 +34,21 @@ function differentiate(f: Fn, argnums: readonly number[], args: Tensor[]): [Tens
   return [value.detach(), grads];
 }
 
+/** f must be a function and argnums an integer ≥ 0 or a list of distinct ones. */
+function checkArgnums(op: string, f: unknown, argnums: unknown): number[] {
+  const v = validator(op);
+  v.func('f', f);
+  if (typeof argnums === 'number') return [v.integer('argnums', argnums, { min: 0 })];
+  const list = v.integers('argnums', argnums, { min: 0 });
+  if (new Set(list).size !== list.length) throw v.invalid('argnums', argnums, 'distinct argument indices');
+  return list;
+}
+
 /** `grad(f)(x, y)` is df/dx; `grad(f, [0, 1])(x, y)` is [df/dx, df/dy]. */
 export function grad(f: Fn, argnums?: number): (...args: Tensor[]) => Tensor;
 export function grad(f: Fn, argnums: readonly number[]): (...args: Tensor[]) => Tensor[];
 export function grad(f: Fn, argnums: number | readonly number[] = 0): (...args: Tensor[]) => Tensor | Tensor[] {
-  const list = typeof argnums === 'number' ? [argnums] : argnums;
+  const list = checkArgnums('grad', f, argnums);
   return (...args) => {
     const [, grads] = differentiate(f, list, args);
     return typeof argnums === 'number' ? grads[0] : grads;
@@ -46,7 +62,7 @@ export function valueAndGrad(
   f: Fn,
   argnums: number | readonly number[] = 0,
 ): (...args: Tensor[]) => [Tensor, Tensor | Tensor[]] {
-  const list = typeof argnums === 'number' ? [argnums] : argnums;
+  const list = checkArgnums('valueAndGrad', f, argnums);
   return (...args) => {
     const [value, grads] = differentiate(f, list, args);
     return [value, typeof argnums === 'number' ? grads[0] : grads];

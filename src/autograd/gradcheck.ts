@@ -1,6 +1,7 @@
 // The test oracle, exported for users who write their own ops and rules: compare the gradient
 // backward computes with central finite differences, in float64.
 import * as nd from '../nd';
+import { validator } from '../validate';
 import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 import { Generator } from '../random';
@@ -45,6 +46,10 @@ export function gradcheck(
   inputs: readonly Tensor[],
   options: GradcheckOptions = {},
 ): GradcheckResult {
+  const v = validator('gradcheck');
+  v.func('fn', fn);
+  if (!Array.isArray(inputs) || inputs.some((t) => !(t instanceof Tensor))) throw v.invalid('inputs', inputs, 'a list of tensors');
+  v.options(options, ['eps', 'atol', 'rtol', 'check', 'seed']);
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-6;
   const rtol = options.rtol ?? 1e-4;

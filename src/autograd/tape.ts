@@ -1,14 +1,18 @@
-// The tape: a Wengert list of plain records. Each differentiable call appends one record
-// {op, rule, backward, inputs, output id, saved values}; `backward()` collects the records that
-// lead to its root and runs them in reverse order of recording, summing gradients per tensor id.
+// The tape: plain records, one per differentiable call, {op, rule, backward, inputs, saved
+// values}. The graph hangs off its tensors, as PyTorch's grad_fn: an op's output holds its record
+// (`Tensor.gradFn`) and a record holds its inputs, so the graph is exactly what live tensors
+// reach. When nothing refers to an output any more the garbage collector frees its records and
+// saved values with it — synchronously, in any loop — with no global map and no finalizers.
 //
-// Records are kept in a Map keyed by the output's id (a Map iterates in insertion order, so it
-// is still the list in recording order). A record is freed when a backward pass has used it, or,
-// for a graph that is never differentiated (say, an evaluation pass outside `noGrad`), when its
-// output tensor is garbage-collected, so memory does not grow from step to step either way.
+// `backward()` collects the records reachable from its root (an explicit stack, no recursion),
+// runs them in reverse recording order (each record has a sequence number) and sums gradients
+// per tensor. Without `retainGraph` it then releases each record it ran: the saved values and the
+// links to the inputs are dropped (memory goes as soon as backward returns, even while the caller
+// still holds the loss), and a second backward through it is refused with a GraphError.
 import * as nd from '../nd';
-import { GraphError, formatShape } from '../errors';
+import { ArgumentError, GraphError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
+import { anomalyEnabled, anomalyOnBackward } from './anomaly'; // ANOMALY MODE (issue 12)
 
 /** Gradients for an op's inputs, in input order; null where an input gets none. */
 export type Grads = readonly (nd.Nd | null)[];
@@ -25,12 +29,16 @@ export interface TapeRecord {
   readonly op: string;
   readonly rule: string;
   readonly backward: BackwardFn<unknown>;
-  readonly inputs: readonly Tensor[];
+  /** The op's inputs; emptied when the record is released. */
+  inputs: readonly Tensor[];
   /** Each input's `version` when recorded: a later in-place change makes the record stale. */
   readonly inputVersions: readonly number[];
   readonly outputId: number;
   readonly outputShape: readonly number[];
-  readonly saved: unknown;
+  /** What the forward saved for backward; undefined once released. */
+  saved: unknown;
+  /** True once a backward pass without retainGraph (or `releaseGraph`) has used and freed it. */
+  released: boolean;
 }
 
 /** What `listTape()` reports of a record: plain data, safe to print. */
@@ -43,14 +51,9 @@ export interface TapeEntry {
   outputShape: number[];
 }
 
-const records = new Map<number, TapeRecord>();
 let seqCounter = 0;
 let gradEnabled = true;
 let lastRulesUsed: Map<string, Set<string>> = new Map();
-
-const collector = new FinalizationRegistry<number>((outputId) => {
-  records.delete(outputId);
-});
 
 export function isGradEnabled(): boolean {
   return gradEnabled;
@@ -86,8 +89,8 @@ export function shouldRecord(inputs: readonly Tensor[]): boolean {
 }
 
 /**
- * Append a record for an op whose output is `output` (a tensor already made with
- * requiresGrad = true and isLeaf = false). Ops call this through `ops/record.ts`.
+ * Attach a record to `output` (a tensor already made with requiresGrad = true and isLeaf = false)
+ * for an op whose inputs are `inputs`. Ops call this through `ops/record.ts`.
  */
 export function appendRecord<S>(
   op: string,
@@ -97,48 +100,100 @@ export function appendRecord<S>(
   output: Tensor,
   saved: S,
 ): void {
-  const record: TapeRecord = {
+  const inputVersions = new Array<number>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) inputVersions[i] = inputs[i].version;
+  output.gradFn = {
     seq: seqCounter++,
     op,
     rule,
     backward: backward as BackwardFn<unknown>,
     inputs,
-    inputVersions: inputs.map((t) => t.version),
+    inputVersions,
     outputId: output.id,
     outputShape: output.shape,
     saved,
+    released: false,
   };
-  records.set(output.id, record);
-  collector.register(output, output.id);
 }
 
-/** The live records in recording order (op and rule of each). */
-export function listTape(): TapeEntry[] {
-  return [...records.values()].map((r) => ({
-    seq: r.seq,
-    op: r.op,
-    rule: r.rule,
-    inputIds: r.inputs.map((t) => t.id),
-    outputId: r.outputId,
-    outputShape: [...r.outputShape],
-  }));
+/**
+ * The records reachable from `root` (the graph that `root.backward()` would run), in recording
+ * order, as plain data. Empty for a leaf or a tensor made under noGrad. Records already released
+ * by a backward pass are not listed (their links to their inputs are gone).
+ */
+export function listTape(root: Tensor): TapeEntry[] {
+  checkRoot('listTape', root);
+  return liveRecords(root)
+    .sort((a, b) => a.seq - b.seq)
+    .map((r) => ({
+      seq: r.seq,
+      op: r.op,
+      rule: r.rule,
+      inputIds: r.inputs.map((t) => t.id),
+      outputId: r.outputId,
+      outputShape: [...r.outputShape],
+    }));
 }
 
-/** How many records are alive: a deterministic measure of tape memory. */
-export function tapeSize(): number {
-  return records.size;
+/**
+ * How many unreleased records are reachable from `root`: the size of the graph that tensor keeps
+ * alive. There is no global count — records belong to their output tensors and are freed with them.
+ */
+export function tapeSize(root: Tensor): number {
+  checkRoot('tapeSize', root);
+  return liveRecords(root).length;
 }
 
-/** Drop every record (graphs built so far can no longer be differentiated). */
-export function clearTape(): void {
-  records.clear();
+/**
+ * Release the graph reachable from `root` now (drop saved values and links to inputs), as a
+ * backward pass without retainGraph does; backward through it afterwards is a GraphError.
+ * Dropping every reference to `root` has the same effect on memory.
+ */
+export function clearTape(root: Tensor): void {
+  checkRoot('clearTape', root);
+  for (const record of liveRecords(root)) release(record);
 }
 
-/** For each op, the rules the most recent backward pass used. */
+/** For each op, the rules the most recent backward pass used (a summary, not graph data). */
 export function lastBackwardRules(): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [op, rules] of lastRulesUsed) out[op] = [...rules];
   return out;
+}
+
+function checkRoot(fn: string, root: Tensor): void {
+  if (!(root instanceof Tensor)) {
+    throw new ArgumentError(
+      `${fn}: expected the tensor whose graph to inspect (e.g. ${fn}(loss)), got ${root === null ? 'null' : typeof root}; ` +
+        'records belong to their output tensors, so there is no global tape',
+    );
+  }
+}
+
+/** Unreleased records reachable from `root`, in no particular order (no recursion). */
+function liveRecords(root: Tensor): TapeRecord[] {
+  const found: TapeRecord[] = [];
+  const first = root.gradFn;
+  if (first === null || first.released) return found;
+  const seen = new Set<TapeRecord>([first]);
+  const stack = [first];
+  while (stack.length > 0) {
+    const record = stack.pop() as TapeRecord;
+    found.push(record);
+    for (const input of record.inputs) {
+      const producer = input.gradFn;
+      if (producer === null || producer.released || seen.has(producer)) continue;
+      seen.add(producer);
+      stack.push(producer);
+    }
+  }
+  return found;
+}
+
+function release(record: TapeRecord): void {
+  record.released = true;
+  record.saved = undefined;
+  record.inputs = [];
 }
 
 export interface RunBackwardOptions {
@@ -155,10 +210,47 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
   const seed = seedGradient(root, gradient);
   const retainGraph = options.retainGraph ?? false;
 
+  // Gradients per tensor id. Buffers from the pool are reference-counted while this pass holds
+  // them (in `grads`, or as the list a backward just returned): a buffer goes back to the pool
+  // when its count reaches zero, and is adopted as `.grad` only when this pass is its sole holder.
   const grads = new Map<number, nd.Nd>();
-  const owned = new Set<number>(); // gradient buffers this pass allocated and may add into
+  const refs = new Map<nd.FloatArray, number>();
+  const hold = (g: nd.Nd): void => {
+    if (nd.isPooled(g.data)) refs.set(g.data, (refs.get(g.data) ?? 0) + 1);
+  };
+  const drop = (g: nd.Nd): void => {
+    const count = refs.get(g.data);
+    if (count === undefined) return;
+    if (count > 1) {
+      refs.set(g.data, count - 1);
+    } else {
+      refs.delete(g.data);
+      nd.release(g.data);
+    }
+  };
+  /** Store `g` as (part of) tensor `id`'s gradient, summing in place when this pass owns the sum. */
+  const accumulate = (id: number, g: nd.Nd): void => {
+    const existing = grads.get(id);
+    if (existing === undefined) {
+      grads.set(id, g);
+      hold(g);
+      return;
+    }
+    if (refs.get(existing.data) === 1 && nd.isContiguous(existing)) {
+      nd.addInto(existing, g);
+      return;
+    }
+    const sum = nd.pooledEmpty(existing.shape, nd.dtypeOf(existing));
+    nd.assignInto(sum, existing);
+    nd.addInto(sum, g);
+    drop(existing);
+    grads.set(id, sum);
+    hold(sum);
+  };
+
   const targets = new Map<number, Tensor>(); // leaves and retainGrad tensors that get .grad
   grads.set(root.id, seed);
+  hold(seed);
   if (root.isLeaf || root.retainsGrad) targets.set(root.id, root);
 
   const order = root.isLeaf ? [] : reachableRecords(root);
@@ -167,49 +259,69 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
   for (const record of order) {
     const g = grads.get(record.outputId);
     if (g === undefined) continue;
-    if (!targets.has(record.outputId)) grads.delete(record.outputId); // free intermediates early
+    const kept = targets.has(record.outputId);
+    if (!kept) grads.delete(record.outputId); // free intermediates early
     let rules = rulesUsed.get(record.op);
     if (!rules) rulesUsed.set(record.op, (rules = new Set()));
     rules.add(record.rule);
 
     checkVersions(record);
-    const needs = record.inputs.map((t) => t.requiresGrad);
+    const inputs = record.inputs;
+    const needs = new Array<boolean>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) needs[i] = inputs[i].requiresGrad;
     const inputGrads = record.backward(g, record.saved, needs);
-    if (inputGrads.length !== record.inputs.length) {
+    if (anomalyEnabled) anomalyOnBackward(record, g, inputGrads); // ANOMALY MODE (issue 12): NaN/Inf in a returned gradient
+    if (inputGrads.length !== inputs.length) {
       throw new GraphError(
         `backward of '${record.op}' (rule '${record.rule}') returned ${inputGrads.length} gradients ` +
-          `for ${record.inputs.length} inputs; return one per input, null where there is none`,
+          `for ${inputs.length} inputs; return one per input, null where there is none`,
       );
     }
     for (let i = 0; i < inputGrads.length; i++) {
       const gi = inputGrads[i];
-      const input = record.inputs[i];
       if (gi === null || !needs[i]) continue;
-      if (!sameShape(gi.shape, input.shape)) {
+      if (!sameShape(gi.shape, inputs[i].shape)) {
         throw new GraphError(
           `backward of '${record.op}' (rule '${record.rule}') returned a gradient of shape ` +
-            `${formatShape(gi.shape)} for input ${i} of shape ${formatShape(input.shape)}`,
+            `${formatShape(gi.shape)} for input ${i} of shape ${formatShape(inputs[i].shape)}`,
         );
       }
-      accumulate(grads, owned, input.id, gi);
+    }
+    // the returned list holds its buffers until every one is stored (two inputs may share one)
+    for (const gi of inputGrads) if (gi !== null) hold(gi);
+    for (let i = 0; i < inputGrads.length; i++) {
+      const gi = inputGrads[i];
+      const input = inputs[i];
+      if (gi === null || !needs[i]) continue;
+      accumulate(input.id, gi);
       if (input.isLeaf || input.retainsGrad) targets.set(input.id, input);
     }
+    for (const gi of inputGrads) if (gi !== null) drop(gi);
+    if (!kept) drop(g);
   }
 
   for (const [id, t] of targets) {
     const g = grads.get(id);
     if (g === undefined) continue;
     if (t.grad === null) {
-      // never alias a buffer someone else holds (the caller's seed, a saved value)
-      const mine = owned.has(id) && nd.isContiguous(g) && nd.dtypeOf(g) === t.dtype;
-      t.grad = new Tensor(mine ? g : nd.copy(g, t.dtype));
+      // adopt a buffer only this pass holds; never alias the caller's seed, a saved value or a view
+      const sole = refs.get(g.data) === 1 && nd.isContiguous(g) && nd.dtypeOf(g) === t.dtype;
+      if (sole) {
+        refs.delete(g.data);
+        nd.adopt(g.data);
+        t.grad = new Tensor(g);
+      } else {
+        t.grad = new Tensor(nd.copy(g, t.dtype));
+        drop(g);
+      }
     } else {
       nd.addInto(t.grad.data, g);
+      drop(g);
     }
   }
 
   lastRulesUsed = rulesUsed;
-  if (!retainGraph) for (const record of order) records.delete(record.outputId);
+  if (!retainGraph) for (const record of order) release(record);
 }
 
 /** Refuse a record whose inputs were changed in place after it was taken (as PyTorch does). */
@@ -232,7 +344,9 @@ function seedGradient(root: Tensor, gradient: Tensor | undefined): nd.Nd {
           `of the loss with respect to it, e.g. y.backward(onesLike(y)), or reduce it first (y.sum())`,
       );
     }
-    return nd.full(root.shape, 1, root.dtype);
+    const ones = nd.pooledEmpty(root.shape, root.dtype);
+    ones.data.fill(1);
+    return ones;
   }
   if (!sameShape(gradient.shape, root.shape)) {
     throw new GraphError(
@@ -243,21 +357,22 @@ function seedGradient(root: Tensor, gradient: Tensor | undefined): nd.Nd {
   return gradient.data;
 }
 
-/** The records that lead to `root`, latest first. */
+/** The records that lead to `root`, latest first; a released one means the graph was freed. */
 function reachableRecords(root: Tensor): TapeRecord[] {
-  const first = records.get(root.id);
-  if (first === undefined) throw freedError();
-  const seen = new Set<number>([root.id]);
+  const first = root.gradFn;
+  if (first === null || first.released) throw freedError();
+  const seen = new Set<TapeRecord>([first]);
   const stack = [first];
   const found: TapeRecord[] = [];
   while (stack.length > 0) {
     const record = stack.pop() as TapeRecord;
     found.push(record);
     for (const input of record.inputs) {
-      if (!input.requiresGrad || input.isLeaf || seen.has(input.id)) continue;
-      seen.add(input.id);
-      const producer = records.get(input.id);
-      if (producer === undefined) throw freedError();
+      if (!input.requiresGrad || input.isLeaf) continue;
+      const producer = input.gradFn;
+      if (producer === null || producer.released) throw freedError();
+      if (seen.has(producer)) continue;
+      seen.add(producer);
       stack.push(producer);
     }
   }
@@ -266,26 +381,10 @@ function reachableRecords(root: Tensor): TapeRecord[] {
 
 function freedError(): GraphError {
   return new GraphError(
-    'backward: this graph has already been differentiated and its records were freed. ' +
-      'Pass { retainGraph: true } to the first backward() to run backward through it again, ' +
-      'or recompute the forward pass.',
+    'backward: the graph behind this tensor was freed — by an earlier backward() through it (which frees ' +
+      'what it used unless told otherwise) or by clearTape(). Pass { retainGraph: true } to the earlier ' +
+      'backward() to run backward through the same graph again, or recompute the forward pass.',
   );
-}
-
-function accumulate(grads: Map<number, nd.Nd>, owned: Set<number>, id: number, g: nd.Nd): void {
-  const existing = grads.get(id);
-  if (existing === undefined) {
-    grads.set(id, g);
-    return;
-  }
-  if (owned.has(id)) {
-    nd.addInto(existing, g);
-  } else {
-    const sum = nd.copy(existing);
-    nd.addInto(sum, g);
-    grads.set(id, sum);
-    owned.add(id);
-  }
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -2,9 +2,10 @@
 // make one from your own tensors, take a subset, split into train and test (stratified by class
 // when asked), one-hot labels.
 import * as nd from '../nd';
+import { describeValue } from '../validate';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { tensor } from '../creation';
-import type { Dtype, Tensor } from '../tensor';
+import { type Dtype, Tensor } from '../tensor';
 import type { Generator } from '../random';
 import { type RandomSource, booleanOption, checkKeys, intOption, numberOption, resolveGenerator } from './options';
 
@@ -143,6 +144,7 @@ export function createDataset(options: CreateClassificationOptions): Classificat
 export function createDataset(options: CreateRegressionOptions): RegressionDataset;
 export function createDataset(options: CreateClassificationOptions | CreateRegressionOptions): Dataset {
   const fn = 'createDataset';
+  if (options === undefined) throw new ArgumentError(`${fn}: expected options { x, labels } or { x, y }, got undefined`);
   checkKeys(fn, options, ['name', 'x', 'labels', 'numClasses', 'classNames', 'y']);
   const { x } = options;
   const name = options.name ?? 'custom';
@@ -197,6 +199,8 @@ export function createDataset(options: CreateClassificationOptions | CreateRegre
  * fields, such as a teacher's weights or blob centers, are kept).
  */
 export function subset<D extends Dataset>(dataset: D, indices: readonly number[]): D {
+  checkDataset('subset', dataset);
+  if (!Array.isArray(indices)) throw new ArgumentError(`subset: indices must be an array of integers, got ${describeValue(indices)}`);
   const n = dataset.length;
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
@@ -290,6 +294,7 @@ export interface TrainTestSplitOptions extends RandomSource {
  */
 export function trainTestSplit<D extends Dataset>(dataset: D, options: TrainTestSplitOptions = {}): Split<D> {
   const fn = 'trainTestSplit';
+  checkDataset(fn, dataset);
   checkKeys(fn, options, ['testFraction', 'testSize', 'stratify', 'seed', 'generator']);
   const n = dataset.length;
   if (n < 1) throw new ArgumentError(`${fn}: dataset '${dataset.name}' is empty`);
@@ -324,4 +329,12 @@ export function oneHot(labels: readonly number[] | Tensor, numClasses: number, o
     out[i * numClasses + label] = 1;
   });
   return tensor(out, { shape: [values.length, numClasses], dtype: options.dtype ?? 'float32' });
+}
+
+/** A dataset argument: an object made by createDataset or a loader (with x, length and name). */
+function checkDataset(fn: string, dataset: unknown): void {
+  const d = dataset as { x?: unknown; length?: unknown } | null;
+  if (d === null || typeof d !== 'object' || !(d.x instanceof Tensor) || typeof d.length !== 'number') {
+    throw new ArgumentError(`${fn}: expected a dataset (from createDataset or a loader), got ${describeValue(dataset)}`);
+  }
 }

@@ -1,9 +1,11 @@
-// Checking the options of the dataset functions. Every message names the function, the option,
-// the value it got and the range it accepts, because these options are typed by hand on the
-// command line and in notebooks as often as they are checked by the compiler.
+// Checking the options of the dataset functions, through the library's one validation module
+// (src/validate.ts). Every message names the function, the option, the value it got and the
+// range it accepts, because these options are typed by hand on the command line and in
+// notebooks as often as they are checked by the compiler.
 import { ArgumentError } from '../errors';
 import { Generator, getDefaultGenerator } from '../random';
 import type { Dtype } from '../tensor';
+import { describeValue, validator } from '../validate';
 
 /** Where the randomness of a dataset function comes from: a seed, a generator, or neither. */
 export interface RandomSource {
@@ -13,32 +15,14 @@ export interface RandomSource {
   generator?: Generator;
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (Array.isArray(value)) return JSON.stringify(value);
-  return String(value);
-}
-
 /** Reject option names the function does not know (a typo would otherwise be ignored silently). */
 export function checkKeys(fn: string, options: object | undefined, allowed: readonly string[]): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ArgumentError(`${fn}: options must be an object, got ${show(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new ArgumentError(`${fn}: unknown option '${key}'; the options are ${allowed.join(', ')}`);
-    }
-  }
+  validator(fn).options(options, allowed);
 }
 
 /** An integer option in [min, max] (max may be Infinity). */
 export function intOption(fn: string, name: string, value: unknown, min: number, max = Number.POSITIVE_INFINITY): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.POSITIVE_INFINITY ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
-    throw new ArgumentError(`${fn}: ${name} must be ${range}, got ${show(value)}`);
-  }
-  return value;
+  return validator(fn).integer(name, value, max === Number.POSITIVE_INFINITY ? { min } : { min, max });
 }
 
 /**
@@ -53,29 +37,16 @@ export function numberOption(
   max: number,
   { lowOpen = false, highOpen = false }: { lowOpen?: boolean; highOpen?: boolean } = {},
 ): number {
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (lowOpen ? value > min : value >= min) &&
-    (highOpen ? value < max : value <= max);
-  if (!ok) {
-    const lo = `${lowOpen ? '(' : '['}${min}`;
-    const hi = `${max === Number.POSITIVE_INFINITY ? 'Infinity' : max}${highOpen || max === Number.POSITIVE_INFINITY ? ')' : ']'}`;
-    throw new ArgumentError(`${fn}: ${name} must be a finite number in ${lo}, ${hi}, got ${show(value)}`);
-  }
-  return value as number;
+  const range = max === Number.POSITIVE_INFINITY ? { min, minOpen: lowOpen } : { min, max, minOpen: lowOpen, maxOpen: highOpen };
+  return validator(fn).number(name, value, range);
 }
 
 export function choiceOption<T extends string>(fn: string, name: string, value: unknown, choices: readonly T[]): T {
-  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new ArgumentError(`${fn}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${show(value)}`);
-  }
-  return value as T;
+  return validator(fn).oneOf(name, value, choices);
 }
 
 export function booleanOption(fn: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new ArgumentError(`${fn}: ${name} must be true or false, got ${show(value)}`);
-  return value;
+  return validator(fn).boolean(name, value);
 }
 
 export function dtypeOption(fn: string, value: unknown): Dtype {
@@ -89,13 +60,13 @@ export function resolveGenerator(fn: string, source: RandomSource): Generator {
   }
   if (source.seed !== undefined) {
     if (typeof source.seed !== 'number' || !Number.isInteger(source.seed)) {
-      throw new ArgumentError(`${fn}: seed must be an integer, got ${show(source.seed)}`);
+      throw new ArgumentError(`${fn}: seed must be an integer, got ${describeValue(source.seed)}`);
     }
     return new Generator(source.seed);
   }
   if (source.generator !== undefined) {
     if (!(source.generator instanceof Generator)) {
-      throw new ArgumentError(`${fn}: generator must be a Generator (new Generator(seed)), got ${show(source.generator)}`);
+      throw new ArgumentError(`${fn}: generator must be a Generator (new Generator(seed)), got ${describeValue(source.generator)}`);
     }
     return source.generator;
   }

@@ -8,7 +8,7 @@
 export { gradNorms, layerGradNorms, firstLastRatio } from './norms';
 export type { LayerGradNorm } from './norms';
 export { monitor, Monitor, DEFAULT_SATURATION, DEFAULT_RECTIFIERS } from './monitor';
-export type { MonitorOptions, MonitorReport, ActivationReport } from './monitor';
+export type { MonitorOptions, MonitorReport, ActivationReport, SpikingReport } from './monitor';
 export { ruleAgreement } from './agreement';
 export type { LayerAgreement } from './agreement';
 export { diagnose } from './diagnose';

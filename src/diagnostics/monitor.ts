@@ -104,6 +104,73 @@ export interface MonitorReport {
   deadFraction: number | null;
   /** Saturated values over all values of the saturating layers, or null if there are none. */
   saturatedFraction: number | null;
+  /** Per spiking neuron layer (snn.LIF, RLIF, Synaptic): firing rates and silent neurons. */
+  spiking: SpikingReport[];
+}
+
+/** What a monitor saw of one spiking neuron layer, over every time step since the last reset. */
+export interface SpikingReport {
+  /** The dotted module name. */
+  name: string;
+  /** Neurons: the values of one sample at one step (the product of the non-batch dimensions). */
+  units: number;
+  /** Time steps seen (each step of each forward or step call). */
+  steps: number;
+  /** Spikes per neuron per step (per sample), averaged over everything seen. */
+  firingRate: number;
+  /** The fraction of neurons that never fired for any sample at any step seen (silent). */
+  silentFraction: number;
+}
+
+/** A spiking layer as the monitor sees it: anything with the snn layers' `onSpikes`. */
+interface SpikingLayer extends Module {
+  readonly isSpikingNeuron: true;
+  onSpikes(listener: (spikes: Tensor) => void): RemovableHandle;
+}
+
+function spikingLayers(model: Module): [string, SpikingLayer][] {
+  return model.namedModules().filter((entry): entry is [string, SpikingLayer] => {
+    const m = entry[1] as unknown as Partial<SpikingLayer>;
+    return m.isSpikingNeuron === true && typeof m.onSpikes === 'function';
+  });
+}
+
+/** Running spike counts of one spiking layer, with one "has fired" flag per neuron and feature shape. */
+class SpikeAccumulator {
+  readonly fired = new Map<string, Uint8Array>();
+  steps = 0;
+  values = 0;
+  spikes = 0;
+
+  add(s: Tensor): void {
+    const featureShape = s.shape.slice(1);
+    const key = featureShape.join(',');
+    const units = nd.sizeOf(featureShape);
+    let flags = this.fired.get(key);
+    if (flags === undefined) {
+      flags = new Uint8Array(units);
+      this.fired.set(key, flags);
+    }
+    const xs = nd.contiguous(s.data).data;
+    let total = 0;
+    for (let i = 0, j = 0; i < xs.length; i++, j++) {
+      if (j === units) j = 0;
+      if (xs[i] !== 0) {
+        total += xs[i];
+        flags[j] = 1;
+      }
+    }
+    this.steps++;
+    this.values += xs.length;
+    this.spikes += total;
+  }
+
+  reset(): void {
+    this.fired.clear();
+    this.steps = 0;
+    this.values = 0;
+    this.spikes = 0;
+  }
 }
 
 /** Per-unit flags for one feature shape of an activation layer's input. */
@@ -264,6 +331,7 @@ export class Monitor {
   /** The output gradients of each weight layer since the last reset. */
   readonly #gradients = new Map<string, GradientSum>();
   readonly #accumulators = new Map<string, ActivationAccumulator>();
+  readonly #spikeCounts = new Map<string, SpikeAccumulator>();
   readonly #options: Required<MonitorOptions>;
 
   constructor(model: Module, options: MonitorOptions = {}) {
@@ -307,6 +375,11 @@ export class Monitor {
         this.#accumulators.set(name, acc);
         this.#handles.push(layer.registerForwardHook((_m, inputs, output) => acc.add(inputs[0], output)));
       }
+      for (const [name, layer] of spikingLayers(model)) {
+        const counts = new SpikeAccumulator();
+        this.#spikeCounts.set(name, counts);
+        this.#handles.push(layer.onSpikes((spikes) => counts.add(spikes)));
+      }
     }
   }
 
@@ -323,6 +396,7 @@ export class Monitor {
       sum.epoch++;
     }
     for (const acc of this.#accumulators.values()) acc.reset();
+    for (const counts of this.#spikeCounts.values()) counts.reset();
   }
 
   /**
@@ -339,6 +413,12 @@ export class Monitor {
           arrays++;
           elements += flags.length;
         }
+      }
+    }
+    for (const counts of this.#spikeCounts.values()) {
+      for (const flags of counts.fired.values()) {
+        arrays++;
+        elements += flags.length;
       }
     }
     return { tensors: 0, arrays, elements };
@@ -408,7 +488,24 @@ export class Monitor {
         saturationThreshold: acc.threshold,
       });
     }
+    const spiking: SpikingReport[] = [];
+    for (const [name, counts] of this.#spikeCounts) {
+      let units = 0;
+      let silent = 0;
+      for (const flags of counts.fired.values()) {
+        units += flags.length;
+        for (let j = 0; j < flags.length; j++) if (flags[j] === 0) silent++;
+      }
+      spiking.push({
+        name,
+        units,
+        steps: counts.steps,
+        firingRate: counts.values === 0 ? Number.NaN : counts.spikes / counts.values,
+        silentFraction: units === 0 ? Number.NaN : silent / units,
+      });
+    }
     return {
+      spiking,
       layers,
       activations,
       firstLastRatio: firstLastRatio(layers),

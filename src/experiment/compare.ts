@@ -22,7 +22,7 @@ import { diagnose } from '../diagnostics/diagnose';
 import { layerGradNorms } from '../diagnostics/norms';
 import { ruleName } from '../diagnostics/layers';
 import { isDatasetName, loadDataset, DATASET_NAMES } from './datasets';
-import { INIT_NAMES, buildModel, initialWeights, loadInitialWeights, type Architecture, type LayerChoice } from './model';
+import { ARCH_NAMES, INIT_NAMES, buildModel, initialWeights, loadInitialWeights, type Architecture, type LayerChoice } from './model';
 import { deriveSeed, meanSd } from './stats';
 import {
   METRICS,
@@ -69,6 +69,7 @@ export function compareRules(options: CompareOptions): CompareResult {
     classes: Math.max(train.numClasses, test.numClasses),
     depth: o.depth,
     width: o.width,
+    ...cnnShape(o, train.x.size / train.length),
   };
   const rows = o.rules.map((r) => resolveRow(r, o));
   const labels = rows.map((r) => r.label);
@@ -125,6 +126,9 @@ export function compareRules(options: CompareOptions): CompareResult {
     activationOptions: { ...o.activationOptions },
     depth: o.depth,
     width: o.width,
+    arch: arch.kind ?? 'mlp',
+    channels: arch.kind === 'cnn' ? [...(arch.channels ?? [])] : null,
+    imageShape: arch.kind === 'cnn' && arch.imageShape !== undefined ? [...arch.imageShape] : null,
     rules: rows.map((r) => ({
       label: r.label,
       backward: ruleName(r.backward),
@@ -352,7 +356,7 @@ function summarise(row: Row, runs: RunResult[]): RuleSummary {
 
 const KEYS = [
   'dataset', 'datasetOptions', 'activation', 'activationOptions', 'depth', 'width', 'rules', 'optimizer', 'lr', 'epochs',
-  'seeds', 'batchSize', 'batchNorm', 'init', 'initGain', 'biasInit', 'referenceSize', 'recordEvery', 'agreement', 'onProgress', 'onModelCreated',
+  'seeds', 'batchSize', 'batchNorm', 'arch', 'channels', 'imageShape', 'init', 'initGain', 'biasInit', 'referenceSize', 'recordEvery', 'agreement', 'onProgress', 'onModelCreated',
 ];
 
 function checkOptions(options: CompareOptions): CompareOptions {
@@ -394,7 +398,19 @@ function checkOptions(options: CompareOptions): CompareOptions {
   }
   if (new Set(o.seeds).size !== o.seeds.length) throw new ArgumentError(`${FN}: seeds must be distinct, got ${JSON.stringify(o.seeds)}`);
   if (!Array.isArray(o.rules) || o.rules.length === 0) throw new ArgumentError(`${FN}: rules must list at least one rule`);
-  if (o.depth === 0 && o.rules.length > 1) {
+  if (o.arch !== undefined && !(ARCH_NAMES as readonly string[]).includes(o.arch)) {
+    throw new ArgumentError(`${FN}: unknown arch '${String(o.arch)}'; the architectures are ${ARCH_NAMES.join(', ')}`);
+  }
+  if ((o.arch ?? 'mlp') === 'mlp' && (o.channels !== undefined || o.imageShape !== undefined)) {
+    throw new ArgumentError(`${FN}: channels and imageShape describe a cnn; add arch: 'cnn' or leave them out`);
+  }
+  if (o.channels !== undefined && (!Array.isArray(o.channels) || o.channels.some((c) => !Number.isInteger(c) || c < 1))) {
+    throw new ArgumentError(`${FN}: channels must be a list of positive integers (one per conv block), got ${JSON.stringify(o.channels)}`);
+  }
+  if (o.imageShape !== undefined && (!Array.isArray(o.imageShape) || o.imageShape.length !== 3 || o.imageShape.some((c) => !Number.isInteger(c) || c < 1))) {
+    throw new ArgumentError(`${FN}: imageShape must be [C, H, W] (positive integers), got ${JSON.stringify(o.imageShape)}`);
+  }
+  if (o.depth === 0 && o.rules.length > 1 && (o.arch !== 'cnn' || (o.channels ?? [8, 16]).length === 0)) {
     throw new ArgumentError(`${FN}: with depth 0 there is no hidden activation, so every rule gives the same model; use depth ≥ 1`);
   }
   return o;
@@ -418,4 +434,30 @@ function checkSplit(data: Split<ClassificationDataset>): void {
   if (data.train.x.size / data.train.length !== data.test.x.size / data.test.length) {
     throw new ArgumentError(`${FN}: train and test examples have different sizes`);
   }
+}
+
+/** The cnn fields of the architecture (none for an mlp): channels and an image shape that fits the inputs. */
+function cnnShape(o: CompareOptions, inputs: number): Partial<Architecture> {
+  if ((o.arch ?? 'mlp') !== 'cnn') return {};
+  const channels = [...(o.channels ?? [8, 16])];
+  let image: [number, number, number];
+  if (o.imageShape !== undefined) {
+    image = [o.imageShape[0], o.imageShape[1], o.imageShape[2]];
+  } else {
+    const side = Math.round(Math.sqrt(inputs));
+    if (side * side !== inputs) {
+      throw new ArgumentError(`${FN}: arch 'cnn' needs image-shaped inputs; ${inputs} inputs are not a square, give imageShape [C, H, W]`);
+    }
+    image = [1, side, side];
+  }
+  if (image[0] * image[1] * image[2] !== inputs) {
+    throw new ArgumentError(`${FN}: imageShape [${image}] has ${image[0] * image[1] * image[2]} values but each input has ${inputs}`);
+  }
+  const shrink = 2 ** channels.length;
+  if (image[1] < shrink || image[2] < shrink) {
+    throw new ArgumentError(
+      `${FN}: ${channels.length} conv blocks halve the image ${channels.length} times, but ${image[1]}×${image[2]} is smaller than ${shrink}×${shrink}; use fewer channels entries`,
+    );
+  }
+  return { kind: 'cnn', channels, imageShape: image };
 }

@@ -5,8 +5,8 @@ export { formatTable, writeResults, resultsJson, lossChart, accuracyChart, gradN
 export type { WrittenFiles } from './report';
 export { loadDataset, isDatasetName, DATASET_NAMES } from './datasets';
 export type { DatasetName, DatasetOptions } from './datasets';
-export { INIT_NAMES } from './model';
-export type { InitName } from './model';
+export { INIT_NAMES, ARCH_NAMES } from './model';
+export type { InitName, ArchName } from './model';
 export { meanSd } from './stats';
 export type { MeanSd } from './stats';
 export { OPTIMIZER_NAMES, METRICS } from './types';
@@ -26,3 +26,7 @@ export type {
 } from './types';
 export { chartSvg, panelsSvg } from './svg';
 export type { Chart, Series } from './svg';
+export { spikingMnist, spikingToy, binarizedMnist, spikingMnistStep, SpikingMLP, formatExperimentTable, experimentLossChart, HEAVISIDE_RULES, SIGN_RULES } from './spiking';
+export type {
+  ExperimentRow, ExperimentResult, ExperimentProgress, SpikingMnistOptions, SpikingToyOptions, BinarizedMnistOptions,
+} from './spiking';

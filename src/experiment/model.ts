@@ -12,14 +12,28 @@ import { BatchNorm1d } from '../nn/norm';
 import { activation as activationLayer } from '../nn/activation';
 import { copyInto, type Module } from '../nn/module';
 import { weightLayers } from '../diagnostics/layers';
-import { uniform, xavierUniform } from '../nn/init';
+import { calculateFanInAndFanOut, uniform, xavierUniform } from '../nn/init';
+import { Flatten, Unflatten } from '../nn/container';
+import { Conv2d } from '../nn/conv';
+import { MaxPool2d } from '../nn/pool';
+import { BatchNorm2d } from '../nn/norm';
 
 export interface Architecture {
   inputs: number;
   classes: number;
   depth: number;
   width: number;
+  /** 'mlp' (default) or 'cnn': conv blocks before the hidden Linear layers. */
+  kind?: ArchName;
+  /** cnn: out channels of each conv block (Conv2d 3×3 padding 1 → [BatchNorm2d] → activation → MaxPool2d 2). */
+  channels?: readonly number[];
+  /** cnn: how each input row is read as an image [C, H, W] (C·H·W = inputs). */
+  imageShape?: readonly [number, number, number];
 }
+
+export const ARCH_NAMES = ['mlp', 'cnn'] as const;
+/** 'mlp': hidden Linear layers only; 'cnn': conv blocks (each halving the image) first. */
+export type ArchName = (typeof ARCH_NAMES)[number];
 
 export interface LayerChoice {
   activation: ActivationName;
@@ -28,10 +42,29 @@ export interface LayerChoice {
   batchNorm: boolean;
 }
 
-/** The MLP for one row. Its Linear weights are placeholders until `loadInitialWeights`. */
+/**
+ * The model for one row: an MLP, or for a 'cnn' architecture the input rows read as images,
+ * then per entry of `channels` a block Conv2d 3×3 (padding 1) → [BatchNorm2d] → activation →
+ * MaxPool2d 2, flattened into the MLP part. Its weights are placeholders until `loadInitialWeights`.
+ */
 export function buildModel(arch: Architecture, choice: LayerChoice, generator = new Generator(0)): Sequential {
   const model = new Sequential();
   let fanIn = arch.inputs;
+  if (arch.kind === 'cnn') {
+    const [c0, h0, w0] = arch.imageShape ?? [1, Math.round(Math.sqrt(arch.inputs)), Math.round(Math.sqrt(arch.inputs))];
+    model.append(new Unflatten(1, [c0, h0, w0]));
+    let [c, h, w] = [c0, h0, w0];
+    for (const out of arch.channels ?? []) {
+      model.append(new Conv2d(c, out, 3, { padding: 1, generator }));
+      if (choice.batchNorm) model.append(new BatchNorm2d(out));
+      const options = { ...choice.activationOptions, backward: choice.backward } as ActivationCallOptions<ActivationName>;
+      model.append(activationLayer(choice.activation, options));
+      model.append(new MaxPool2d(2));
+      [c, h, w] = [out, Math.floor(h / 2), Math.floor(w / 2)];
+    }
+    model.append(new Flatten());
+    fanIn = c * h * w;
+  }
   for (let i = 0; i < arch.depth; i++) {
     model.append(new Linear(fanIn, arch.width, { generator }));
     if (choice.batchNorm) model.append(new BatchNorm1d(arch.width));
@@ -73,7 +106,7 @@ export function initialWeights(
     const bias = layer.bias === null ? null : layer.bias.detach().clone();
     if (init === 'xavier') xavierUniform(weight, { generator, gain: gain ?? 1 });
     if (init === 'kaiming') {
-      const bound = (gain ?? Math.SQRT2) * Math.sqrt(3 / weight.shape[1]);
+      const bound = (gain ?? Math.SQRT2) * Math.sqrt(3 / calculateFanInAndFanOut(weight)[0]);
       uniform(weight, -bound, bound, { generator });
     }
     bias?.bumpVersion();

@@ -52,7 +52,7 @@ export function formatTable(result: CompareResult): string {
   const c = result.config;
   const seeds = c.seeds.length === 1 ? `seed ${c.seeds[0]}` : `mean ± sd over seeds ${c.seeds.join(', ')}`;
   const title =
-    `${c.dataset} (${c.trainSize} train / ${c.testSize} test), ${c.activation} MLP ${c.depth}×${c.width}` +
+    `${c.dataset} (${c.trainSize} train / ${c.testSize} test), ${c.activation} ${c.arch === 'cnn' ? `CNN (conv ${(c.channels ?? []).join('-')}, then ${c.depth}×${c.width})` : `MLP ${c.depth}×${c.width}`}` +
     `${c.batchNorm ? ' + BatchNorm' : ''}, ${c.optimizer} lr ${c.lr}, ${c.epochs} epoch${c.epochs === 1 ? '' : 's'} of batch ${c.batchSize}` +
     `${c.init !== 'default' ? `, ${c.init} init${c.initGain !== null ? ` (gain ${c.initGain})` : ''}` : ''}${c.biasInit !== null ? `, hidden biases ${c.biasInit}` : ''}; ${seeds}`;
   return [title, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');

@@ -7,7 +7,7 @@ import type { Module } from '../nn/module';
 import type { DiagnosticsReport } from '../diagnostics/diagnose';
 import type { DatasetName, DatasetOptions } from './datasets';
 import type { MeanSd } from './stats';
-import type { InitName } from './model';
+import type { ArchName, InitName } from './model';
 
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax'] as const;
 /** 'momentum' is SGD with momentum 0.9. */
@@ -60,6 +60,16 @@ export interface CompareOptions {
   depth: number;
   /** Units per hidden layer. */
   width: number;
+  /**
+   * 'mlp' (default), or 'cnn': each input row is read as an image (`imageShape`) and goes
+   * through one block per entry of `channels` — Conv2d 3×3 padding 1 → [BatchNorm2d] →
+   * activation (with the row's rule) → MaxPool2d 2 — before the `depth` hidden Linear layers.
+   */
+  arch?: ArchName;
+  /** cnn: out channels of each conv block (default [8, 16]). */
+  channels?: readonly number[];
+  /** cnn: an input row as [C, H, W] (default [1, 28, 28] for 784 inputs, [1, s, s] for s² inputs). */
+  imageShape?: readonly [number, number, number];
   /** The rows: rule names ('exact', 'floorAdded'), rule objects (rules.floorAdded({ c: 0.05 })), or variants. */
   rules: readonly (RuleChoice | RuleVariant)[];
   /** Default 'sgd'. */
@@ -164,6 +174,10 @@ export interface CompareConfig {
   activationOptions: Record<string, number>;
   depth: number;
   width: number;
+  arch: ArchName;
+  /** cnn: the conv blocks' channels and the image shape; null for an mlp. */
+  channels: number[] | null;
+  imageShape: number[] | null;
   rules: { label: string; backward: string; activation: string; batchNorm: boolean; exact: boolean; description: string }[];
   optimizer: OptimizerName;
   lr: number;

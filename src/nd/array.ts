@@ -132,3 +132,9 @@ export function addInto(dst: Nd, src: Nd): void {
 export function toFlatArray(a: Nd): number[] {
   return Array.from(contiguous(a).data);
 }
+
+/** `dst = src`, both the same shape; src may be strided, dst must be contiguous. */
+export function assignInto(dst: Nd, src: Nd): void {
+  if (isContiguous(src)) dst.data.set(src.data);
+  else ops.assign(dst, src);
+}

@@ -1,5 +1,6 @@
-// Elementwise loops and NumPy broadcasting. Outputs are always fresh contiguous arrays; inputs
-// may be strided views. Fast paths cover the cases a training loop meets (same shape, scalar,
+// Elementwise ops and NumPy broadcasting, on the one elementwise engine (loops.ts: a loop
+// compiled per function, shared with the activations). Outputs are always fresh contiguous
+// arrays; inputs may be strided views. Fast paths cover the cases a training loop meets (same shape, scalar,
 // row broadcast); the general path walks the output with an odometer over the outer axes.
 import {
   type Dtype,
@@ -11,6 +12,7 @@ import {
   promote,
   zeros,
 } from './array';
+import { loopFor } from './loops';
 
 export type Unary = (x: number) => number;
 export type Binary = (x: number, y: number) => number;
@@ -33,9 +35,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
 export function map(a: Nd, f: Unary, dtype: Dtype = dtypeOf(a)): Nd {
   const src = contiguous(a);
   const out = zeros(src.shape, dtype);
-  const x = src.data;
-  const y = out.data;
-  for (let i = 0; i < y.length; i++) y[i] = f(x[i]);
+  loopFor('map', f)(f, src.data, out.data);
   return out;
 }
 
@@ -53,36 +53,24 @@ export function zip(a: Nd, b: Nd, f: Binary, dtype: Dtype = promote(dtypeOf(a), 
   const aFlat = isContiguous(a);
   const bFlat = isContiguous(b);
   if (aFlat && bFlat && a.size === y.length && b.size === y.length) {
-    const x0 = a.data;
-    const x1 = b.data;
-    for (let i = 0; i < y.length; i++) y[i] = f(x0[i], x1[i]);
+    loopFor('zip', f)(f, a.data, b.data, y);
     return out;
   }
   if (aFlat && a.size === y.length && b.size === 1) {
-    const x0 = a.data;
-    const s = b.data[b.offset];
-    for (let i = 0; i < y.length; i++) y[i] = f(x0[i], s);
+    loopFor('zipScalarRight', f)(f, a.data, b.data[b.offset], y);
     return out;
   }
   if (bFlat && b.size === y.length && a.size === 1) {
-    const s = a.data[a.offset];
-    const x1 = b.data;
-    for (let i = 0; i < y.length; i++) y[i] = f(s, x1[i]);
+    loopFor('zipScalarLeft', f)(f, a.data[a.offset], b.data, y);
     return out;
   }
   // a row (or block) repeated along leading axes, as a bias is: [n, m] ⊕ [m]
   if (aFlat && bFlat && a.size === y.length && isTrailingBlock(b.shape, shape)) {
-    const x0 = a.data;
-    const x1 = b.data;
-    const m = b.size;
-    for (let o = 0; o < y.length; o += m) for (let j = 0; j < m; j++) y[o + j] = f(x0[o + j], x1[j]);
+    loopFor('zipBlockRight', f)(f, a.data, b.data, b.size, y);
     return out;
   }
   if (aFlat && bFlat && b.size === y.length && isTrailingBlock(a.shape, shape)) {
-    const x0 = a.data;
-    const x1 = b.data;
-    const m = a.size;
-    for (let o = 0; o < y.length; o += m) for (let j = 0; j < m; j++) y[o + j] = f(x0[j], x1[o + j]);
+    loopFor('zipBlockLeft', f)(f, a.data, b.data, a.size, y);
     return out;
   }
   walk2(broadcastTo(a, shape), broadcastTo(b, shape), y, f);
@@ -105,8 +93,7 @@ export function zip3(a: Nd, b: Nd, c: Nd, f: Ternary, dtype: Dtype = dtypeOf(a))
   const x1 = contiguous(b).data;
   const x2 = contiguous(c).data;
   const out = zeros(a.shape, dtype);
-  const y = out.data;
-  for (let i = 0; i < y.length; i++) y[i] = f(x0[i], x1[i], x2[i]);
+  loopFor('zip3', f)(f, x0, x1, x2, out.data);
   return out;
 }
 

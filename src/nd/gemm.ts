@@ -32,7 +32,7 @@
  * its results differ from gemmJs's by up to ~1e-5·sqrt(K) relative to Σ|a·b|.
  */
 
-import { gemmWasm, wasmGemmAvailable } from './wasm';
+import { gemmWasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -162,7 +162,7 @@ let wasmOn: boolean | undefined;
 /** SURROGRAD_NO_WASM=1 (read once, on first use) forces the JS kernel; so does an engine without WASM SIMD. */
 function wasmEnabled(): boolean {
   if (wasmOn === undefined) {
-    wasmOn = process.env.SURROGRAD_NO_WASM !== '1' && wasmGemmAvailable();
+    wasmOn = !wasmDisabledByEnv() && wasmGemmAvailable();
   }
   return wasmOn;
 }

@@ -7,3 +7,7 @@ export { sigmoidScaleInto } from './wasm';
 export * from './matmul';
 export * from './indexing';
 export * from './softmax';
+export * from './pool';
+export { loopFor, compiledLoopCount } from './loops';
+export type { LoopKind, LoopTypes } from './loops';
+export * from './conv';

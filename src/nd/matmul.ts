@@ -41,8 +41,13 @@ function prepare(x: Nd): { x: Nd; layout: Layout } {
  * matrix sizes must agree (callers check and name the shapes). `c` must be contiguous: where
  * c's batch axis is 1 (or missing) and the others' is not, the products are summed into it,
  * which is exactly the adjoint of broadcasting a batch axis.
+ *
+ * `overwrite` (default false): c[β] = op(x[β]) · op(y[β]) instead, c's old contents (even NaN)
+ * never read — cheaper for a fresh output (no zero-fill needed, and the float32 kernel skips
+ * copying C in and adding to it). Where c's batch axis sums several products, the first
+ * overwrites and the rest add.
  */
-export function matmulInto(c: Nd, x: Nd, transX: boolean, y: Nd, transY: boolean): void {
+export function matmulInto(c: Nd, x: Nd, transX: boolean, y: Nd, transY: boolean, overwrite = false): void {
   const px = prepare(x);
   const py = prepare(y);
   const X = px.x;
@@ -70,8 +75,22 @@ export function matmulInto(c: Nd, x: Nd, transX: boolean, y: Nd, transY: boolean
   let offX = X.offset;
   let offY = Y.offset;
   let offC = c.offset;
+  // With overwrite, a product overwrites c's matrix exactly when it is the first to reach it,
+  // i.e. when every batch index along which c does not move (stride 0, summed axes) is 0.
+  const summedAxes: number[] = [];
+  for (let d = 0; d < batchRank; d++) if (strideC[d] === 0 && batch[d] > 1) summedAxes.push(d);
   for (let n = 0; n < count; n++) {
-    gemm(ta, tb, M, N, K, X.data, offX, px.layout.ld, Y.data, offY, py.layout.ld, c.data, offC, N, 1);
+    let beta: 0 | 1 = 1;
+    if (overwrite) {
+      beta = 0;
+      for (const d of summedAxes) {
+        if (index[d] !== 0) {
+          beta = 1;
+          break;
+        }
+      }
+    }
+    gemm(ta, tb, M, N, K, X.data, offX, px.layout.ld, Y.data, offY, py.layout.ld, c.data, offC, N, beta);
     for (let d = batchRank - 1; d >= 0; d--) {
       index[d]++;
       offX += strideX[d];

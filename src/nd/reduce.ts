@@ -1,6 +1,7 @@
 // Reductions over any set of axes, and `unbroadcast`, the adjoint of broadcasting that every
 // binary op's backward uses. Sums accumulate in float64 whatever the dtype.
 import { type Dtype, type Nd, dtypeOf, reshape, sizeOf, stridesOf, wrap, alloc } from './array';
+import { acquire } from './pool';
 
 export type ReduceKind = 'sum' | 'max' | 'min';
 
@@ -86,4 +87,26 @@ export function unbroadcast(g: Nd, shape: readonly number[]): Nd {
   }
   if (axes.length === 0 && lead === 0) return g;
   return reshape(reduce(g, axes, 'sum'), shape);
+}
+
+/**
+ * The column sums of a matrix `g` [n, m] (a bias gradient) as a pooled [m] array, in one pass
+ * over g's rows (float64 running sums, as every sum here).
+ */
+export function sumRowsPooled(g: Nd, m: number): Nd {
+  const dtype = dtypeOf(g);
+  const n = g.shape[0];
+  const acc = new Float64Array(m);
+  const x = g.data;
+  const rowStride = g.stride[0];
+  const colStride = g.stride[1];
+  let off = g.offset;
+  if (colStride === 1) {
+    for (let r = 0; r < n; r++, off += rowStride) for (let j = 0; j < m; j++) acc[j] += x[off + j];
+  } else {
+    for (let r = 0; r < n; r++, off += rowStride) for (let j = 0; j < m; j++) acc[j] += x[off + j * colStride];
+  }
+  const out = acquire(dtype, m);
+  out.set(acc);
+  return wrap(out, [m]);
 }

@@ -1,7 +1,8 @@
 // Containers and shape layers: Sequential, ModuleList, Identity, Flatten.
-import { ArgumentError } from '../errors';
+import { ArgumentError, ShapeError, formatShape } from '../errors';
+import { describeValue, validator } from '../validate';
 import type { Tensor } from '../tensor';
-import { flatten } from '../ops';
+import { flatten, reshape } from '../ops';
 import { Module } from './module';
 
 /** Modules applied one after another; children are named '0', '1', ... as in PyTorch. */
@@ -53,7 +54,16 @@ export class ModuleList extends Module {
 
   constructor(modules: Iterable<Module> = []) {
     super();
-    for (const m of modules) this.append(m);
+    // 1. validate
+    if (modules === null || typeof modules !== 'object' || typeof (modules as Iterable<Module>)[Symbol.iterator] !== 'function') {
+      throw validator('ModuleList').invalid('modules', modules, 'a list of modules');
+    }
+    const list = [...modules];
+    list.forEach((m, i) => {
+      if (!(m instanceof Module)) throw validator('ModuleList').error(`entry ${i} is not a Module (got ${describeValue(m)})`);
+    });
+    // 2. mutate
+    for (const m of list) this.append(m);
   }
 
   append(module: Module): this {
@@ -108,5 +118,34 @@ export class Flatten extends Module {
 
   protected override extraRepr(): string {
     return `startDim=${this.startDim}, endDim=${this.endDim}`;
+  }
+}
+
+/** Expands dimension `dim` into `sizes` (the inverse of Flatten): [N, 784] → [N, 1, 28, 28] with Unflatten(1, [1, 28, 28]). */
+export class Unflatten extends Module {
+  readonly dim: number;
+  readonly sizes: readonly number[];
+
+  constructor(dim: number, sizes: readonly number[]) {
+    super();
+    if (!Number.isInteger(dim)) throw new ArgumentError(`Unflatten: dim must be an integer, got ${String(dim)}`);
+    if (!Array.isArray(sizes) || sizes.length === 0 || sizes.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new ArgumentError(`Unflatten: sizes must be a non-empty list of non-negative integers, got ${JSON.stringify(sizes)}`);
+    }
+    this.dim = dim;
+    this.sizes = Object.freeze([...sizes]);
+  }
+
+  override forward(x: Tensor): Tensor {
+    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    const product = this.sizes.reduce((p, q) => p * q, 1);
+    if (d < 0 || d >= x.ndim || x.shape[d] !== product) {
+      throw new ShapeError(`Unflatten(${this.dim}, ${formatShape(this.sizes)}): dimension ${this.dim} of the input ${formatShape(x.shape)} must have size ${product}`);
+    }
+    return reshape(x, [...x.shape.slice(0, d), ...this.sizes, ...x.shape.slice(d + 1)]);
+  }
+
+  protected override extraRepr(): string {
+    return `dim=${this.dim}, sizes=${formatShape(this.sizes)}`;
   }
 }

@@ -3,11 +3,11 @@ export { Module, Parameter, StateDictError } from './module';
 export type { StateDict, LoadStateDictOptions, LoadStateDictResult, ShapeMismatch, ForwardHook, RemovableHandle } from './module';
 export { Linear } from './linear';
 export type { LinearOptions } from './linear';
-export { Sequential, ModuleList, Identity, Flatten } from './container';
-export { Dropout } from './dropout';
+export { Sequential, ModuleList, Identity, Flatten, Unflatten } from './container';
+export { Dropout, Dropout2d } from './dropout';
 export type { DropoutOptions } from './dropout';
-export { BatchNorm1d, LayerNorm } from './norm';
-export type { BatchNormOptions, LayerNormOptions } from './norm';
+export { BatchNorm1d, LayerNorm, BatchNorm2d, GroupNorm } from './norm';
+export type { BatchNormOptions, LayerNormOptions, GroupNormOptions } from './norm';
 export {
   Activation,
   activation,
@@ -47,3 +47,8 @@ export { RuleSchedule } from './rule-schedule';
 export type { RuleScheduleState } from './rule-schedule';
 export { learnable, RuleParameter } from './learnable';
 export type { Constraint } from '../activations/learnable';
+export { Conv1d, Conv2d, ConvTranspose2d } from './conv';
+export type { ConvLayerOptions, ConvTransposeLayerOptions } from './conv';
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d } from './pool';
+export { BinaryLinear, QuantizedActivation } from './binary';
+export type { BinaryLinearOptions, QuantizedActivationOptions } from './binary';

@@ -3,8 +3,9 @@
 // the tensor's C order, so a seed fixes the result.
 import * as nd from '../nd';
 import { ArgumentError, formatShape } from '../errors';
-import type { Tensor } from '../tensor';
-import { type Generator, getDefaultGenerator } from '../random';
+import { Tensor } from '../tensor';
+import { Generator as GeneratorClass, type Generator, getDefaultGenerator } from '../random';
+import { validator } from '../validate';
 
 export interface InitOptions {
   generator?: Generator;
@@ -65,6 +66,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * (a Linear weight [out, in] gives [in, out]).
  */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
+  checkTensor('calculateFanInAndFanOut', t);
   if (t.ndim < 2) {
     throw new ArgumentError(
       `calculateFanInAndFanOut: a tensor of shape ${formatShape(t.shape)} has no fan in and fan out; it needs at least 2 dimensions`,
@@ -84,6 +86,7 @@ function fanOf(op: string, t: Tensor, mode: FanMode): number {
 
 /** The tensor's storage, to fill in place (every parameter made by surrograd is contiguous). */
 function storage(op: string, t: Tensor): nd.FloatArray {
+  checkTensor(op, t);
   if (!nd.isContiguous(t.data)) {
     throw new ArgumentError(`${op}: the tensor (shape ${formatShape(t.shape)}) is a strided view; initialise a contiguous tensor`);
   }
@@ -91,22 +94,30 @@ function storage(op: string, t: Tensor): nd.FloatArray {
   return t.data.data;
 }
 
-function generatorOf(options: InitOptions | undefined): Generator {
-  return options?.generator ?? getDefaultGenerator();
+function checkTensor(op: string, t: unknown): void {
+  if (!(t instanceof Tensor)) throw validator(op).invalid('the tensor to fill', t, 'a Tensor (a parameter such as layer.weight)');
 }
 
-function finiteNumber(op: string, name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ArgumentError(`${op}: ${name} must be a finite number, got ${String(value)}`);
-  return value;
+/** The options of an initialiser (known keys only) and its generator. */
+function initOptions(op: string, options: unknown, keys: readonly string[]): { o: Record<string, unknown>; generator: Generator } {
+  const v = validator(op);
+  const o = v.options(options, ['generator', ...keys], { example: '{ generator: new Generator(0) }' });
+  const generator = o.generator === undefined ? getDefaultGenerator() : v.instance('generator', o.generator, GeneratorClass, 'a Generator (new Generator(seed))');
+  return { o, generator };
+}
+
+function finiteNumber(op: string, name: string, value: unknown): number {
+  return validator(op).number(name, value);
 }
 
 /** Fill with U(low, high). */
 export function uniform(t: Tensor, low = 0, high = 1, options?: InitOptions): Tensor {
+  checkTensor('uniform', t);
   finiteNumber('uniform', 'low', low);
   finiteNumber('uniform', 'high', high);
   if (!(high >= low)) throw new ArgumentError(`uniform: high (${high}) must be at least low (${low})`);
+  const gen = initOptions('uniform', options, []).generator;
   const data = storage('uniform', t);
-  const gen = generatorOf(options);
   const width = high - low;
   for (let i = 0; i < data.length; i++) data[i] = low + width * gen.uniform();
   return t;
@@ -114,18 +125,19 @@ export function uniform(t: Tensor, low = 0, high = 1, options?: InitOptions): Te
 
 /** Fill with N(mean, std²). */
 export function normal(t: Tensor, mean = 0, std = 1, options?: InitOptions): Tensor {
+  checkTensor('normal', t);
   finiteNumber('normal', 'mean', mean);
-  finiteNumber('normal', 'std', std);
-  if (!(std >= 0)) throw new ArgumentError(`normal: std must be ≥ 0, got ${std}`);
+  validator('normal').number('std', std, { min: 0 });
+  const gen = initOptions('normal', options, []).generator;
   const data = storage('normal', t);
-  const gen = generatorOf(options);
   for (let i = 0; i < data.length; i++) data[i] = mean + std * gen.normal();
   return t;
 }
 
 /** Fill with `value`. */
 export function constant(t: Tensor, value: number): Tensor {
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new ArgumentError(`constant: value must be a number, got ${String(value)}`);
+  checkTensor('constant', t);
+  validator('constant').number('value', value, { allowInfinity: true });
   storage('constant', t).fill(value);
   return t;
 }
@@ -145,17 +157,21 @@ export interface XavierOptions extends InitOptions {
 
 /** Glorot & Bengio (2010): U(−a, a) with a = gain·√(6 / (fanIn + fanOut)). */
 export function xavierUniform(t: Tensor, options: XavierOptions = {}): Tensor {
+  checkTensor('xavierUniform', t);
+  const { o, generator } = initOptions('xavierUniform', options, ['gain']);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
-  const gain = finiteNumber('xavierUniform', 'gain', options.gain ?? 1);
-  const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
-  return uniform(t, -bound, bound, options);
+  const gain = finiteNumber('xavierUniform', 'gain', o.gain ?? 1);
+  const bound = fanIn + fanOut === 0 ? 0 : gain * Math.sqrt(6 / (fanIn + fanOut));
+  return uniform(t, -bound, bound, { generator });
 }
 
 /** Glorot & Bengio (2010): N(0, σ²) with σ = gain·√(2 / (fanIn + fanOut)). */
 export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
+  checkTensor('xavierNormal', t);
+  const { o, generator } = initOptions('xavierNormal', options, ['gain']);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
-  const gain = finiteNumber('xavierNormal', 'gain', options.gain ?? 1);
-  return normal(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), options);
+  const gain = finiteNumber('xavierNormal', 'gain', o.gain ?? 1);
+  return normal(t, 0, fanIn + fanOut === 0 ? 0 : gain * Math.sqrt(2 / (fanIn + fanOut)), { generator });
 }
 
 export interface KaimingOptions extends InitOptions {
@@ -169,15 +185,19 @@ export interface KaimingOptions extends InitOptions {
 
 /** He et al. (2015): U(−b, b) with b = gain·√(3 / fan). */
 export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor {
-  const fan = fanOf('kaimingUniform', t, options.mode ?? 'fanIn');
-  const gain = calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0);
+  checkTensor('kaimingUniform', t);
+  const { o, generator } = initOptions('kaimingUniform', options, ['a', 'mode', 'nonlinearity']);
+  const fan = fanOf('kaimingUniform', t, (o.mode ?? 'fanIn') as FanMode);
+  const gain = calculateGain((o.nonlinearity ?? 'leakyRelu') as Nonlinearity, (o.a ?? 0) as number);
   const bound = fan === 0 ? 0 : gain * Math.sqrt(3 / fan);
-  return uniform(t, -bound, bound, options);
+  return uniform(t, -bound, bound, { generator });
 }
 
 /** He et al. (2015): N(0, σ²) with σ = gain / √fan. */
 export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
-  const fan = fanOf('kaimingNormal', t, options.mode ?? 'fanIn');
-  const gain = calculateGain(options.nonlinearity ?? 'leakyRelu', options.a ?? 0);
-  return normal(t, 0, fan === 0 ? 0 : gain / Math.sqrt(fan), options);
+  checkTensor('kaimingNormal', t);
+  const { o, generator } = initOptions('kaimingNormal', options, ['a', 'mode', 'nonlinearity']);
+  const fan = fanOf('kaimingNormal', t, (o.mode ?? 'fanIn') as FanMode);
+  const gain = calculateGain((o.nonlinearity ?? 'leakyRelu') as Nonlinearity, (o.a ?? 0) as number);
+  return normal(t, 0, fan === 0 ? 0 : gain / Math.sqrt(fan), { generator });
 }

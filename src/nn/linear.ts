@@ -1,11 +1,12 @@
 // Linear: y = x·Wᵀ + b, with W stored [out, in] as in PyTorch and PyTorch's default
 // initialisation (kaimingUniform with a = √5, i.e. U(−1/√in, 1/√in), for W and for b).
-import { ShapeError, ArgumentError, formatShape } from '../errors';
-import type { Dtype } from '../nd';
+import { ShapeError, formatShape } from '../errors';
+import { DTYPES, type Dtype } from '../nd';
+import { validator } from '../validate';
 import { type Tensor } from '../tensor';
 import { zeros } from '../creation';
 import { linear } from '../ops';
-import type { Generator } from '../random';
+import { Generator } from '../random';
 import { Module, Parameter } from './module';
 import * as init from './init';
 
@@ -28,17 +29,20 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
-    for (const [name, value] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(value) || value < 0) {
-        throw new ArgumentError(`Linear: ${name} must be a non-negative integer, got ${String(value)}`);
-      }
-    }
+    // 1. validate
+    const v = validator('Linear');
+    v.integer('inFeatures', inFeatures, { min: 0 });
+    v.integer('outFeatures', outFeatures, { min: 0 });
+    const o = v.options(options, ['bias', 'dtype', 'generator'], { example: '{ bias: false }' });
+    const bias = v.boolean('bias', o.bias ?? true);
+    const dtype = v.oneOf('dtype', o.dtype ?? 'float32', DTYPES);
+    const generator = o.generator === undefined ? undefined : v.instance('generator', o.generator, Generator, 'a Generator (new Generator(seed))');
+    // 2. mutate
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    const dtype = options.dtype ?? 'float32';
     this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype }));
-    this.bias = options.bias === false ? null : new Parameter(zeros([outFeatures], { dtype }));
-    this.resetParameters(options.generator);
+    this.bias = bias ? new Parameter(zeros([outFeatures], { dtype })) : null;
+    this.resetParameters(generator);
   }
 
   /** Re-draw the weights and bias with PyTorch's default initialisation. */

@@ -1,7 +1,7 @@
 // Losses as modules, wrapping the loss functions of src/ops: `new nn.CrossEntropyLoss()`
 // then `criterion.forward(logits, labels)`. Each takes { reduction: 'mean' | 'sum' | 'none' }.
-import { ArgumentError } from '../errors';
 import type { Tensor } from '../tensor';
+import { validator } from '../validate';
 import { binaryCrossEntropyWithLogits, crossEntropy, l1Loss, mseLoss, nllLoss } from '../ops';
 import type { LossOptions, Reduction } from '../ops';
 import { Module } from './module';
@@ -13,10 +13,9 @@ abstract class Loss extends Module {
 
   constructor(options: LossOptions = {}) {
     super();
-    const reduction = options.reduction ?? 'mean';
-    if (!REDUCTIONS.includes(reduction)) {
-      throw new ArgumentError(`${new.target.name}: unknown reduction '${String(reduction)}'; use one of ${REDUCTIONS.join(', ')}`);
-    }
+    const v = validator(new.target.name);
+    const o = v.options(options, ['reduction'], { example: "{ reduction: 'sum' }" });
+    const reduction = v.oneOf('reduction', o.reduction ?? 'mean', REDUCTIONS);
     this.reduction = reduction;
   }
 

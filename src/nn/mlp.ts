@@ -1,6 +1,6 @@
 // nn.mlp([784, 256, 256, 10], { activation: 'relu', backward: 'sigmoid' }): Linear layers with an
 // activation layer (carrying the chosen backward rule) between each pair, none after the last.
-import { ArgumentError } from '../errors';
+import { validator } from '../validate';
 import type { Dtype } from '../nd';
 import type { Generator } from '../random';
 import type { ActivationCallOptions, ActivationName, RuleChoice } from '../activations';
@@ -31,12 +31,22 @@ export interface MLPOptions<N extends ActivationName = ActivationName> {
  * Linear(sizes[n−2] → sizes[n−1]). Children are numbered as in the equivalent PyTorch Sequential.
  */
 export function mlp<N extends ActivationName = 'relu'>(sizes: readonly number[], options: MLPOptions<N> = {}): Sequential {
+  // 1. validate (the layers check the values they take as they are made, before any is kept)
+  const v = validator('mlp');
   if (!Array.isArray(sizes) || sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-    throw new ArgumentError(`mlp: sizes must list at least two positive integers (input, ..., output), got ${JSON.stringify(sizes)}`);
+    throw v.invalid('sizes', sizes, 'a list of at least two positive integers (input, ..., output)');
   }
-  const name = (options.activation ?? 'relu') as N;
-  const dropout = options.dropout ?? 0;
+  const o = v.options(options, ['activation', 'activationOptions', 'backward', 'dropout', 'bias', 'dtype', 'generator'], {
+    example: "{ activation: 'relu', backward: 'sigmoid' }",
+  });
+  const name = v.string('activation', o.activation ?? 'relu') as N;
+  const dropout = v.number('dropout', o.dropout ?? 0, { min: 0, max: 1 });
+  if (o.activationOptions !== undefined) v.record('activationOptions', o.activationOptions);
+  if (o.activationOptions !== undefined && 'backward' in (o.activationOptions as object)) {
+    throw v.error('activationOptions cannot hold backward; pass it as the backward option of mlp');
+  }
   const layerOptions = { bias: options.bias, dtype: options.dtype, generator: options.generator };
+  // 2. build
   const layers: Module[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
     layers.push(new Linear(sizes[i], sizes[i + 1], layerOptions));

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor';
 import { ones, zeros, full } from '../creation';
 import { add, div, mean, mul, reshape, sqrt, square, sub } from '../ops';
 import { noGrad } from '../autograd/tape';
+import { validator } from '../validate';
 import { Module, Parameter } from './module';
 
 export interface BatchNormOptions {
@@ -45,21 +46,21 @@ export class BatchNorm1d extends Module {
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new ArgumentError(`BatchNorm1d: numFeatures must be a positive integer, got ${String(numFeatures)}`);
-    }
-    const eps = options.eps ?? 1e-5;
-    if (typeof eps !== 'number' || !(eps >= 0)) throw new ArgumentError(`BatchNorm1d: eps must be ≥ 0, got ${String(eps)}`);
-    const momentum = options.momentum === undefined ? 0.1 : options.momentum;
-    if (momentum !== null && (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1))) {
-      throw new ArgumentError(`BatchNorm1d: momentum must be in [0, 1] or null, got ${String(momentum)}`);
-    }
-    const dtype = options.dtype ?? 'float32';
+    // 1. validate
+    const v = validator(new.target.name);
+    v.integer('numFeatures', numFeatures, { min: 1 });
+    const o = v.options(options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype'], { example: '{ momentum: 0.1 }' });
+    const eps = v.number('eps', o.eps ?? 1e-5, { min: 0 });
+    const momentum = o.momentum === null ? null : v.number('momentum', o.momentum ?? 0.1, { min: 0, max: 1 });
+    const affine = v.boolean('affine', o.affine ?? true);
+    const trackRunningStats = v.boolean('trackRunningStats', o.trackRunningStats ?? true);
+    const dtype = v.oneOf('dtype', o.dtype ?? 'float32', nd.DTYPES);
+    // 2. mutate
     this.numFeatures = numFeatures;
     this.eps = eps;
     this.momentum = momentum;
-    this.affine = options.affine ?? true;
-    this.trackRunningStats = options.trackRunningStats ?? true;
+    this.affine = affine;
+    this.trackRunningStats = trackRunningStats;
     this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
     const track = this.trackRunningStats;
@@ -82,13 +83,19 @@ export class BatchNorm1d extends Module {
     }
     const axes = x.ndim === 2 ? [0] : [0, 2];
     const featureShape = x.ndim === 2 ? [C] : [C, 1];
+    return this.normalise(x, axes, featureShape);
+  }
+
+  /** Normalises x over `axes` (all but the channel axis), with per-channel statistics shaped `featureShape`. */
+  protected normalise(x: Tensor, axes: number[], featureShape: number[]): Tensor {
+    const C = this.numFeatures;
     let normalised: Tensor;
     const useBatchStats = this.training || this.runningMean === null || this.runningVar === null;
     if (useBatchStats) {
       const n = x.size / C;
       if (this.training && n <= 1) {
         throw new ArgumentError(
-          `BatchNorm1d(${C}): training needs more than one value per feature to estimate a variance, got input of shape ` +
+          `${this.constructor.name}(${C}): training needs more than one value per feature to estimate a variance, got input of shape ` +
             `${formatShape(x.shape)}; use a larger batch or eval()`,
         );
       }
@@ -150,18 +157,22 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
-    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
-      throw new ArgumentError(`LayerNorm: normalizedShape must be a positive integer or a list of them, got ${JSON.stringify(normalizedShape)}`);
+    // 1. validate
+    const v = validator('LayerNorm');
+    const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw v.invalid('normalizedShape', normalizedShape, 'a positive integer or a non-empty list of them');
     }
-    const eps = options.eps ?? 1e-5;
-    if (typeof eps !== 'number' || !(eps >= 0)) throw new ArgumentError(`LayerNorm: eps must be ≥ 0, got ${String(eps)}`);
-    const dtype = options.dtype ?? 'float32';
-    this.normalizedShape = Object.freeze(shape);
+    const o = v.options(options, ['eps', 'elementwiseAffine', 'bias', 'dtype'], { example: '{ eps: 1e-5 }' });
+    const eps = v.number('eps', o.eps ?? 1e-5, { min: 0 });
+    const affine = v.boolean('elementwiseAffine', o.elementwiseAffine ?? true);
+    const bias = v.boolean('bias', o.bias ?? true);
+    const dtype = v.oneOf('dtype', o.dtype ?? 'float32', nd.DTYPES);
+    // 2. mutate
+    this.normalizedShape = Object.freeze([...shape]);
     this.eps = eps;
-    const affine = options.elementwiseAffine ?? true;
     this.weight = affine ? new Parameter(ones(shape, { dtype })) : null;
-    this.bias = affine && options.bias !== false ? new Parameter(zeros(shape, { dtype })) : null;
+    this.bias = affine && bias ? new Parameter(zeros(shape, { dtype })) : null;
   }
 
   override forward(x: Tensor): Tensor {
@@ -184,5 +195,84 @@ export class LayerNorm extends Module {
 
   protected override extraRepr(): string {
     return `${formatShape(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;
+  }
+}
+
+/**
+ * Batch normalisation over [N, C, H, W] inputs, per channel C: statistics over the batch and
+ * both spatial axes in training, the running statistics in evaluation (as PyTorch's BatchNorm2d;
+ * same options and state dict entries as BatchNorm1d).
+ */
+export class BatchNorm2d extends BatchNorm1d {
+  override forward(x: Tensor): Tensor {
+    const C = this.numFeatures;
+    if (x.ndim !== 4 || x.shape[1] !== C) {
+      throw new ShapeError(`BatchNorm2d(${C}): expected an input of shape [N, ${C}, H, W], got ${formatShape(x.shape)}`);
+    }
+    return this.normalise(x, [0, 2, 3], [C, 1, 1]);
+  }
+}
+
+export interface GroupNormOptions {
+  /** Added to the variance for stability (default 1e-5). */
+  eps?: number;
+  /** Learn a per-channel scale (ones) and shift (zeros) (default true). */
+  affine?: boolean;
+  dtype?: nd.Dtype;
+}
+
+/**
+ * Group normalisation (Wu & He, 2018) of [N, C, ...] inputs: the C channels are split into
+ * `numGroups` groups and each sample's group is normalised over its channels and spatial
+ * positions (biased variance), then scaled and shifted per channel. No running statistics: the
+ * same in training and evaluation.
+ */
+export class GroupNorm extends Module {
+  readonly numGroups: number;
+  readonly numChannels: number;
+  readonly eps: number;
+  readonly affine: boolean;
+  /** γ, [C] (ones), or null without affine. */
+  weight: Parameter | null;
+  /** β, [C] (zeros), or null without affine. */
+  bias: Parameter | null;
+
+  constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
+    super();
+    for (const [name, v] of [['numGroups', numGroups], ['numChannels', numChannels]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`GroupNorm: ${name} must be a positive integer, got ${String(v)}`);
+    }
+    if (numChannels % numGroups !== 0) {
+      throw new ArgumentError(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
+    }
+    const eps = options.eps ?? 1e-5;
+    if (typeof eps !== 'number' || !(eps >= 0)) throw new ArgumentError(`GroupNorm: eps must be ≥ 0, got ${String(eps)}`);
+    const dtype = options.dtype ?? 'float32';
+    this.numGroups = numGroups;
+    this.numChannels = numChannels;
+    this.eps = eps;
+    this.affine = options.affine ?? true;
+    this.weight = this.affine ? new Parameter(ones([numChannels], { dtype })) : null;
+    this.bias = this.affine ? new Parameter(zeros([numChannels], { dtype })) : null;
+  }
+
+  override forward(x: Tensor): Tensor {
+    const C = this.numChannels;
+    if (x.ndim < 2 || x.shape[1] !== C) {
+      throw new ShapeError(`GroupNorm(${this.numGroups}, ${C}): expected an input of shape [N, ${C}, ...], got ${formatShape(x.shape)}`);
+    }
+    const n = x.shape[0];
+    const grouped = reshape(x, [n, this.numGroups, -1]);
+    const mu = mean(grouped, 2, true);
+    const centred = sub(grouped, mu);
+    const variance = mean(square(centred), 2, true);
+    const y = reshape(div(centred, sqrt(add(variance, this.eps))), x.shape);
+    if (this.weight === null || this.bias === null) return y;
+    const channelShape = [C, ...new Array<number>(x.ndim - 2).fill(1)];
+    return add(mul(y, reshape(this.weight, channelShape)), reshape(this.bias, channelShape));
+  }
+
+  protected override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.affine}`;
   }
 }

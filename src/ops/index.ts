@@ -13,6 +13,11 @@ export { gt, ge, lt, le, eq } from './compare';
 export { mseLoss, l1Loss, crossEntropy, nllLoss, binaryCrossEntropyWithLogits } from './loss';
 export type { Reduction, LossOptions } from './loss';
 export type { Axis } from './record';
+export { conv1d, conv2d, convTranspose2d } from './conv';
+export type { ConvOptions, ConvTransposeOptions, ConvPadding } from './conv';
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d } from './pool';
+export type { MaxPoolOptions, AvgPoolOptions } from './pool';
+export type { SpatialArg } from './spatial';
 
 /** Ops with a gradient (each has a finite-difference check generated in test/ops). */
 export const DIFFERENTIABLE_OPS = [
@@ -24,6 +29,8 @@ export const DIFFERENTIABLE_OPS = [
   'gather', 'where',
   'softmax', 'logSoftmax',
   'mseLoss', 'l1Loss', 'crossEntropy', 'nllLoss', 'binaryCrossEntropyWithLogits',
+  'conv1d', 'conv2d', 'convTranspose2d',
+  'maxPool1d', 'maxPool2d', 'avgPool1d', 'avgPool2d', 'adaptiveAvgPool2d',
 ] as const;
 export type OpName = (typeof DIFFERENTIABLE_OPS)[number];
 

@@ -5,6 +5,7 @@ import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor, type TensorLike } from '../tensor';
 import { asTensor, defineOp, normalizeAxis, record } from './record';
+import { tensorArg } from './args';
 
 // ---- gather: the gradient is scatter-added back; repeated indices accumulate ----
 interface GatherSaved {
@@ -22,6 +23,8 @@ const gatherOp = defineOp<GatherSaved>('gather', (g, { shape, axis, index }) => 
  * the other axes; the output has index's shape. Only `a` gets a gradient.
  */
 export function gather(a: Tensor, axis: number, index: Tensor): Tensor {
+  tensorArg('gather', 'a', a);
+  tensorArg('gather', 'index', index);
   if (!(index instanceof Tensor)) {
     throw new ArgumentError('gather: index must be a Tensor of integer positions (stored as floats)');
   }
@@ -73,6 +76,7 @@ const whereOp = defineOp<WhereSaved>('where', (g, { mask, aShape, bShape }, need
 
 /** a where mask is nonzero, b elsewhere; all three broadcast together. Only a and b get gradients. */
 export function where(mask: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  tensorArg('where', 'mask', mask);
   if (!(mask instanceof Tensor)) {
     throw new ArgumentError('where: mask must be a Tensor (nonzero selects a); make one with a comparison such as x.gt(0)');
   }

@@ -5,6 +5,7 @@ import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { defineOp, record } from './record';
+import { tensorArg } from './args';
 
 interface MatmulSaved {
   /** The operands as matrices (1-D ones viewed as [1, k] and [k, 1]); views, not copies. */
@@ -24,12 +25,12 @@ const matmulOp = defineOp<MatmulSaved>('matmul', (g, { a, b, full, aShape, bShap
   let da: nd.Nd | null = null;
   let db: nd.Nd | null = null;
   if (needs[0]) {
-    da = nd.zeros(a.shape, nd.dtypeOf(a));
+    da = nd.pooledZeros(a.shape, nd.dtypeOf(a)); // the backward pass gives it back when done
     nd.matmulInto(da, g2, false, b, true);
     da = nd.wrap(da.data, aShape);
   }
   if (needs[1]) {
-    db = nd.zeros(b.shape, nd.dtypeOf(b));
+    db = nd.pooledZeros(b.shape, nd.dtypeOf(b));
     nd.matmulInto(db, a, true, g2, false);
     db = nd.wrap(db.data, bShape);
   }
@@ -38,6 +39,8 @@ const matmulOp = defineOp<MatmulSaved>('matmul', (g, { a, b, full, aShape, bShap
 
 /** The matrix product a @ b (NumPy semantics, batch axes broadcast). */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  tensorArg('matmul', 'a', a);
+  tensorArg('matmul', 'b', b);
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) {
     throw new ArgumentError('matmul: both operands must be tensors');
   }
@@ -105,16 +108,16 @@ const linearOp = defineOp<LinearSaved>('linear', (g, { x, w, xShape, hasBias }, 
   let dx: nd.Nd | null = null;
   let dw: nd.Nd | null = null;
   if (needs[0]) {
-    dx = nd.zeros(x.shape, nd.dtypeOf(x));
+    dx = nd.pooledZeros(x.shape, nd.dtypeOf(x)); // pooled: the backward pass gives it back when done
     nd.matmulInto(dx, g2, false, w, false); // g·W
     dx = nd.wrap(dx.data, xShape);
   }
   if (needs[1]) {
-    dw = nd.zeros(w.shape, nd.dtypeOf(w));
+    dw = nd.pooledZeros(w.shape, nd.dtypeOf(w));
     nd.matmulInto(dw, g2, true, x, false); // gᵀ·x, already [out, in]
   }
   if (!hasBias) return [dx, dw];
-  const db = needs[2] ? nd.reshape(nd.reduce(g2, [0], 'sum'), [outF]) : null;
+  const db = needs[2] ? nd.sumRowsPooled(g2, outF) : null;
   return [dx, dw, db];
 });
 
@@ -123,6 +126,8 @@ const linearOp = defineOp<LinearSaved>('linear', (g, { x, w, xShape, hasBias }, 
  * bias [out] (or none). Same result as `add(matmul(x, transpose(weight)), bias)`, in one op.
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  tensorArg('linear', 'x', x);
+  tensorArg('linear', 'weight', weight);
   if (!(x instanceof Tensor) || !(weight instanceof Tensor) || (bias !== null && !(bias instanceof Tensor))) {
     throw new ArgumentError('linear: x and weight must be tensors, and bias a tensor or null');
   }

@@ -4,6 +4,7 @@ import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor, type TensorLike } from '../tensor';
 import { type BackwardFn, appendRecord, shouldRecord } from '../autograd/tape';
+import { anomalyEnabled, anomalyOnRecord } from '../autograd/anomaly'; // ANOMALY MODE (issue 12)
 
 /** An op's identity on the tape: its name and its exact backward. */
 export interface OpDef<S> {
@@ -27,6 +28,7 @@ export function record<S>(
   rule = 'exact',
   backward: BackwardFn<S> = op.backward,
 ): Tensor {
+  if (anomalyEnabled) anomalyOnRecord(op.name, rule, inputs, out); // ANOMALY MODE (issue 12): checks the output, keeps the call stack
   if (!shouldRecord(inputs)) return new Tensor(out);
   const result = new Tensor(out, true, false);
   appendRecord(op.name, rule, backward, inputs, result, saved);

@@ -5,6 +5,7 @@ import * as nd from '../nd';
 import { ArgumentError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { type Axis, defineOp, normalizeAxes, normalizeAxis, record } from './record';
+import { axisArg, tensorArg } from './args';
 
 interface ReduceSaved {
   x: nd.Nd;
@@ -42,6 +43,8 @@ function countOf(shape: readonly number[], axes: readonly number[]): number {
 // ---- sum: every input element gets the gradient of its sum ----
 const sumOp = defineOp<ReduceSaved>('sum', (g, { x, kept }) => [nd.copy(spread(g, kept, x.shape))]);
 export function sum(a: Tensor, axis?: Axis, keepDims = false): Tensor {
+  tensorArg('sum', 'a', a);
+  axisArg('sum', axis);
   const axes = axesOf('sum', a, axis);
   const out = nd.reduce(a.data, axes, 'sum');
   return record(sumOp, [a], finish(out, axes, keepDims), { x: a.data, kept: out.shape });
@@ -56,6 +59,8 @@ const meanOp = defineOp<MeanSaved>('mean', (g, { x, kept, count }) => {
   return [nd.map(spread(g, kept, x.shape), (v) => v * inv)];
 });
 export function mean(a: Tensor, axis?: Axis, keepDims = false): Tensor {
+  tensorArg('mean', 'a', a);
+  axisArg('mean', axis);
   const axes = axesOf('mean', a, axis);
   const count = countOf(a.shape, axes);
   const total = nd.reduce(a.data, axes, 'sum');
@@ -80,11 +85,15 @@ function extremeBackward(g: nd.Nd, { x, kept, axes, y }: ExtremeSaved): nd.Nd {
 
 const maxOp = defineOp<ExtremeSaved>('max', (g, saved) => [extremeBackward(g, saved)]);
 export function max(a: Tensor, axis?: Axis, keepDims = false): Tensor {
+  tensorArg('max', 'a', a);
+  axisArg('max', axis);
   return extreme('max', a, axis, keepDims);
 }
 
 const minOp = defineOp<ExtremeSaved>('min', (g, saved) => [extremeBackward(g, saved)]);
 export function min(a: Tensor, axis?: Axis, keepDims = false): Tensor {
+  tensorArg('min', 'a', a);
+  axisArg('min', axis);
   return extreme('min', a, axis, keepDims);
 }
 
@@ -115,6 +124,8 @@ const logsumexpOp = defineOp<LseSaved>('logsumexp', (g, { x, kept, y }) => {
   return [nd.zip(weights, nd.reshape(g, kept), (w, gv) => w * gv)];
 });
 export function logsumexp(a: Tensor, axis?: Axis, keepDims = false): Tensor {
+  tensorArg('logsumexp', 'a', a);
+  axisArg('logsumexp', axis);
   const axes = axesOf('logsumexp', a, axis);
   // shift by the maximum so that exp never overflows; an infinite maximum is not subtracted
   const peak = nd.map(nd.reduce(a.data, axes, 'max'), (m) => (Number.isFinite(m) ? m : 0));
@@ -127,11 +138,13 @@ export function logsumexp(a: Tensor, axis?: Axis, keepDims = false): Tensor {
 // ---- argmax / argmin: positions, not differentiable ----
 /** The position of the first largest value along `axis` (of the flattened tensor when omitted). */
 export function argmax(a: Tensor, axis?: number, keepDims = false): Tensor {
+  tensorArg('argmax', 'a', a);
   return argExtreme('argmax', 'max', a, axis, keepDims);
 }
 
 /** The position of the first smallest value along `axis` (of the flattened tensor when omitted). */
 export function argmin(a: Tensor, axis?: number, keepDims = false): Tensor {
+  tensorArg('argmin', 'a', a);
   return argExtreme('argmin', 'min', a, axis, keepDims);
 }
 

@@ -5,7 +5,9 @@
 import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
+import { describeValue } from '../validate';
 import { type Axis, defineOp, normalizeAxes, normalizeAxis, record } from './record';
+import { axisArg, tensorArg } from './args';
 
 /** One axis of a slice: [start, end, step], each optional, Python's rules. */
 export type SliceRange = readonly [start?: number, end?: number, step?: number];
@@ -17,6 +19,7 @@ const flattenOp = defineOp<readonly number[]>('flatten', reshapeBackward);
 
 /** The same values in a new shape; one entry may be -1 (inferred). A view when `a` is contiguous. */
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
+  tensorArg('reshape', 'a', a);
   const target = resolveShape(a, shape);
   return record(reshapeOp, [a], nd.reshape(a.data, target), a.shape);
 }
@@ -43,6 +46,7 @@ function resolveShape(a: Tensor, shape: readonly number[]): number[] {
 
 /** Merge axes startDim..endDim (inclusive, negative counts from the end) into one. */
 export function flatten(a: Tensor, startDim = 0, endDim = -1): Tensor {
+  tensorArg('flatten', 'a', a);
   const rank = Math.max(a.ndim, 1);
   const shape = a.ndim === 0 ? [1] : a.shape;
   const start = normalizeAxis('flatten', startDim, rank);
@@ -62,6 +66,7 @@ const permuteOp = defineOp<readonly number[]>('permute', permuteBackward);
 
 /** Swap two axes (the last two by default): a view, no copy. */
 export function transpose(a: Tensor, dim0 = -2, dim1 = -1): Tensor {
+  tensorArg('transpose', 'a', a);
   if (a.ndim < 2) {
     throw new ArgumentError(
       `transpose: a tensor of shape ${formatShape(a.shape)} has fewer than 2 dimensions; there is nothing to transpose (unsqueeze it first)`,
@@ -77,6 +82,7 @@ export function transpose(a: Tensor, dim0 = -2, dim1 = -1): Tensor {
 
 /** Reorder the axes: output axis i is input axis axes[i]. A view, no copy. */
 export function permute(a: Tensor, axes: readonly number[]): Tensor {
+  tensorArg('permute', 'a', a);
   if (!Array.isArray(axes) || axes.length !== a.ndim) {
     throw new ArgumentError(
       `permute: axes ${JSON.stringify(axes)} must list each of the ${a.ndim} axes of a tensor of shape ${formatShape(a.shape)} once`,
@@ -104,6 +110,8 @@ const unsqueezeOp = defineOp<readonly number[]>('unsqueeze', reshapeBackward);
  * 1 is left alone, as in PyTorch).
  */
 export function squeeze(a: Tensor, axis?: Axis): Tensor {
+  tensorArg('squeeze', 'a', a);
+  axisArg('squeeze', axis);
   const listed = normalizeAxes('squeeze', axis, a.ndim);
   const keep = [...a.shape.keys()].filter((d) => !(listed.includes(d) && a.shape[d] === 1));
   const data = a.data;
@@ -113,7 +121,8 @@ export function squeeze(a: Tensor, axis?: Axis): Tensor {
 
 /** Insert a length-1 axis at position `axis` (in [-ndim-1, ndim]). */
 export function unsqueeze(a: Tensor, axis: number): Tensor {
-  const at = normalizeAxis('unsqueeze', axis, a.ndim + 1);
+  tensorArg('unsqueeze', 'a', a);
+  const at = newAxis('unsqueeze', axis, a.ndim, `a tensor with ${dims(a.ndim)}`);
   const data = a.data;
   const shape = [...data.shape];
   const stride = [...data.stride];
@@ -243,7 +252,7 @@ const stackOp = defineOp<StackSaved>('stack', (g, { axis, shape }, needs) => {
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   checkList('stack', tensors);
   const first = tensors[0];
-  const ax = normalizeAxis('stack', axis, first.ndim + 1);
+  const ax = newAxis('stack', axis, first.ndim, `tensors with ${dims(first.ndim)} (the result has ${first.ndim + 1})`);
   tensors.forEach((t, i) => {
     if (t.ndim !== first.ndim || t.shape.some((d, k) => d !== first.shape[k])) {
       throw new ShapeError(
@@ -260,6 +269,21 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
     nd.assign(nd.view(out.data, first.shape, slabStride, i * out.stride[ax]), t.data);
   });
   return record(stackOp, tensors, out, { axis: ax, shape: first.shape });
+}
+
+/**
+ * Where a new axis goes in a result with one more dimension than `ndim`: an integer in
+ * [−ndim−1, ndim], made non-negative. The message speaks of the input's dimensions (`what`).
+ */
+function newAxis(op: string, axis: number, ndim: number, what: string): number {
+  if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -ndim - 1 || axis > ndim) {
+    throw new ArgumentError(`${op}: axis ${describeValue(axis)} is out of range for ${what}; a new axis goes at ${-ndim - 1}..${ndim}`);
+  }
+  return axis < 0 ? axis + ndim + 1 : axis;
+}
+
+function dims(n: number): string {
+  return n === 1 ? '1 dimension' : `${n} dimensions`;
 }
 
 function checkList(op: string, tensors: readonly Tensor[]): void {

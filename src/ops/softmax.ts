@@ -5,6 +5,7 @@
 import * as nd from '../nd';
 import type { Tensor } from '../tensor';
 import { defineOp, normalizeAxis, record } from './record';
+import { tensorArg } from './args';
 
 interface SoftmaxSaved {
   y: nd.Nd;
@@ -18,6 +19,7 @@ const softmaxOp = defineOp<SoftmaxSaved>('softmax', (g, { y, axis, shape }) => [
 ]);
 /** exp(x) / Σ exp(x) along `axis` (the last by default). */
 export function softmax(a: Tensor, axis = -1): Tensor {
+  tensorArg('softmax', 'a', a);
   return normalized(a, axis, false);
 }
 
@@ -26,6 +28,7 @@ const logSoftmaxOp = defineOp<SoftmaxSaved>('logSoftmax', (g, { y, axis, shape }
 ]);
 /** x − logsumexp(x) along `axis` (the last by default): the log of softmax, computed stably. */
 export function logSoftmax(a: Tensor, axis = -1): Tensor {
+  tensorArg('logSoftmax', 'a', a);
   return normalized(a, axis, true);
 }
 

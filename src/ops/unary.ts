@@ -4,6 +4,7 @@ import * as nd from '../nd';
 import { ArgumentError } from '../errors';
 import type { Tensor } from '../tensor';
 import { defineOp, record } from './record';
+import { tensorArg } from './args';
 
 interface XY {
   x: nd.Nd;
@@ -17,24 +18,28 @@ function elementwise(name: string, derivative: (x: number, y: number) => number)
 
 const negOp = elementwise('neg', () => -1);
 export function neg(a: Tensor): Tensor {
+  tensorArg('neg', 'a', a);
   const y = nd.map(a.data, (v) => -v);
   return record(negOp, [a], y, { x: a.data, y });
 }
 
 const expOp = elementwise('exp', (_x, y) => y);
 export function exp(a: Tensor): Tensor {
+  tensorArg('exp', 'a', a);
   const y = nd.map(a.data, Math.exp);
   return record(expOp, [a], y, { x: a.data, y });
 }
 
 const logOp = elementwise('log', (x) => 1 / x);
 export function log(a: Tensor): Tensor {
+  tensorArg('log', 'a', a);
   const y = nd.map(a.data, Math.log);
   return record(logOp, [a], y, { x: a.data, y });
 }
 
 const sqrtOp = elementwise('sqrt', (_x, y) => 0.5 / y);
 export function sqrt(a: Tensor): Tensor {
+  tensorArg('sqrt', 'a', a);
   const y = nd.map(a.data, Math.sqrt);
   return record(sqrtOp, [a], y, { x: a.data, y });
 }
@@ -42,12 +47,14 @@ export function sqrt(a: Tensor): Tensor {
 // |x|' = sign(x), with 0 at 0 (the subgradient PyTorch picks)
 const absOp = elementwise('abs', (x) => (x > 0 ? 1 : x < 0 ? -1 : 0));
 export function abs(a: Tensor): Tensor {
+  tensorArg('abs', 'a', a);
   const y = nd.map(a.data, Math.abs);
   return record(absOp, [a], y, { x: a.data, y });
 }
 
 const squareOp = elementwise('square', (x) => 2 * x);
 export function square(a: Tensor): Tensor {
+  tensorArg('square', 'a', a);
   const y = nd.map(a.data, (v) => v * v);
   return record(squareOp, [a], y, { x: a.data, y });
 }
@@ -62,6 +69,7 @@ const clampOp = defineOp<ClampSaved>('clamp', (g, { x, lo, hi }) => [
 ]);
 /** Limit values to [min, max]; either bound may be null for "none". */
 export function clamp(a: Tensor, min: number | null, max: number | null = null): Tensor {
+  tensorArg('clamp', 'a', a);
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
   if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
@@ -74,12 +82,14 @@ export function clamp(a: Tensor, min: number | null, max: number | null = null):
 // clone: a copy with its own storage; identity gradient
 const cloneOp = defineOp<null>('clone', (g) => [g]);
 export function clone(a: Tensor): Tensor {
+  tensorArg('clone', 'a', a);
   return record(cloneOp, [a], nd.copy(a.data), null);
 }
 
 // cast: a copy in another dtype; the gradient goes back in the source dtype
 const castOp = defineOp<nd.Dtype>('cast', (g, dtype) => [nd.copy(g, dtype)]);
 export function cast(a: Tensor, dtype: nd.Dtype): Tensor {
+  tensorArg('cast', 'a', a);
   if (!nd.isDtype(dtype)) {
     throw new ArgumentError(`cast: unknown dtype '${String(dtype)}'; use one of ${nd.DTYPES.join(', ')}`);
   }

@@ -13,10 +13,8 @@ import {
   type ParamGroup,
   type Params,
   Optimizer,
-  type Where,
-  checkBoolean,
-  checkNonNegative,
 } from './optimizer';
+import type { Validator } from '../validate';
 
 export interface AdagradOptions {
   /** γ (default 1e-2). */
@@ -53,13 +51,13 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     super('Adagrad', params, ADAGRAD_DEFAULTS, options);
   }
 
-  protected checkOptions(name: string, o: AdagradOptions, where: Where): void {
-    checkNonNegative(name, where, 'lr', o.lr);
-    checkNonNegative(name, where, 'lrDecay', o.lrDecay);
-    checkNonNegative(name, where, 'weightDecay', o.weightDecay);
-    checkNonNegative(name, where, 'initialAccumulatorValue', o.initialAccumulatorValue);
-    checkNonNegative(name, where, 'eps', o.eps);
-    checkBoolean(name, where, 'maximize', o.maximize);
+  protected checkOptions(v: Validator, o: AdagradOptions): void {
+    v.number('lr', o.lr, { min: 0 });
+    v.number('lrDecay', o.lrDecay, { min: 0 });
+    v.number('weightDecay', o.weightDecay, { min: 0 });
+    v.number('initialAccumulatorValue', o.initialAccumulatorValue, { min: 0 });
+    v.number('eps', o.eps, { min: 0 });
+    v.boolean('maximize', o.maximize);
   }
 
   protected initState(param: Tensor, group: ParamGroup<AdagradOptions>): AdagradState {

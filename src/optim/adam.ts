@@ -19,11 +19,8 @@ import {
   type ParamGroup,
   type Params,
   Optimizer,
-  type Where,
-  checkBetas,
-  checkBoolean,
-  checkNonNegative,
 } from './optimizer';
+import type { Validator } from '../validate';
 
 export interface AdamOptions {
   /** γ (default 1e-3). */
@@ -51,13 +48,13 @@ abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
   /** Whether weight decay is decoupled from the gradient (AdamW) or an L2 term (Adam). */
   protected abstract readonly decoupled: boolean;
 
-  protected checkOptions(name: string, o: AdamOptions, where: Where): void {
-    checkNonNegative(name, where, 'lr', o.lr);
-    checkBetas(name, where, o.betas);
-    checkNonNegative(name, where, 'eps', o.eps);
-    checkNonNegative(name, where, 'weightDecay', o.weightDecay);
-    checkBoolean(name, where, 'amsgrad', o.amsgrad);
-    checkBoolean(name, where, 'maximize', o.maximize);
+  protected checkOptions(v: Validator, o: AdamOptions): void {
+    v.number('lr', o.lr, { min: 0 });
+    v.numbers('betas', o.betas, { min: 0, max: 1, maxOpen: true }, 2);
+    v.number('eps', o.eps, { min: 0 });
+    v.number('weightDecay', o.weightDecay, { min: 0 });
+    v.boolean('amsgrad', o.amsgrad);
+    v.boolean('maximize', o.maximize);
   }
 
   protected initState(param: Tensor, group: ParamGroup<AdamOptions>): AdamState {

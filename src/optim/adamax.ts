@@ -12,11 +12,8 @@ import {
   type ParamGroup,
   type Params,
   Optimizer,
-  type Where,
-  checkBetas,
-  checkBoolean,
-  checkNonNegative,
 } from './optimizer';
+import type { Validator } from '../validate';
 
 export interface AdamaxOptions {
   /** γ (default 2e-3). */
@@ -52,12 +49,12 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
     super('Adamax', params, ADAMAX_DEFAULTS, options);
   }
 
-  protected checkOptions(name: string, o: AdamaxOptions, where: Where): void {
-    checkNonNegative(name, where, 'lr', o.lr);
-    checkBetas(name, where, o.betas);
-    checkNonNegative(name, where, 'eps', o.eps);
-    checkNonNegative(name, where, 'weightDecay', o.weightDecay);
-    checkBoolean(name, where, 'maximize', o.maximize);
+  protected checkOptions(v: Validator, o: AdamaxOptions): void {
+    v.number('lr', o.lr, { min: 0 });
+    v.numbers('betas', o.betas, { min: 0, max: 1, maxOpen: true }, 2);
+    v.number('eps', o.eps, { min: 0 });
+    v.number('weightDecay', o.weightDecay, { min: 0 });
+    v.boolean('maximize', o.maximize);
   }
 
   protected initState(param: Tensor): AdamaxState {

@@ -2,6 +2,7 @@
 import * as nd from '../nd';
 import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
+import { type Validator, describeValue, validator } from '../validate';
 
 export interface ClipGradNormOptions {
   /** The p of the p-norm (default 2; Infinity for the largest absolute value). */
@@ -10,17 +11,34 @@ export interface ClipGradNormOptions {
   errorIfNonfinite?: boolean;
 }
 
-function gradsOf(op: string, parameters: Iterable<Tensor> | Tensor): Tensor[] {
-  const list = parameters instanceof Tensor ? [parameters] : [...parameters];
+/** The parameters that have a gradient, checked (no change is made here). */
+function paramsWithGrads(v: Validator, parameters: unknown): Tensor[] {
+  if (parameters === null || typeof parameters !== 'object' || typeof (parameters as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    if (!(parameters instanceof Tensor)) throw v.invalid('parameters', parameters, 'a Tensor or a list of tensors (model.parameters())');
+  }
+  const list: unknown[] = parameters instanceof Tensor ? [parameters] : [...(parameters as Iterable<unknown>)];
   const out: Tensor[] = [];
   for (const [i, p] of list.entries()) {
-    if (!(p instanceof Tensor)) throw new ArgumentError(`${op}: entry ${i} of parameters is not a Tensor`);
+    if (!(p instanceof Tensor)) throw v.error(`entry ${i} of parameters is not a Tensor (got ${describeValue(p)})`);
     if (p.grad === null) continue;
-    // clipping writes in place: make sure the gradient owns a contiguous buffer
-    if (!nd.isContiguous(p.grad.data)) p.grad = new Tensor(nd.copy(p.grad.data));
+    if (!(p.grad instanceof Tensor) || !sameShape(p.grad.shape, p.shape)) {
+      throw v.error(`entry ${i} of parameters has a .grad that is not a Tensor of its shape [${p.shape.join(', ')}]`);
+    }
     out.push(p);
   }
   return out;
+}
+
+/** Clipping writes in place: make sure each gradient owns a contiguous buffer. */
+function ownGrads(params: readonly Tensor[]): void {
+  for (const p of params) {
+    const g = p.grad as Tensor;
+    if (!nd.isContiguous(g.data)) p.grad = new Tensor(nd.copy(g.data));
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /**
@@ -33,12 +51,14 @@ export function clipGradNorm(
   options: ClipGradNormOptions = {},
 ): number {
   const op = 'clipGradNorm';
-  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) {
-    throw new ArgumentError(`${op}: invalid maxNorm: ${maxNorm}; it must be a number ≥ 0`);
-  }
-  const p = options.normType ?? 2;
-  if (typeof p !== 'number' || !(p > 0)) throw new ArgumentError(`${op}: invalid normType: ${p}; it must be > 0 (or Infinity)`);
-  const params = gradsOf(op, parameters);
+  // 1. validate
+  const v = validator(op);
+  v.number('maxNorm', maxNorm, { min: 0, allowInfinity: true });
+  const o = v.options(options, ['normType', 'errorIfNonfinite'], { example: '{ normType: 2 }' });
+  const p = v.number('normType', o.normType ?? 2, { min: 0, minOpen: true, allowInfinity: true });
+  const errorIfNonfinite = v.boolean('errorIfNonfinite', o.errorIfNonfinite ?? false);
+  const params = paramsWithGrads(v, parameters);
+  ownGrads(params);
   let total = 0;
   if (p === Infinity) {
     for (const param of params) {
@@ -57,7 +77,7 @@ export function clipGradNorm(
     }
     total = p === 2 ? Math.sqrt(acc) : acc ** (1 / p);
   }
-  if (options.errorIfNonfinite && !Number.isFinite(total)) {
+  if (errorIfNonfinite && !Number.isFinite(total)) {
     throw new ArgumentError(
       `${op}: the total ${p}-norm of the gradients is ${total}; no gradient was changed ` +
         '(pass errorIfNonfinite: false to clip anyway)',
@@ -75,15 +95,17 @@ export function clipGradNorm(
 
 /** Clamp every gradient element to [−clipValue, clipValue]. */
 export function clipGradValue(parameters: Iterable<Tensor> | Tensor, clipValue: number): void {
-  const op = 'clipGradValue';
-  if (typeof clipValue !== 'number' || !(clipValue >= 0)) {
-    throw new ArgumentError(`${op}: invalid clipValue: ${clipValue}; it must be a number ≥ 0`);
-  }
-  for (const param of gradsOf(op, parameters)) {
+  // 1. validate
+  const v = validator('clipGradValue');
+  const clip = v.number('clipValue', clipValue, { min: 0, allowInfinity: true });
+  const params = paramsWithGrads(v, parameters);
+  // 2. mutate
+  ownGrads(params);
+  for (const param of params) {
     const g = (param.grad as Tensor).data.data;
     for (let i = 0; i < g.length; i++) {
       const v = g[i];
-      g[i] = v > clipValue ? clipValue : v < -clipValue ? -clipValue : v;
+      g[i] = v > clip ? clip : v < -clip ? -clip : v;
     }
   }
 }

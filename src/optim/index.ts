@@ -10,8 +10,8 @@ export type {
   ParamState,
   Params,
   StateValue,
-  Where,
 } from './optimizer';
+export type { Validator } from '../validate';
 export { SGD } from './sgd';
 export type { SGDOptions, SGDState } from './sgd';
 export { Adam, AdamW } from './adam';

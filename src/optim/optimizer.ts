@@ -10,6 +10,7 @@
 import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
+import { type Validator, describeValue, validator } from '../validate';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -58,21 +59,26 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
    * options); `options` are the user's overrides, which may only use those keys.
    */
   protected constructor(name: string, params: Params<O>, defaults: O, options: Partial<O> = {}) {
+    // 1. validate: the options, then every group (each checked against the new defaults)
+    const v = validator(name);
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new ArgumentError(`${name}: options must be an object such as { lr: 0.1 }, got ${describe(options)}`);
+      throw v.error(`options must be an object such as { lr: 0.1 }, got ${describeValue(options)}`);
     }
     const unknown = unknownKeys(options, defaults);
-    if (unknown.length > 0) throw new ArgumentError(`${name}: ${unknownOptionsMessage(unknown, '', defaults)}`);
+    if (unknown.length > 0) throw v.error(unknownOptionsMessage(unknown, '', defaults));
     const merged = withOwnArrays({ ...defaults, ...options });
-    this.checkOptions(name, merged, 'options');
+    this.checkOptions(v, merged);
+    const specs = toGroupSpecs(name, params);
+    if (specs.length === 0) throw v.error('got an empty parameter list; pass model.parameters()');
+    const groups: ParamGroup<O>[] = [];
+    for (const spec of specs) groups.push(this.makeGroup(name, spec, merged, groups));
+    // 2. mutate
     this.defaults = Object.freeze(merged);
-    const groups = toGroupSpecs(name, params);
-    if (groups.length === 0) throw new ArgumentError(`${name}: got an empty parameter list; pass model.parameters()`);
-    for (const group of groups) this.addGroup(name, group);
+    this.paramGroups.push(...groups);
   }
 
-  /** Throw an ArgumentError naming the option and its value if any option is invalid. */
-  protected abstract checkOptions(name: string, options: O, where: Where): void;
+  /** Throw an ArgumentError (through `v`) naming the option and its value if any option is invalid. */
+  protected abstract checkOptions(v: Validator, options: O): void;
 
   /** A fresh state for `param` (zeros, or whatever the algorithm starts from). */
   protected abstract initState(param: Tensor, group: ParamGroup<O>): S;
@@ -85,15 +91,24 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
 
   /** Add a group of parameters with options that override the defaults. */
   addParamGroup(group: ParamGroupSpec<O>): void {
-    this.addGroup(this.name, group);
+    const made = this.makeGroup(this.name, group, this.defaults, []); // validate
+    this.paramGroups.push(made); // then mutate
   }
 
-  private addGroup(name: string, spec: ParamGroupSpec<O>): void {
-    if (spec === null || typeof spec !== 'object' || spec.params === undefined) {
-      throw new ArgumentError(`${name}: a parameter group must be an object with a 'params' list`);
+  /** A checked param group made from `spec` over `defaults`; `pending` are groups made but not yet added. */
+  private makeGroup(name: string, spec: ParamGroupSpec<O>, defaults: O, pending: readonly ParamGroup<O>[]): ParamGroup<O> {
+    const index = this.paramGroups.length + pending.length;
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec) || spec.params === undefined) {
+      throw new ArgumentError(`${name}: param group ${index} must be an object with a 'params' list, got ${describeValue(spec)}`);
     }
-    const params = [...spec.params];
-    const index = this.paramGroups.length;
+    const iterable = spec.params as unknown;
+    if (iterable instanceof Tensor) {
+      throw new ArgumentError(`${name}: the params of param group ${index} are a single Tensor; wrap it in a list: [t]`);
+    }
+    if (iterable === null || typeof iterable !== 'object' || typeof (iterable as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new ArgumentError(`${name}: the params of param group ${index} must be a list of tensors, got ${describeValue(iterable)}`);
+    }
+    const params = [...(iterable as Iterable<Tensor>)];
     for (const [i, p] of params.entries()) {
       if (!(p instanceof Tensor)) {
         throw new ArgumentError(`${name}: param group ${index}, entry ${i} is not a Tensor`);
@@ -111,25 +126,26 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
         );
       }
     }
-    const seen = new Set<Tensor>(this.paramGroups.flatMap((g) => g.params));
+    const seen = new Set<Tensor>([...this.paramGroups, ...pending].flatMap((g) => g.params));
     for (const p of params) {
       if (seen.has(p)) {
         throw new ArgumentError(`${name}: a parameter appears in more than one place; each parameter may be in one group once`);
       }
       seen.add(p);
     }
-    const unknown = unknownKeys(spec, this.defaults, GROUP_KEYS);
+    const unknown = unknownKeys(spec, defaults, GROUP_KEYS);
     if (unknown.length > 0) {
-      throw new ArgumentError(`${name}: ${unknownOptionsMessage(unknown, ` in param group ${index}`, this.defaults)}`);
+      throw new ArgumentError(`${name}: ${unknownOptionsMessage(unknown, ` in param group ${index}`, defaults)}`);
     }
-    const options = withOwnArrays({ ...this.defaults }) as Record<string, unknown>;
+    const options = withOwnArrays({ ...defaults }) as Record<string, unknown>;
     for (const [key, value] of Object.entries(spec)) {
       if (key === 'params' || value === undefined) continue;
       options[key] = Array.isArray(value) ? [...value] : value;
     }
     const group = { ...options, params } as ParamGroup<O>;
-    this.checkOptions(name, group, index);
-    this.paramGroups.push(group);
+    this.checkOptions(validator(`${name} (param group ${index})`), group);
+    if (group.initialLr !== undefined) validator(`${name} (param group ${index})`).number('initialLr', group.initialLr, { min: 0 });
+    return group;
   }
 
   /**
@@ -167,7 +183,7 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
     const groups = this.paramGroups;
     for (let gi = 0; gi < groups.length; gi++) {
       const group = groups[gi];
-      this.checkOptions(this.name, group, gi); // (the group index: no string is built unless it fails)
+      this.checkOptions(validator(`${this.name} (param group ${gi})`), group);
       const params = group.params;
       for (let pi = 0; pi < params.length; pi++) {
         const param = params[pi];
@@ -248,11 +264,18 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
     const errors: string[] = [];
     dict.paramGroups.forEach((saved, gi) => {
       const group = this.paramGroups[gi];
+      if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) {
+        errors.push(`param group ${gi} of the state dict is ${describeValue(saved)}, not an object`);
+        return;
+      }
       if (!Array.isArray(saved.params) || saved.params.length !== group.params.length) {
         errors.push(`param group ${gi} has ${saved.params?.length} params in the state dict but ${group.params.length} here`);
         return;
       }
-      saved.params.forEach((id, k) => byIndex.set(id, group.params[k]));
+      saved.params.forEach((id, k) => {
+        if (!Number.isInteger(id) || id < 0 || byIndex.has(id)) errors.push(`param group ${gi} of the state dict lists param index ${describeValue(id)}, which is not a new integer ≥ 0`);
+        else byIndex.set(id, group.params[k]);
+      });
       const unknown = unknownKeys(saved, this.defaults, GROUP_KEYS);
       if (unknown.length > 0) errors.push(unknownOptionsMessage(unknown, ` in param group ${gi} of the state dict`, this.defaults));
       const options = { ...group } as unknown as Record<string, unknown>;
@@ -262,30 +285,41 @@ export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
       }
       const candidate = { ...options, params: group.params } as ParamGroup<O>;
       try {
-        this.checkOptions(this.name, candidate, `param group ${gi} of the state dict`);
+        const v = validator(`${this.name} (param group ${gi} of the state dict)`);
+        this.checkOptions(v, candidate);
+        if (candidate.initialLr !== undefined) v.number('initialLr', candidate.initialLr, { min: 0 });
       } catch (e) {
         errors.push((e as Error).message);
       }
       newGroups.push(candidate);
     });
     const newState = new Map<Tensor, S>();
-    for (const [key, saved] of Object.entries(dict.state)) {
+    if (dict.state === null || Array.isArray(dict.state)) errors.push(`state must be an object keyed by param index, got ${describeValue(dict.state)}`);
+    for (const [key, saved] of Object.entries(dict.state ?? {})) {
       const param = byIndex.get(Number(key));
       if (param === undefined) {
         errors.push(`state entry '${key}' refers to no parameter (there are ${params.length})`);
         continue;
       }
       const group = newGroups.find((g) => g.params.includes(param)) as ParamGroup<O>;
+      if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) {
+        errors.push(`state entry '${key}' is ${describeValue(saved)}, not an object`);
+        continue;
+      }
       const fresh = this.initState(param, group) as ParamState;
       const restored: ParamState = {};
-      for (const [k, v] of Object.entries(saved ?? {})) {
+      for (const [k, v] of Object.entries(saved)) {
         if (!(k in fresh)) {
           errors.push(`state entry '${key}' has an unknown field '${k}' (expected ${Object.keys(fresh).join(', ')})`);
+        } else if (typeof v === 'number' && Number.isNaN(v)) {
+          errors.push(`state entry '${key}'.${k} is NaN`);
         } else if (typeof v === 'number' || v === null) {
           restored[k] = v;
         } else if (isFloatArray(v) || Array.isArray(v)) {
           if (v.length !== param.size) {
             errors.push(`state entry '${key}'.${k} has ${v.length} values but the parameter has ${param.size}`);
+          } else if (Array.isArray(v) && v.some((x) => typeof x !== 'number')) {
+            errors.push(`state entry '${key}'.${k} holds a value that is not a number`);
           } else {
             const buffer = nd.alloc(param.dtype, param.size);
             buffer.set(v);
@@ -358,54 +392,4 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-// ---- option checks shared by the optimizers ----
-
-function describe(value: unknown): string {
-  return Array.isArray(value) ? `[${value.join(', ')}]` : typeof value === 'string' ? `'${value}'` : String(value);
-}
-
-/**
- * Where an option was found, for messages: 'options' (the constructor's), a param group index,
- * or a description.
- */
-export type Where = string | number;
-
-/** ' (param group 1)' and the like; '' for the constructor's options. */
-export function placeOf(where: Where): string {
-  if (where === 'options') return '';
-  return typeof where === 'number' ? ` (param group ${where})` : ` (${where})`;
-}
-
-function invalid(name: string, where: Where, option: string, value: unknown, rule: string): ArgumentError {
-  const place = placeOf(where);
-  return new ArgumentError(`${name}: invalid ${option}${place}: ${describe(value)}; ${rule}`);
-}
-
-/** A finite number ≥ 0. */
-export function checkNonNegative(name: string, where: Where, option: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalid(name, where, option, value, 'it must be a finite number ≥ 0');
-  }
-}
-
-/** A number in [0, 1); `why`, if given, is added to the message. */
-export function checkUnitInterval(name: string, where: Where, option: string, value: unknown, why?: string): void {
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-    throw invalid(name, where, option, value, why === undefined ? 'it must be in [0, 1)' : `it must be in [0, 1): ${why}`);
-  }
-}
-
-export function checkBoolean(name: string, where: Where, option: string, value: unknown): void {
-  if (typeof value !== 'boolean') throw invalid(name, where, option, value, 'it must be true or false');
-}
-
-/** A pair [beta1, beta2], each in [0, 1). */
-export function checkBetas(name: string, where: Where, value: unknown): void {
-  if (!Array.isArray(value) || value.length !== 2) {
-    throw invalid(name, where, 'betas', value, 'it must be a pair [beta1, beta2], each in [0, 1)');
-  }
-  checkUnitInterval(name, where, 'betas[0]', value[0]);
-  checkUnitInterval(name, where, 'betas[1]', value[1]);
 }

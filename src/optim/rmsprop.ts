@@ -14,12 +14,9 @@ import {
   type ParamGroup,
   type Params,
   Optimizer,
-  type Where,
   allocLike,
-  checkBoolean,
-  checkNonNegative,
-  checkUnitInterval,
 } from './optimizer';
+import type { Validator } from '../validate';
 
 export interface RMSpropOptions {
   /** γ (default 1e-2). */
@@ -63,17 +60,17 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     super('RMSprop', params, RMSPROP_DEFAULTS, options);
   }
 
-  protected checkOptions(name: string, o: RMSpropOptions, where: Where): void {
-    checkNonNegative(name, where, 'lr', o.lr);
+  protected checkOptions(v: Validator, o: RMSpropOptions): void {
+    v.number('lr', o.lr, { min: 0 });
     // α weighs the old average of g² against the new g². At α = 1 the average never leaves its
     // starting 0 and every step is γg/ε; above 1 it is no longer an average. α = 0 (v = g²) is a
     // valid if unsmoothed choice, so the interval is [0, 1), as for Adam's betas.
-    checkUnitInterval(name, where, 'alpha', o.alpha, 'it is the smoothing constant of the running average of g²');
-    checkNonNegative(name, where, 'eps', o.eps);
-    checkNonNegative(name, where, 'weightDecay', o.weightDecay);
-    checkNonNegative(name, where, 'momentum', o.momentum);
-    checkBoolean(name, where, 'centered', o.centered);
-    checkBoolean(name, where, 'maximize', o.maximize);
+    v.number('alpha', o.alpha, { min: 0, max: 1, maxOpen: true });
+    v.number('eps', o.eps, { min: 0 });
+    v.number('weightDecay', o.weightDecay, { min: 0 });
+    v.number('momentum', o.momentum, { min: 0 });
+    v.boolean('centered', o.centered);
+    v.boolean('maximize', o.maximize);
   }
 
   protected initState(param: Tensor, group: ParamGroup<RMSpropOptions>): RMSpropState {

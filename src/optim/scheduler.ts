@@ -13,6 +13,7 @@
 //   SequentialLR       one schedule, then another from a milestone on (its t restarts at 0)
 //   ReduceLROnPlateau  multiply by `factor` when a metric stops improving
 import { ArgumentError } from '../errors';
+import { type Validator, describeValue, validator } from '../validate';
 
 /** What a scheduler needs of an optimizer: its param groups' learning rates. */
 export interface SchedulableOptimizer {
@@ -27,19 +28,34 @@ export interface SchedulerStateDict {
   [extra: string]: number | number[] | string | boolean | null;
 }
 
-function fail(name: string, option: string, value: unknown, rule: string): never {
-  const shown = Array.isArray(value) ? `[${value.join(', ')}]` : String(value);
-  throw new ArgumentError(`${name}: invalid ${option}: ${shown}; ${rule}`);
+/** The optimizer argument of a scheduler: an object with param groups whose lr are numbers ≥ 0. */
+function checkOptimizer(v: Validator, optimizer: unknown): SchedulableOptimizer {
+  const groups = (optimizer as { paramGroups?: unknown } | null)?.paramGroups;
+  if (optimizer === null || typeof optimizer !== 'object' || !Array.isArray(groups)) {
+    throw v.error(`expected an optimizer (with paramGroups), got ${describeValue(optimizer)}`);
+  }
+  groups.forEach((group: unknown, i) => {
+    if (group === null || typeof group !== 'object') throw v.error(`param group ${i} of the optimizer is ${describeValue(group)}, not a group`);
+    v.number(`lr of param group ${i}`, (group as { lr?: unknown }).lr, { min: 0 });
+    const initialLr = (group as { initialLr?: unknown }).initialLr;
+    if (initialLr !== undefined) v.number(`initialLr of param group ${i}`, initialLr, { min: 0 });
+  });
+  return optimizer as SchedulableOptimizer;
 }
 
-function positiveInteger(name: string, option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(name, option, value, 'it must be an integer ≥ 1');
-  return value;
-}
-
-function finiteNonNegative(name: string, option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(name, option, value, 'it must be a finite number ≥ 0');
-  return value;
+/**
+ * The base learning rates a scheduler over `optimizer` starts from, checked without changing
+ * anything: each group's `initialLr`, or its `lr` when a fresh schedule (lastEpoch -1) sets it.
+ */
+function plannedBaseLrs(v: Validator, optimizer: SchedulableOptimizer, lastEpoch: number): number[] {
+  return optimizer.paramGroups.map((group, i) => {
+    if (group.initialLr !== undefined) return group.initialLr;
+    if (lastEpoch === -1) return group.lr;
+    throw v.error(
+      `resuming at lastEpoch ${lastEpoch} needs initialLr in param group ${i}; ` +
+        'restore the optimizer state first, or start from lastEpoch -1',
+    );
+  });
 }
 
 /** The base of the epoch-based schedulers: subclasses give the closed form `lrAt`. */
@@ -52,24 +68,23 @@ export abstract class LRScheduler {
   lastEpoch: number;
   private lastLrs: number[] = [];
 
-  protected constructor(name: string, optimizer: SchedulableOptimizer, lastEpoch = -1) {
-    if (optimizer === null || typeof optimizer !== 'object' || !Array.isArray(optimizer.paramGroups)) {
-      throw new ArgumentError(`${name}: expected an optimizer (with paramGroups), got ${String(optimizer)}`);
-    }
-    if (!Number.isInteger(lastEpoch) || lastEpoch < -1) fail(name, 'lastEpoch', lastEpoch, 'it must be an integer ≥ -1');
+  /**
+   * Subclasses check all of their own options first and call this only then: it checks the
+   * optimizer and `lastEpoch`, and only after that writes `initialLr` into the optimizer's groups.
+   */
+  protected constructor(name: string, optimizer: SchedulableOptimizer, lastEpoch: unknown = -1) {
+    // 1. validate
+    const v = validator(name);
+    checkOptimizer(v, optimizer);
+    const start = v.integer('lastEpoch', lastEpoch ?? -1, { min: -1 });
+    const baseLrs = plannedBaseLrs(v, optimizer, start);
+    // 2. mutate
     this.optimizer = optimizer;
     optimizer.paramGroups.forEach((group, i) => {
-      if (lastEpoch === -1) {
-        group.initialLr ??= group.lr;
-      } else if (group.initialLr === undefined) {
-        throw new ArgumentError(
-          `${name}: resuming at lastEpoch ${lastEpoch} needs initialLr in param group ${i}; ` +
-            'restore the optimizer state first, or start from lastEpoch -1',
-        );
-      }
+      group.initialLr = baseLrs[i];
     });
-    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
-    this.lastEpoch = lastEpoch;
+    this.baseLrs = baseLrs;
+    this.lastEpoch = start;
   }
 
   /** Apply lr(0) (or lr(lastEpoch + 1) when resuming); subclasses call this last. */
@@ -100,21 +115,32 @@ export abstract class LRScheduler {
     return { type: this.name, lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs], lastLrs: [...this.lastLrs] };
   }
 
+  /** Restore a state dict from `stateDict()`: every field is checked first; on error nothing changes. */
   loadStateDict(state: SchedulerStateDict): void {
-    checkSchedulerState(this.name, state, this.baseLrs.length);
-    this.lastEpoch = state.lastEpoch;
-    this.baseLrs.splice(0, this.baseLrs.length, ...state.baseLrs);
-    this.lastLrs = [...state.lastLrs];
+    // 1. validate
+    const v = validator(`${this.name}.loadStateDict`);
+    const groups = this.baseLrs.length;
+    const s = checkStateType(v, this.name, state, ['type', 'lastEpoch', 'baseLrs', 'lastLrs']);
+    const lastEpoch = v.integer('lastEpoch', s.lastEpoch, { min: -1 });
+    const baseLrs = v.numbers('baseLrs', s.baseLrs, { min: 0 }, groups);
+    const lastLrs = v.numbers('lastLrs', s.lastLrs, { min: 0 }, lastEpoch === -1 ? 0 : groups);
+    // 2. mutate
+    this.lastEpoch = lastEpoch;
+    this.baseLrs.splice(0, this.baseLrs.length, ...baseLrs);
+    this.lastLrs = lastLrs;
   }
 }
 
-function checkSchedulerState(name: string, state: SchedulerStateDict, groups: number): void {
-  if (state === null || typeof state !== 'object' || state.type !== name) {
-    throw new ArgumentError(`${name}.loadStateDict: expected a ${name} state dict, got type ${String(state?.type)}`);
+/** A scheduler state dict of type `name` with only the keys `allowed`, as a record to read. */
+function checkStateType(v: Validator, name: string, state: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+    throw v.error(`expected a ${name} state dict (from stateDict()), got ${describeValue(state)}`);
   }
-  if (!Number.isInteger(state.lastEpoch) || !Array.isArray(state.baseLrs) || state.baseLrs.length !== groups) {
-    throw new ArgumentError(`${name}.loadStateDict: the state dict is for ${state.baseLrs?.length} param groups, not ${groups}`);
-  }
+  const type = (state as { type?: unknown }).type;
+  if (type !== name) throw v.error(`expected a ${name} state dict, got one of type ${describeValue(type)}`);
+  const unknown = Object.keys(state).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) throw v.error(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; a ${name} state dict has ${allowed.join(', ')}`);
+  return state as Record<string, unknown>;
 }
 
 export interface StepLROptions {
@@ -132,9 +158,15 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: SchedulableOptimizer, options: StepLROptions) {
-    super('StepLR', optimizer, options?.lastEpoch);
-    this.stepSize = positiveInteger('StepLR', 'stepSize', options.stepSize);
-    this.gamma = finiteNonNegative('StepLR', 'gamma', options.gamma ?? 0.1);
+    // 1. validate (the base constructor checks the optimizer and lastEpoch before it writes initialLr)
+    const v = validator('StepLR');
+    const o = v.options(options, ['stepSize', 'gamma', 'lastEpoch'], { required: true, example: '{ stepSize: 30, gamma: 0.1 }' });
+    const stepSize = v.integer('stepSize', o.stepSize, { min: 1 });
+    const gamma = v.number('gamma', o.gamma ?? 0.1, { min: 0 });
+    // 2. mutate
+    super('StepLR', optimizer, o.lastEpoch);
+    this.stepSize = stepSize;
+    this.gamma = gamma;
     this.initialStep();
   }
 
@@ -157,13 +189,15 @@ export class MultiStepLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: SchedulableOptimizer, options: MultiStepLROptions) {
-    super('MultiStepLR', optimizer, options?.lastEpoch);
-    const ms = options.milestones;
-    if (!Array.isArray(ms) || ms.some((m, i) => !Number.isInteger(m) || m < 0 || (i > 0 && m <= ms[i - 1]))) {
-      fail('MultiStepLR', 'milestones', ms, 'they must be increasing non-negative integers');
-    }
-    this.milestones = [...ms];
-    this.gamma = finiteNonNegative('MultiStepLR', 'gamma', options.gamma ?? 0.1);
+    // 1. validate
+    const v = validator('MultiStepLR');
+    const o = v.options(options, ['milestones', 'gamma', 'lastEpoch'], { required: true, example: '{ milestones: [30, 80] }' });
+    const milestones = v.integers('milestones', o.milestones, { min: 0 }, { increasing: true });
+    const gamma = v.number('gamma', o.gamma ?? 0.1, { min: 0 });
+    // 2. mutate
+    super('MultiStepLR', optimizer, o.lastEpoch);
+    this.milestones = milestones;
+    this.gamma = gamma;
     this.initialStep();
   }
 
@@ -185,8 +219,13 @@ export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: SchedulableOptimizer, options: ExponentialLROptions) {
-    super('ExponentialLR', optimizer, options?.lastEpoch);
-    this.gamma = finiteNonNegative('ExponentialLR', 'gamma', options.gamma);
+    // 1. validate
+    const v = validator('ExponentialLR');
+    const o = v.options(options, ['gamma', 'lastEpoch'], { required: true, example: '{ gamma: 0.95 }' });
+    const gamma = v.number('gamma', o.gamma, { min: 0 });
+    // 2. mutate
+    super('ExponentialLR', optimizer, o.lastEpoch);
+    this.gamma = gamma;
     this.initialStep();
   }
 
@@ -210,9 +249,15 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
 
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingLROptions) {
-    super('CosineAnnealingLR', optimizer, options?.lastEpoch);
-    this.tMax = positiveInteger('CosineAnnealingLR', 'tMax', options.tMax);
-    this.etaMin = finiteNonNegative('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
+    // 1. validate
+    const v = validator('CosineAnnealingLR');
+    const o = v.options(options, ['tMax', 'etaMin', 'lastEpoch'], { required: true, example: '{ tMax: 100 }' });
+    const tMax = v.integer('tMax', o.tMax, { min: 1 });
+    const etaMin = v.number('etaMin', o.etaMin ?? 0, { min: 0 });
+    // 2. mutate
+    super('CosineAnnealingLR', optimizer, o.lastEpoch);
+    this.tMax = tMax;
+    this.etaMin = etaMin;
     this.initialStep();
   }
 
@@ -239,14 +284,17 @@ export class LinearLR extends LRScheduler {
   readonly totalIters: number;
 
   constructor(optimizer: SchedulableOptimizer, options: LinearLROptions = {}) {
-    super('LinearLR', optimizer, options.lastEpoch);
-    const s = options.startFactor ?? 1 / 3;
-    const e = options.endFactor ?? 1;
-    if (typeof s !== 'number' || !(s > 0 && s <= 1)) fail('LinearLR', 'startFactor', s, 'it must be in (0, 1]');
-    if (typeof e !== 'number' || !(e >= 0 && e <= 1)) fail('LinearLR', 'endFactor', e, 'it must be in [0, 1]');
-    this.startFactor = s;
-    this.endFactor = e;
-    this.totalIters = positiveInteger('LinearLR', 'totalIters', options.totalIters ?? 5);
+    // 1. validate
+    const v = validator('LinearLR');
+    const o = v.options(options, ['startFactor', 'endFactor', 'totalIters', 'lastEpoch']);
+    const startFactor = v.number('startFactor', o.startFactor ?? 1 / 3, { min: 0, max: 1, minOpen: true });
+    const endFactor = v.number('endFactor', o.endFactor ?? 1, { min: 0, max: 1 });
+    const totalIters = v.integer('totalIters', o.totalIters ?? 5, { min: 1 });
+    // 2. mutate
+    super('LinearLR', optimizer, o.lastEpoch);
+    this.startFactor = startFactor;
+    this.endFactor = endFactor;
+    this.totalIters = totalIters;
     this.initialStep();
   }
 
@@ -268,8 +316,13 @@ export class LinearWarmup extends LRScheduler {
   readonly warmupSteps: number;
 
   constructor(optimizer: SchedulableOptimizer, options: LinearWarmupOptions) {
-    super('LinearWarmup', optimizer, options?.lastEpoch);
-    this.warmupSteps = positiveInteger('LinearWarmup', 'warmupSteps', options.warmupSteps);
+    // 1. validate
+    const v = validator('LinearWarmup');
+    const o = v.options(options, ['warmupSteps', 'lastEpoch'], { required: true, example: '{ warmupSteps: 5 }' });
+    const warmupSteps = v.integer('warmupSteps', o.warmupSteps, { min: 1 });
+    // 2. mutate
+    super('LinearWarmup', optimizer, o.lastEpoch);
+    this.warmupSteps = warmupSteps;
     this.initialStep();
   }
 
@@ -296,23 +349,20 @@ export class SequentialLR extends LRScheduler {
   readonly milestones: readonly number[];
 
   constructor(optimizer: SchedulableOptimizer, options: SequentialLROptions) {
-    super('SequentialLR', optimizer, options?.lastEpoch);
-    const { schedulers, milestones } = options;
-    if (!Array.isArray(schedulers) || schedulers.length === 0) {
-      fail('SequentialLR', 'schedulers', schedulers, 'give at least one scheduler');
-    }
-    if (schedulers.some((s) => s.optimizer !== optimizer)) {
-      throw new ArgumentError('SequentialLR: every scheduler must be over the same optimizer as SequentialLR');
-    }
-    if (
-      !Array.isArray(milestones) ||
-      milestones.length !== schedulers.length - 1 ||
-      milestones.some((m, i) => !Number.isInteger(m) || m < 1 || (i > 0 && m <= milestones[i - 1]))
-    ) {
-      fail('SequentialLR', 'milestones', milestones, `give ${schedulers.length - 1} increasing integers ≥ 1 (one per switch)`);
-    }
-    this.schedulers = [...schedulers];
-    this.milestones = [...milestones];
+    // 1. validate
+    const v = validator('SequentialLR');
+    const o = v.options(options, ['schedulers', 'milestones', 'lastEpoch'], { required: true, example: '{ schedulers: [warmup, cosine], milestones: [5] }' });
+    const schedulers = o.schedulers;
+    if (!Array.isArray(schedulers) || schedulers.length === 0) throw v.invalid('schedulers', schedulers, 'an array of at least one scheduler');
+    schedulers.forEach((s: unknown, i) => {
+      if (!(s instanceof LRScheduler)) throw v.invalid(`schedulers[${i}]`, s, 'an epoch-based scheduler (StepLR, LinearWarmup, ...)');
+      if (s.optimizer !== optimizer) throw v.error(`schedulers[${i}] (${s.name}) is over another optimizer; every scheduler must be over the same optimizer as SequentialLR`);
+    });
+    const milestones = v.integers('milestones', o.milestones, { min: 1 }, { increasing: true, length: schedulers.length - 1 });
+    // 2. mutate
+    super('SequentialLR', optimizer, o.lastEpoch);
+    this.schedulers = [...(schedulers as LRScheduler[])];
+    this.milestones = milestones;
     this.initialStep();
   }
 
@@ -362,37 +412,32 @@ export class ReduceLROnPlateau {
   private lastLrs: number[];
 
   constructor(optimizer: SchedulableOptimizer, options: ReduceLROnPlateauOptions = {}) {
-    const name = 'ReduceLROnPlateau';
-    if (optimizer === null || typeof optimizer !== 'object' || !Array.isArray(optimizer.paramGroups)) {
-      throw new ArgumentError(`${name}: expected an optimizer (with paramGroups), got ${String(optimizer)}`);
-    }
-    this.optimizer = optimizer;
-    this.mode = options.mode ?? 'min';
-    if (this.mode !== 'min' && this.mode !== 'max') fail(name, 'mode', this.mode, "use 'min' or 'max'");
-    this.factor = options.factor ?? 0.1;
-    if (typeof this.factor !== 'number' || !(this.factor >= 0 && this.factor < 1)) {
-      fail(name, 'factor', this.factor, 'it must be in [0, 1)');
-    }
-    this.patience = options.patience ?? 10;
-    if (!Number.isInteger(this.patience) || this.patience < 0) fail(name, 'patience', this.patience, 'it must be an integer ≥ 0');
-    this.threshold = finiteNonNegative(name, 'threshold', options.threshold ?? 1e-4);
-    this.thresholdMode = options.thresholdMode ?? 'rel';
-    if (this.thresholdMode !== 'rel' && this.thresholdMode !== 'abs') {
-      fail(name, 'thresholdMode', this.thresholdMode, "use 'rel' or 'abs'");
-    }
-    this.cooldown = options.cooldown ?? 0;
-    if (!Number.isInteger(this.cooldown) || this.cooldown < 0) fail(name, 'cooldown', this.cooldown, 'it must be an integer ≥ 0');
+    // 1. validate
+    const v = validator('ReduceLROnPlateau');
+    checkOptimizer(v, optimizer);
+    const o = v.options(options, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps']);
+    const mode = v.oneOf('mode', o.mode ?? 'min', ['min', 'max'] as const);
+    const factor = v.number('factor', o.factor ?? 0.1, { min: 0, max: 1, maxOpen: true });
+    const patience = v.integer('patience', o.patience ?? 10, { min: 0 });
+    const threshold = v.number('threshold', o.threshold ?? 1e-4, { min: 0 });
+    const thresholdMode = v.oneOf('thresholdMode', o.thresholdMode ?? 'rel', ['rel', 'abs'] as const);
+    const cooldown = v.integer('cooldown', o.cooldown ?? 0, { min: 0 });
     const groups = optimizer.paramGroups.length;
-    const minLr = options.minLr ?? 0;
-    if (typeof minLr === 'number') {
-      this.minLrs = new Array<number>(groups).fill(finiteNonNegative(name, 'minLr', minLr));
-    } else {
-      if (!Array.isArray(minLr) || minLr.length !== groups) {
-        fail(name, 'minLr', minLr, `give one number, or one per param group (${groups})`);
-      }
-      this.minLrs = minLr.map((v) => finiteNonNegative(name, 'minLr', v));
-    }
-    this.eps = finiteNonNegative(name, 'eps', options.eps ?? 1e-8);
+    const minLr = o.minLr ?? 0;
+    const minLrs = typeof minLr === 'number'
+      ? new Array<number>(groups).fill(v.number('minLr', minLr, { min: 0 }))
+      : v.numbers('minLr', minLr, { min: 0 }, groups);
+    const eps = v.number('eps', o.eps ?? 1e-8, { min: 0 });
+    // 2. mutate
+    this.optimizer = optimizer;
+    this.mode = mode;
+    this.factor = factor;
+    this.patience = patience;
+    this.threshold = threshold;
+    this.thresholdMode = thresholdMode;
+    this.cooldown = cooldown;
+    this.minLrs = minLrs;
+    this.eps = eps;
     this.best = this.mode === 'min' ? Infinity : -Infinity;
     this.lastLrs = optimizer.paramGroups.map((g) => g.lr);
   }
@@ -407,9 +452,7 @@ export class ReduceLROnPlateau {
 
   /** Record this epoch's metric; reduce the learning rates if it has plateaued. */
   step(metric: number): void {
-    if (typeof metric !== 'number' || Number.isNaN(metric)) {
-      throw new ArgumentError(`ReduceLROnPlateau.step: the metric must be a number, got ${String(metric)}`);
-    }
+    validator('ReduceLROnPlateau.step').number('metric', metric, { allowInfinity: true });
     this.lastEpoch++;
     if (this.isBetter(metric)) {
       this.best = metric;
@@ -449,23 +492,23 @@ export class ReduceLROnPlateau {
     };
   }
 
+  /** Restore a state dict from `stateDict()`: every field is checked first; on error nothing changes. */
   loadStateDict(state: SchedulerStateDict): void {
-    if (state === null || typeof state !== 'object' || state.type !== this.name) {
-      throw new ArgumentError(`${this.name}.loadStateDict: expected a ${this.name} state dict, got type ${String(state?.type)}`);
-    }
-    const { best, numBadEpochs, cooldownCounter, lastEpoch } = state;
-    if (
-      (best !== null && typeof best !== 'number') ||
-      !Number.isInteger(numBadEpochs) ||
-      !Number.isInteger(cooldownCounter) ||
-      !Number.isInteger(lastEpoch)
-    ) {
-      throw new ArgumentError(`${this.name}.loadStateDict: the state dict is malformed`);
-    }
+    // 1. validate
+    const v = validator(`${this.name}.loadStateDict`);
+    const s = checkStateType(v, this.name, state, ['type', 'lastEpoch', 'baseLrs', 'lastLrs', 'best', 'numBadEpochs', 'cooldownCounter']);
+    const groups = this.optimizer.paramGroups.length;
+    const lastEpoch = v.integer('lastEpoch', s.lastEpoch, { min: 0 });
+    v.numbers('baseLrs', s.baseLrs ?? [], {}, 0);
+    const lastLrs = v.numbers('lastLrs', s.lastLrs, { min: 0 }, groups);
+    const best = s.best === null ? null : v.number('best', s.best);
+    const numBadEpochs = v.integer('numBadEpochs', s.numBadEpochs, { min: 0 });
+    const cooldownCounter = v.integer('cooldownCounter', s.cooldownCounter, { min: 0 });
+    // 2. mutate
     this.best = best ?? (this.mode === 'min' ? Infinity : -Infinity);
-    this.numBadEpochs = numBadEpochs as number;
-    this.cooldownCounter = cooldownCounter as number;
+    this.numBadEpochs = numBadEpochs;
+    this.cooldownCounter = cooldownCounter;
     this.lastEpoch = lastEpoch;
-    this.lastLrs = [...state.lastLrs];
+    this.lastLrs = lastLrs;
   }
 }

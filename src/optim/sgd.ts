@@ -7,18 +7,14 @@
 //     b ← g on the first step, else b ← μb + (1 − τ)g
 //     g ← g + μb  (nesterov)   or   g ← b
 //   θ ← θ − γg
-import { ArgumentError } from '../errors';
 import {
   type FloatArray,
   type ParamGroup,
   type Params,
   Optimizer,
-  type Where,
-  placeOf,
   allocLike,
-  checkBoolean,
-  checkNonNegative,
 } from './optimizer';
+import type { Validator } from '../validate';
 
 export interface SGDOptions {
   /** γ, the learning rate (default 1e-3). */
@@ -56,17 +52,16 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     super('SGD', params, SGD_DEFAULTS, options);
   }
 
-  protected checkOptions(name: string, o: SGDOptions, where: Where): void {
-    checkNonNegative(name, where, 'lr', o.lr);
-    checkNonNegative(name, where, 'momentum', o.momentum);
-    checkNonNegative(name, where, 'dampening', o.dampening);
-    checkNonNegative(name, where, 'weightDecay', o.weightDecay);
-    checkBoolean(name, where, 'nesterov', o.nesterov);
-    checkBoolean(name, where, 'maximize', o.maximize);
+  protected checkOptions(v: Validator, o: SGDOptions): void {
+    v.number('lr', o.lr, { min: 0 });
+    v.number('momentum', o.momentum, { min: 0 });
+    v.number('dampening', o.dampening, { min: 0 });
+    v.number('weightDecay', o.weightDecay, { min: 0 });
+    v.boolean('nesterov', o.nesterov);
+    v.boolean('maximize', o.maximize);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      const place = placeOf(where);
-      throw new ArgumentError(
-        `${name}: invalid nesterov${place}: true with momentum ${o.momentum} and dampening ${o.dampening}; ` +
+      throw v.error(
+        `invalid nesterov: true with momentum ${o.momentum} and dampening ${o.dampening}; ` +
           'Nesterov momentum needs momentum > 0 and dampening 0',
       );
     }

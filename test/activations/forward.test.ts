@@ -121,7 +121,7 @@ describe('parameter checks', () => {
     expect(() => x.quantize({ bits: 2.5 })).toThrow(/quantize: bits must be an integer/);
     expect(() => x.quantize({ range: [1, 0] })).toThrow(/quantize: range must be/);
     expect(() => x.gelu({ approximate: 'erf' as never })).toThrow(/gelu: approximate must be 'none' or 'tanh'/);
-    expect(() => x.leakyRelu({ slope: Number.NaN })).toThrow(/leakyRelu: slope must be a number/);
+    expect(() => x.leakyRelu({ slope: Number.NaN })).toThrow(/leakyRelu: slope must be a finite number/);
   });
 
   it('an unknown option is an error listing the valid ones', () => {

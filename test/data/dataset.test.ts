@@ -27,7 +27,7 @@ describe('createDataset', () => {
     const x = tensor([[1], [2]]);
     expect(() => createDataset({ x, labels: [0] })).toThrow(ShapeError);
     expect(() => createDataset({ x, labels: [0, 1.5] })).toThrow(/non-negative integer class indices, got 1.5 at index 1/);
-    expect(() => createDataset({ x, labels: [0, 3], numClasses: 2 })).toThrow(/numClasses must be an integer >= 4, got 2/);
+    expect(() => createDataset({ x, labels: [0, 3], numClasses: 2 })).toThrow(/numClasses must be an integer ≥ 4, got 2/);
     expect(() => createDataset({ x, y: tensor([1, 2, 3]) })).toThrow(/one row per example of x \(2\)/);
     // @ts-expect-error: both kinds of target
     expect(() => createDataset({ x, y: tensor([1, 2]), labels: [0, 1] })).toThrow(/exactly one of labels/);

@@ -85,7 +85,7 @@ describe('loadIris', () => {
     const { train, test } = loadIris({ seed: 1, testFraction: 0 });
     expect(train.length).toBe(150);
     expect(test.x.shape).toEqual([0, 4]);
-    expect(() => loadIris({ testFraction: 1 })).toThrow(/testFraction must be a finite number in \[0, 1\), got 1/);
+    expect(() => loadIris({ testFraction: 1 })).toThrow(/testFraction must be in \[0, 1\), got 1/);
     expect(() => loadIris({ testFraction: -0.1 })).toThrow(/testFraction/);
     // @ts-expect-error: not an iris normalisation
     expect(() => loadIris({ normalize: 'zscore' })).toThrow(/'none', 'standard', 'minmax', 'minmax-neg1-1'/);

@@ -115,8 +115,8 @@ describe('DataLoader', () => {
 
   it('names bad options', () => {
     const data = numbered(4);
-    expect(() => new DataLoader(data, { batchSize: 0 })).toThrow(/batchSize must be an integer >= 1, got 0/);
-    expect(() => new DataLoader(data, { batchSize: 2.5 })).toThrow(/batchSize must be an integer >= 1, got 2.5/);
+    expect(() => new DataLoader(data, { batchSize: 0 })).toThrow(/batchSize must be an integer ≥ 1, got 0/);
+    expect(() => new DataLoader(data, { batchSize: 2.5 })).toThrow(/batchSize must be an integer ≥ 1, got 2.5/);
     expect(() => new DataLoader(data, { batchSize: 2, seed: 1, generator: new Generator(1) })).toThrow(/either seed or generator/);
     // @ts-expect-error: a typo of dropLast
     expect(() => new DataLoader(data, { batchSize: 2, droplast: true })).toThrow(/unknown option 'droplast'/);

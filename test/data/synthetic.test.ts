@@ -84,7 +84,7 @@ describe('twoSpirals', () => {
   it('rejects an odd n and a non-positive turns', () => {
     expect(() => twoSpirals({ n: 5 })).toThrow(/n must be even.*got 5/);
     expect(() => twoSpirals({ turns: 0 })).toThrow(ArgumentError);
-    expect(() => twoSpirals({ noise: -1 })).toThrow(/noise must be a finite number in \[0, Infinity\), got -1/);
+    expect(() => twoSpirals({ noise: -1 })).toThrow(/noise must be a finite number ≥ 0, got -1/);
   });
 });
 
@@ -120,7 +120,7 @@ describe('blobs', () => {
 
   it('names bad options', () => {
     expect(() => blobs({ centers: [[0, 0]], k: 2 })).toThrow(/either centers or k/);
-    expect(() => blobs({ k: 0 })).toThrow(/k must be an integer >= 1, got 0/);
+    expect(() => blobs({ k: 0 })).toThrow(/k must be an integer ≥ 1, got 0/);
     expect(() => blobs({ centers: [[0, 0], [1]] })).toThrow(/center 1/);
     expect(() => blobs({ k: 2, std: [1, 2, 3] })).toThrow(/3 entries for 2 clusters/);
   });
@@ -171,7 +171,7 @@ describe('teacher', () => {
   it('names a bad activation and the valid ones', () => {
     // @ts-expect-error: not a teacher activation
     expect(() => teacher({ activation: 'gelu' })).toThrow(/activation must be one of 'tanh', 'relu', 'sigmoid', 'linear', got 'gelu'/);
-    expect(() => teacher({ hidden: [4, 0] })).toThrow(/hidden\[1\] must be an integer >= 1, got 0/);
+    expect(() => teacher({ hidden: [4, 0] })).toThrow(/hidden\[1\] must be an integer ≥ 1, got 0/);
   });
 });
 
@@ -213,8 +213,8 @@ describe('synthetic sets are reproducible from the seed', () => {
     expect(() => xor({ seed: 1, generator: new Generator(1) })).toThrow(/either seed or generator/);
     expect(() => xor({ seed: 1.5 })).toThrow(/seed must be an integer, got 1.5/);
     // @ts-expect-error: a typo of 'noise'
-    expect(() => xor({ noize: 0.2 })).toThrow(/unknown option 'noize'; the options are n, noise/);
-    expect(() => xor({ n: 0 })).toThrow(/n must be an integer >= 1, got 0/);
+    expect(() => xor({ noize: 0.2 })).toThrow(/unknown option 'noize' \(did you mean 'noise'\?\); the options are n, noise/);
+    expect(() => xor({ n: 0 })).toThrow(/n must be an integer ≥ 1, got 0/);
   });
 
   it('makes float64 data on request', () => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it, expect, vi } from 'vitest';
 import { gemm, gemmJs } from '../../src/nd/gemm';
-import { gemmWasm, wasmGemmAvailable, wasmMemoryBytes, INITIAL_PAGES } from '../../src/nd/wasm';
+import { gemmWasm, wasmGemmAvailable, wasmMemoryBytes, INITIAL_PAGES, type WasmGemmPath } from '../../src/nd/wasm';
 import { type Case, type KernelUnderTest, F32, LAYOUTS, mulberry32, runCase as runHarnessCase } from './gemm-harness';
 
 // The WebAssembly SIMD kernel (asm/gemm.ts via src/nd/wasm), called directly so
@@ -13,25 +13,31 @@ import { type Case, type KernelUnderTest, F32, LAYOUTS, mulberry32, runCase as r
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * gemmWasm on float32 operands (it must accept them: returns true).
+ * gemmWasm on float32 operands (it must accept them: returns true), on one of the kernel's
+ * two code paths ('packed': the BLIS loop nest; 'direct': operands read in place, which
+ * falls back to 'packed' beyond K 256, M 128 or N 2048) or the automatic choice.
  *
  * Tolerance: the WASM kernel accumulates in float32 (the JS kernel in float64),
  * so each element may be off by up to ~1e-5·sqrt(K) relative to its magnitude
  * Σ|a·b| + |c| (a worst-case-flavoured bound; random-sign data does far better).
  */
-const WASM_KERNEL: KernelUnderTest = {
-  run: (transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta) => {
-    if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array)) {
-      throw new Error('gemmWasm takes float32 operands only');
-    }
-    expect(gemmWasm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta)).toBe(true);
-  },
-  relTol: (K) => 1e-5 * Math.sqrt(K),
-  defaultType: F32,
-  tail: 5,
-};
+function wasmKernel(path: WasmGemmPath): KernelUnderTest {
+  return {
+    run: (transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta) => {
+      if (!(A instanceof Float32Array && B instanceof Float32Array && C instanceof Float32Array)) {
+        throw new Error('gemmWasm takes float32 operands only');
+      }
+      expect(gemmWasm(transA, transB, M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, beta, path)).toBe(true);
+    },
+    relTol: (K) => 1e-5 * Math.sqrt(K),
+    defaultType: F32,
+    tail: 5,
+  };
+}
 
-const runCase = (c: Case): void => runHarnessCase(WASM_KERNEL, c);
+const PATHS: readonly WasmGemmPath[] = ['auto', 'packed', 'direct'];
+const KERNELS = new Map(PATHS.map((p) => [p, wasmKernel(p)] as const));
+const runCase = (c: Case, path: WasmGemmPath = 'auto'): void => runHarnessCase(KERNELS.get(path)!, c);
 
 describe('gemm wasm: availability', () => {
   it('compiles and instantiates on this Node (WASM SIMD128 is standard in Node ≥ 16.4)', () => {
@@ -39,7 +45,7 @@ describe('gemm wasm: availability', () => {
   });
 });
 
-describe('gemm wasm: shapes × layouts (float32, contiguous)', () => {
+describe.each(PATHS)('gemm wasm: shapes × layouts (float32, contiguous), %s path', (path) => {
   const shapes: ReadonlyArray<readonly [number, number, number]> = [
     [1, 1, 1], [1, 1, 9], [1, 9, 1], [9, 1, 1], [2, 5, 3], [3, 2, 5],
     [4, 8, 1], [4, 8, 8], [3, 7, 5], [5, 9, 7], [4, 9, 8], [5, 8, 8], // around the 4×8 tile
@@ -49,18 +55,22 @@ describe('gemm wasm: shapes × layouts (float32, contiguous)', () => {
   ];
   for (const [transA, transB, name] of LAYOUTS) {
     for (const [M, N, K] of shapes) {
-      it(`${name} ${M}×${N}×${K}`, () => runCase({ transA, transB, M, N, K }));
+      it(`${name} ${M}×${N}×${K}`, () => runCase({ transA, transB, M, N, K }, path));
     }
   }
   for (const [transA, transB, name] of LAYOUTS) {
-    it(`${name} 300×270×260 spans every block boundary`, () => runCase({ transA, transB, M: 300, N: 270, K: 260 }));
+    it(`${name} 300×270×260 spans every block boundary`, () => runCase({ transA, transB, M: 300, N: 270, K: 260 }, path));
+    // the direct path's limits: K = KC, M = MC, and the largest 4-row / 8-column multiples with edges
+    it(`${name} 128×200×256 (direct path at K = 256, M = 128)`, () => runCase({ transA, transB, M: 128, N: 200, K: 256 }, path));
+    it(`${name} 32×64×64 (the small benchmark product)`, () => runCase({ transA, transB, M: 32, N: 64, K: 64 }, path));
+    it(`${name} 8×16×7 (depth not a multiple of 4)`, () => runCase({ transA, transB, M: 8, N: 16, K: 7 }, path));
   }
   // N > NC (2048) exercises the outermost column-blocking loop.
-  it('NN 9×2100×40 (N beyond NC)', () => runCase({ transA: false, transB: false, M: 9, N: 2100, K: 40 }));
-  it('NT 9×2100×40 (N beyond NC)', () => runCase({ transA: false, transB: true, M: 9, N: 2100, K: 40 }));
+  it('NN 9×2100×40 (N beyond NC)', () => runCase({ transA: false, transB: false, M: 9, N: 2100, K: 40 }, path));
+  it('NT 9×2100×40 (N beyond NC)', () => runCase({ transA: false, transB: true, M: 9, N: 2100, K: 40 }, path));
 });
 
-describe('gemm wasm: offsets, leading dimensions and padding', () => {
+describe.each(PATHS)('gemm wasm: offsets, leading dimensions and padding, %s path', (path) => {
   const shapes: ReadonlyArray<readonly [number, number, number]> = [
     [7, 13, 5], [1, 9, 4], [11, 1, 6], [37, 29, 41], [65, 70, 259],
   ];
@@ -68,27 +78,27 @@ describe('gemm wasm: offsets, leading dimensions and padding', () => {
     for (const [M, N, K] of shapes) {
       // small padding: operands staged as one span, padding included
       it(`${name} ${M}×${N}×${K} with offsets and small ld padding`, () => {
-        runCase({ transA, transB, M, N, K, aOff: 3, bOff: 5, cOff: 7, aPad: 2, bPad: 3, cPad: 4, seed: 2 });
+        runCase({ transA, transB, M, N, K, aOff: 3, bOff: 5, cOff: 7, aPad: 2, bPad: 3, cPad: 4, seed: 2 }, path);
       });
       // large padding (ld ≫ row length): operands staged row by row, padding dropped
       it(`${name} ${M}×${N}×${K} with offsets and large ld padding`, () => {
-        runCase({ transA, transB, M, N, K, aOff: 1, bOff: 2, cOff: 3, aPad: 97, bPad: 130, cPad: 61, seed: 3 });
+        runCase({ transA, transB, M, N, K, aOff: 1, bOff: 2, cOff: 3, aPad: 97, bPad: 130, cPad: 61, seed: 3 }, path);
       });
     }
   }
 });
 
-describe('gemm wasm: beta', () => {
+describe.each(PATHS)('gemm wasm: beta, %s path', (path) => {
   const shapes: ReadonlyArray<readonly [number, number, number]> = [
     [1, 1, 1], [7, 13, 5], [2, 40, 9], [40, 2, 9], [50, 45, 300], [130, 67, 40],
   ];
   for (const [transA, transB, name] of LAYOUTS) {
     for (const [M, N, K] of shapes) {
       it(`${name} ${M}×${N}×${K} beta 0 ignores NaN in C`, () => {
-        runCase({ transA, transB, M, N, K, nanC: true, cPad: 2, cOff: 1, seed: 4 });
+        runCase({ transA, transB, M, N, K, nanC: true, cPad: 2, cOff: 1, seed: 4 }, path);
       });
       it(`${name} ${M}×${N}×${K} beta 1 accumulates`, () => {
-        runCase({ transA, transB, M, N, K, beta: 1, cPad: 2, cOff: 1, seed: 5 });
+        runCase({ transA, transB, M, N, K, beta: 1, cPad: 2, cOff: 1, seed: 5 }, path);
       });
     }
   }

@@ -250,7 +250,7 @@ describe('Dropout', () => {
     expect(new nn.Dropout(0.5).eval().forward(x)).toBe(x);
     expect(new nn.Dropout(0).forward(x)).toBe(x);
     expect(Array.from(new nn.Dropout(1).forward(x).toTypedArray()).every((v) => v === 0)).toBe(true);
-    expect(() => new nn.Dropout(1.5)).toThrow(/p must be a probability/);
+    expect(() => new nn.Dropout(1.5)).toThrow(/p must be in \[0, 1\], got 1.5/);
   });
 
   it('the gradient is the mask (0 or 1/(1 − p))', () => {

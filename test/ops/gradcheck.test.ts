@@ -352,6 +352,58 @@ const cases: Record<OpName, GradCase[]> = {
     { name: '1-D input', inputs: (gen) => [normal(gen, [5])], fn: (x) => ops.nllLoss(x, [1]) },
     { name: 'transposed input', inputs: (gen) => [normal(gen, [4, 3])], fn: (x) => ops.nllLoss(T(x), [1, 0, 3]) },
   ],
+
+  conv2d: [
+    { name: '[2, 3, 5, 4] * W[4, 3, 3, 2] + b', inputs: (gen) => [normal(gen, [2, 3, 5, 4]), normal(gen, [4, 3, 3, 2]), normal(gen, [4])], fn: (x, w, b) => ops.conv2d(x, w, b) },
+    { name: 'stride [2, 1], padding 1, odd sizes, batch 1', inputs: (gen) => [normal(gen, [1, 2, 7, 5]), normal(gen, [3, 2, 3, 3]), normal(gen, [3])], fn: (x, w, b) => ops.conv2d(x, w, b, { stride: [2, 1], padding: 1 }) },
+    { name: 'stride 3, padding [2, 0], dilation 2', inputs: (gen) => [normal(gen, [2, 2, 8, 7]), normal(gen, [2, 2, 3, 2])], fn: (x, w) => ops.conv2d(x, w, null, { stride: 3, padding: [2, 0], dilation: 2 }) },
+    { name: 'dilation [2, 3], no bias', inputs: (gen) => [normal(gen, [1, 2, 6, 7]), normal(gen, [2, 2, 2, 2])], fn: (x, w) => ops.conv2d(x, w, null, { dilation: [2, 3] }) },
+    { name: 'groups 2', inputs: (gen) => [normal(gen, [2, 4, 5, 5]), normal(gen, [6, 2, 3, 3]), normal(gen, [6])], fn: (x, w, b) => ops.conv2d(x, w, b, { groups: 2, padding: 1 }) },
+    { name: 'depthwise (groups = channels), stride 2', inputs: (gen) => [normal(gen, [2, 3, 6, 5]), normal(gen, [3, 1, 3, 3]), normal(gen, [3])], fn: (x, w, b) => ops.conv2d(x, w, b, { groups: 3, stride: 2, padding: 1 }) },
+    { name: "padding 'same' with an even kernel and dilation", inputs: (gen) => [normal(gen, [1, 2, 5, 6]), normal(gen, [2, 2, 2, 4])], fn: (x, w) => ops.conv2d(x, w, null, { padding: 'same', dilation: [1, 2] }) },
+    { name: "padding 'valid', 1×1 kernel", inputs: (gen) => [normal(gen, [2, 3, 3, 4]), normal(gen, [2, 3, 1, 1]), normal(gen, [2])], fn: (x, w, b) => ops.conv2d(x, w, b, { padding: 'valid' }) },
+    { name: 'a non-contiguous (permuted) input', inputs: (gen) => [normal(gen, [2, 4, 5, 3]), normal(gen, [2, 3, 2, 2])], fn: (x, w) => ops.conv2d(ops.permute(x, [0, 3, 1, 2]), w) },
+    { name: 'the same tensor as input and (part of) weight path', inputs: (gen) => [normal(gen, [1, 1, 4, 4])], fn: (x) => ops.conv2d(x, ops.slice(x, [null, null, [0, 2], [0, 2]])) },
+  ],
+  conv1d: [
+    { name: '[2, 3, 7] * W[4, 3, 3] + b', inputs: (gen) => [normal(gen, [2, 3, 7]), normal(gen, [4, 3, 3]), normal(gen, [4])], fn: (x, w, b) => ops.conv1d(x, w, b) },
+    { name: 'stride 2, padding 2, dilation 2, batch 1', inputs: (gen) => [normal(gen, [1, 2, 9]), normal(gen, [3, 2, 3])], fn: (x, w) => ops.conv1d(x, w, null, { stride: 2, padding: 2, dilation: 2 }) },
+    { name: 'groups 2', inputs: (gen) => [normal(gen, [2, 4, 6]), normal(gen, [2, 2, 2]), normal(gen, [2])], fn: (x, w, b) => ops.conv1d(x, w, b, { groups: 2 }) },
+    { name: "padding 'same', even kernel", inputs: (gen) => [normal(gen, [1, 2, 5]), normal(gen, [2, 2, 4])], fn: (x, w) => ops.conv1d(x, w, null, { padding: 'same' }) },
+  ],
+  convTranspose2d: [
+    { name: '[2, 3, 3, 4] with W[3, 2, 3, 2] + b', inputs: (gen) => [normal(gen, [2, 3, 3, 4]), normal(gen, [3, 2, 3, 2]), normal(gen, [2])], fn: (x, w, b) => ops.convTranspose2d(x, w, b) },
+    { name: 'stride 2, padding 1, outputPadding 1, batch 1', inputs: (gen) => [normal(gen, [1, 2, 3, 3]), normal(gen, [2, 3, 3, 3]), normal(gen, [3])], fn: (x, w, b) => ops.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }) },
+    { name: 'groups 2, dilation [2, 1], stride [1, 3]', inputs: (gen) => [normal(gen, [2, 4, 3, 2]), normal(gen, [4, 1, 2, 3])], fn: (x, w) => ops.convTranspose2d(x, w, null, { groups: 2, dilation: [2, 1], stride: [1, 3] }) },
+  ],
+  maxPool2d: [
+    { name: 'kernel 2', inputs: (gen) => [grid(gen, [2, 2, 4, 6])], fn: (x) => ops.maxPool2d(x, 2) },
+    { name: 'kernel 3, stride 2, padding 1, ceilMode, odd sizes', inputs: (gen) => [grid(gen, [1, 2, 7, 6])], fn: (x) => ops.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }) },
+    { name: 'dilation 2, overlapping windows (stride 1)', inputs: (gen) => [grid(gen, [1, 1, 6, 5])], fn: (x) => ops.maxPool2d(x, [2, 2], { stride: 1, dilation: 2 }) },
+    { name: 'unbatched [C, H, W], kernel [2, 3], stride [1, 2]', inputs: (gen) => [grid(gen, [2, 4, 7])], fn: (x) => ops.maxPool2d(x, [2, 3], { stride: [1, 2] }) },
+  ],
+  maxPool1d: [
+    { name: 'kernel 2', inputs: (gen) => [grid(gen, [2, 3, 8])], fn: (x) => ops.maxPool1d(x, 2) },
+    { name: 'kernel 3, stride 2, padding 1, ceilMode', inputs: (gen) => [grid(gen, [1, 2, 8])], fn: (x) => ops.maxPool1d(x, 3, { stride: 2, padding: 1, ceilMode: true }) },
+    { name: 'unbatched, dilation 2', inputs: (gen) => [grid(gen, [3, 9])], fn: (x) => ops.maxPool1d(x, 3, { stride: 1, dilation: 2 }) },
+  ],
+  avgPool2d: [
+    { name: 'kernel 2', inputs: (gen) => [normal(gen, [2, 2, 4, 6])], fn: (x) => ops.avgPool2d(x, 2) },
+    { name: 'kernel 3, stride 2, padding 1, countIncludePad false, ceilMode', inputs: (gen) => [normal(gen, [1, 2, 7, 6])], fn: (x) => ops.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false, ceilMode: true }) },
+    { name: 'padding counted, kernel [3, 2], stride 1', inputs: (gen) => [normal(gen, [1, 1, 5, 4])], fn: (x) => ops.avgPool2d(x, [3, 2], { stride: 1, padding: [1, 1] }) },
+    { name: 'divisorOverride 3, unbatched', inputs: (gen) => [normal(gen, [2, 4, 4])], fn: (x) => ops.avgPool2d(x, 2, { divisorOverride: 3 }) },
+  ],
+  avgPool1d: [
+    { name: 'kernel 2', inputs: (gen) => [normal(gen, [2, 3, 8])], fn: (x) => ops.avgPool1d(x, 2) },
+    { name: 'kernel 3, stride 2, padding 1, countIncludePad false', inputs: (gen) => [normal(gen, [1, 2, 7])], fn: (x) => ops.avgPool1d(x, 3, { stride: 2, padding: 1, countIncludePad: false }) },
+    { name: 'ceilMode, unbatched', inputs: (gen) => [normal(gen, [2, 7])], fn: (x) => ops.avgPool1d(x, 2, { ceilMode: true }) },
+  ],
+  adaptiveAvgPool2d: [
+    { name: 'global (output 1)', inputs: (gen) => [normal(gen, [2, 3, 4, 5])], fn: (x) => ops.adaptiveAvgPool2d(x, 1) },
+    { name: 'overlapping windows: 7×5 → 3×2', inputs: (gen) => [normal(gen, [1, 2, 7, 5])], fn: (x) => ops.adaptiveAvgPool2d(x, [3, 2]) },
+    { name: 'upsampling 2×3 → 3×4, unbatched', inputs: (gen) => [normal(gen, [2, 2, 3])], fn: (x) => ops.adaptiveAvgPool2d(x, [3, 4]) },
+    { name: 'null keeps the height', inputs: (gen) => [normal(gen, [1, 2, 3, 6])], fn: (x) => ops.adaptiveAvgPool2d(x, [null, 2]) },
+  ],
 };
 
 describe('gradcheck: every differentiable op against finite differences (float64)', () => {

@@ -321,7 +321,7 @@ describe('steps', () => {
     a.grad = tensor([1, 1]);
     b.grad = tensor([1]);
     opt.paramGroups[1].lr = Number.NaN;
-    expect(() => opt.step()).toThrow(/invalid lr \(param group 1\): NaN/);
+    expect(() => opt.step()).toThrow(/\(param group 1\): lr must be a finite number ≥ 0, got NaN/);
     expect(Array.from(a.toTypedArray())).toEqual([1, 2]);
     expect(opt.state.size).toBe(0);
   });
@@ -477,7 +477,7 @@ describe('RMSprop alpha is a smoothing constant in [0, 1)', () => {
     it(`alpha ${alpha} is refused at construction, naming the option and the value`, () => {
       const make = (): unknown => new optim.RMSprop(p(), { alpha });
       expect(make).toThrow(ArgumentError);
-      expect(make).toThrow(`RMSprop: invalid alpha: ${alpha}; it must be in [0, 1)`);
+      expect(make).toThrow(`RMSprop: alpha must be in [0, 1), got ${alpha}`);
     });
   }
 
@@ -492,7 +492,7 @@ describe('RMSprop alpha is a smoothing constant in [0, 1)', () => {
     a.grad = tensor([1, 1]);
     b.grad = tensor([1]);
     opt.paramGroups[1].alpha = 1;
-    expect(() => opt.step()).toThrow(/invalid alpha \(param group 1\): 1; it must be in \[0, 1\)/);
+    expect(() => opt.step()).toThrow(/RMSprop \(param group 1\): alpha must be in \[0, 1\), got 1/);
     expect(Array.from(a.toTypedArray())).toEqual([1, 2]);
     expect(Array.from(b.toTypedArray())).toEqual([3]);
     expect(opt.state.size).toBe(0);

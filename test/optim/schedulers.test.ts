@@ -97,13 +97,13 @@ describe('schedulers follow their closed forms', () => {
   });
 
   it('invalid options throw, naming the option', () => {
-    expect(() => new optim.StepLR(sgd(), { stepSize: 0 })).toThrow(/stepSize: 0/);
-    expect(() => new optim.MultiStepLR(sgd(), { milestones: [3, 2] })).toThrow(/milestones: \[3, 2\]/);
-    expect(() => new optim.CosineAnnealingLR(sgd(), { tMax: -1 })).toThrow(/tMax: -1/);
-    expect(() => new optim.LinearLR(sgd(), { startFactor: 0 })).toThrow(/startFactor: 0/);
+    expect(() => new optim.StepLR(sgd(), { stepSize: 0 })).toThrow(/stepSize must be an integer ≥ 1, got 0/);
+    expect(() => new optim.MultiStepLR(sgd(), { milestones: [3, 2] })).toThrow(/milestones must be .*, got \[3, 2\]/);
+    expect(() => new optim.CosineAnnealingLR(sgd(), { tMax: -1 })).toThrow(/tMax must be an integer ≥ 1, got -1/);
+    expect(() => new optim.LinearLR(sgd(), { startFactor: 0 })).toThrow(/startFactor must be in \(0, 1\], got 0/);
     expect(() => new optim.ExponentialLR(sgd(), { gamma: Number.NaN })).toThrow(ArgumentError);
-    expect(() => new optim.ReduceLROnPlateau(sgd(), { factor: 1 })).toThrow(/factor: 1/);
-    expect(() => new optim.ReduceLROnPlateau(sgd(), { mode: 'up' as 'min' })).toThrow(/mode: up/);
+    expect(() => new optim.ReduceLROnPlateau(sgd(), { factor: 1 })).toThrow(/factor must be in \[0, 1\), got 1/);
+    expect(() => new optim.ReduceLROnPlateau(sgd(), { mode: 'up' as 'min' })).toThrow(/mode must be one of 'min', 'max', got 'up'/);
   });
 });
 
@@ -188,6 +188,6 @@ describe('gradient clipping', () => {
     a.grad = tensor([-3, 0.5, 2]);
     optim.clipGradValue([a], 1);
     expect(Array.from(a.grad.toTypedArray())).toEqual([-1, 0.5, 1]);
-    expect(() => optim.clipGradValue([a], -1)).toThrow(/clipValue: -1/);
+    expect(() => optim.clipGradValue([a], -1)).toThrow(/clipValue must be a number ≥ 0, got -1/);
   });
 });

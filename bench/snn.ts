@@ -1,0 +1,117 @@
+// Issue 9's speed target: one training step of the spiking MNIST experiment — 784-1000-10 LIF,
+// β 0.95, 25 time steps unrolled, batch 128, the image as a constant current, CE of the output
+// spike counts, atan surrogate, detached subtractive reset, Adam 5e-4 — next to TensorFlow.js
+// running the same unrolled network (the spike as tf.customGrad with the same surrogate), in the
+// same run. TF.js's WebAssembly backend is used when it loads, else its CPU backend.
+// Run: npx ts-node bench/snn.ts
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Generator, experiment, optim, tensor } from '../src';
+import { interleaved, table } from './util';
+
+const IN = 784;
+const HIDDEN = 1000;
+const OUT = 10;
+const STEPS = 25;
+const BATCH = 128;
+const BETA = 0.95;
+const LR = 5e-4;
+
+function makeData(gen: Generator): { x: Float32Array; labels: number[] } {
+  const x = new Float32Array(BATCH * IN);
+  for (let i = 0; i < x.length; i++) x[i] = gen.uniform() < 0.2 ? gen.uniform() : 0; // MNIST-like sparsity
+  return { x, labels: Array.from({ length: BATCH }, () => gen.int(10)) };
+}
+
+function surrogradStep(data: { x: Float32Array; labels: number[] }): () => void {
+  const model = new experiment.SpikingMLP(IN, HIDDEN, OUT, { beta: BETA, steps: STEPS, backward: 'atan', generator: new Generator(3) });
+  const optimizer = new optim.Adam(model.parameters(), { lr: LR });
+  const x = tensor(data.x, { shape: [BATCH, IN] });
+  return () => {
+    experiment.spikingMnistStep(model, optimizer, x, data.labels, 'count');
+  };
+}
+
+function tfjsStep(data: { x: Float32Array; labels: number[] }): () => void {
+  const gen = new Generator(3);
+  const uniform = (n: number, bound: number): Float32Array => Float32Array.from({ length: n }, () => (2 * gen.uniform() - 1) * bound);
+  const w1 = tf.variable(tf.tensor2d(uniform(IN * HIDDEN, 1 / Math.sqrt(IN)), [IN, HIDDEN]));
+  const b1 = tf.variable(tf.tensor1d(uniform(HIDDEN, 1 / Math.sqrt(IN))));
+  const w2 = tf.variable(tf.tensor2d(uniform(HIDDEN * OUT, 1 / Math.sqrt(HIDDEN)), [HIDDEN, OUT]));
+  const b2 = tf.variable(tf.tensor1d(uniform(OUT, 1 / Math.sqrt(HIDDEN))));
+  const x = tf.tensor2d(data.x, [BATCH, IN]);
+  const onehot = tf.oneHot(tf.tensor1d(data.labels, 'int32'), OUT);
+  const optimizer = tf.train.adam(LR);
+  // the spike: heaviside(u) forward, snnTorch's atan surrogate 1 / (1 + (πu)²) backward
+  const spike = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const u = args[0] as tf.Tensor;
+    (args[1] as tf.GradSaveFunc)([u]);
+    return {
+      value: tf.cast(tf.greater(u, 0), 'float32'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.div(dy, tf.add(1, tf.square(tf.mul(saved[0], Math.PI)))),
+    };
+  }) as Parameters<typeof tf.customGrad>[0]) as (u: tf.Tensor) => tf.Tensor;
+  const detach = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.clone(args[0] as tf.Tensor),
+    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+  })) as Parameters<typeof tf.customGrad>[0]) as (v: tf.Tensor) => tf.Tensor;
+  const lif = (current: tf.Tensor, mem: tf.Tensor, lastSpike: tf.Tensor): [tf.Tensor, tf.Tensor] => {
+    const next = tf.sub(tf.add(tf.mul(mem, BETA), current), detach(lastSpike)); // threshold 1
+    return [spike(tf.sub(next, 1)), next];
+  };
+  return () => {
+    tf.tidy(() => {
+      optimizer.minimize(() => {
+        const cur1 = tf.add(tf.matMul(x, w1), b1);
+        let mem1: tf.Tensor = tf.zeros([BATCH, HIDDEN]);
+        let spk1: tf.Tensor = tf.zeros([BATCH, HIDDEN]);
+        let mem2: tf.Tensor = tf.zeros([BATCH, OUT]);
+        let spk2: tf.Tensor = tf.zeros([BATCH, OUT]);
+        let counts: tf.Tensor = tf.zeros([BATCH, OUT]);
+        for (let t = 0; t < STEPS; t++) {
+          [spk1, mem1] = lif(cur1, mem1, spk1);
+          [spk2, mem2] = lif(tf.add(tf.matMul(spk1, w2), b2), mem2, spk2);
+          counts = tf.add(counts, spk2);
+        }
+        return tf.losses.softmaxCrossEntropy(onehot, counts) as tf.Scalar;
+      }, true)?.dataSync();
+    });
+  };
+}
+
+async function pickBackend(): Promise<string> {
+  try {
+    const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths: (p: string) => void };
+    wasm.setWasmPaths(`${path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+    if (await tf.setBackend('wasm')) {
+      await tf.ready();
+      return 'wasm';
+    }
+  } catch {
+    // fall through to cpu
+  }
+  await tf.setBackend('cpu');
+  return 'cpu';
+}
+
+export async function benchSnn(): Promise<void> {
+  const backend = await pickBackend();
+  const data = makeData(new Generator(1));
+  const ours = surrogradStep(data);
+  const theirs = tfjsStep(data);
+  const [msOurs, msTf] = interleaved([ours, theirs], { reps: 5, minMs: 1, warmupMs: 4000 });
+  console.log(`Spiking MNIST training step: 784-1000-10 LIF, ${STEPS} steps unrolled, batch ${BATCH}, atan surrogate, Adam (float32)`);
+  console.log(
+    table(
+      ['what', 'surrograd', `TF.js ${backend}`, `TF.js / surrograd`],
+      [['ms per training step', msOurs.toFixed(1), msTf.toFixed(1), (msTf / msOurs).toFixed(2)]],
+    ),
+  );
+}
+
+if (require.main === module) {
+  benchSnn().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

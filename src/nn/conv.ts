@@ -1,0 +1,221 @@
+// Convolution layers as PyTorch's: Conv1d, Conv2d and ConvTranspose2d, with PyTorch's default
+// initialisation (weight kaimingUniform with a = √5, bias U(−1/√fanIn, 1/√fanIn), fanIn from the
+// weight's shape) and state dict entries `weight` and `bias`.
+import { ArgumentError, ShapeError, formatShape } from '../errors';
+import type { Dtype } from '../nd';
+import type { Tensor } from '../tensor';
+import { zeros } from '../creation';
+import { conv1d, conv2d, convTranspose2d, type ConvPadding, type SpatialArg } from '../ops';
+import { checkKeys, perAxis } from '../ops/spatial';
+import type { Generator } from '../random';
+import { Module, Parameter } from './module';
+import * as init from './init';
+
+export interface ConvLayerOptions {
+  /** Step of the window (default 1). */
+  stride?: SpatialArg;
+  /** Zero padding (default 0), or 'valid' / 'same'. */
+  padding?: ConvPadding;
+  /** Spacing between kernel taps (default 1). */
+  dilation?: SpatialArg;
+  /** Channel groups (default 1; groups = inChannels is a depthwise convolution). */
+  groups?: number;
+  /** Learn an additive bias per out channel (default true). */
+  bias?: boolean;
+  /** Only 'zeros' (the default) is supported. */
+  paddingMode?: 'zeros';
+  /** float32 (default) or float64. */
+  dtype?: Dtype;
+  /** The random source of the initial weights (default: the default generator). */
+  generator?: Generator;
+}
+
+export interface ConvTransposeLayerOptions {
+  stride?: SpatialArg;
+  padding?: SpatialArg;
+  /** Extra size added to one side of the output (default 0). */
+  outputPadding?: SpatialArg;
+  dilation?: SpatialArg;
+  groups?: number;
+  bias?: boolean;
+  dtype?: Dtype;
+  generator?: Generator;
+}
+
+const LAYER_KEYS = ['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode', 'dtype', 'generator'] as const;
+const T_LAYER_KEYS = ['stride', 'padding', 'outputPadding', 'dilation', 'groups', 'bias', 'dtype', 'generator'] as const;
+
+/** Checks channel counts and groups for a layer named `name`. */
+function checkChannels(name: string, inChannels: number, outChannels: number, groups: number): void {
+  for (const [what, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${name}: ${what} must be a positive integer, got ${String(v)}`);
+  }
+  if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+    throw new ArgumentError(`${name}: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${groups})`);
+  }
+}
+
+/** The weight and bias of every convolution layer, and PyTorch's reset. */
+abstract class ConvBase extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: readonly number[];
+  readonly groups: number;
+  /** [out, in/groups, ...kernel] for Conv1d/Conv2d, [in, out/groups, ...kernel] for ConvTranspose2d. */
+  weight: Parameter;
+  /** [outChannels], or null without bias. */
+  bias: Parameter | null;
+
+  protected constructor(
+    name: string, inChannels: number, outChannels: number, kernel: number[], groups: number,
+    weightShape: number[], bias: boolean, dtype: Dtype, generator: Generator | undefined,
+  ) {
+    super();
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = Object.freeze(kernel);
+    this.groups = groups;
+    if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(`${name}: dtype must be 'float32' or 'float64', got ${String(dtype)}`);
+    this.weight = new Parameter(zeros(weightShape, { dtype }));
+    this.bias = bias ? new Parameter(zeros([outChannels], { dtype })) : null;
+    this.resetParameters(generator);
+  }
+
+  /** Re-draw weight and bias with PyTorch's default initialisation. */
+  resetParameters(generator?: Generator): void {
+    init.kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
+    if (this.bias !== null) {
+      const [fanIn] = init.calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      init.uniform(this.bias, -bound, bound, { generator });
+    }
+  }
+}
+
+/** Options as the ops take them, with the per-axis values checked at construction. */
+function convCommon(name: string, dims: number, options: ConvLayerOptions): { stride: number[]; padding: ConvPadding; dilation: number[] } {
+  checkKeys(name, options, LAYER_KEYS);
+  if (options.paddingMode !== undefined && options.paddingMode !== 'zeros') {
+    throw new ArgumentError(`${name}: paddingMode '${String(options.paddingMode)}' is not supported; only 'zeros'`);
+  }
+  const stride = perAxis(name, 'stride', options.stride ?? 1, dims, 1);
+  const dilation = perAxis(name, 'dilation', options.dilation ?? 1, dims, 1);
+  const pad = options.padding ?? 0;
+  let padding: ConvPadding;
+  if (pad === 'same' || pad === 'valid') {
+    if (pad === 'same' && stride.some((s) => s !== 1)) throw new ArgumentError(`${name}: padding 'same' needs stride 1`);
+    padding = pad;
+  } else if (typeof pad === 'string') {
+    throw new ArgumentError(`${name}: unknown padding mode '${pad}'; use a number, one per axis, 'same' or 'valid'`);
+  } else {
+    padding = perAxis(name, 'padding', pad, dims, 0);
+  }
+  return { stride, padding, dilation };
+}
+
+/** 2-D convolution: [N, inChannels, H, W] → [N, outChannels, OH, OW]. */
+export class Conv2d extends ConvBase {
+  readonly stride: readonly number[];
+  readonly padding: ConvPadding;
+  readonly dilation: readonly number[];
+
+  constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvLayerOptions = {}) {
+    const groups = options.groups ?? 1;
+    checkChannels('Conv2d', inChannels, outChannels, groups);
+    const kernel = perAxis('Conv2d', 'kernelSize', kernelSize, 2, 1);
+    const { stride, padding, dilation } = convCommon('Conv2d', 2, options);
+    super('Conv2d', inChannels, outChannels, kernel, groups, [outChannels, inChannels / groups, ...kernel],
+      options.bias !== false, options.dtype ?? 'float32', options.generator);
+    this.stride = stride;
+    this.padding = padding;
+    this.dilation = dilation;
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
+      throw new ShapeError(`Conv2d(${this.inChannels} → ${this.outChannels}): expected an input [N, ${this.inChannels}, H, W], got ${formatShape(x.shape)}`);
+    }
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=${JSON.stringify(this.padding)}, ` +
+      `dilation=[${this.dilation}], groups=${this.groups}, bias=${this.bias !== null}`;
+  }
+}
+
+/** 1-D convolution: [N, inChannels, L] → [N, outChannels, OL]. */
+export class Conv1d extends ConvBase {
+  readonly stride: readonly number[];
+  readonly padding: ConvPadding;
+  readonly dilation: readonly number[];
+
+  constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvLayerOptions = {}) {
+    const groups = options.groups ?? 1;
+    checkChannels('Conv1d', inChannels, outChannels, groups);
+    const kernel = perAxis('Conv1d', 'kernelSize', kernelSize, 1, 1);
+    const { stride, padding, dilation } = convCommon('Conv1d', 1, options);
+    super('Conv1d', inChannels, outChannels, kernel, groups, [outChannels, inChannels / groups, ...kernel],
+      options.bias !== false, options.dtype ?? 'float32', options.generator);
+    this.stride = stride;
+    this.padding = padding;
+    this.dilation = dilation;
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (x.ndim !== 3 || x.shape[1] !== this.inChannels) {
+      throw new ShapeError(`Conv1d(${this.inChannels} → ${this.outChannels}): expected an input [N, ${this.inChannels}, L], got ${formatShape(x.shape)}`);
+    }
+    return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize[0]}, stride=${this.stride[0]}, padding=${JSON.stringify(this.padding)}, ` +
+      `dilation=${this.dilation[0]}, groups=${this.groups}, bias=${this.bias !== null}`;
+  }
+}
+
+/** Transposed 2-D convolution: [N, inChannels, H, W] → [N, outChannels, OH, OW], weight [in, out/groups, kH, kW]. */
+export class ConvTranspose2d extends ConvBase {
+  readonly stride: readonly number[];
+  readonly padding: readonly number[];
+  readonly outputPadding: readonly number[];
+  readonly dilation: readonly number[];
+
+  constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvTransposeLayerOptions = {}) {
+    const name = 'ConvTranspose2d';
+    checkKeys(name, options, T_LAYER_KEYS);
+    const groups = options.groups ?? 1;
+    checkChannels(name, inChannels, outChannels, groups);
+    const kernel = perAxis(name, 'kernelSize', kernelSize, 2, 1);
+    const stride = perAxis(name, 'stride', options.stride ?? 1, 2, 1);
+    const padding = perAxis(name, 'padding', options.padding ?? 0, 2, 0);
+    const outputPadding = perAxis(name, 'outputPadding', options.outputPadding ?? 0, 2, 0);
+    const dilation = perAxis(name, 'dilation', options.dilation ?? 1, 2, 1);
+    for (let i = 0; i < 2; i++) {
+      if (outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i]) {
+        throw new ArgumentError(`${name}: outputPadding ${outputPadding[i]} must be smaller than the stride (${stride[i]}) or the dilation (${dilation[i]})`);
+      }
+    }
+    super(name, inChannels, outChannels, kernel, groups, [inChannels, outChannels / groups, ...kernel],
+      options.bias !== false, options.dtype ?? 'float32', options.generator);
+    this.stride = stride;
+    this.padding = padding;
+    this.outputPadding = outputPadding;
+    this.dilation = dilation;
+  }
+
+  override forward(x: Tensor): Tensor {
+    if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
+      throw new ShapeError(`ConvTranspose2d(${this.inChannels} → ${this.outChannels}): expected an input [N, ${this.inChannels}, H, W], got ${formatShape(x.shape)}`);
+    }
+    return convTranspose2d(x, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups,
+    });
+  }
+
+  protected override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=[${this.padding}], ` +
+      `outputPadding=[${this.outputPadding}], dilation=[${this.dilation}], groups=${this.groups}, bias=${this.bias !== null}`;
+  }
+}

@@ -1,0 +1,110 @@
+// LIF: the leaky integrate-and-fire neuron, as snnTorch's `Leaky`.
+//
+//   U[t] = β·U[t−1] + I[t] − R[t]·Θ        reset 'subtract' (default)
+//   U[t] = β·(1 − R[t])·U[t−1] + I[t]      reset 'zero'
+//   U[t] = β·U[t−1] + I[t]                 reset 'none'
+//   S[t] = heaviside(U[t] − Θ)             with R[t] = S[t−1] = heaviside(U[t−1] − Θ)
+//
+// One step at a time with explicit state, `const [spk, mem2] = lif.step(cur, mem)`, or a whole
+// sequence in one call, `lif.forward(seq)` with seq [T, N, ...features] (or one tensor per step).
+// The features may have any shape (after a Linear, [N, F]; after a convolution, [N, C, H, W]).
+import { ArgumentError } from '../errors';
+import { Tensor } from '../tensor';
+import { stack } from '../ops';
+import { Parameter } from '../nn/module';
+import { lifMembrane } from './membrane';
+import { type DecayInit, type NeuronOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
+
+export interface LIFOptions extends NeuronOptions {
+  /** The membrane decay β per step, in [0, 1]: one value, or one per neuron (feature shape). */
+  beta: DecayInit;
+}
+
+/** What a LIF layer returns for a whole sequence. */
+export interface LIFSequence {
+  /** The spikes of every step, each [N, ...features]. */
+  spikes: Tensor[];
+  /** The membrane potential after every step, each [N, ...features]. */
+  membranes: Tensor[];
+  /** The last membrane potential: the state to continue from. */
+  mem: Tensor;
+}
+
+export class LIF extends SpikingNeuron {
+  protected readonly layerName: string = 'LIF';
+  /** β: a 0-d tensor or one value per neuron; a Parameter when learnBeta. */
+  readonly beta: Tensor;
+
+  constructor(options: LIFOptions) {
+    checkOptionKeys('LIF', options, ['beta', ...NEURON_OPTION_KEYS]);
+    if (options.beta === undefined) throw new ArgumentError('LIF: beta (the membrane decay per step, in [0, 1]) is required, e.g. new snn.LIF({ beta: 0.9 })');
+    const beta = decayTensor('LIF', 'beta', options.beta, options.dtype ?? 'float32');
+    super('LIF', options);
+    this.beta = options.learnBeta === true ? new Parameter(beta) : beta;
+  }
+
+  /** The membrane at rest (zeros) for inputs shaped like `input` (or of this shape). */
+  initState(input: Tensor | readonly number[]): Tensor {
+    if (!(input instanceof Tensor) && !(Array.isArray(input) && input.every((d) => Number.isInteger(d) && d >= 0))) {
+      throw new ArgumentError('LIF.initState: expected the input tensor or its shape (an array of non-negative integers)');
+    }
+    return this.zerosOf(input);
+  }
+
+  /**
+   * One time step: the input current [N, ...features] and the previous membrane (zeros when
+   * omitted) give `[spikes, membrane]`. The reset comes from the previous membrane's spike.
+   */
+  step(input: Tensor, mem?: Tensor): [Tensor, Tensor] {
+    const x = this.checkTensor('step', 'input', input);
+    const u = mem === undefined ? this.zerosOf(x) : this.checkState('step', 'mem', mem, x);
+    this.checkDecayFits('step', 'beta', this.beta, x.shape);
+    const beta = this.effectiveDecay(this.beta);
+    const reset = this.resetMode === 'none' ? null : this.resetFrom(u);
+    const next = lifMembrane(x, u, reset, beta, this.threshold, this.resetMode);
+    const spikes = this.fire(next);
+    this.emit(spikes);
+    return [spikes, next];
+  }
+
+  /**
+   * A whole sequence: a [T, N, ...features] tensor, or one [N, ...features] tensor per step (the
+   * same tensor T times for a constant input current), from membrane `mem` (default zeros).
+   * The state buffers are not copied between steps: each step allocates only its membrane and
+   * its spikes, which the tape keeps for backward anyway.
+   */
+  run(inputs: Tensor | readonly Tensor[], mem?: Tensor): LIFSequence {
+    const steps = this.stepsOf('run', inputs instanceof Tensor ? [inputs] : inputs);
+    const first = steps[0];
+    let u = mem === undefined ? this.zerosOf(first) : this.checkState('run', 'mem', mem, first);
+    this.checkDecayFits('run', 'beta', this.beta, first.shape);
+    const beta = this.effectiveDecay(this.beta);
+    const spikes: Tensor[] = [];
+    const membranes: Tensor[] = [];
+    let reset = this.resetMode === 'none' ? null : this.resetFrom(u);
+    for (const x of steps) {
+      u = lifMembrane(x, u, reset, beta, this.threshold, this.resetMode);
+      const s = this.fire(u);
+      this.emit(s);
+      spikes.push(s);
+      membranes.push(u);
+      if (this.resetMode !== 'none') reset = this.resetFromSpike(s);
+    }
+    return { spikes, membranes, mem: u };
+  }
+
+  /**
+   * A whole sequence from rest: one tensor [T, N, ...features], or several tensors (one per time
+   * step). Returns the spikes [T, N, ...features], or the membrane potentials with
+   * `output: 'membrane'`.
+   */
+  override forward(...inputs: Tensor[]): Tensor {
+    const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs);
+    return stack(this.output === 'spikes' ? spikes : membranes, 0);
+  }
+
+  protected override extraRepr(): string {
+    const beta = this.beta.ndim === 0 ? String(this.beta.item()) : `[${this.beta.shape}]`;
+    return `beta=${beta}, threshold=${this.threshold.item()}, reset=${this.resetMode}, learnBeta=${this.beta instanceof Parameter}`;
+  }
+}

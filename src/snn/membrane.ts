@@ -1,0 +1,134 @@
+// The membrane update of a leaky integrate-and-fire neuron as one fused op, so a time step
+// allocates one buffer (the new membrane, which the tape keeps anyway) instead of one per
+// arithmetic op. With R the reset (the previous step's spike), B the decay and Θ the threshold:
+//
+//   'subtract': U' = B·U + I − R·Θ
+//   'zero':     U' = B·(1 − R)·U + I      (snnTorch's Leaky: the membrane is zeroed, then updated)
+//   'none':     U' = B·U + I
+//
+// B and Θ are either one value or one per neuron (the feature shape, broadcast over the batch);
+// I, U and R all have the state's shape. The backward is the exact derivative of this expression
+// with respect to all five inputs; whether the reset carries a gradient is decided by the caller
+// (a detached spike, or the spike with its surrogate).
+import * as nd from '../nd';
+import type { Tensor } from '../tensor';
+import { defineOp, record } from '../ops/record';
+
+/** How a neuron's membrane is reset after a spike. */
+export type ResetMode = 'subtract' | 'zero' | 'none';
+
+interface Saved {
+  readonly mem: Float32Array | Float64Array;
+  readonly reset: Float32Array | Float64Array | null;
+  readonly beta: Float32Array | Float64Array;
+  readonly threshold: Float32Array | Float64Array;
+  readonly betaShape: readonly number[];
+  readonly thresholdShape: readonly number[];
+  readonly shape: readonly number[];
+  readonly mode: ResetMode;
+}
+
+const membraneOp = defineOp<Saved>('lifMembrane', (g, s, needs) => {
+  const gd = nd.contiguous(g).data;
+  const n = gd.length;
+  const { mem, reset, beta, threshold, mode } = s;
+  const dtype = nd.dtypeOf(g);
+  const pb = beta.length;
+  const pt = threshold.length;
+  let gInput: nd.Nd | null = null;
+  let gMem: nd.Nd | null = null;
+  let gReset: nd.Nd | null = null;
+  let gBeta: nd.Nd | null = null;
+  let gThreshold: nd.Nd | null = null;
+  if (needs[0]) {
+    gInput = nd.zeros(s.shape, dtype);
+    gInput.data.set(gd);
+  }
+  if (needs[1]) {
+    gMem = nd.zeros(s.shape, dtype);
+    const o = gMem.data;
+    if (mode === 'zero') {
+      const r = reset as Float32Array | Float64Array;
+      for (let i = 0; i < n; i++) o[i] = gd[i] * beta[i % pb] * (1 - r[i]);
+    } else if (pb === 1) {
+      const b = beta[0];
+      for (let i = 0; i < n; i++) o[i] = gd[i] * b;
+    } else {
+      for (let i = 0; i < n; i++) o[i] = gd[i] * beta[i % pb];
+    }
+  }
+  if (needs[2] && reset !== null) {
+    gReset = nd.zeros(s.shape, dtype);
+    const o = gReset.data;
+    if (mode === 'subtract') for (let i = 0; i < n; i++) o[i] = -gd[i] * threshold[i % pt];
+    else if (mode === 'zero') for (let i = 0; i < n; i++) o[i] = -gd[i] * beta[i % pb] * mem[i];
+  }
+  if (needs[3]) {
+    gBeta = nd.zeros(s.betaShape, dtype);
+    const acc = new Float64Array(pb);
+    if (mode === 'zero') {
+      const r = reset as Float32Array | Float64Array;
+      for (let i = 0; i < n; i++) acc[i % pb] += gd[i] * (1 - r[i]) * mem[i];
+    } else {
+      for (let i = 0; i < n; i++) acc[i % pb] += gd[i] * mem[i];
+    }
+    gBeta.data.set(acc);
+  }
+  if (needs[4]) {
+    gThreshold = nd.zeros(s.thresholdShape, dtype);
+    if (mode === 'subtract') {
+      const r = reset as Float32Array | Float64Array;
+      const acc = new Float64Array(pt);
+      for (let i = 0; i < n; i++) acc[i % pt] -= gd[i] * r[i];
+      gThreshold.data.set(acc);
+    }
+  }
+  return [gInput, gMem, gReset, gBeta, gThreshold];
+});
+
+/**
+ * The new membrane potential from the input current, the previous membrane, the reset signal,
+ * the decay and the threshold (see the top of this file). Shapes are checked by the neuron
+ * layers before they call it; `reset` is ignored (may be null) for mode 'none'.
+ */
+export function lifMembrane(input: Tensor, mem: Tensor, reset: Tensor | null, beta: Tensor, threshold: Tensor, mode: ResetMode): Tensor {
+  const x = nd.contiguous(input.data).data;
+  const u = nd.contiguous(mem.data).data;
+  const r = mode === 'none' || reset === null ? null : nd.contiguous(reset.data).data;
+  const b = nd.contiguous(beta.data).data;
+  const th = nd.contiguous(threshold.data).data;
+  const out = nd.zeros(mem.shape, mem.dtype);
+  const o = out.data;
+  const n = o.length;
+  const pb = b.length;
+  const pt = th.length;
+  if (mode === 'subtract') {
+    const rr = r as Float32Array | Float64Array;
+    if (pb === 1 && pt === 1) {
+      const bv = b[0];
+      const tv = th[0];
+      for (let i = 0; i < n; i++) o[i] = bv * u[i] + x[i] - rr[i] * tv;
+    } else {
+      for (let i = 0; i < n; i++) o[i] = b[i % pb] * u[i] + x[i] - rr[i] * th[i % pt];
+    }
+  } else if (mode === 'zero') {
+    const rr = r as Float32Array | Float64Array;
+    for (let i = 0; i < n; i++) o[i] = b[i % pb] * (1 - rr[i]) * u[i] + x[i];
+  } else if (pb === 1) {
+    const bv = b[0];
+    for (let i = 0; i < n; i++) o[i] = bv * u[i] + x[i];
+  } else {
+    for (let i = 0; i < n; i++) o[i] = b[i % pb] * u[i] + x[i];
+  }
+  const inputs = r === null ? [input, mem, mem.detach(), beta, threshold] : [input, mem, reset as Tensor, beta, threshold];
+  return record(membraneOp, inputs, out, {
+    mem: u,
+    reset: r,
+    beta: b,
+    threshold: th,
+    betaShape: beta.shape,
+    thresholdShape: threshold.shape,
+    shape: mem.shape,
+    mode,
+  });
+}

@@ -1,0 +1,302 @@
+// What every spiking neuron layer shares: the decay beta (one value or one per neuron), the
+// threshold, the reset mode, the spike (heaviside with a backward rule), option checking, the
+// state checks and the spike listeners that diagnostics use.
+//
+// snnTorch's semantics throughout: the spike is heaviside(U − Θ) (1 where U > Θ); the reset R
+// applied at step t is the spike of step t − 1, i.e. heaviside(U[t−1] − Θ); the reset is
+// detached from the graph unless `detachReset: false` (snnTorch always detaches it); a learnable
+// beta is clamped to [0, 1] in the forward pass (as snnTorch's `beta.clamp(0, 1)`), so the
+// optimizer may move the raw parameter outside [0, 1] but the neuron never decays with a value
+// outside it, and the gradient is zero while the raw value is outside.
+import { ArgumentError, ShapeError, formatShape } from '../errors';
+import type { Dtype } from '../nd';
+import { Tensor } from '../tensor';
+import { tensor, zeros } from '../creation';
+import { clamp, sub } from '../ops';
+import { heaviside } from '../activations';
+import { getEntry, resolveChoice } from '../activations/registry';
+import type { RuleChoice } from '../activations/rule';
+import { noGrad } from '../autograd/tape';
+import { Module, Parameter, type RemovableHandle } from '../nn/module';
+import type { ResetMode } from './membrane';
+
+export const RESET_MODES: readonly ResetMode[] = ['subtract', 'zero', 'none'];
+
+/** A decay: one value for the whole layer, or one per neuron (an array or a tensor of the feature shape). */
+export type DecayInit = number | readonly number[] | Tensor;
+
+/** Options every spiking neuron layer takes. */
+export interface NeuronOptions {
+  /** Spike threshold Θ > 0 (default 1). */
+  threshold?: number;
+  /** What a spike does to the membrane: 'subtract' Θ (default), 'zero' it, or 'none'. */
+  reset?: ResetMode;
+  /**
+   * The heaviside's backward rule (the surrogate gradient): a name ('atan', 'fastSigmoid',
+   * 'sigmoid', 'triangle', 'exact', ...), a rule object or an inline rule. Default 'atan'
+   * (α = 2), as snnTorch. Set on the layer, it beats `withBackward` scopes and `setBackward`.
+   */
+  backward?: RuleChoice;
+  /** Cut the gradient through the reset term (default true, as snnTorch; Zenke & Vogels 2021). */
+  detachReset?: boolean;
+  /** Make the decay a parameter the optimizer updates (default false); it is clamped to [0, 1] when used. */
+  learnBeta?: boolean;
+  /** Make the threshold a parameter the optimizer updates (default false). */
+  learnThreshold?: boolean;
+  /** What `forward` returns: the spikes (default) or the membrane potentials, both [T, N, ...]. */
+  output?: 'spikes' | 'membrane';
+  /** float32 (default) or float64: the dtype of the decay, the threshold and the states. */
+  dtype?: Dtype;
+  /**
+   * Replace heaviside(U − Θ) by another function of u = U − Θ, in the forward pass and for the
+   * reset (e.g. `(u) => u.mul(5).sigmoid()`, a smooth stand-in for gradient checks). `backward`
+   * is then unused.
+   */
+  spikeFunction?: (u: Tensor) => Tensor;
+}
+
+export const NEURON_OPTION_KEYS = [
+  'threshold', 'reset', 'backward', 'detachReset', 'learnBeta', 'learnThreshold', 'output', 'dtype', 'spikeFunction',
+] as const;
+
+/** Called with each time step's spikes, [N, ...features] (see `onSpikes`). */
+export type SpikeListener = (spikes: Tensor) => void;
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value instanceof Tensor) return `a tensor of shape ${formatShape(value.shape)}`;
+  if (Array.isArray(value)) return JSON.stringify(value);
+  return String(value);
+}
+
+/** Check option keys: a typo is an error that lists the valid keys. */
+export function checkOptionKeys(layer: string, options: object, allowed: readonly string[]): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ArgumentError(`${layer}: options must be an object such as { beta: 0.9 }, got ${show(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw new ArgumentError(`${layer}: unknown option '${key}'; the options are ${allowed.join(', ')}`);
+  }
+}
+
+/** A decay in [0, 1] as a tensor of `dtype`: 0-d for a number, the given shape for an array or tensor. */
+export function decayTensor(layer: string, name: string, value: unknown, dtype: Dtype): Tensor {
+  let values: number[];
+  let shape: number[];
+  if (typeof value === 'number') {
+    values = [value];
+    shape = [];
+  } else if (Array.isArray(value)) {
+    values = value as number[];
+    shape = [values.length];
+  } else if (value instanceof Tensor) {
+    values = Array.from(value.toTypedArray());
+    shape = [...value.shape];
+  } else {
+    throw new ArgumentError(`${layer}: ${name} must be a number in [0, 1], an array of them or a tensor (one per neuron), got ${show(value)}`);
+  }
+  if (values.length === 0) throw new ArgumentError(`${layer}: ${name} must not be empty`);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
+      const where = shape.length === 0 ? '' : ` (element ${i})`;
+      throw new ArgumentError(`${layer}: ${name} must be in [0, 1] (a decay per time step), got ${show(v)}${where}`);
+    }
+  }
+  return tensor(values, { shape, dtype });
+}
+
+/** Everything the neuron layers share. */
+export abstract class SpikingNeuron extends Module {
+  /** The threshold Θ (a 0-d parameter when learnThreshold). */
+  readonly threshold: Tensor;
+  readonly resetMode: ResetMode;
+  readonly detachReset: boolean;
+  readonly output: 'spikes' | 'membrane';
+  readonly dtype: Dtype;
+  /** Whether the spike and reset use `spikeFunction` instead of heaviside. */
+  protected readonly spikeFunction: ((u: Tensor) => Tensor) | undefined;
+  #backward: RuleChoice;
+  #listeners: SpikeListener[] = [];
+  /** The layer's class name, used in every message. */
+  protected abstract readonly layerName: string;
+
+  /** @internal marks spiking layers for diagnostics without an import cycle. */
+  readonly isSpikingNeuron = true;
+
+  protected constructor(layer: string, options: NeuronOptions) {
+    super();
+    const threshold = options.threshold ?? 1;
+    if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0) {
+      throw new ArgumentError(`${layer}: threshold must be a finite number > 0, got ${show(threshold)}`);
+    }
+    const reset = options.reset ?? 'subtract';
+    if (!RESET_MODES.includes(reset)) {
+      throw new ArgumentError(`${layer}: reset must be one of 'subtract', 'zero', 'none', got ${show(reset)}`);
+    }
+    for (const key of ['detachReset', 'learnBeta', 'learnThreshold'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+        throw new ArgumentError(`${layer}: ${key} must be true or false, got ${show(options[key])}`);
+      }
+    }
+    const output = options.output ?? 'spikes';
+    if (output !== 'spikes' && output !== 'membrane') {
+      throw new ArgumentError(`${layer}: output must be 'spikes' or 'membrane', got ${show(output)}`);
+    }
+    const dtype = options.dtype ?? 'float32';
+    if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(`${layer}: dtype must be 'float32' or 'float64', got ${show(dtype)}`);
+    if (options.spikeFunction !== undefined && typeof options.spikeFunction !== 'function') {
+      throw new ArgumentError(`${layer}: spikeFunction must be a function (u) => Tensor, got ${show(options.spikeFunction)}`);
+    }
+    const backward = options.backward ?? 'atan';
+    resolveChoice(getEntry('heaviside', layer), backward, `${layer}({ backward })`); // a bad rule fails here
+    this.#backward = backward;
+    const th = tensor(threshold, { dtype });
+    this.threshold = options.learnThreshold === true ? new Parameter(th) : th;
+    this.resetMode = reset;
+    this.detachReset = options.detachReset ?? true;
+    this.output = output;
+    this.dtype = dtype;
+    this.spikeFunction = options.spikeFunction;
+  }
+
+  /** The heaviside's backward rule this layer records. */
+  get backward(): RuleChoice {
+    return this.#backward;
+  }
+
+  /** Whether the threshold is learnt. */
+  get learnThreshold(): boolean {
+    return this.threshold instanceof Parameter;
+  }
+
+  /** The spike of membrane `mem`: heaviside(mem − Θ) with the layer's rule (or spikeFunction). */
+  protected fire(mem: Tensor): Tensor {
+    if (this.spikeFunction !== undefined) return this.spikeFunction(sub(mem, this.threshold));
+    if (this.learnThreshold) return heaviside(sub(mem, this.threshold), { backward: this.#backward });
+    return heaviside(mem, { threshold: this.threshold.item(), backward: this.#backward });
+  }
+
+  /** The reset signal from the previous membrane: its spike, detached unless detachReset is false. */
+  protected resetFrom(mem: Tensor): Tensor {
+    return this.detachReset ? noGrad(() => this.fire(mem)) : this.fire(mem);
+  }
+
+  /** The reset from the previous step's spike (no new buffer when detached). */
+  protected resetFromSpike(spike: Tensor): Tensor {
+    return this.detachReset ? spike.detach() : spike;
+  }
+
+  /** A decay as used in the forward: clamped to [0, 1] when it is a learnt parameter. */
+  protected effectiveDecay(decay: Tensor): Tensor {
+    return decay instanceof Parameter ? clamp(decay, 0, 1) : decay;
+  }
+
+  /**
+   * Call `listener` with every time step's spikes from now on (from `step` and from whole
+   * sequences); `remove()` on the returned handle stops it. Diagnostics use this to count firing.
+   */
+  onSpikes(listener: SpikeListener): RemovableHandle {
+    if (typeof listener !== 'function') throw new ArgumentError(`${this.layerName}.onSpikes: expected a function (spikes) => void`);
+    const entry: SpikeListener = (s) => listener(s);
+    this.#listeners.push(entry);
+    return {
+      remove: () => {
+        const i = this.#listeners.indexOf(entry);
+        if (i >= 0) this.#listeners.splice(i, 1);
+      },
+    };
+  }
+
+  /** @internal */
+  protected emit(spikes: Tensor): void {
+    for (const listener of this.#listeners) listener(spikes);
+  }
+
+  /** Zeros of `shape` (or of `like`'s shape) in the layer's dtype: the state at rest. */
+  protected zerosOf(like: Tensor | readonly number[]): Tensor {
+    return zeros(like instanceof Tensor ? like.shape : like, { dtype: this.dtype });
+  }
+
+  /** Check that a tensor argument is a tensor of the layer's dtype. */
+  protected checkTensor(method: string, name: string, x: unknown): Tensor {
+    if (!(x instanceof Tensor)) throw new ArgumentError(`${this.layerName}.${method}: ${name} must be a Tensor, got ${show(x)}`);
+    if (x.dtype !== this.dtype) {
+      throw new ArgumentError(
+        `${this.layerName}.${method}: ${name} is ${x.dtype} but the layer is ${this.dtype}; convert with .to('${this.dtype}') or make the layer with { dtype: '${x.dtype}' }`,
+      );
+    }
+    if (x.ndim === 0) throw new ShapeError(`${this.layerName}.${method}: ${name} must have at least one dimension (the batch), got a 0-d tensor`);
+    return x;
+  }
+
+  /** Check a state against the input it goes with. */
+  protected checkState(method: string, name: string, state: unknown, input: Tensor): Tensor {
+    const s = this.checkTensor(method, name, state);
+    if (!sameShape(s.shape, input.shape)) {
+      throw new ShapeError(
+        `${this.layerName}.${method}: the state ${name} has shape ${formatShape(s.shape)} but the input has shape ${formatShape(input.shape)}; ` +
+          `a state left from another batch or layer? Start each sequence from ${this.layerName.toLowerCase()}.initState(input) (or pass no state)`,
+      );
+    }
+    return s;
+  }
+
+  /** Check that a per-neuron decay fits the features of `input` (its trailing dimensions). */
+  protected checkDecayFits(method: string, name: string, decay: Tensor, shape: readonly number[]): void {
+    if (decay.ndim === 0) return;
+    const tail = shape.slice(shape.length - decay.ndim);
+    if (decay.ndim >= shape.length || !sameShape(tail, decay.shape)) {
+      throw new ShapeError(
+        `${this.layerName}.${method}: ${name} has one value per neuron, shape ${formatShape(decay.shape)}, but the input has shape ${formatShape(shape)}; ` +
+          `the input's trailing dimensions (after the batch) must be ${formatShape(decay.shape)}`,
+      );
+    }
+  }
+
+  /** The per-step inputs of a sequence: a [T, N, ...] tensor or a list of [N, ...] tensors. */
+  protected stepsOf(method: string, inputs: readonly Tensor[]): Tensor[] {
+    if (inputs.length === 0) throw new ArgumentError(`${this.layerName}.${method}: expected a sequence [T, N, ...features] or one tensor per time step, got nothing`);
+    if (inputs.length === 1) {
+      const seq = this.checkTensor(method, 'the sequence', inputs[0]);
+      if (seq.ndim < 2) {
+        throw new ShapeError(
+          `${this.layerName}.${method}: expected a sequence of shape [T, N, ...features] (rank ≥ 2), got shape ${formatShape(seq.shape)}; ` +
+            'for a single time step use step(input, mem)',
+        );
+      }
+      if (seq.shape[0] === 0) throw new ShapeError(`${this.layerName}.${method}: the sequence has no time steps (shape ${formatShape(seq.shape)})`);
+      return splitSteps(seq);
+    }
+    const first = this.checkTensor(method, 'the input of step 0', inputs[0]);
+    for (let t = 1; t < inputs.length; t++) {
+      const x = this.checkTensor(method, `the input of step ${t}`, inputs[t]);
+      if (!sameShape(x.shape, first.shape)) {
+        throw new ShapeError(`${this.layerName}.${method}: the input of step ${t} has shape ${formatShape(x.shape)}, step 0 has ${formatShape(first.shape)}; every step needs one shape`);
+      }
+    }
+    return [...inputs];
+  }
+}
+
+/**
+ * The steps of a sequence [T, ...] as T tensors. Without gradients these are views. With
+ * gradients, slicing each step straight from the sequence would make every step's backward
+ * allocate a gradient the size of the whole sequence (O(T²) memory traffic); halving it
+ * recursively makes that O(T log T).
+ */
+function splitSteps(seq: Tensor): Tensor[] {
+  const T = seq.shape[0];
+  if (!seq.requiresGrad) {
+    const steps: Tensor[] = [];
+    for (let t = 0; t < T; t++) steps.push(seq.slice([[t, t + 1]]).squeeze(0));
+    return steps;
+  }
+  if (T === 1) return [seq.squeeze(0)];
+  const mid = T >> 1;
+  return [...splitSteps(seq.slice([[0, mid]])), ...splitSteps(seq.slice([[mid, T]]))];
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

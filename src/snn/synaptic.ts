@@ -1,0 +1,110 @@
+// Synaptic: a second-order leaky integrate-and-fire layer, as snnTorch's `Synaptic`: the input
+// charges a synaptic current with its own decay α, which charges the membrane.
+//
+//   'subtract': I_syn[t] = α·I_syn[t−1] + X[t];   U[t] = β·U[t−1] + I_syn[t] − R[t]·Θ
+//   'none':     the same without the reset term
+//   'zero':     both updated as 'none', then both multiplied by (1 − R[t]) (snnTorch's order)
+//   S[t] = heaviside(U[t] − Θ), R[t] = S[t−1]
+import { ArgumentError } from '../errors';
+import { Tensor } from '../tensor';
+import { mul, neg, add, stack } from '../ops';
+import { Parameter } from '../nn/module';
+import { lifMembrane } from './membrane';
+import { type DecayInit, type NeuronOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
+
+export interface SynapticOptions extends NeuronOptions {
+  /** The synaptic current's decay α per step, in [0, 1]: one value or one per neuron. */
+  alpha: DecayInit;
+  /** The membrane decay β per step, in [0, 1]: one value or one per neuron. */
+  beta: DecayInit;
+  /** Learn α (clamped to [0, 1] when used; default false). */
+  learnAlpha?: boolean;
+}
+
+/** What a Synaptic layer returns for a whole sequence. */
+export interface SynapticSequence {
+  spikes: Tensor[];
+  membranes: Tensor[];
+  /** The last synaptic current and membrane: the state to continue from. */
+  syn: Tensor;
+  mem: Tensor;
+}
+
+export class Synaptic extends SpikingNeuron {
+  protected readonly layerName: string = 'Synaptic';
+  readonly alpha: Tensor;
+  readonly beta: Tensor;
+
+  constructor(options: SynapticOptions) {
+    checkOptionKeys('Synaptic', options, ['alpha', 'beta', 'learnAlpha', ...NEURON_OPTION_KEYS]);
+    if (options.alpha === undefined || options.beta === undefined) {
+      throw new ArgumentError('Synaptic: alpha (synaptic decay) and beta (membrane decay), each in [0, 1], are required');
+    }
+    const dtype = options.dtype ?? 'float32';
+    const alpha = decayTensor('Synaptic', 'alpha', options.alpha, dtype);
+    const beta = decayTensor('Synaptic', 'beta', options.beta, dtype);
+    if (options.learnAlpha !== undefined && typeof options.learnAlpha !== 'boolean') {
+      throw new ArgumentError(`Synaptic: learnAlpha must be true or false, got ${String(options.learnAlpha)}`);
+    }
+    super('Synaptic', options);
+    this.alpha = options.learnAlpha === true ? new Parameter(alpha) : alpha;
+    this.beta = options.learnBeta === true ? new Parameter(beta) : beta;
+  }
+
+  /** Synaptic current and membrane at rest (zeros), `[syn, mem]`. */
+  initState(input: Tensor | readonly number[]): [Tensor, Tensor] {
+    return [this.zerosOf(input), this.zerosOf(input)];
+  }
+
+  #update(x: Tensor, syn: Tensor, mem: Tensor, reset: Tensor | null, alpha: Tensor, beta: Tensor): [Tensor, Tensor] {
+    const nextSyn = lifMembrane(x, syn, null, alpha, this.threshold, 'none');
+    if (this.resetMode !== 'zero') return [nextSyn, lifMembrane(nextSyn, mem, reset, beta, this.threshold, this.resetMode)];
+    const nextMem = lifMembrane(nextSyn, mem, null, beta, this.threshold, 'none');
+    const keep = add(neg(reset as Tensor), 1);
+    return [mul(nextSyn, keep), mul(nextMem, keep)];
+  }
+
+  /** One step from the previous synaptic current and membrane (zeros when omitted): `[spikes, syn, mem]`. */
+  step(input: Tensor, syn?: Tensor, mem?: Tensor): [Tensor, Tensor, Tensor] {
+    const x = this.checkTensor('step', 'input', input);
+    const i = syn === undefined ? this.zerosOf(x) : this.checkState('step', 'syn', syn, x);
+    const u = mem === undefined ? this.zerosOf(x) : this.checkState('step', 'mem', mem, x);
+    this.checkDecayFits('step', 'alpha', this.alpha, x.shape);
+    this.checkDecayFits('step', 'beta', this.beta, x.shape);
+    const reset = this.resetMode === 'none' ? null : this.resetFrom(u);
+    const [nextSyn, nextMem] = this.#update(x, i, u, reset, this.effectiveDecay(this.alpha), this.effectiveDecay(this.beta));
+    const out = this.fire(nextMem);
+    this.emit(out);
+    return [out, nextSyn, nextMem];
+  }
+
+  /** A whole sequence ([T, N, ...] or one tensor per step) from the given state (default zeros). */
+  run(inputs: Tensor | readonly Tensor[], state: { syn?: Tensor; mem?: Tensor } = {}): SynapticSequence {
+    const steps = this.stepsOf('run', inputs instanceof Tensor ? [inputs] : inputs);
+    const first = steps[0];
+    let i = state.syn === undefined ? this.zerosOf(first) : this.checkState('run', 'syn', state.syn, first);
+    let u = state.mem === undefined ? this.zerosOf(first) : this.checkState('run', 'mem', state.mem, first);
+    this.checkDecayFits('run', 'alpha', this.alpha, first.shape);
+    this.checkDecayFits('run', 'beta', this.beta, first.shape);
+    const alpha = this.effectiveDecay(this.alpha);
+    const beta = this.effectiveDecay(this.beta);
+    const spikes: Tensor[] = [];
+    const membranes: Tensor[] = [];
+    let reset = this.resetMode === 'none' ? null : this.resetFrom(u);
+    for (const x of steps) {
+      [i, u] = this.#update(x, i, u, reset, alpha, beta);
+      const s = this.fire(u);
+      this.emit(s);
+      spikes.push(s);
+      membranes.push(u);
+      if (this.resetMode !== 'none') reset = this.resetFromSpike(s);
+    }
+    return { spikes, membranes, syn: i, mem: u };
+  }
+
+  /** A whole sequence from rest; the spikes [T, N, ...] (or the membranes with output 'membrane'). */
+  override forward(...inputs: Tensor[]): Tensor {
+    const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs);
+    return stack(this.output === 'spikes' ? spikes : membranes, 0);
+  }
+}

@@ -1,0 +1,71 @@
+// The three experiments of issue #9 on a tiny budget: they run, their numbers are in range, the
+// exact rule learns nothing, and the CLI writes the table, JSON and SVG.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Generator, experiment, optim, randn } from '../../src/index';
+import { runSnnCommand } from '../../src/node';
+
+const inUnit = (v: number): boolean => v >= 0 && v <= 1;
+
+describe('spiking and binarized experiments (small budget)', () => {
+  it('spiking MNIST: one row per rule with accuracy, firing rates and silent fractions; exact gets no gradient', () => {
+    const r = experiment.spikingMnist({ rules: ['atan', 'exact'], seeds: [1, 2], trainSize: 128, testSize: 64, hidden: 24, steps: 4, batchSize: 64 });
+    expect(r.rows.map((row) => row.name)).toEqual(['atan', 'exact']);
+    for (const row of r.rows) {
+      expect(row.accuracy.n).toBe(2);
+      expect(inUnit(row.accuracy.mean)).toBe(true);
+      expect(inUnit(row.firingRates.lif1.mean) && inUnit(row.firingRates.lif2.mean)).toBe(true);
+      expect(inUnit(row.silentFractions.lif1.mean)).toBe(true);
+      expect(row.lossCurve.length).toBe(2);
+    }
+    const table = experiment.formatExperimentTable(r);
+    expect(table).toMatch(/atan/);
+    expect(table).toMatch(/rate lif1/);
+  });
+
+  it('spiking MNIST with the exact rule leaves every weight where it started (the gradient is 0 through every spike)', () => {
+    // the count loss reaches the weights only through heaviside: under 'exact' every gradient is 0
+    const model = new experiment.SpikingMLP(8, 6, 3, { beta: 0.9, steps: 5, backward: 'exact', generator: new Generator(1) });
+    const opt = new optim.Adam(model.parameters(), { lr: 0.1 });
+    const before = model.parameters().map((p) => Array.from(p.toTypedArray()));
+    experiment.spikingMnistStep(model, opt, randn([4, 8], { generator: new Generator(2) }).abs().mul(3), [0, 1, 2, 0]);
+    expect(model.parameters().map((p) => Array.from(p.toTypedArray()))).toEqual(before);
+    expect(model.parameters().every((p) => p.grad === null || Array.from(p.grad.toTypedArray()).every((g) => g === 0))).toBe(true);
+  });
+
+  it('spiking toy task: exact vs fastSigmoid(100) vs atan rows, training accuracy on the memorised labels', () => {
+    const r = experiment.spikingToy({ seeds: [1], iterations: 3, batchSize: 16, steps: 20 });
+    expect(r.rows.map((row) => row.name)).toEqual(['exact', 'fastSigmoid(100)', 'atan']);
+    for (const row of r.rows) {
+      expect(inUnit(row.accuracy.mean)).toBe(true);
+      expect(row.lossCurve.length).toBe(3);
+      expect(inUnit(row.firingRates.hidden.mean)).toBe(true);
+    }
+  });
+
+  it('binarized MNIST: each sign rule and full precision', () => {
+    const r = experiment.binarizedMnist({ seeds: [1], trainSize: 200, testSize: 100, hidden: 16, epochs: 1, batchSize: 50 });
+    expect(r.rows.map((row) => row.name)).toEqual(['straightThrough', 'clippedStraightThrough', 'approxSign', 'fullPrecision']);
+    for (const row of r.rows) expect(inUnit(row.accuracy.mean)).toBe(true);
+  });
+
+  it('surrograd snn toy writes results.json, summary.txt and loss.svg and prints the table; bad flags are usage errors', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snn-'));
+    let out = '';
+    let err = '';
+    const io = { stdout: (t: string) => void (out += t), stderr: { write: (t: string) => (err += t) } };
+    const code = runSnnCommand(['toy', '--seeds', '1', '--iterations', '2', '--steps', '10', '--rules', 'exact,atan', '--out', dir, '--no-progress'], io);
+    expect(code).toBe(0);
+    expect(out).toMatch(/Spiking toy task/);
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as experiment.ExperimentResult;
+    expect(json.rows.map((r) => r.name)).toEqual(['exact', 'atan']);
+    expect(fs.readFileSync(path.join(dir, 'loss.svg'), 'utf8')).toMatch(/<svg[^>]*>[\s\S]*<\/svg>/);
+    expect(fs.readFileSync(path.join(dir, 'summary.txt'), 'utf8')).toMatch(/atan/);
+    expect(runSnnCommand(['toy', '--bogus', '1'], io)).toBe(2);
+    expect(err).toMatch(/unknown flag --bogus/);
+    expect(runSnnCommand(['nope'], io)).toBe(2);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
