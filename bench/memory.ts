@@ -1,8 +1,9 @@
 /**
  * Memory at full count (issue 11): 10 000 training steps and, separately, 10 000 evaluation
  * forwards with parameters that require grad, outside noGrad, each in one synchronous loop (the
- * event loop never turns, so no finalizer could help). Prints heapUsed and RSS after a forced
- * full GC at step 2 000 and at step 10 000, and the growth between them (target < 5 MiB).
+ * event loop never turns, so no finalizer could help). Prints heapUsed and ArrayBuffer memory
+ * after a forced full GC, and RSS, at step 2 000 and at step 10 000, and the growth between them
+ * (target < 5 MiB), with RSS every 2 000 steps.
  *
  *   npx ts-node bench/memory.ts [steps=10000] [model=deep|mlp]
  *
@@ -22,13 +23,20 @@ const MiB = 1024 * 1024;
 interface Sample {
   heap: number;
   rss: number;
+  /** Memory of ArrayBuffers (typed arrays' storage lives outside the V8 heap). */
+  buffers: number;
 }
 
+/**
+ * RSS as the loop runs (read before the forced GC: a full GC gives pages back that the next steps
+ * take again, which would show as growth that is not there), heap and array buffers after it.
+ */
 function sample(): Sample {
+  const rss = process.memoryUsage().rss;
   gc();
   gc();
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, rss: m.rss };
+  return { heap: m.heapUsed, rss, buffers: m.arrayBuffers };
 }
 
 interface Setup {
@@ -54,19 +62,23 @@ function setup(kind: string): Setup {
 
 function run(label: string, steps: number, step: () => void): void {
   const from = Math.min(2000, Math.floor(steps / 5));
-  let atFrom: Sample = { heap: 0, rss: 0 };
+  let atFrom: Sample = { heap: 0, rss: 0, buffers: 0 };
+  const rssTrail: string[] = [];
   const t0 = performance.now();
   for (let i = 1; i <= steps; i++) {
     step();
     if (i === from) atFrom = sample();
+    if (i % 2000 === 0) rssTrail.push((process.memoryUsage().rss / MiB).toFixed(1));
   }
   const atEnd = sample();
   const ms = (performance.now() - t0) / steps;
   const f = (b: number): string => `${(b / MiB).toFixed(2)} MiB`;
   console.log(
     `${label.padEnd(34)} heap ${f(atFrom.heap)} → ${f(atEnd.heap)} (${f(atEnd.heap - atFrom.heap)}),  ` +
+      `array buffers ${f(atFrom.buffers)} → ${f(atEnd.buffers)} (${f(atEnd.buffers - atFrom.buffers)}),  ` +
       `RSS ${f(atFrom.rss)} → ${f(atEnd.rss)} (${f(atEnd.rss - atFrom.rss)}),  steps ${from}→${steps}, ${ms.toFixed(2)} ms/step`,
   );
+  console.log(`${''.padEnd(34)} RSS every 2 000 steps (MiB): ${rssTrail.join(', ')}`);
 }
 
 function main(): void {

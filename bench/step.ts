@@ -43,7 +43,7 @@ function measure(run: () => void, minSampleMs = 20): number {
 }
 
 /** Workload 1: the MLP Adam step. */
-export function mlpAdamStep(lib: Lib = here): () => void {
+export function mlpAdamStep(lib: Lib = here, setToNone = true): () => void {
   const { Generator, nn, optim, randn, tensor } = lib;
   const gen = new Generator(0);
   const model = nn.mlp([784, 256, 256, 10], { activation: 'relu', generator: gen });
@@ -52,14 +52,15 @@ export function mlpAdamStep(lib: Lib = here): () => void {
   const x = randn([128, 784], { generator: gen });
   const labels = tensor(Array.from({ length: 128 }, () => gen.int(10)));
   return () => {
-    opt.zeroGrad();
+    if (setToNone) opt.zeroGrad();
+    else (opt.zeroGrad as (setToNone: boolean) => void)(false);
     criterion.forward(model.forward(x), labels).backward();
     opt.step();
   };
 }
 
 /** Workload 2: twelve 64→64 sigmoid layers, SGD. */
-export function deepSigmoidSgdStep(lib: Lib = here): () => void {
+export function deepSigmoidSgdStep(lib: Lib = here, setToNone = true): () => void {
   const { Generator, nn, optim, randn } = lib;
   const gen = new Generator(0);
   const layers: here.nn.Module[] = [];
@@ -70,7 +71,8 @@ export function deepSigmoidSgdStep(lib: Lib = here): () => void {
   const x = randn([32, 64], { generator: gen });
   const target = randn([32, 64], { generator: gen });
   return () => {
-    opt.zeroGrad();
+    if (setToNone) opt.zeroGrad();
+    else (opt.zeroGrad as (setToNone: boolean) => void)(false);
     criterion.forward(model.forward(x), target).backward();
     opt.step();
   };
@@ -135,6 +137,11 @@ function main1(which: string, args: string[]): void {
   }
   if (which === 'both' || which === 'deep') {
     console.log(`12 × (64→64 + sigmoid) batch 32 SGD step:      ${measure(deepSigmoidSgdStep()).toFixed(3)} CPU ms`);
+  }
+  if (which === 'reuse') {
+    // the same steps with zeroGrad(false): .grad buffers kept and accumulated into in place
+    console.log(`MLP Adam step, zeroGrad(false):                ${measure(mlpAdamStep(here, false)).toFixed(3)} CPU ms`);
+    console.log(`12 × 64 sigmoid SGD step, zeroGrad(false):     ${measure(deepSigmoidSgdStep(here, false)).toFixed(3)} CPU ms`);
   }
   if (which === 'loop') {
     // for `node --cpu-prof`: run one workload for a fixed number of steps

@@ -305,9 +305,23 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clear every parameter's gradient (set it to null, like PyTorch's default set_to_none). */
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+  /**
+   * Clear every parameter's gradient. By default set it to null, as PyTorch ≥ 2 does
+   * (`set_to_none=True`): the next backward allocates a fresh `.grad`, and an optimizer skips a
+   * parameter that received none. `zeroGrad(false)` instead fills the existing `.grad` buffers with
+   * zeros and keeps them, so backward accumulates into the same memory every step (no allocation;
+   * a parameter that receives no gradient then has a zero `.grad` and is still stepped, so
+   * momentum and weight decay move it — the same trade-off as PyTorch's `set_to_none=False`).
+   */
+  zeroGrad(setToNone = true): void {
+    if (typeof setToNone !== 'boolean') {
+      throw new ArgumentError(`zeroGrad: setToNone must be true or false, got ${String(setToNone)}`);
+    }
+    for (const p of this.parameters()) {
+      if (setToNone || p.grad === null) p.grad = null;
+      else if (nd.isContiguous(p.grad.data)) p.grad.data.data.fill(0);
+      else p.grad = new Tensor(nd.zeros(p.shape, p.dtype)); // a strided view set by hand: never write through it
+    }
   }
 
   /** Freeze (false) or unfreeze (true) every parameter; returns this. */

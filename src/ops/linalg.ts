@@ -92,7 +92,7 @@ function sameShape(p: readonly number[], q: readonly number[]): boolean {
 // ---- linear: y = x·Wᵀ + b with W stored [out, in] (PyTorch's layout), fused ----
 // One op instead of transpose → matmul → add: the weight gradient is computed directly in W's
 // own layout (dW = gᵀ·x), so no transposed view has to be copied into W.grad, and the bias is
-// added in the same pass that writes y.
+// the value the product is accumulated onto (no separate pass over y).
 interface LinearSaved {
   /** The input as a matrix [n, in] (leading axes folded into n). */
   x: nd.Nd;
@@ -147,12 +147,18 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   const x2 = nd.reshape(x.data, [n, inF]);
   const dtype = nd.promote(nd.promote(x.dtype, weight.dtype), bias?.dtype ?? x.dtype);
   const out = nd.zeros([n, outF], dtype);
-  nd.matmulInto(out, x2, false, weight.data, true);
-  if (bias !== null) {
+  if (bias !== null && outF > 0) {
+    // the bias as the gemm's starting value: matmulInto adds the product into `out`, so the bias
+    // costs one row copy per row instead of a read-modify-write pass over the product
     const b = nd.contiguous(bias.data).data;
     const y = out.data;
-    for (let row = 0; row < y.length; row += outF) for (let j = 0; j < outF; j++) y[row + j] += b[j];
+    if (nd.dtypeOf(bias.data) === dtype) {
+      for (let row = 0; row < y.length; row += outF) y.set(b, row);
+    } else {
+      for (let row = 0; row < y.length; row += outF) for (let j = 0; j < outF; j++) y[row + j] = b[j];
+    }
   }
+  nd.matmulInto(out, x2, false, weight.data, true);
   const shape = [...x.shape.slice(0, -1), outF];
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   return record(linearOp, inputs, nd.wrap(out.data, shape), { x: x2, w: weight.data, xShape: x.shape, hasBias: bias !== null });

@@ -13,11 +13,6 @@ interface ReduceSaved {
   kept: number[];
 }
 
-/** The keepDims shape of `shape` reduced over `axes`. */
-function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
-  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
-}
-
 /** The output: the keepDims-shaped result, or the same values with the reduced axes dropped. */
 function finish(kept: nd.Nd, axes: readonly number[], keepDims: boolean): nd.Nd {
   if (keepDims) return kept;

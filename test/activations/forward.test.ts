@@ -4,6 +4,7 @@ import { tensor } from '../../src/creation';
 import { activation, type ActivationName, SELU_ALPHA, SELU_SCALE } from '../../src/activations';
 import { erf, erfc, normalCdf, roundHalfEven } from '../../src/activations/math';
 import { expectClose } from './helpers';
+import { ArgumentError } from '../../src/errors';
 
 function f(name: ActivationName, xs: number[], params: Record<string, unknown> = {}): number[] {
   return activation(name, tensor(xs, { dtype: 'float64' }), params as never).toArray() as number[];
@@ -125,11 +126,11 @@ describe('parameter checks', () => {
   });
 
   it('an unknown option is an error listing the valid ones', () => {
-    expect(() => tensor([1]).leakyRelu({ slop: 0.2 } as never)).toThrow(/leakyRelu: unknown option 'slop'; its options are: backward, slope/);
+    expect(() => tensor([1]).leakyRelu({ slop: 0.2 } as never)).toThrowWith(ArgumentError, /leakyRelu: unknown option 'slop'; its options are: backward, slope/);
   });
 
   it('a non-tensor input is an ArgumentError', () => {
-    expect(() => activation('relu', [1, 2] as never)).toThrow(/relu: expected a Tensor/);
-    expect(() => activation('nope' as never, tensor([1]))).toThrow(/no activation named 'nope'; the activations are: relu, leakyRelu/);
+    expect(() => activation('relu', [1, 2] as never)).toThrowWith(ArgumentError, /relu: expected a Tensor/);
+    expect(() => activation('nope' as never, tensor([1]))).toThrowWith(ArgumentError, /no activation named 'nope'; the activations are: relu, leakyRelu/);
   });
 });

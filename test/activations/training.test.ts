@@ -6,6 +6,7 @@ import { Generator } from '../../src/random';
 import type { Tensor } from '../../src/tensor';
 import { noGrad } from '../../src/autograd/tape';
 import { rules, withBackward, type RuleChoice } from '../../src/activations';
+import { gradTensor } from '../grad';
 
 const N = 96;
 const IN = 4;
@@ -44,7 +45,7 @@ function train(rule: RuleChoice, steps: number): number[] {
     noGrad(() => {
       for (const p of params) {
         const data = p.toNdarray().data;
-        const grad = p.grad?.toTypedArray();
+        const grad = gradTensor(p).toTypedArray();
         if (grad === undefined) throw new Error('a parameter received no gradient');
         for (let i = 0; i < data.length; i++) data[i] -= lr * grad[i];
       }

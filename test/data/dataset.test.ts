@@ -30,7 +30,7 @@ describe('createDataset', () => {
     expect(() => createDataset({ x, labels: [0, 3], numClasses: 2 })).toThrow(/numClasses must be an integer ≥ 4, got 2/);
     expect(() => createDataset({ x, y: tensor([1, 2, 3]) })).toThrow(/one row per example of x \(2\)/);
     // @ts-expect-error: both kinds of target
-    expect(() => createDataset({ x, y: tensor([1, 2]), labels: [0, 1] })).toThrow(/exactly one of labels/);
+    expect(() => createDataset({ x, y: tensor([1, 2]), labels: [0, 1] })).toThrowWith(ArgumentError, /exactly one of labels/);
   });
 });
 
@@ -42,7 +42,7 @@ describe('subset', () => {
     expect(s.labels).toEqual([0, 1, 1]);
     expect(s.length).toBe(3);
     expect(s.centers).toBe(d.centers);
-    expect(() => subset(d, [6])).toThrow(/indices must be integers in \[0, 5\].*got 6 at position 0/);
+    expect(() => subset(d, [6])).toThrowWith(ArgumentError, /indices must be integers in \[0, 5\].*got 6 at position 0/);
   });
 });
 
@@ -82,8 +82,8 @@ describe('trainTestSplit', () => {
     expect(train.length).toBe(40);
     expect(test.y.shape).toEqual([10, 1]);
     expect(test.teacher).toBe(d.teacher);
-    expect(() => trainTestSplit(d, { stratify: true })).toThrow(/stratify needs class labels/);
-    expect(() => trainTestSplit(d, { testSize: 50 })).toThrow(/testSize must be an integer in \[0, 49\], got 50/);
+    expect(() => trainTestSplit(d, { stratify: true })).toThrowWith(ArgumentError, /stratify needs class labels/);
+    expect(() => trainTestSplit(d, { testSize: 50 })).toThrowWith(ArgumentError, /testSize must be an integer in \[0, 49\], got 50/);
     expect(() => trainTestSplit(d, { testSize: 5, testFraction: 0.1 })).toThrow(ArgumentError);
   });
 });
@@ -92,6 +92,6 @@ describe('oneHot', () => {
   it('makes one-hot rows from labels', () => {
     expect(oneHot([2, 0], 3).toArray()).toEqual([[0, 0, 1], [1, 0, 0]]);
     expect(oneHot(tensor([1, 1]), 2).toArray()).toEqual([[0, 1], [0, 1]]);
-    expect(() => oneHot([3], 3)).toThrow(/integers in \[0, 2\], got 3 at index 0/);
+    expect(() => oneHot([3], 3)).toThrowWith(ArgumentError, /integers in \[0, 2\], got 3 at index 0/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadIris } from '../../src/data';
 import { bitsEqual, column, countBy, mean, rows, std } from './helpers';
+import { ArgumentError } from '../../src/errors';
 
 describe('loadIris', () => {
   it('has 150 flowers with 4 features and 3 species of 50 across train + test', () => {
@@ -88,6 +89,6 @@ describe('loadIris', () => {
     expect(() => loadIris({ testFraction: 1 })).toThrow(/testFraction must be in \[0, 1\), got 1/);
     expect(() => loadIris({ testFraction: -0.1 })).toThrow(/testFraction/);
     // @ts-expect-error: not an iris normalisation
-    expect(() => loadIris({ normalize: 'zscore' })).toThrow(/'none', 'standard', 'minmax', 'minmax-neg1-1'/);
+    expect(() => loadIris({ normalize: 'zscore' })).toThrowWith(ArgumentError, /'none', 'standard', 'minmax', 'minmax-neg1-1'/);
   });
 });

@@ -4,6 +4,7 @@ import { tensor, zeros } from '../../src/creation';
 import { crossEntropy } from '../../src/ops';
 import { Generator } from '../../src/random';
 import { rows, values } from './helpers';
+import { ArgumentError } from '../../src/errors';
 
 /** n examples whose single feature and label identify them: x = [i, 10 i], label i mod 3. */
 function numbered(n: number): ClassificationDataset {
@@ -119,8 +120,8 @@ describe('DataLoader', () => {
     expect(() => new DataLoader(data, { batchSize: 2.5 })).toThrow(/batchSize must be an integer ≥ 1, got 2.5/);
     expect(() => new DataLoader(data, { batchSize: 2, seed: 1, generator: new Generator(1) })).toThrow(/either seed or generator/);
     // @ts-expect-error: a typo of dropLast
-    expect(() => new DataLoader(data, { batchSize: 2, droplast: true })).toThrow(/unknown option 'droplast'/);
+    expect(() => new DataLoader(data, { batchSize: 2, droplast: true })).toThrowWith(ArgumentError, /unknown option 'droplast'/);
     // @ts-expect-error: options are required
-    expect(() => new DataLoader(data)).toThrow(/batchSize are required/);
+    expect(() => new DataLoader(data)).toThrowWith(ArgumentError, /batchSize are required/);
   });
 });

@@ -162,7 +162,7 @@ describe('loadMnist: options', () => {
     const s = loadMnist({ testSize: 9990, seed: 1 });
     expect(s.test.length).toBe(9990);
     expect(s.train.length).toBe(10);
-    expect(() => loadMnist({ trainSize: 9995, testSize: 10 })).toThrow(/at most 10000/);
+    expect(() => loadMnist({ trainSize: 9995, testSize: 10 })).toThrowWith(ArgumentError, /at most 10000/);
   });
 
   it('can split without stratification (one seeded permutation)', () => {
@@ -179,17 +179,17 @@ describe('loadMnist: options', () => {
   });
 
   it('names bad options, their values and the valid range', () => {
-    expect(() => loadMnist({ trainSize: 9000, testSize: 2000 })).toThrow(
+    expect(() => loadMnist({ trainSize: 9000, testSize: 2000 })).toThrowWith(ArgumentError, 
       /trainSize \+ testSize must be at most 10000 .*got 9000 \+ 2000 = 11000/,
     );
-    expect(() => loadMnist({ trainSize: 0 })).toThrow(/trainSize must be an integer in \[1, 10000\], got 0/);
-    expect(() => loadMnist({ testSize: 2.5 })).toThrow(/testSize must be an integer in \[0, 9999\], got 2.5/);
+    expect(() => loadMnist({ trainSize: 0 })).toThrowWith(ArgumentError, /trainSize must be an integer in \[1, 10000\], got 0/);
+    expect(() => loadMnist({ testSize: 2.5 })).toThrowWith(ArgumentError, /testSize must be an integer in \[0, 9999\], got 2.5/);
     // @ts-expect-error: not a normalisation
-    expect(() => loadMnist({ normalize: 'zscore' })).toThrow(
+    expect(() => loadMnist({ normalize: 'zscore' })).toThrowWith(ArgumentError, 
       /normalize must be one of 'none', 'standard', 'minmax-neg1-1', got 'zscore'/,
     );
     // @ts-expect-error: a typo
-    expect(() => loadMnist({ trainsize: 10 })).toThrow(/unknown option 'trainsize'/);
+    expect(() => loadMnist({ trainsize: 10 })).toThrowWith(ArgumentError, /unknown option 'trainsize'/);
     expect(() => loadMnist({ trainSize: 9000, testSize: 2000 })).toThrow(ArgumentError);
   });
 });

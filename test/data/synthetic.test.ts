@@ -82,7 +82,7 @@ describe('twoSpirals', () => {
   });
 
   it('rejects an odd n and a non-positive turns', () => {
-    expect(() => twoSpirals({ n: 5 })).toThrow(/n must be even.*got 5/);
+    expect(() => twoSpirals({ n: 5 })).toThrowWith(ArgumentError, /n must be even.*got 5/);
     expect(() => twoSpirals({ turns: 0 })).toThrow(ArgumentError);
     expect(() => twoSpirals({ noise: -1 })).toThrow(/noise must be a finite number ≥ 0, got -1/);
   });
@@ -210,8 +210,8 @@ describe('synthetic sets are reproducible from the seed', () => {
   });
 
   it('rejects seed and generator together, a fractional seed and unknown options', () => {
-    expect(() => xor({ seed: 1, generator: new Generator(1) })).toThrow(/either seed or generator/);
-    expect(() => xor({ seed: 1.5 })).toThrow(/seed must be an integer, got 1.5/);
+    expect(() => xor({ seed: 1, generator: new Generator(1) })).toThrowWith(ArgumentError, /either seed or generator/);
+    expect(() => xor({ seed: 1.5 })).toThrowWith(ArgumentError, /seed must be an integer, got 1.5/);
     // @ts-expect-error: a typo of 'noise'
     expect(() => xor({ noize: 0.2 })).toThrow(/unknown option 'noize' \(did you mean 'noise'\?\); the options are n, noise/);
     expect(() => xor({ n: 0 })).toThrow(/n must be an integer ≥ 1, got 0/);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, nn, tensor, type Tensor } from '../../src/index';
 import type { ForwardHook } from '../../src/nn/module';
+import { ArgumentError } from '../../src/errors';
 
 function smallNet(): nn.Sequential {
   return nn.mlp([3, 4, 2], { activation: 'relu', generator: new Generator(1) });
@@ -74,6 +75,6 @@ describe('Module.registerForwardHook', () => {
   it('a hook that returns something other than a tensor is an error naming the module', () => {
     const layer = new nn.Linear(2, 2, { generator: new Generator(0) });
     layer.registerForwardHook((() => 42) as unknown as ForwardHook);
-    expect(() => layer.forward(tensor([[1, 1]]))).toThrow(/Linear: a forward hook returned number/);
+    expect(() => layer.forward(tensor([[1, 1]]))).toThrowWith(ArgumentError, /Linear: a forward hook returned number/);
   });
 });

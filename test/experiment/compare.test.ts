@@ -5,6 +5,8 @@ import { nn, rules, type Tensor } from '../../src/index';
 import { compareRules, meanSd, type CompareResult } from '../../src/experiment';
 import { weightLayers } from '../../src/diagnostics';
 import { tiny, withoutTimings } from './helpers';
+import { ArgumentError } from '../../src/errors';
+import { RuleError } from '../../src/errors';
 
 function weightsOf(model: nn.Module): number[][] {
   return weightLayers(model).flatMap((l) => [Array.from(l.weight.toTypedArray()), Array.from((l.bias as Tensor).toTypedArray())]);
@@ -106,12 +108,12 @@ describe('compareRules', () => {
   });
 
   it('names the valid choices for an unknown rule, dataset, activation or option', () => {
-    expect(() => compareRules({ ...tiny, rules: ['exact', 'nope'] })).toThrow(/relu has no backward rule 'nope'; its rules are: exact, sigmoid/);
-    expect(() => compareRules({ ...tiny, dataset: 'cifar' as never })).toThrow(/unknown dataset 'cifar'; the datasets are mnist, iris, xor, spirals, blobs/);
-    expect(() => compareRules({ ...tiny, activation: 'swish' as never })).toThrow(/unknown activation 'swish'; the activations are relu, /);
-    expect(() => compareRules({ ...tiny, epoch: 3 } as never)).toThrow(/unknown option 'epoch'/);
-    expect(() => compareRules({ ...tiny, rules: ['exact', 'exact'] })).toThrow(/two rows are labelled 'exact'/);
-    expect(() => compareRules({ ...tiny, seeds: [] })).toThrow(/seeds must be a non-empty array/);
+    expect(() => compareRules({ ...tiny, rules: ['exact', 'nope'] })).toThrowWith(RuleError, /relu has no backward rule 'nope'; its rules are: exact, sigmoid/);
+    expect(() => compareRules({ ...tiny, dataset: 'cifar' as never })).toThrowWith(ArgumentError, /unknown dataset 'cifar'; the datasets are mnist, iris, xor, spirals, blobs/);
+    expect(() => compareRules({ ...tiny, activation: 'swish' as never })).toThrowWith(ArgumentError, /unknown activation 'swish'; the activations are relu, /);
+    expect(() => compareRules({ ...tiny, epoch: 3 } as never)).toThrowWith(ArgumentError, /unknown option 'epoch'/);
+    expect(() => compareRules({ ...tiny, rules: ['exact', 'exact'] })).toThrowWith(ArgumentError, /two rows are labelled 'exact'/);
+    expect(() => compareRules({ ...tiny, seeds: [] })).toThrowWith(ArgumentError, /seeds must be a non-empty array/);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   tensor,
   withBackward,
 } from '../../src/index';
+import { ArgumentError } from '../../src/errors';
 
 const sigma = (x: number): number => 1 / (1 + Math.exp(-x));
 const xs = [-2, -0.5, 0.5, 3];
@@ -104,9 +105,9 @@ describe('activation layers', () => {
   });
 
   it('mistakes fail when the layer is made, naming what exists', () => {
-    expect(() => new nn.ReLU({ backward: 'sigmoud' })).toThrow(/sigmoud.*sigmoid/s);
-    expect(() => new nn.LeakyReLU({ slope: Number.NaN })).toThrow(/slope/);
-    expect(() => nn.activation('relux' as 'relu')).toThrow(/relux/);
+    expect(() => new nn.ReLU({ backward: 'sigmoud' })).toThrowWith(RuleError, /sigmoud.*sigmoid/s);
+    expect(() => new nn.LeakyReLU({ slope: Number.NaN })).toThrowWith(ArgumentError, /slope/);
+    expect(() => nn.activation('relux' as 'relu')).toThrowWith(ArgumentError, /relux/);
   });
 
   it('nn.activation(name) makes the named class for a built-in', () => {

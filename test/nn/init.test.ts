@@ -26,7 +26,7 @@ describe('nn.init', () => {
     expect(init.calculateGain('leakyRelu', 0.2)).toBeCloseTo(Math.sqrt(2 / 1.04), 15);
     expect(init.calculateGain('leakyRelu')).toBeCloseTo(Math.sqrt(2 / 1.0001), 15);
     expect(init.calculateGain('selu')).toBe(0.75);
-    expect(() => init.calculateGain('gelu' as 'relu')).toThrow(/gelu/);
+    expect(() => init.calculateGain('gelu' as 'relu')).toThrowWith(ArgumentError, /gelu/);
   });
 
   it('fan in / fan out of a [out, in] weight', () => {
@@ -73,8 +73,8 @@ describe('nn.init', () => {
     expect(Array.from(init.constant(zeros([3]), 2.5).toTypedArray())).toEqual([2.5, 2.5, 2.5]);
     expect(Array.from(init.ones(zeros([2])).toTypedArray())).toEqual([1, 1]);
     expect(Array.from(init.zeros(init.ones(zeros([2]))).toTypedArray())).toEqual([0, 0]);
-    expect(() => init.uniform(zeros([2]), 1, 0)).toThrow(/high/);
-    expect(() => init.normal(zeros([2]), 0, -1)).toThrow(/std/);
+    expect(() => init.uniform(zeros([2]), 1, 0)).toThrowWith(ArgumentError, /high/);
+    expect(() => init.normal(zeros([2]), 0, -1)).toThrowWith(ArgumentError, /std/);
   });
 
   it('a seed fixes the values', () => {

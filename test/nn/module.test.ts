@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, Generator, type Tensor, nn, tensor, zeros } from '../../src/index';
+import { StateDictError } from '../../src/nn/module';
 
 /** A state dict's values as plain arrays (tensors themselves differ in their ids). */
 function values(state: nn.StateDict): Record<string, unknown> {
@@ -184,7 +185,7 @@ describe('stateDict / loadStateDict', () => {
     expect(result).toEqual({ missingKeys: ['2.bias'], unexpectedKeys: ['extra'] });
     expect((model.at(0) as nn.Linear).weight.toTypedArray().every((v) => v === 0)).toBe(true);
     const before = model.stateDict();
-    expect(() => model.loadStateDict({ '0.weight': zeros([2, 3]), '0.bias': zeros([3]) }, { strict: false })).toThrow(
+    expect(() => model.loadStateDict({ '0.weight': zeros([2, 3]), '0.bias': zeros([3]) }, { strict: false })).toThrowWith(StateDictError, 
       /shape mismatch for '0\.weight'/,
     );
     expect(values(model.stateDict())).toEqual(values(before));
@@ -202,7 +203,7 @@ describe('stateDict / loadStateDict', () => {
 
   it('rejects non-tensors and names them', () => {
     const model = new nn.Linear(1, 1);
-    expect(() => model.loadStateDict({ weight: [[1]] as unknown as Tensor, bias: zeros([1]) })).toThrow(/not tensors: weight/);
+    expect(() => model.loadStateDict({ weight: [[1]] as unknown as Tensor, bias: zeros([1]) })).toThrowWith(StateDictError, /not tensors: weight/);
     expect(() => model.loadStateDict(null as never)).toThrow(ArgumentError);
   });
 });

@@ -25,7 +25,7 @@ describe('comparisons', () => {
 
   it('name themselves and both shapes when the shapes do not broadcast', () => {
     expect(() => gt(a, tensor([1, 2]))).toThrow(ShapeError);
-    expect(() => eq(a, tensor([1, 2]))).toThrow(/^eq: shapes \[2, 3\] and \[2\] cannot be broadcast together/);
+    expect(() => eq(a, tensor([1, 2]))).toThrowWith(ShapeError, /^eq: shapes \[2, 3\] and \[2\] cannot be broadcast together/);
   });
 });
 

@@ -27,16 +27,16 @@ describe('gather', () => {
 
   it('rejects out-of-range and non-integer indices, naming the value and the bound', () => {
     expect(() => gather(a(), 1, tensor([[0, 3], [0, 0]]))).toThrow(ArgumentError);
-    expect(() => gather(a(), 1, tensor([[0, 3], [0, 0]]))).toThrow(
+    expect(() => gather(a(), 1, tensor([[0, 3], [0, 0]]))).toThrowWith(ArgumentError, 
       'gather: index 3 (at flat position 1) is out of range for axis 1 of size 3; indices must be integers in [0, 3)',
     );
-    expect(() => gather(a(), 0, tensor([[-1, 0, 0]]))).toThrow(/index -1 .* out of range for axis 0 of size 2/);
-    expect(() => gather(a(), 0, tensor([[0.5, 0, 0]]))).toThrow(/index 0.5 .* is not an integer/);
+    expect(() => gather(a(), 0, tensor([[-1, 0, 0]]))).toThrowWith(ArgumentError, /index -1 .* out of range for axis 0 of size 2/);
+    expect(() => gather(a(), 0, tensor([[0.5, 0, 0]]))).toThrowWith(ArgumentError, /index 0.5 .* is not an integer/);
   });
 
   it('rejects an index of another rank or larger than the input along another axis', () => {
     expect(() => gather(a(), 1, tensor([0, 1]))).toThrow(ShapeError);
-    expect(() => gather(a(), 1, tensor([[0], [0], [0]]))).toThrow(/larger than the input's \[2, 3\] along axis 0/);
+    expect(() => gather(a(), 1, tensor([[0], [0], [0]]))).toThrowWith(ShapeError, /larger than the input's \[2, 3\] along axis 0/);
   });
 });
 
@@ -60,7 +60,7 @@ describe('where', () => {
   });
 
   it('names all three shapes when they do not broadcast', () => {
-    expect(() => where(tensor([1, 0]), tensor([1, 2, 3]), 0)).toThrow(
+    expect(() => where(tensor([1, 0]), tensor([1, 2, 3]), 0)).toThrowWith(ShapeError, 
       'where: mask [2], a [3] and b [] cannot be broadcast together',
     );
   });

@@ -286,7 +286,7 @@ describe('param groups', () => {
 
   it('an unknown option in a group is an error naming it', () => {
     const a = tensor([1], { requiresGrad: true });
-    expect(() => new optim.SGD([{ params: [a], momentom: 0.9 } as never])).toThrow(/momentom/);
+    expect(() => new optim.SGD([{ params: [a], momentom: 0.9 } as never])).toThrowWith(ArgumentError, /momentom/);
   });
 });
 
@@ -309,7 +309,7 @@ describe('steps', () => {
     a.grad = tensor([1, 1]);
     b.grad = tensor([1, 1, 1]);
     expect(() => opt.step()).toThrow(ShapeError);
-    expect(() => opt.step()).toThrow(/\[2\].*\[3\]/);
+    expect(() => opt.step()).toThrowWith(ShapeError, /\[2\].*\[3\]/);
     expect(Array.from(a.toTypedArray())).toEqual([1, 2]);
     expect(Array.from(b.toTypedArray())).toEqual([3, 4]);
   });
@@ -395,7 +395,7 @@ describe('invalid options throw at construction, naming the option and the value
   for (const [name, make, message] of bad) {
     it(name, () => {
       expect(make).toThrow(ArgumentError);
-      expect(make).toThrow(message);
+      expect(make).toThrowWith(ArgumentError, message);
     });
   }
 });
@@ -415,27 +415,27 @@ describe('unknown options are refused, naming them and listing the valid ones', 
     it(`${name}: a misspelt constructor option (learningRate) is an ArgumentError listing the valid options`, () => {
       const construct = (): unknown => make({ learningRate: 0.5 } as never);
       expect(construct).toThrow(ArgumentError);
-      expect(construct).toThrow(`${name}: unknown option 'learningRate'; valid options: ${valid}`);
+      expect(construct).toThrowWith(ArgumentError, `${name}: unknown option 'learningRate'; valid options: ${valid}`);
     });
   }
 
   it('every unknown option is named, not just the first', () => {
-    expect(() => new optim.Adam(p(), { lr: 0.1, beta1: 0.9, beta2: 0.99 } as never)).toThrow(/unknown options 'beta1', 'beta2'/);
+    expect(() => new optim.Adam(p(), { lr: 0.1, beta1: 0.9, beta2: 0.99 } as never)).toThrowWith(ArgumentError, /unknown options 'beta1', 'beta2'/);
   });
 
   it('options given as a bare number (a positional lr) are refused, not ignored', () => {
-    expect(() => new optim.SGD(p(), 0.5 as never)).toThrow(/SGD: options must be an object such as \{ lr: 0\.1 \}, got 0\.5/);
+    expect(() => new optim.SGD(p(), 0.5 as never)).toThrowWith(ArgumentError, /SGD: options must be an object such as \{ lr: 0\.1 \}, got 0\.5/);
   });
 
   it('a param group passed to the constructor: the message names the group and lists the valid options', () => {
     const make = (): unknown => new optim.SGD([{ params: p() }, { params: p(), learningRate: 0.5 } as never]);
     expect(make).toThrow(ArgumentError);
-    expect(make).toThrow("SGD: unknown option 'learningRate' in param group 1; valid options: lr, momentum,");
+    expect(make).toThrowWith(ArgumentError, "SGD: unknown option 'learningRate' in param group 1; valid options: lr, momentum,");
   });
 
   it('addParamGroup refuses an unknown option and adds nothing', () => {
     const opt = new optim.RMSprop(p(), { lr: 0.1 });
-    expect(() => opt.addParamGroup({ params: p(), smoothing: 0.9 } as never)).toThrow(
+    expect(() => opt.addParamGroup({ params: p(), smoothing: 0.9 } as never)).toThrowWith(ArgumentError, 
       "RMSprop: unknown option 'smoothing' in param group 1; valid options: lr, alpha,",
     );
     expect(opt.paramGroups.length).toBe(1);
@@ -446,7 +446,7 @@ describe('unknown options are refused, naming them and listing the valid ones', 
     const opt = new optim.SGD([w], { lr: 0.1 });
     const saved = opt.stateDict();
     const misspelt = { ...saved, paramGroups: [{ ...saved.paramGroups[0], lr: 0.5, learningRate: 0.5 }] };
-    expect(() => opt.loadStateDict(misspelt)).toThrow(
+    expect(() => opt.loadStateDict(misspelt)).toThrowWith(ArgumentError, 
       "unknown option 'learningRate' in param group 0 of the state dict; valid options: lr, momentum, dampening, weightDecay, nesterov, maximize",
     );
     expect(opt.paramGroups[0].lr).toBe(0.1);
@@ -544,12 +544,12 @@ describe('stateDict / loadStateDict', () => {
     const [, opt] = trained();
     const good = opt.stateDict();
     const other = new optim.Adam([tensor([1, 2], { requiresGrad: true })], { lr: 0.5 });
-    expect(() => other.loadStateDict(good)).toThrow(/4 values but the parameter has 2/);
+    expect(() => other.loadStateDict(good)).toThrowWith(ArgumentError, /4 values but the parameter has 2/);
     expect(other.paramGroups[0].lr).toBe(0.5);
     expect(other.state.size).toBe(0);
-    expect(() => new optim.SGD([tensor([1], { requiresGrad: true })]).loadStateDict(good)).toThrow(/Adam optimizer, not SGD/);
+    expect(() => new optim.SGD([tensor([1], { requiresGrad: true })]).loadStateDict(good)).toThrowWith(ArgumentError, /Adam optimizer, not SGD/);
     const badLr = { ...good, paramGroups: [{ ...good.paramGroups[0], lr: -1 }] };
-    expect(() => opt.loadStateDict(badLr)).toThrow(/lr/);
+    expect(() => opt.loadStateDict(badLr)).toThrowWith(ArgumentError, /lr/);
     expect(opt.paramGroups[0].lr).toBe(0.05);
   });
 });

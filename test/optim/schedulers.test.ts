@@ -179,7 +179,7 @@ describe('gradient clipping', () => {
   it('clipGradNorm with errorIfNonfinite refuses a NaN norm and changes nothing', () => {
     const a = tensor([1, 1], { requiresGrad: true });
     a.grad = tensor([Number.NaN, 5]);
-    expect(() => optim.clipGradNorm([a], 1, { errorIfNonfinite: true })).toThrow(/NaN/);
+    expect(() => optim.clipGradNorm([a], 1, { errorIfNonfinite: true })).toThrowWith(ArgumentError, /NaN/);
     expect(a.grad.toTypedArray()[1]).toBe(5);
   });
 
