@@ -38,7 +38,10 @@ export default defineConfig([
   },
   {
     // the `surrograd` command (package.json "bin"): CommonJS only, made executable by the banner
-    entry: { cli: 'src/cli.ts' },
+    // tune-trial and worker: what `surrograd tune`'s worker threads load (src/node/parallel.ts
+    // looks for worker.js, src/node/tune.ts for tune-trial.js, next to the bundle)
+    entry: { cli: 'src/cli.ts', 'tune-trial': 'src/node/tune-trial.ts', worker: 'src/node/worker.js' },
+    external: ['ts-node'],
     format: ['cjs'],
     sourcemap: true,
     clean: false,

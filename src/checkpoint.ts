@@ -31,7 +31,7 @@ import { describeValue, validator } from './validate';
 import { Tensor } from './tensor';
 import { Module, type StateDict } from './nn/module';
 import { Activation } from './nn/activation';
-import { type SavedRule, restoreRule, saveRule } from './activations/serialize';
+import { type SavedRule, loadScheduleCounters, restoreRule, saveRule, sameStructure } from './activations/serialize';
 import type { OptimizerStateDict, ParamState, StateValue, OptionValue } from './optim/optimizer';
 import type { SchedulerStateDict } from './optim/scheduler';
 import type { RuleChoice } from './activations';
@@ -422,12 +422,21 @@ export function applyCheckpoint(checkpoint: Checkpoint, options: LoadOptions, wh
   // 1. the activation layers: which rule each gets, checked without changing anything
   const plan = planActivations(model, checkpoint.activations, strict, where);
 
-  // 2. model tensors, then optimizer, then scheduler; each checks before it changes anything,
-  //    and a failure puts back what was already loaded
+  // 2. the activation rules first (already checked: this cannot fail), since a rule with learnable
+  //    parameters adds them to the model's state; a later failure puts the layers back
   const modelBefore = model.stateDict();
+  const layersBefore = plan.map(({ layer }) => ({ layer, options: { ...layer.params, backward: layer.backward } as Record<string, unknown> }));
+  const restoreLayers = (): void => {
+    for (const { layer, options: layerOptions } of layersBefore) layer.configure(layerOptions as never);
+  };
+  for (const { layer, options: layerOptions } of plan) layer.configure(layerOptions as never);
+
+  // 3. model tensors, then optimizer, then scheduler; each checks before it changes anything,
+  //    and a failure puts back what was already loaded
   try {
     model.loadStateDict(checkpoint.stateDict, { strict });
   } catch (e) {
+    restoreLayers();
     throw new CheckpointError(`${where}: the model does not fit the checkpoint; nothing was changed.\n${(e as Error).message}`);
   }
   const optimizerBefore = optimizer?.stateDict();
@@ -438,19 +447,22 @@ export function applyCheckpoint(checkpoint: Checkpoint, options: LoadOptions, wh
   } catch (e) {
     // the library's loadStateDict are all-or-nothing; put back all three anyway, so that a
     // user-written Stateful that half-applied is restored too
+    restoreLayers();
     model.loadStateDict(modelBefore, { strict: false });
     if (optimizer !== undefined && optimizerBefore !== undefined) optimizer.loadStateDict(optimizerBefore);
     if (scheduler !== undefined && schedulerBefore !== undefined) scheduler.loadStateDict(schedulerBefore);
     throw new CheckpointError(`${where}: the optimizer or scheduler does not fit the checkpoint; nothing was changed.\n${(e as Error).message}`);
   }
 
-  // 3. the activation rules (already checked: this cannot fail)
-  for (const { layer, options: layerOptions } of plan) layer.configure(layerOptions);
+  // 4. rules kept (the same rule as in the file): their schedules' counters from the file
+  for (const { layer, keptFrom } of plan) if (keptFrom !== undefined) loadScheduleCounters(layer.backward, keptFrom);
 }
 
 interface ActivationPlan {
   layer: Activation;
   options: Record<string, unknown>;
+  /** Set when the layer keeps its own rule object (same structure as saved): the saved form, for its counters. */
+  keptFrom?: SavedRule;
 }
 
 function planActivations(model: Module, saved: readonly SavedActivation[], strict: boolean, where: string): ActivationPlan[] {
@@ -477,8 +489,15 @@ function planActivations(model: Module, saved: readonly SavedActivation[], stric
       continue;
     }
     let backward: RuleChoice | undefined;
-    if (entry.backward?.kind === 'unsaved' && 'why' in saveRule(layer.backward, layer.activation)) {
+    let keptFrom: SavedRule | undefined;
+    const now = saveRule(layer.backward, layer.activation);
+    if (entry.backward?.kind === 'unsaved' && 'why' in now) {
       backward = layer.backward; // a file from an earlier version: the function rule set on the model is kept
+    } else if ('saved' in now && now.saved.kind !== 'inherit' && sameStructure(now.saved, entry.backward)) {
+      // the layer's rule is the file's up to learned values and schedule counters: keep the rule
+      // object (an optimizer holds its parameters); the state dict and the counters fill it in
+      backward = layer.backward;
+      keptFrom = entry.backward;
     } else {
       try {
         backward = restoreRule(entry.backward, layer.activation, at);
@@ -496,7 +515,7 @@ function planActivations(model: Module, saved: readonly SavedActivation[], stric
       problems.push(`${at}: ${(e as Error).message}`);
       continue;
     }
-    plan.push({ layer, options });
+    plan.push({ layer, options, keptFrom });
   }
   if (strict) {
     for (const [layerPath, layer] of layers) {

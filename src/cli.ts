@@ -19,6 +19,7 @@ import { DATASET_NAMES, isDatasetName } from './experiment/datasets';
 import { ARCH_NAMES, INIT_NAMES, type ArchName, type InitName } from './experiment/model';
 import { formatTable } from './experiment/report';
 import { OPTIMIZER_NAMES, type CompareOptions, type OptimizerName, type ProgressEvent } from './experiment/types';
+import { TuneUsageError, runTuneCommand, tuneHelp } from './node/tune-cli';
 import { runSnnCommand } from './node/snn-experiments';
 
 /** Where the command writes: stdout for results, stderr for progress and errors. */
@@ -88,6 +89,8 @@ Usage:
   surrograd compare [flags]       train one MLP per rule and seed from the same initial weights on
                                   the same batches; print a table and write JSON + SVG plots
   surrograd rules [ACTIVATION]    list the activations, or one activation's backward rules
+  surrograd tune [flags]          search rules × parameters × learning rates by successive halving
+                                  over seeds, trials in parallel on worker threads
   surrograd help [COMMAND]        this help, or a command's
   surrograd snn EXPERIMENT        spiking / binarized experiments: mnist, toy, binarized
                                   (surrograd snn --help)
@@ -483,20 +486,24 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
       case 'help':
         if (rest[0] === 'compare') io.stdout(compareHelp());
         else if (rest[0] === 'rules') io.stdout(RULES_HELP);
+        else if (rest[0] === 'tune') io.stdout(tuneHelp());
         else io.stdout(TOP_HELP);
         return 0;
       case 'compare':
         return await runCompare(rest, io);
       case 'rules':
         return runRules(rest, io);
+      case 'tune':
+        return await runTuneCommand(rest, io);
       case 'snn':
         return runSnnCommand(rest, io);
       default:
-        throw new UsageError(`surrograd: unknown command '${command}'; the commands are compare, rules, help`);
+        throw new UsageError(`surrograd: unknown command '${command}'; the commands are compare, rules, tune, help`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr.write(`${e.message}\nRun 'surrograd ${command === 'rules' ? 'rules' : 'compare'} --help' for the flags.\n`);
+    if (e instanceof UsageError || e instanceof TuneUsageError) {
+      const help = command === 'rules' || command === 'tune' ? command : 'compare';
+      io.stderr.write(`${e.message}\nRun 'surrograd ${help} --help' for the flags.\n`);
       return 2;
     }
     // a mistake the library caught while running (a rule that does not fit, a missing optional package)

@@ -79,7 +79,7 @@ describe('surrograd compare: argument errors exit 2 and name the valid choices',
   it('an unknown command exits 2 and lists the commands', async () => {
     const { code, stderr } = await run('train');
     expect(code).toBe(2);
-    expect(stderr).toContain("unknown command 'train'; the commands are compare, rules, help");
+    expect(stderr).toContain("unknown command 'train'; the commands are compare, rules, tune, help");
   });
 });
 

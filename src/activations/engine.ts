@@ -9,6 +9,7 @@ import { defineOp, record, type OpDef } from '../ops/record';
 import { type Derivative, type DerivativeKernel, type ElementBackward, type RuleChoice, kernelOf } from './rule';
 import { type ActivationEntry, bindForCall, resolveForCall } from './registry';
 import { backwardLoop, derivativeLoop, forwardLoop } from './loops';
+import { recordContext, recordLearnable } from './record-rules';
 
 /** What an activation's tape record keeps: input, output and the rule bound at record time. */
 interface Saved {
@@ -77,9 +78,12 @@ export function applyActivation(entry: ActivationEntry, x: Tensor, options: obje
   const choice = (options as { backward?: RuleChoice } | undefined)?.backward;
   const resolved = resolveForCall(entry, choice);
   const bound = bindForCall(entry, kernel, resolved.rule);
-  if (!shouldRecord([x])) return new Tensor(out);
-
   const label = bound.label ?? resolved.label;
+  // rules with learnable parameters or context: their own record (learnable.ts, context.ts)
+  if (bound.derivative !== undefined && bound.learnable !== undefined) return recordLearnable(opFor(entry.name), x, input, out, bound.derivative, bound.learnable, label);
+  if (!shouldRecord([x])) return new Tensor(out);
+  if (bound.context !== undefined) return recordContext(opFor(entry.name), entry.name, x, input, out, bound.context, label);
+
   if (bound.derivative !== undefined) {
     return record(opFor(entry.name), [x], out, { x: input, y: out, h: bound.derivative, b: null, kernel: kernelOf(bound.derivative) }, label, derivativeBackward);
   }

@@ -62,6 +62,13 @@ export type {
   ActivationOptions,
 } from './rule';
 export { isRule } from './rule';
+export type { ContextRule, ContextBackward, RuleContext, LearnableBinding } from './rule';
+export { withRuleContext, currentRuleContext } from './context';
+export type { Constraint, RuleParam, CustomRuleSpec } from './learnable';
+export { Schedule, schedule, schedules, SCHEDULE_KINDS } from './schedule';
+export type { ScheduleSpec, ScheduleKind, ScheduleUnit, ScheduleState } from './schedule';
+export { SURROGATES } from './surrogates';
+export type { Surrogate, SurrogateTarget } from './surrogates';
 
 /**
  * Apply an activation by name, with its parameters and rule: what nn layers use

@@ -369,7 +369,12 @@ export function bindForCall(entry: ActivationEntry, kernel: Kernel, rule: Rule):
   if (c === 0) return bound;
   if (bound.derivative !== undefined) {
     const h = bound.derivative;
-    return { derivative: (x, y) => h(x - c, y), label: bound.label };
+    const learnable = bound.learnable === undefined ? undefined : { tensors: bound.learnable.tensors, dS: bound.learnable.dS.map((f) => (x: number, y: number) => f(x - c, y)) };
+    return { derivative: (x, y) => h(x - c, y), label: bound.label, learnable };
+  }
+  if (bound.context !== undefined) {
+    const fn = bound.context;
+    return { context: (g, x, y, shape, ctx) => fn(g, x.map((v) => v - c), y, shape, ctx), label: bound.label };
   }
   const b = bound.backward;
   return { backward: (g, x, y) => b(g, x - c, y), label: bound.label };

@@ -12,6 +12,9 @@
 // A rule is resolved and bound when the op is recorded; the tape record keeps the bound function,
 // so changing a setting afterwards never changes a graph already built.
 import { RuleError } from '../errors';
+import type { FloatArray } from '../nd';
+import type { Tensor } from '../tensor';
+import type { Schedule } from './schedule';
 import { describeValue } from '../validate';
 
 /** A local derivative: h(x, y), with x the input and y = f(x) the forward output. */
@@ -37,6 +40,7 @@ export interface DerivativeRule extends RuleInfo {
   readonly derivative: Derivative;
   readonly backward?: undefined;
   readonly bind?: undefined;
+  readonly context?: undefined;
 }
 
 /** A rule that needs the upstream gradient: grad_in = backward(g, x, y), elementwise. */
@@ -44,12 +48,60 @@ export interface BackwardRule extends RuleInfo {
   readonly backward: ElementBackward;
   readonly derivative?: undefined;
   readonly bind?: undefined;
+  readonly context?: undefined;
 }
 
-/** A rule made concrete for one activation call: a local derivative or an elementwise backward. */
+/** What a rule with context sees besides the arrays: the step count and the training flag. */
+export interface RuleContext {
+  /** The step count: from a `RuleSchedule` attached to the model, or `withRuleContext`; 0 otherwise. */
+  readonly step: number;
+  /** The calling layer's training flag (true outside layers, unless `withRuleContext` says otherwise). */
+  readonly training: boolean;
+}
+
+/**
+ * A whole-tensor backward (context.ts): the upstream gradient `g`, the input `x` and output `y` as
+ * contiguous arrays of `shape` (the first axis is the batch), and the context; returns the input
+ * gradient, one number per element. Used for rules that need batch statistics.
+ */
+export type ContextBackward = (
+  g: FloatArray,
+  x: FloatArray,
+  y: FloatArray,
+  shape: readonly number[],
+  context: RuleContext,
+) => FloatArray | readonly number[];
+
+/** A rule given by a whole-tensor backward with context (batch statistics, the step, the training flag). */
+export interface ContextRule extends RuleInfo {
+  readonly context: ContextBackward;
+  readonly derivative?: undefined;
+  readonly backward?: undefined;
+  readonly bind?: undefined;
+}
+
+/**
+ * The learnable parameters of a bound rule (learnable.ts): the tensors that receive a gradient,
+ * and for each, ∂S/∂ρ(x, y) at one element (S the smooth function whose derivative the rule is,
+ * ρ the tensor's stored value; the reparameterisation's chain factor is included).
+ */
+export interface LearnableBinding {
+  readonly tensors: readonly Tensor[];
+  readonly dS: readonly Derivative[];
+}
+
+/** A rule made concrete for one activation call: a local derivative, an elementwise backward, or a context backward. */
 export type BoundRule =
-  | { readonly derivative: Derivative; readonly backward?: undefined; readonly label?: string }
-  | { readonly backward: ElementBackward; readonly derivative?: undefined; readonly label?: string };
+  | {
+      readonly derivative: Derivative;
+      readonly backward?: undefined;
+      readonly context?: undefined;
+      readonly label?: string;
+      /** Learnable parameters, when the rule has any (their gradient is Σ g·∂S/∂ρ). */
+      readonly learnable?: LearnableBinding;
+    }
+  | { readonly backward: ElementBackward; readonly derivative?: undefined; readonly context?: undefined; readonly label?: string; readonly learnable?: undefined }
+  | { readonly context: ContextBackward; readonly derivative?: undefined; readonly backward?: undefined; readonly label?: string; readonly learnable?: undefined };
 
 /**
  * What an adaptive rule sees of the activation it is bound to. All functions take u = x − centre
@@ -79,15 +131,17 @@ export interface AdaptiveRule extends RuleInfo {
   readonly bind: (target: RuleTarget) => BoundRule;
   readonly derivative?: undefined;
   readonly backward?: undefined;
+  readonly context?: undefined;
 }
 
 /** A backward rule: the local derivative (or a full backward function) an activation uses in backpropagation, with its name, parameters, `exact` flag and description. */
-export type Rule = DerivativeRule | BackwardRule | AdaptiveRule;
+export type Rule = DerivativeRule | BackwardRule | AdaptiveRule | ContextRule;
 
 /** A rule written in place, without a name: `x.relu({ backward: { derivative: (x) => ... } })`. */
 export type InlineRule =
   | { readonly derivative: Derivative; readonly name?: undefined }
-  | { readonly backward: ElementBackward; readonly name?: undefined };
+  | { readonly backward: ElementBackward; readonly name?: undefined }
+  | { readonly context: ContextBackward; readonly name?: undefined };
 
 /** How a backward rule is chosen: a registered name, a rule object, or an inline rule. */
 export type RuleChoice = string | Rule | InlineRule;
@@ -102,7 +156,11 @@ export interface ActivationOptions {
 export function isRule(value: unknown): value is Rule {
   if (typeof value !== 'object' || value === null) return false;
   const r = value as Partial<Rule>;
-  const kinds = Number(typeof r.derivative === 'function') + Number(typeof r.backward === 'function') + Number(typeof r.bind === 'function');
+  const kinds =
+    Number(typeof r.derivative === 'function') +
+    Number(typeof r.backward === 'function') +
+    Number(typeof r.bind === 'function') +
+    Number(typeof r.context === 'function');
   return typeof r.name === 'string' && typeof r.exact === 'boolean' && kinds === 1;
 }
 
@@ -113,7 +171,10 @@ export function isRule(value: unknown): value is Rule {
 export function toRule(value: unknown, context: string): Rule {
   if (isRule(value)) return value;
   if (typeof value === 'object' && value !== null && !('name' in value && typeof value.name === 'string')) {
-    const v = value as { derivative?: unknown; backward?: unknown };
+    const v = value as { derivative?: unknown; backward?: unknown; context?: unknown };
+    if (typeof v.context === 'function' && v.derivative === undefined && v.backward === undefined) {
+      return { name: 'inline', exact: false, description: 'an inline context backward', params: {}, context: v.context as ContextBackward };
+    }
     if (typeof v.derivative === 'function' && v.backward === undefined) {
       return { name: 'inline', exact: false, description: 'an inline local derivative', params: {}, derivative: v.derivative as Derivative };
     }
@@ -123,7 +184,7 @@ export function toRule(value: unknown, context: string): Rule {
   }
   throw new RuleError(
     `${context}: expected a rule name, a rule from the \`rules\` factories, or an inline rule ` +
-      `{ derivative: (x, y) => number } / { backward: (g, x, y) => number }; got ${describeValue(value)}`,
+      `{ derivative: (x, y) => number } / { backward: (g, x, y) => number } / { context: (g, x, y, shape, ctx) => array }; got ${describeValue(value)}`,
   );
 }
 
@@ -143,7 +204,7 @@ export function ruleLabel(rule: RuleInfo): string {
 export interface BlendParts {
   readonly a: RuleChoice;
   readonly b: RuleChoice;
-  readonly lambda: number | (() => number);
+  readonly lambda: number | (() => number) | Schedule;
 }
 
 const blendParts = new WeakMap<object, BlendParts>();

@@ -20,12 +20,27 @@ import {
   type Derivative,
   type DerivativeRule,
   type ElementBackward,
+  type LearnableBinding,
   type RuleChoice,
   type RuleTarget,
   attachKernel,
   rememberBlend,
   ruleLabel,
 } from './rule';
+import { type RuleParam, liveRule } from './learnable';
+export { custom } from './learnable';
+
+/**
+ * Whether factory options hold a value that is not a plain number (a tensor or a schedule): then
+ * the factory makes a live rule (learnable.ts). Written here, not imported: the built-in
+ * activations call the factories while tensor.ts (which learnable.ts needs) is still loading.
+ */
+function hasLiveValue(options: object | undefined): boolean {
+  if (options === undefined || options === null || typeof options !== 'object') return false;
+  return Object.values(options).some((v) => typeof v === 'object' && v !== null);
+}
+import { Schedule } from './schedule';
+export { batchNormalised, redirected } from './context';
 
 // ---------------------------------------------------------------------------------------------
 // Parameter checks
@@ -38,16 +53,16 @@ function ruleOptions(rule: string, options: unknown, keys: readonly string[]): v
   ruleValidator(`rules.${rule}`).options(options, keys, { example: keys.length > 0 ? `{ ${keys[0]}: 1 }` : undefined });
 }
 
-function finite(rule: string, param: string, value: number): number {
-  return ruleValidator(`rules.${rule}`).number(param, value);
+function finite(rule: string, param: string, value: unknown): number {
+  return ruleValidator(`rules.${rule}`).number(param, value as number);
 }
 
-function positive(rule: string, param: string, value: number): number {
-  return ruleValidator(`rules.${rule}`).number(param, value, { min: 0, minOpen: true });
+function positive(rule: string, param: string, value: unknown): number {
+  return ruleValidator(`rules.${rule}`).number(param, value as number, { min: 0, minOpen: true });
 }
 
-function nonNegative(rule: string, param: string, value: number): number {
-  return ruleValidator(`rules.${rule}`).number(param, value, { min: 0 });
+function nonNegative(rule: string, param: string, value: unknown): number {
+  return ruleValidator(`rules.${rule}`).number(param, value as number, { min: 0 });
 }
 
 function derivativeRule(name: string, params: Record<string, number>, description: string, derivative: Derivative): DerivativeRule {
@@ -83,7 +98,10 @@ export function exact(): AdaptiveRule {
  * from the paper's figure as described secondhand (the full text was not checked), and `k` is
  * our parameter (k = 1 is the plain sigmoid).
  */
-export function sigmoidShaped(options: { k?: number } = {}): DerivativeRule {
+export function sigmoidShaped(options?: { k?: number }): DerivativeRule;
+export function sigmoidShaped(options: { k?: RuleParam }): AdaptiveRule;
+export function sigmoidShaped(options: { k?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('sigmoidShaped', options, (v) => sigmoidShaped(v));
   ruleOptions('sigmoidShaped', options, ['k']);
   const k = positive('sigmoidShaped', 'k', options.k ?? 1);
   const h: Derivative = (x) => logistic(k * x);
@@ -102,7 +120,10 @@ export function sigmoidShaped(options: { k?: number } = {}): DerivativeRule {
  * B-SiLU surrogate for ReLU (SUGAR, Horuz et al. 2025, arXiv:2505.22074): the derivative of
  * (x + α)·σ(x) − α/2, h(x) = σ(x) + (x + α)·σ(x)·(1 − σ(x)), α = 1.67 recommended.
  */
-export function bSilu(options: { alpha?: number } = {}): DerivativeRule {
+export function bSilu(options?: { alpha?: number }): DerivativeRule;
+export function bSilu(options: { alpha?: RuleParam }): AdaptiveRule;
+export function bSilu(options: { alpha?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('bSilu', options, (v) => bSilu(v));
   ruleOptions('bSilu', options, ['alpha']);
   const alpha = finite('bSilu', 'alpha', options.alpha ?? 1.67);
   return derivativeRule(
@@ -119,7 +140,10 @@ export function bSilu(options: { alpha?: number } = {}): DerivativeRule {
 }
 
 /** h(x) = 1 for x > 0, c otherwise: ReLU forward with a leaky backward. */
-export function leakyBackward(options: { c?: number } = {}): DerivativeRule {
+export function leakyBackward(options?: { c?: number }): DerivativeRule;
+export function leakyBackward(options: { c?: RuleParam }): AdaptiveRule;
+export function leakyBackward(options: { c?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('leakyBackward', options, (v) => leakyBackward(v));
   ruleOptions('leakyBackward', options, ['c']);
   const c = nonNegative('leakyBackward', 'c', options.c ?? 0.01);
   return derivativeRule(
@@ -161,7 +185,9 @@ export function guided(): BackwardRule {
 // ---------------------------------------------------------------------------------------------
 
 /** h = f'(x) + c (Roodschild, Gotay Sardiñas & Will 2020, for sigmoid); works for any activation. */
-export function floorAdded(options: { c?: number } = {}): AdaptiveRule {
+export function floorAdded(options?: { c?: RuleParam }): AdaptiveRule;
+export function floorAdded(options: { c?: RuleParam } = {}): AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('floorAdded', options, (v) => floorAdded(v));
   ruleOptions('floorAdded', options, ['c']);
   const c = nonNegative('floorAdded', 'c', options.c ?? 0.1);
   return adaptiveRule(
@@ -177,7 +203,9 @@ export function floorAdded(options: { c?: number } = {}): AdaptiveRule {
 }
 
 /** h = max(f'(x), c): the exact derivative with a floor. */
-export function floored(options: { c?: number } = {}): AdaptiveRule {
+export function floored(options?: { c?: RuleParam }): AdaptiveRule;
+export function floored(options: { c?: RuleParam } = {}): AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('floored', options, (v) => floored(v));
   ruleOptions('floored', options, ['c']);
   const c = nonNegative('floored', 'c', options.c ?? 0.1);
   return adaptiveRule(
@@ -213,7 +241,9 @@ export function peakNormalised(): AdaptiveRule {
 }
 
 /** h(x) = f'(x / w): the exact derivative stretched w times wider, same peak (area × w). */
-export function widened(options: { w?: number } = {}): AdaptiveRule {
+export function widened(options?: { w?: RuleParam }): AdaptiveRule;
+export function widened(options: { w?: RuleParam } = {}): AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('widened', options, (v) => widened(v));
   ruleOptions('widened', options, ['w']);
   const w = finite('widened', 'w', options.w ?? 2);
   if (!(w >= 1)) throw new RuleError(`rules.widened: w must be ≥ 1 (w = 1 is the exact derivative), got ${w}`);
@@ -238,7 +268,10 @@ export function widened(options: { w?: number } = {}): AdaptiveRule {
 // ---------------------------------------------------------------------------------------------
 
 /** h(u) = 1 / (1 + slope·|u|)²: snnTorch's fast_sigmoid (Zenke & Ganguli 2018). */
-export function fastSigmoid(options: { slope?: number } = {}): DerivativeRule {
+export function fastSigmoid(options?: { slope?: number }): DerivativeRule;
+export function fastSigmoid(options: { slope?: RuleParam }): AdaptiveRule;
+export function fastSigmoid(options: { slope?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('fastSigmoid', options, (v) => fastSigmoid(v));
   ruleOptions('fastSigmoid', options, ['slope']);
   const slope = positive('fastSigmoid', 'slope', options.slope ?? 25);
   return derivativeRule(
@@ -254,7 +287,10 @@ export function fastSigmoid(options: { slope?: number } = {}): DerivativeRule {
 }
 
 /** h(u) = (α/2) / (1 + (π·α·u/2)²): the derivative of (1/π)·atan(π·α·u/2) + 1/2 (Fang et al. 2021). */
-export function atan(options: { alpha?: number } = {}): DerivativeRule {
+export function atan(options?: { alpha?: number }): DerivativeRule;
+export function atan(options: { alpha?: RuleParam }): AdaptiveRule;
+export function atan(options: { alpha?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('atan', options, (v) => atan(v));
   ruleOptions('atan', options, ['alpha']);
   const alpha = positive('atan', 'alpha', options.alpha ?? 2);
   const half = alpha / 2;
@@ -272,7 +308,10 @@ export function atan(options: { alpha?: number } = {}): DerivativeRule {
 }
 
 /** h(u) = k·σ(k·u)·(1 − σ(k·u)): the derivative of σ(k·u), in the form that cannot overflow. */
-export function sigmoidSurrogate(options: { slope?: number } = {}): DerivativeRule {
+export function sigmoidSurrogate(options?: { slope?: number }): DerivativeRule;
+export function sigmoidSurrogate(options: { slope?: RuleParam }): AdaptiveRule;
+export function sigmoidSurrogate(options: { slope?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('sigmoidSurrogate', options, (v) => sigmoidSurrogate(v));
   ruleOptions('sigmoidSurrogate', options, ['slope']);
   const slope = positive('sigmoidSurrogate', 'slope', options.slope ?? 4);
   return derivativeRule(
@@ -288,7 +327,10 @@ export function sigmoidSurrogate(options: { slope?: number } = {}): DerivativeRu
 }
 
 /** h(u) = max(0, α − α²·|u|): a hat of unit area (SpikingJelly's PiecewiseQuadratic). */
-export function triangle(options: { alpha?: number } = {}): DerivativeRule {
+export function triangle(options?: { alpha?: number }): DerivativeRule;
+export function triangle(options: { alpha?: RuleParam }): AdaptiveRule;
+export function triangle(options: { alpha?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('triangle', options, (v) => triangle(v));
   ruleOptions('triangle', options, ['alpha']);
   const alpha = positive('triangle', 'alpha', options.alpha ?? 1);
   return derivativeRule(
@@ -301,7 +343,10 @@ export function triangle(options: { alpha?: number } = {}): DerivativeRule {
 }
 
 /** h(u) = exp(−u² / 2σ²) / (σ·√(2π)): the normal density, unit area. */
-export function gaussian(options: { sigma?: number } = {}): DerivativeRule {
+export function gaussian(options?: { sigma?: number }): DerivativeRule;
+export function gaussian(options: { sigma?: RuleParam }): AdaptiveRule;
+export function gaussian(options: { sigma?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('gaussian', options, (v) => gaussian(v));
   ruleOptions('gaussian', options, ['sigma']);
   const sigma = positive('gaussian', 'sigma', options.sigma ?? 0.5);
   const peak = 1 / (sigma * Math.sqrt(2 * Math.PI));
@@ -316,7 +361,10 @@ export function gaussian(options: { sigma?: number } = {}): DerivativeRule {
 }
 
 /** h(u) = 1/width for |u| < width/2, else 0: a rectangle of unit area (SpikingJelly's Rect). */
-export function boxcar(options: { width?: number } = {}): DerivativeRule {
+export function boxcar(options?: { width?: number }): DerivativeRule;
+export function boxcar(options: { width?: RuleParam }): AdaptiveRule;
+export function boxcar(options: { width?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('boxcar', options, (v) => boxcar(v));
   ruleOptions('boxcar', options, ['width']);
   const width = positive('boxcar', 'width', options.width ?? 1);
   const half = width / 2;
@@ -330,7 +378,10 @@ export function boxcar(options: { width?: number } = {}): DerivativeRule {
 }
 
 /** h(u) = 1 / (1 + α·|u|)²: SuperSpike (Zenke & Ganguli 2018) with Norse's default α = 100. */
-export function superSpike(options: { alpha?: number } = {}): DerivativeRule {
+export function superSpike(options?: { alpha?: number }): DerivativeRule;
+export function superSpike(options: { alpha?: RuleParam }): AdaptiveRule;
+export function superSpike(options: { alpha?: RuleParam } = {}): DerivativeRule | AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('superSpike', options, (v) => superSpike(v));
   ruleOptions('superSpike', options, ['alpha']);
   const alpha = positive('superSpike', 'alpha', options.alpha ?? 100);
   return derivativeRule(
@@ -363,7 +414,9 @@ export function straightThrough(): DerivativeRule {
  * h = 1 where min ≤ u ≤ max, else 0: the derivative of hardtanh, as in binarized nets (Hubara et
  * al. 2016). Without bounds it uses the activation's own range (quantize's `range`), else [−1, 1].
  */
-export function clippedStraightThrough(options: { min?: number; max?: number } = {}): AdaptiveRule {
+export function clippedStraightThrough(options?: { min?: RuleParam; max?: RuleParam }): AdaptiveRule;
+export function clippedStraightThrough(options: { min?: RuleParam; max?: RuleParam } = {}): AdaptiveRule {
+  if (hasLiveValue(options)) return liveRule('clippedStraightThrough', options, (v) => clippedStraightThrough(v));
   ruleOptions('clippedStraightThrough', options, ['min', 'max']);
   const given = options.min !== undefined || options.max !== undefined;
   const min = finite('clippedStraightThrough', 'min', options.min ?? -1);
@@ -400,21 +453,28 @@ export function approxSign(): DerivativeRule {
  * activation is recorded, to anneal during training: `blend('sigmoid', 'exact', () => step / total)`.
  * A and B may be names (resolved for the activation the blend is applied to), rules or inline rules.
  */
-export function blend(ruleA: RuleChoice, ruleB: RuleChoice, lambda: number | (() => number)): AdaptiveRule {
+export function blend(ruleA: RuleChoice, ruleB: RuleChoice, lambda: number | (() => number) | Schedule): AdaptiveRule {
   const fixed = typeof lambda === 'number';
   if (fixed) checkLambda(lambda);
-  else if (typeof lambda !== 'function') {
-    throw new RuleError(`rules.blend: lambda must be a number in [0, 1] or a function returning one, got ${typeof lambda}`);
+  else if (lambda instanceof Schedule) {
+    for (const t of [0, lambda.t]) checkLambda(lambda.valueAt(t), `(its schedule ${lambda.toString()} gives it at t = ${t})`);
+  } else if (typeof lambda !== 'function') {
+    throw new RuleError(`rules.blend: lambda must be a number in [0, 1], a schedule, or a function returning a number in [0, 1], got ${typeof lambda}`);
   }
   const nameA = choiceName(ruleA);
   const nameB = choiceName(ruleB);
   const bothExact = isExactChoice(ruleA) && isExactChoice(ruleB);
+  const shown = fixed ? String(lambda) : lambda instanceof Schedule ? `following ${lambda.toString().replace(/, t = \d+$/, '')}` : 'read from a function when recorded';
   const rule = adaptiveRule(
     `blend(${nameA}, ${nameB})`,
     fixed ? { lambda } : {},
-    `(1 − λ)·${nameA} + λ·${nameB}, λ = ${fixed ? lambda : 'read from a function when recorded'}: interpolates two rules.`,
+    `(1 − λ)·${nameA} + λ·${nameB}, λ = ${shown}: interpolates two rules.`,
     (t) => {
-      const l = fixed ? lambda : checkLambda(lambda());
+      const l = fixed
+        ? lambda
+        : lambda instanceof Schedule
+          ? checkLambda(lambda.value(), `on ${t.activation} (from its schedule at t = ${lambda.t})`)
+          : checkLambda(lambda(), `on ${t.activation} (returned by its λ function)`);
       const label = `blend(${nameA}, ${nameB}, lambda=${l})`;
       if (l === 0) return { ...t.bind(ruleA), label };
       if (l === 1) return { ...t.bind(ruleB), label };
@@ -426,9 +486,9 @@ export function blend(ruleA: RuleChoice, ruleB: RuleChoice, lambda: number | (()
   return rule;
 }
 
-function checkLambda(value: number): number {
+function checkLambda(value: number, where = ''): number {
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new RuleError(`rules.blend: lambda must be in [0, 1], got ${String(value)}`);
+    throw new RuleError(`rules.blend${where === '' ? '' : ` ${where}`}: lambda must be in [0, 1], got ${String(value)}`);
   }
   return value;
 }
@@ -438,15 +498,27 @@ function mix(a: BoundRule, b: BoundRule, l: number, label: string): BoundRule {
   if (a.derivative !== undefined && b.derivative !== undefined) {
     const ha = a.derivative;
     const hb = b.derivative;
-    return { derivative: (x, y) => wa * ha(x, y) + l * hb(x, y), label };
+    // learnable parts: S = (1 − λ)S_A + λS_B, so each part's ∂S/∂ρ is weighted like its h
+    const scaled = (binding: LearnableBinding | undefined, w: number): LearnableBinding =>
+      binding === undefined ? { tensors: [], dS: [] } : { tensors: binding.tensors, dS: binding.dS.map((d) => (x: number, y: number) => w * d(x, y)) };
+    const la = scaled(a.learnable, wa);
+    const lb = scaled(b.learnable, l);
+    const learnable = la.tensors.length + lb.tensors.length === 0 ? undefined : { tensors: [...la.tensors, ...lb.tensors], dS: [...la.dS, ...lb.dS] };
+    return { derivative: (x, y) => wa * ha(x, y) + l * hb(x, y), label, learnable };
   }
-  const ba = asBackward(a);
-  const bb = asBackward(b);
+  if (a.learnable !== undefined || b.learnable !== undefined) {
+    throw new RuleError(`rules.blend: ${label} mixes a rule with a learnable parameter and a backward rule; a learnable parameter needs a local derivative on both sides`);
+  }
+  const ba = asBackward(a, label);
+  const bb = asBackward(b, label);
   return { backward: (g, x, y) => wa * ba(g, x, y) + l * bb(g, x, y), label };
 }
 
-function asBackward(rule: BoundRule): ElementBackward {
+function asBackward(rule: BoundRule, label: string): ElementBackward {
   if (rule.backward !== undefined) return rule.backward;
+  if (rule.context !== undefined) {
+    throw new RuleError(`rules.blend: ${label} mixes a context rule (a whole-tensor backward), which a blend cannot interpolate elementwise; use it alone`);
+  }
   const h = rule.derivative;
   return (g, x, y) => g * h(x, y);
 }

@@ -21,6 +21,24 @@ import {
   isRule,
 } from '../activations';
 import { Module } from './module';
+import { ruleSources } from '../activations/learnable';
+import { stepOf, withLayerContext } from '../activations/context';
+
+/**
+ * The learnable parameters of an activation layer's backward rule, as a child module named `rule`
+ * (so they appear as `<layer>.rule.alpha` in `namedParameters()` and the state dict). Made by the
+ * layer whenever its rule changes; not called directly.
+ */
+export class RuleParameters extends Module {
+  constructor(entries: readonly [string, Tensor][]) {
+    super();
+    for (const [name, tensor] of entries) (this as unknown as Record<string, Tensor>)[name] = tensor;
+  }
+
+  override forward(): Tensor {
+    throw new ArgumentError('RuleParameters holds the learnable parameters of an activation layer\'s rule; it has no forward');
+  }
+}
 
 /** An activation's parameters without the backward choice (e.g. { slope: 0.2 }). */
 export type ActivationParams<N extends ActivationName> = Omit<ActivationCallOptions<N>, 'backward'>;
@@ -46,6 +64,7 @@ export class Activation<N extends ActivationName = ActivationName> extends Modul
     this.#params = Object.freeze({ ...params }) as Readonly<ActivationParams<N>>;
     this.#backward = backward;
     this.#callOptions = buildCallOptions<N>(this.#params, backward);
+    this.#syncRuleParameters();
   }
 
   /** The backward rule chosen for this layer, or undefined to follow scoped / global choices. */
@@ -58,6 +77,7 @@ export class Activation<N extends ActivationName = ActivationName> extends Modul
     checkOptions(this.activation, this.#params, choice);
     this.#backward = choice;
     this.#callOptions = buildCallOptions<N>(this.#params, choice);
+    this.#syncRuleParameters();
   }
 
   /** The activation's parameters (e.g. { slope: 0.2 }). */
@@ -75,11 +95,28 @@ export class Activation<N extends ActivationName = ActivationName> extends Modul
     this.#params = Object.freeze({ ...params }) as Readonly<ActivationParams<N>>;
     this.#backward = backward;
     this.#callOptions = buildCallOptions<N>(this.#params, backward);
+    this.#syncRuleParameters();
     return this;
   }
 
   override forward(x: Tensor): Tensor {
-    return applyActivation(this.activation, x, this.#callOptions);
+    return withLayerContext(this.training, stepOf(this), () => applyActivation(this.activation, x, this.#callOptions));
+  }
+
+  /** Keep the `rule` child (the rule's learnable parameters) in step with the rule. */
+  #syncRuleParameters(): void {
+    const slots = this as unknown as Record<string, unknown>;
+    const tensors = ruleSources(this.#backward).tensors;
+    if (tensors.length === 0) {
+      delete slots.rule;
+      return;
+    }
+    const current = slots.rule;
+    if (current instanceof RuleParameters) {
+      const names = current.namedParameters({ recurse: false });
+      if (names.length === tensors.length && names.every(([n, p], i) => n === tensors[i][0] && p === tensors[i][1])) return;
+    }
+    slots.rule = new RuleParameters(tensors);
   }
 
   protected override typeName(): string {

@@ -43,6 +43,11 @@ export { mseLoss, l1Loss, crossEntropy, nllLoss, binaryCrossEntropyWithLogits } 
 export type { Reduction, LossOptions } from '../ops';
 /** Weight initialisers (uniform, normal, Xavier, Kaiming, ...), in place and seeded. */
 export * as init from './init';
+export { RuleParameters } from './activation';
+export { RuleSchedule } from './rule-schedule';
+export type { RuleScheduleState } from './rule-schedule';
+export { learnable, RuleParameter } from './learnable';
+export type { Constraint } from '../activations/learnable';
 export { Conv1d, Conv2d, ConvTranspose2d } from './conv';
 export type { ConvLayerOptions, ConvTransposeLayerOptions } from './conv';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d } from './pool';

@@ -351,7 +351,9 @@ export abstract class Module {
     for (const module of this.modules()) {
       const slots = module as unknown as Slots;
       for (const [name, p] of module.ownParameters()) {
-        if (p.dtype !== dtype) slots[name] = new Parameter(new Tensor(nd.copy(p.data, dtype)), p.requiresGrad);
+        if (p.dtype !== dtype && (p as { fixedDtype?: boolean }).fixedDtype !== true) {
+          slots[name] = new Parameter(new Tensor(nd.copy(p.data, dtype)), p.requiresGrad);
+        }
       }
       for (const [name, b] of module.ownBuffers(false)) {
         if (b.dtype !== dtype) slots[name] = new Tensor(nd.copy(b.data, dtype));

@@ -20,6 +20,14 @@ export { loadDataset } from './datasets';
 export { compareRules } from './compare';
 export { writeResults } from './report';
 
+// parallel trials on worker threads, and the rule search (issue 10)
+export { runParallel, defaultWorkers } from './parallel';
+export type { TaskRef, ParallelOptions, ParallelProgress, Outcome } from './parallel';
+export { tuneRules, formatTuneTable, tuneSvg, writeTuneResults } from './tune';
+export type { TuneOptions, TuneResult, TuneCandidate, TuneProgress, TuneMetric, SearchSpace, ParamRange, RuleSpec, TrialResult, TuneSetting, TuneOptimizer } from './tune';
+export { runTrial, ruleFromSpec, ruleSpecLabel } from './tune-trial';
+export type { TrialSpec } from './tune-trial';
+
 // spiking and binarized experiments (issue 9): runners that write JSON + SVG
 export { writeExperiment, experimentJson, runSnnCommand, SNN_HELP } from './snn-experiments';
 export type { ExperimentFiles, SnnCommandIO } from './snn-experiments';

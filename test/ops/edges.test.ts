@@ -297,8 +297,8 @@ describe('matmul and linear refuse operands that are not tensors', () => {
   const t = tensor([[1, 2], [3, 4]], d64);
   it('matmul: a number, an array or null on either side is an ArgumentError', () => {
     for (const bad of [2, [[1, 2]], null]) {
-      expect(() => matmul(t, bad as unknown as Tensor)).toThrowWith(ArgumentError, /matmul: both operands must be tensors/);
-      expect(() => matmul(bad as unknown as Tensor, t)).toThrowWith(ArgumentError, /matmul: both operands must be tensors/);
+      expect(() => matmul(t, bad as unknown as Tensor)).toThrowWith(ArgumentError, /matmul: b must be a Tensor/);
+      expect(() => matmul(bad as unknown as Tensor, t)).toThrowWith(ArgumentError, /matmul: a must be a Tensor/);
     }
   });
 
@@ -310,9 +310,9 @@ describe('matmul and linear refuse operands that are not tensors', () => {
   it('linear: x, weight or a bias that is not a tensor is an ArgumentError; a null bias is none', () => {
     const w = tensor([[1, 0], [0, 1], [1, 1]], d64);
     for (const bad of [2, [1, 2, 3], 'b']) {
-      expect(() => linear(bad as unknown as Tensor, w)).toThrowWith(ArgumentError, /linear: x and weight must be tensors/);
-      expect(() => linear(t, bad as unknown as Tensor)).toThrowWith(ArgumentError, /linear: x and weight must be tensors/);
-      expect(() => linear(t, w, bad as unknown as Tensor)).toThrowWith(ArgumentError, /bias a tensor or null/);
+      expect(() => linear(bad as unknown as Tensor, w)).toThrowWith(ArgumentError, /linear: x must be a Tensor/);
+      expect(() => linear(t, bad as unknown as Tensor)).toThrowWith(ArgumentError, /linear: weight must be a Tensor/);
+      expect(() => linear(t, w, bad as unknown as Tensor)).toThrowWith(ArgumentError, /linear: bias must be a Tensor/);
     }
     expect(flat(linear(t, w, null))).toEqual([1, 2, 3, 3, 4, 7]);
   });
