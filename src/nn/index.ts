@@ -3,7 +3,7 @@ export { Module, Parameter, StateDictError } from './module';
 export type { StateDict, LoadStateDictOptions, LoadStateDictResult, ShapeMismatch, ForwardHook, RemovableHandle } from './module';
 export { Linear } from './linear';
 export type { LinearOptions } from './linear';
-export { Sequential, ModuleList, Identity, Flatten } from './container';
+export { Sequential, ModuleList, Residual, Identity, Flatten } from './container';
 export { Dropout } from './dropout';
 export type { DropoutOptions } from './dropout';
 export { BatchNorm1d, LayerNorm } from './norm';
