@@ -109,7 +109,7 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     inits: [INITS.default, INITS.glorot, INITS.glorot4],
     seeds: 5,
     epochs: 4,
-    trainSize: 4000,
+    trainSize: 2500,
     testSize: 1000,
     width: 64,
     dying: { depths: [5, 10], targets: [null, 0.25, 0.5, 0.9], optimizers: ['sgd', 'adam'] },
