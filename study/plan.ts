@@ -109,7 +109,7 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     inits: [INITS.default, INITS.glorot, INITS.glorot4],
     seeds: 5,
     epochs: 4,
-    trainSize: 2500,
+    trainSize: 2000,
     testSize: 1000,
     width: 64,
     dying: { depths: [5, 10], targets: [null, 0.25, 0.5, 0.9], optimizers: ['sgd', 'adam'] },
@@ -148,8 +148,16 @@ export function dyingRows(): RowSpec[] {
   ];
 }
 
-/** Every trial of a budget, in a fixed order (cells in design order, seeds 1..n inside each). */
+/**
+ * Every trial of a budget, in a fixed order: seed-major (every cell's seed 1, then every cell's
+ * seed 2, …), so a study stopped part-way has every cell with fewer seeds rather than half the cells.
+ */
 export function planStudy(budget: Budget): TrialSpec[] {
+  const trials = cellTrials(budget);
+  return trials.sort((p, q) => p.seed - q.seed); // stable: design order within a seed
+}
+
+function cellTrials(budget: Budget): TrialSpec[] {
   const b = BUDGET_SPECS[budget];
   const seeds = Array.from({ length: b.seeds }, (_, i) => i + 1);
   const trials: TrialSpec[] = [];
