@@ -146,6 +146,7 @@ export function runComparison(options: CompareOptions, loadNamed: NamedDatasetLo
       backward: ruleName(r.backward),
       activation: r.activation,
       batchNorm: r.batchNorm,
+      residual: r.residual ?? false,
       exact: r.exact,
       description: r.description,
     })),
@@ -155,6 +156,7 @@ export function runComparison(options: CompareOptions, loadNamed: NamedDatasetLo
     seeds: [...o.seeds],
     batchSize,
     batchNorm: o.batchNorm ?? false,
+    residual: o.residual ?? false,
     init: o.init ?? 'default',
     initGain: o.initGain ?? null,
     biasInit,
@@ -316,6 +318,7 @@ function resolveRow(entry: RuleChoice | RuleVariant, o: CompareOptions): Row {
   const activationOptions = variant.activation === undefined ? { ...o.activationOptions, ...variant.activationOptions } : { ...variant.activationOptions };
   const backward = variant.backward ?? 'exact';
   const batchNorm = variant.batchNorm ?? o.batchNorm ?? false;
+  const residual = variant.residual ?? o.residual ?? false;
   if (!listActivations().includes(activation)) {
     throw new ArgumentError(`${FN}: unknown activation '${String(activation)}'; the activations are ${listActivations().join(', ')}`);
   }
@@ -336,8 +339,9 @@ function resolveRow(entry: RuleChoice | RuleVariant, o: CompareOptions): Row {
   const changes: string[] = [];
   if (activation !== o.activation) changes.push(`forward ${activation}${formatParams(activationOptions)}`);
   if (batchNorm !== (o.batchNorm ?? false)) changes.push(batchNorm ? 'with BatchNorm1d' : 'without BatchNorm1d');
+  if (residual !== (o.residual ?? false)) changes.push(residual ? 'with residual connections' : 'without residual connections');
   if (changes.length > 0) description = `${changes.join(', ')}; backward ${ruleName(backward)}: ${description}`;
-  return { label: variant.label, activation, activationOptions, backward, batchNorm, exact, description };
+  return { label: variant.label, activation, activationOptions, backward, batchNorm, residual, exact, description };
 }
 
 function defaultLabel(choice: RuleChoice): string {
@@ -368,7 +372,7 @@ function summarise(row: Row, runs: RunResult[]): RuleSummary {
 
 const KEYS = [
   'dataset', 'datasetOptions', 'activation', 'activationOptions', 'depth', 'width', 'rules', 'optimizer', 'lr', 'epochs',
-  'seeds', 'batchSize', 'batchNorm', 'arch', 'channels', 'imageShape', 'init', 'initGain', 'biasInit', 'referenceSize', 'recordEvery', 'agreement', 'onProgress', 'onModelCreated',
+  'seeds', 'batchSize', 'batchNorm', 'residual', 'arch', 'channels', 'imageShape', 'init', 'initGain', 'biasInit', 'referenceSize', 'recordEvery', 'agreement', 'onProgress', 'onModelCreated',
 ];
 
 function checkOptions(options: CompareOptions): CompareOptions {
@@ -390,6 +394,7 @@ function checkOptions(options: CompareOptions): CompareOptions {
   if (o.referenceSize !== undefined) integer('referenceSize', o.referenceSize, 2);
   if (o.recordEvery !== undefined) integer('recordEvery', o.recordEvery, 1);
   if (typeof o.lr !== 'number' || !(o.lr > 0) || !Number.isFinite(o.lr)) throw new ArgumentError(`${FN}: lr must be a positive number, got ${String(o.lr)}`);
+  if (o.residual !== undefined && typeof o.residual !== 'boolean') throw new ArgumentError(`${FN}: residual must be true or false, got ${String(o.residual)}`);
   if (o.biasInit !== undefined && (typeof o.biasInit !== 'number' || !Number.isFinite(o.biasInit))) {
     throw new ArgumentError(`${FN}: biasInit must be a finite number, got ${String(o.biasInit)}`);
   }

@@ -1,12 +1,13 @@
 // The models a comparison trains: an MLP of `depth` hidden layers, each Linear → [BatchNorm1d] →
-// activation (carrying the row's backward rule), then a Linear to the classes. Every row of a
+// activation (carrying the row's backward rule), then a Linear to the classes. With `residual`,
+// every hidden layer after the first (width → width) is wrapped in a skip connection x + layer(x). Every row of a
 // comparison starts from the same Linear weights: they are drawn once per seed and copied in.
 import { ArgumentError } from '../errors';
 import type { ActivationCallOptions, ActivationName } from '../activations/names';
 import type { RuleChoice } from '../activations/rule';
 import { Generator } from '../random';
 import type { Tensor } from '../tensor';
-import { Sequential } from '../nn/container';
+import { Residual, Sequential } from '../nn/container';
 import { Linear } from '../nn/linear';
 import { BatchNorm1d } from '../nn/norm';
 import { activation as activationLayer } from '../nn/activation';
@@ -41,6 +42,8 @@ export interface LayerChoice {
   activationOptions: Readonly<Record<string, number>>;
   backward: RuleChoice;
   batchNorm: boolean;
+  /** Skip connections around hidden layers 2..depth (default false). */
+  residual?: boolean;
 }
 
 /**
@@ -67,10 +70,12 @@ export function buildModel(arch: Architecture, choice: LayerChoice, generator = 
     fanIn = c * h * w;
   }
   for (let i = 0; i < arch.depth; i++) {
-    model.append(new Linear(fanIn, arch.width, { generator }));
-    if (choice.batchNorm) model.append(new BatchNorm1d(arch.width));
+    const block = new Sequential(new Linear(fanIn, arch.width, { generator }));
+    if (choice.batchNorm) block.append(new BatchNorm1d(arch.width));
     const options = { ...choice.activationOptions, backward: choice.backward } as ActivationCallOptions<ActivationName>;
-    model.append(activationLayer(choice.activation, options));
+    block.append(activationLayer(choice.activation, options));
+    if (choice.residual === true && i > 0) model.append(new Residual(block));
+    else for (const layer of block) model.append(layer);
     fanIn = arch.width;
   }
   model.append(new Linear(fanIn, arch.classes, { generator }));

@@ -30,6 +30,8 @@ export interface RuleVariant {
   activationOptions?: Readonly<Record<string, number>>;
   /** BatchNorm1d after every hidden Linear (default: the comparison's `batchNorm`). */
   batchNorm?: boolean;
+  /** Skip connections x + layer(x) around hidden layers 2..depth (default: the comparison's `residual`). */
+  residual?: boolean;
 }
 
 /** What `onProgress` is told: after every training step, after every epoch, after every run. */
@@ -84,6 +86,8 @@ export interface CompareOptions {
   batchSize?: number;
   /** BatchNorm1d after every hidden Linear, for every row (a variant can override). Default false. */
   batchNorm?: boolean;
+  /** Residual MLP: skip connections around hidden layers 2..depth, for every row (a variant can override). Default false. */
+  residual?: boolean;
   /**
    * The initial Linear weights: 'default' (PyTorch's Linear initialisation, the default), 'xavier'
    * (Glorot uniform, zero biases) or 'kaiming' (He uniform for ReLU, zero biases).
@@ -186,13 +190,14 @@ export interface CompareConfig {
   /** cnn: the conv blocks' channels and the image shape; null for an mlp. */
   channels: number[] | null;
   imageShape: number[] | null;
-  rules: { label: string; backward: string; activation: string; batchNorm: boolean; exact: boolean; description: string }[];
+  rules: { label: string; backward: string; activation: string; batchNorm: boolean; residual: boolean; exact: boolean; description: string }[];
   optimizer: OptimizerName;
   lr: number;
   epochs: number;
   seeds: number[];
   batchSize: number;
   batchNorm: boolean;
+  residual: boolean;
   init: InitName;
   initGain: number | null;
   biasInit: number | null;

@@ -1,4 +1,4 @@
-// Containers and shape layers: Sequential, ModuleList, Identity, Flatten.
+// Containers and shape layers: Sequential, ModuleList, Residual, Identity, Flatten.
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import { describeValue, validator } from '../validate';
 import type { Tensor } from '../tensor';
@@ -91,6 +91,34 @@ export class ModuleList extends Module {
 
   override forward(): Tensor {
     throw new ArgumentError('ModuleList has no forward; iterate over it and call each module');
+  }
+}
+
+/**
+ * A residual (skip) connection around a body: `x + body(x)`, as in ResNets. The body must keep
+ * the shape of its input (e.g. Linear(w, w) → activation).
+ *
+ *     new nn.Residual(new nn.Sequential(new nn.Linear(64, 64), new nn.Sigmoid()))
+ */
+export class Residual extends Module {
+  readonly body: Module;
+
+  constructor(body: Module) {
+    super();
+    if (!(body instanceof Module)) {
+      throw new ArgumentError(`Residual: the body must be a Module (got ${body === null ? 'null' : typeof body})`);
+    }
+    this.body = body;
+  }
+
+  override forward(x: Tensor): Tensor {
+    const y = this.body.forward(x);
+    if (y.shape.length !== x.shape.length || y.shape.some((d, i) => d !== x.shape[i])) {
+      throw new ShapeError(
+        `Residual: the body maps ${formatShape(x.shape)} to ${formatShape(y.shape)}; a skip connection needs the same shape in and out (give the body equal input and output widths)`,
+      );
+    }
+    return x.add(y);
   }
 }
 

@@ -3,7 +3,7 @@ export { Module, Parameter, StateDictError } from './module';
 export type { StateDict, LoadStateDictOptions, LoadStateDictResult, ShapeMismatch, ForwardHook, RemovableHandle } from './module';
 export { Linear } from './linear';
 export type { LinearOptions } from './linear';
-export { Sequential, ModuleList, Identity, Flatten, Unflatten } from './container';
+export { Sequential, ModuleList, Residual, Identity, Flatten, Unflatten } from './container';
 export { Dropout, Dropout2d } from './dropout';
 export type { DropoutOptions } from './dropout';
 export { BatchNorm1d, LayerNorm, BatchNorm2d, GroupNorm } from './norm';

@@ -1,0 +1,196 @@
+// What the study runs, as plain data: a list of trials, each one seed of one cell of the design
+// (activation × depth × optimizer × initialisation, or a dead-unit fraction), training every row
+// of that cell (the exact rule, the artificial rules, the conventional remedies) from the same
+// initial weights on the same batches (compareRules' equal footing). Plain data so a trial can be
+// sent to a worker thread and its key written next to its result, which makes the study resumable.
+import { listRules, type ActivationName } from '../src';
+import type { OptimizerName } from '../src/experiment';
+
+export const BUDGETS = ['tiny', 'small', 'full'] as const;
+export type Budget = (typeof BUDGETS)[number];
+
+/** A rule made by a factory of `rules` with these parameters, e.g. { factory: 'sigmoidShaped', params: { k: 4 } }. */
+export interface FactoryRule {
+  factory: 'sigmoidShaped' | 'bSilu' | 'leakyBackward';
+  params: Record<string, number>;
+}
+
+/** One row of a trial: what differs from the cell's exact baseline. */
+export interface RowSpec {
+  label: string;
+  /** A registered rule name or a factory rule (default 'exact'). */
+  backward?: string | FactoryRule;
+  /** Another hidden activation (a conventional remedy: the forward changes). */
+  activation?: ActivationName;
+  batchNorm?: boolean;
+  residual?: boolean;
+  /** Before training, re-draw the incoming weights and bias of every unit dead on the reference batch. */
+  reinitDead?: boolean;
+  /** What kind of row this is, for the report. */
+  kind: 'exact' | 'artificial' | 'remedy';
+}
+
+export type Section = 'vanishing' | 'dying';
+
+export interface TrialSpec {
+  /** Unique and stable: the section, the cell and the seed. */
+  key: string;
+  section: Section;
+  /** The cell's key (the trial's key without the seed): trials of one cell are its seeds. */
+  cell: string;
+  seed: number;
+  activation: ActivationName;
+  depth: number;
+  width: number;
+  optimizer: OptimizerName;
+  lr: number;
+  init: 'default' | 'xavier';
+  initGain: number | null;
+  /** Dying ReLU: the fraction of hidden units dead at the start (the hidden biases are calibrated to it); null: PyTorch's default biases. */
+  targetDead: number | null;
+  epochs: number;
+  trainSize: number;
+  testSize: number;
+  batchSize: number;
+  rows: RowSpec[];
+}
+
+interface BudgetSpec {
+  activations: ActivationName[];
+  depths: number[];
+  optimizers: OptimizerName[];
+  inits: { name: string; init: 'default' | 'xavier'; gain: number | null }[];
+  seeds: number;
+  epochs: number;
+  trainSize: number;
+  testSize: number;
+  width: number;
+  dying: { depths: number[]; targets: (number | null)[]; optimizers: OptimizerName[] };
+}
+
+const INITS = {
+  default: { name: 'default', init: 'default', gain: null },
+  glorot: { name: 'glorot', init: 'xavier', gain: 1 },
+  glorot4: { name: 'glorot-gain4', init: 'xavier', gain: 4 },
+} as const;
+
+export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
+  // exercised by the tests: every code path, seconds of work
+  tiny: {
+    activations: ['sigmoid'],
+    depths: [3],
+    optimizers: ['adam'],
+    inits: [INITS.default],
+    seeds: 2,
+    epochs: 1,
+    trainSize: 300,
+    testSize: 100,
+    width: 16,
+    dying: { depths: [3], targets: [null, 0.5], optimizers: ['adam'] },
+  },
+  // a few minutes on 2 cores
+  small: {
+    activations: ['sigmoid', 'tanh'],
+    depths: [5, 10],
+    optimizers: ['sgd', 'adam'],
+    inits: [INITS.default, INITS.glorot4],
+    seeds: 3,
+    epochs: 2,
+    trainSize: 2000,
+    testSize: 500,
+    width: 64,
+    dying: { depths: [5], targets: [null, 0.25, 0.5, 0.9], optimizers: ['adam'] },
+  },
+  // the study as published in docs/study.md
+  full: {
+    activations: ['sigmoid', 'tanh'],
+    depths: [3, 5, 10, 20],
+    optimizers: ['sgd', 'momentum', 'adam'],
+    inits: [INITS.default, INITS.glorot, INITS.glorot4],
+    seeds: 5,
+    epochs: 4,
+    trainSize: 2000,
+    testSize: 1000,
+    width: 64,
+    dying: { depths: [5, 10], targets: [null, 0.25, 0.5, 0.9], optimizers: ['sgd', 'adam'] },
+  },
+};
+
+/** The learning rate of each optimizer: the usual defaults (SGD 0.1; SGD + momentum 0.9 at 0.01, the same effective step; Adam 1e-3). */
+export const LEARNING_RATES: Partial<Record<OptimizerName, number>> = { sgd: 0.1, momentum: 0.01, adam: 1e-3 };
+
+/** The rows of a vanishing-gradient cell: exact, every artificial rule the activation has, the conventional remedies. */
+export function vanishingRows(activation: ActivationName): RowSpec[] {
+  const artificial = listRules(activation)
+    .filter((r) => !r.exact)
+    .map((r): RowSpec => ({ label: r.name, backward: r.name, kind: 'artificial' }));
+  return [
+    { label: 'exact', backward: 'exact', kind: 'exact' },
+    ...artificial,
+    { label: 'BatchNorm + exact', batchNorm: true, kind: 'remedy' },
+    { label: 'residual + exact', residual: true, kind: 'remedy' },
+    { label: 'LeakyReLU forward', activation: 'leakyRelu', kind: 'remedy' },
+    { label: 'ReLU forward', activation: 'relu', kind: 'remedy' },
+  ];
+}
+
+/** The rows of a dying-ReLU cell. */
+export function dyingRows(): RowSpec[] {
+  return [
+    { label: 'exact', backward: 'exact', kind: 'exact' },
+    { label: 'sigmoidShaped k=1', backward: { factory: 'sigmoidShaped', params: { k: 1 } }, kind: 'artificial' },
+    { label: 'sigmoidShaped k=4', backward: { factory: 'sigmoidShaped', params: { k: 4 } }, kind: 'artificial' },
+    { label: 'bSilu', backward: { factory: 'bSilu', params: {} }, kind: 'artificial' },
+    { label: 'leaky backward c=0.01', backward: { factory: 'leakyBackward', params: { c: 0.01 } }, kind: 'artificial' },
+    { label: 'leaky backward c=0.1', backward: { factory: 'leakyBackward', params: { c: 0.1 } }, kind: 'artificial' },
+    { label: 'LeakyReLU forward', activation: 'leakyRelu', kind: 'remedy' },
+    { label: 're-initialise dead units', reinitDead: true, kind: 'remedy' },
+  ];
+}
+
+/**
+ * Every trial of a budget, in a fixed order: seed-major (every cell's seed 1, then every cell's
+ * seed 2, …), so a study stopped part-way has every cell with fewer seeds rather than half the cells.
+ */
+export function planStudy(budget: Budget): TrialSpec[] {
+  const trials = cellTrials(budget);
+  return trials.sort((p, q) => p.seed - q.seed); // stable: design order within a seed
+}
+
+function cellTrials(budget: Budget): TrialSpec[] {
+  const b = BUDGET_SPECS[budget];
+  const seeds = Array.from({ length: b.seeds }, (_, i) => i + 1);
+  const trials: TrialSpec[] = [];
+  const common = { width: b.width, epochs: b.epochs, trainSize: b.trainSize, testSize: b.testSize, batchSize: 64 };
+  for (const activation of b.activations) {
+    for (const depth of b.depths) {
+      for (const optimizer of b.optimizers) {
+        for (const init of b.inits) {
+          const cell = `vanishing/${activation}/depth${depth}/${optimizer}/${init.name}`;
+          for (const seed of seeds) {
+            trials.push({
+              key: `${cell}/seed${seed}`, section: 'vanishing', cell, seed, activation, depth, optimizer,
+              lr: LEARNING_RATES[optimizer] as number, init: init.init, initGain: init.gain, targetDead: null,
+              rows: vanishingRows(activation), ...common,
+            });
+          }
+        }
+      }
+    }
+  }
+  for (const depth of b.dying.depths) {
+    for (const optimizer of b.dying.optimizers) {
+      for (const target of b.dying.targets) {
+        const cell = `dying/relu/depth${depth}/${optimizer}/dead${target === null ? 'default' : Math.round(target * 100)}`;
+        for (const seed of seeds) {
+          trials.push({
+            key: `${cell}/seed${seed}`, section: 'dying', cell, seed, activation: 'relu', depth, optimizer,
+            lr: LEARNING_RATES[optimizer] as number, init: 'default', initGain: null, targetDead: target,
+            rows: dyingRows(), ...common,
+          });
+        }
+      }
+    }
+  }
+  return trials;
+}

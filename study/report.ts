@@ -1,0 +1,381 @@
+// docs/study.md and its figures, generated from the results file: tables of mean ± sd test
+// accuracy over seeds, each artificial rule and remedy tested against the exact derivative of
+// the same cell (Welch's t-test, Holm-corrected per section), the cost of each rule, the
+// agreement-vs-accuracy plot, and a closing section whose every sentence is computed from the data.
+import { experiment } from '../src';
+import type { Chart, Series } from '../src/experiment';
+import { BUDGET_SPECS, LEARNING_RATES, type Budget, type Section, type TrialSpec } from './plan';
+import type { RowResult, TrialResult } from './trial';
+import { describe, holm, welch } from './stats';
+
+const { chartSvg, panelsSvg } = experiment;
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const ALPHA = 0.05;
+
+export interface StudyReport {
+  markdown: string;
+  /** File name (relative to the markdown's folder) → SVG text. */
+  figures: Record<string, string>;
+}
+
+/** One row of one cell over its seeds. */
+interface CellRow {
+  label: string;
+  kind: RowResult['kind'];
+  accuracies: number[];
+  /** The same seeds' exact accuracies, for the test. */
+  vsExact: ReturnType<typeof welch> | null;
+  adjustedP: number;
+  costRatios: number[];
+  initialCosine: number[];
+  initialDead: number[];
+  diverged: number;
+  lastEpochGain: number[];
+}
+
+interface Cell {
+  key: string;
+  section: Section;
+  spec: TrialSpec;
+  seeds: number;
+  rows: CellRow[];
+}
+
+const pct = (v: number): string => (Number.isFinite(v) ? (100 * v).toFixed(1) : '—');
+
+function meanSdText(values: number[]): string {
+  const d = describe(values);
+  if (d.n === 0) return '—';
+  return d.n < 2 ? pct(d.mean) : `${pct(d.mean)} ± ${pct(d.sd)}`;
+}
+
+/** Group the results by cell, test every non-exact row against the cell's exact row, Holm per section. */
+function buildCells(plan: TrialSpec[], results: Map<string, TrialResult>): Cell[] {
+  const cells = new Map<string, Cell>();
+  for (const spec of plan) {
+    const result = results.get(spec.key);
+    if (result === undefined) continue;
+    let cell = cells.get(spec.cell);
+    if (cell === undefined) {
+      cell = {
+        key: spec.cell, section: spec.section, spec, seeds: 0,
+        rows: spec.rows.map((r) => ({
+          label: r.label, kind: r.kind, accuracies: [], vsExact: null, adjustedP: Number.NaN, costRatios: [],
+          initialCosine: [], initialDead: [], diverged: 0, lastEpochGain: [],
+        })),
+      };
+      cells.set(spec.cell, cell);
+    }
+    cell.seeds++;
+    const exact = result.rows.find((r) => r.kind === 'exact') as RowResult;
+    result.rows.forEach((r, i) => {
+      const row = cell.rows[i];
+      // a diverged run scores chance-level accuracy as measured (NaN logits predict nothing)
+      row.accuracies.push(r.finalAccuracy);
+      if (r.diverged) row.diverged++;
+      if (exact.secondsPerEpoch > 0) row.costRatios.push(r.secondsPerEpoch / exact.secondsPerEpoch);
+      if (r.initialCosine !== null) row.initialCosine.push(r.initialCosine);
+      if (r.initialDead !== null) row.initialDead.push(r.initialDead);
+      if (r.accuracy.length >= 2) row.lastEpochGain.push(r.accuracy[r.accuracy.length - 1] - r.accuracy[r.accuracy.length - 2]);
+    });
+  }
+  const list = [...cells.values()];
+  for (const section of ['vanishing', 'dying'] as const) {
+    const tested: CellRow[] = [];
+    for (const cell of list.filter((c) => c.section === section)) {
+      const exact = cell.rows.find((r) => r.kind === 'exact') as CellRow;
+      for (const row of cell.rows) {
+        if (row.kind === 'exact') continue;
+        row.vsExact = welch(row.accuracies, exact.accuracies);
+        tested.push(row);
+      }
+    }
+    const adjusted = holm(tested.map((r) => r.vsExact?.p ?? Number.NaN));
+    tested.forEach((r, i) => (r.adjustedP = adjusted[i]));
+  }
+  return list;
+}
+
+type Verdict = 'better' | 'worse' | 'same' | 'untested';
+
+function verdict(row: CellRow): Verdict {
+  if (row.vsExact === null || !Number.isFinite(row.adjustedP)) return 'untested';
+  if (row.adjustedP >= ALPHA) return 'same';
+  return row.vsExact.diff > 0 ? 'better' : 'worse';
+}
+
+const MARK: Record<Verdict, string> = { better: ' ▲', worse: ' ▼', same: '', untested: '' };
+
+function cellTitle(cell: Cell): string {
+  const s = cell.spec;
+  if (s.section === 'dying') {
+    const dead = describe(cell.rows[0].initialDead).mean;
+    const target = s.targetDead === null ? 'default biases' : `target ${pct(s.targetDead)} %`;
+    return `depth ${s.depth}, ${s.optimizer}, ${target} (measured ${pct(dead)} % dead)`;
+  }
+  const init = s.init === 'default' ? 'PyTorch default' : s.initGain === 1 ? 'Glorot' : `Glorot gain ${s.initGain}`;
+  return `depth ${s.depth}, ${s.optimizer} (lr ${s.lr}), ${init}`;
+}
+
+function table(cells: Cell[]): string {
+  if (cells.length === 0) return '_No trials of this section have run yet._\n';
+  const labels = cells[0].rows.map((r) => r.label);
+  const head = `| cell | ${labels.join(' | ')} |\n|---|${labels.map(() => '---').join('|')}|\n`;
+  const body = cells
+    .map((c) => `| ${cellTitle(c)} | ${c.rows.map((r) => `${meanSdText(r.accuracies)}${MARK[verdict(r)]}${r.diverged > 0 ? ` (${r.diverged} diverged)` : ''}`).join(' | ')} |`)
+    .join('\n');
+  return `${head}${body}\n`;
+}
+
+/** Test accuracy against depth, one line per row, one panel per optimizer × initialisation. */
+function depthFigure(cells: Cell[], activation: string): string | null {
+  const mine = cells.filter((c) => c.section === 'vanishing' && c.spec.activation === activation);
+  if (mine.length === 0) return null;
+  const panels = new Map<string, Cell[]>();
+  for (const c of mine) {
+    const key = `${c.spec.optimizer} · ${c.spec.init === 'default' ? 'default init' : c.spec.initGain === 1 ? 'Glorot' : `Glorot ×${c.spec.initGain}`}`;
+    panels.set(key, [...(panels.get(key) ?? []), c]);
+  }
+  const labels = mine[0].rows.map((r) => r.label);
+  const legend: Series[] = labels.map((label, i) => ({ label, color: COLORS[i % COLORS.length], points: [] }));
+  const charts: Chart[] = [...panels].map(([title, group]) => ({
+    title,
+    xLabel: 'hidden layers',
+    yLabel: 'test accuracy %',
+    yRange: [0, 100],
+    integerX: true,
+    series: labels.map((label, i) => ({
+      label,
+      color: COLORS[i % COLORS.length],
+      markers: true,
+      points: group
+        .map((c) => [c.spec.depth, 100 * describe(c.rows[i].accuracies).mean] as const)
+        .sort((a, b) => a[0] - b[0]),
+    })),
+  }));
+  return panelsSvg(`${activation} MLPs: mean test accuracy over seeds`, charts, { columns: 3, legend });
+}
+
+/** Each artificial row of each cell: mean cosine to the exact gradient at the start vs its accuracy gain over exact. */
+function agreementFigure(cells: Cell[]): { svg: string; points: [number, number][] } | null {
+  const points: [number, number][] = [];
+  for (const c of cells) {
+    const exact = describe((c.rows.find((r) => r.kind === 'exact') as CellRow).accuracies).mean;
+    for (const r of c.rows) {
+      if (r.kind !== 'artificial' || r.initialCosine.length === 0) continue;
+      points.push([describe(r.initialCosine).mean, 100 * (describe(r.accuracies).mean - exact)]);
+    }
+  }
+  if (points.length === 0) return null;
+  const chart: Chart = {
+    title: 'Agreement with the exact gradient vs gain in accuracy (one dot per rule and cell)',
+    xLabel: 'mean cosine to the exact gradient before training',
+    yLabel: 'accuracy − exact (points)',
+    series: [{ label: 'rule × cell', color: COLORS[0], markers: true, width: 0, points }],
+    legend: false,
+  };
+  return { svg: chartSvg(chart), points };
+}
+
+/** Spearman's rank correlation. */
+function spearman(points: readonly [number, number][]): number {
+  const rank = (v: number[]): number[] => {
+    const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+    const r = new Array<number>(v.length);
+    for (let i = 0; i < order.length; ) {
+      let j = i;
+      while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
+      for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2;
+      i = j + 1;
+    }
+    return r;
+  };
+  const rx = rank(points.map((p) => p[0]));
+  const ry = rank(points.map((p) => p[1]));
+  const mx = describe(rx).mean;
+  const my = describe(ry).mean;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    sxy += (rx[i] - mx) * (ry[i] - my);
+    sxx += (rx[i] - mx) ** 2;
+    syy += (ry[i] - my) ** 2;
+  }
+  return sxx === 0 || syy === 0 ? Number.NaN : sxy / Math.sqrt(sxx * syy);
+}
+
+function costTable(cells: Cell[]): string {
+  const byLabel = new Map<string, number[]>();
+  for (const c of cells) for (const r of c.rows) if (r.kind !== 'exact') byLabel.set(`${c.spec.activation}: ${r.label}`, [...(byLabel.get(`${c.spec.activation}: ${r.label}`) ?? []), ...r.costRatios]);
+  if (byLabel.size === 0) return '_No trials yet._\n';
+  const median = (v: number[]): number => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const rows = [...byLabel].map(([label, ratios]) => `| ${label} | ${median(ratios).toFixed(3)} | ${ratios.length} |`);
+  return `| row | median step-time ratio to exact | runs |\n|---|---|---|\n${rows.join('\n')}\n`;
+}
+
+function countVerdicts(cells: Cell[], kind: 'artificial' | 'remedy'): Record<Verdict, number> {
+  const out: Record<Verdict, number> = { better: 0, worse: 0, same: 0, untested: 0 };
+  for (const c of cells) for (const r of c.rows) if (r.kind === kind) out[verdict(r)]++;
+  return out;
+}
+
+/** The cells where some artificial rule beat exact significantly, with the best rule and the best remedy. */
+function helpCells(cells: Cell[]): { cell: Cell; best: CellRow; remedy: CellRow | null; remedyAtLeastAsGood: boolean }[] {
+  const out = [];
+  for (const c of cells) {
+    const winners = c.rows.filter((r) => r.kind === 'artificial' && verdict(r) === 'better');
+    if (winners.length === 0) continue;
+    const best = winners.reduce((a, b) => (describe(b.accuracies).mean > describe(a.accuracies).mean ? b : a));
+    const remedies = c.rows.filter((r) => r.kind === 'remedy');
+    const remedy = remedies.length === 0 ? null : remedies.reduce((a, b) => (describe(b.accuracies).mean > describe(a.accuracies).mean ? b : a));
+    // the remedy is "at least as good" unless the best rule beats it significantly (uncorrected: the lenient reading for the rule)
+    const remedyAtLeastAsGood = remedy !== null && !(welch(best.accuracies, remedy.accuracies).p < ALPHA && describe(best.accuracies).mean > describe(remedy.accuracies).mean);
+    out.push({ cell: c, best, remedy, remedyAtLeastAsGood });
+  }
+  return out;
+}
+
+function rescalingNote(cells: Cell[]): string {
+  // peakNormalised multiplies the exact derivative by a constant (4 for sigmoid, 1 for tanh's
+  // peak already 1), so under Adam, which divides each parameter's step by its gradient's scale,
+  // it should be indistinguishable from exact; under SGD it changes the effective learning rate.
+  const diffs: Record<string, number[]> = {};
+  for (const c of cells) {
+    if (c.section !== 'vanishing' || c.spec.activation !== 'sigmoid') continue;
+    const exact = c.rows.find((r) => r.kind === 'exact') as CellRow;
+    const peak = c.rows.find((r) => r.label === 'peakNormalised');
+    if (peak === undefined) continue;
+    const d = Math.abs(describe(peak.accuracies).mean - describe(exact.accuracies).mean);
+    (diffs[c.spec.optimizer] ??= []).push(d);
+  }
+  const parts = Object.entries(diffs).map(([opt, d]) => `${opt}: ${pct(describe(d).mean)} points`);
+  if (parts.length === 0) return '';
+  return (
+    `- **A constant rescaling is undone by Adam.** For sigmoid, \`peakNormalised\` is the exact derivative times 4. ` +
+    `Mean |accuracy(peakNormalised) − accuracy(exact)| per optimizer over all cells — ${parts.join('; ')}. ` +
+    'Adam divides each parameter\'s step by a running estimate of its gradient\'s scale, so a constant factor on every derivative cancels (up to ε); ' +
+    'under SGD the same factor compounds over depth (4^depth on the first layer) and acts as a much larger learning rate for the early layers.\n'
+  );
+}
+
+export function renderStudy(budget: Budget, plan: TrialSpec[], results: Map<string, TrialResult>, info: { date: string; machine: string; command: string }): StudyReport {
+  const b = BUDGET_SPECS[budget];
+  const cells = buildCells(plan, results);
+  const vanishing = cells.filter((c) => c.section === 'vanishing');
+  const dying = cells.filter((c) => c.section === 'dying');
+  const figures: Record<string, string> = {};
+  const done = plan.filter((t) => results.has(t.key)).length;
+  const lines: string[] = [];
+  const w = (s = ''): void => void lines.push(s);
+
+  w('# When do artificial derivatives help? The study');
+  w();
+  w(`_Generated by \`${info.command}\` on ${info.date} (${info.machine}) from \`study/results/${budget}.jsonl\`: ${done} of ${plan.length} trials. Do not edit by hand: rerun the command._`);
+  w();
+  if (done < plan.length) w(`> **Incomplete**: ${plan.length - done} trials have not run yet; the tables show what has. Rerun the command to continue where it stopped.\n`);
+  w('## Setup');
+  w();
+  w(`- Data: MNIST digits, ${b.trainSize} training and ${b.testSize} test images (standardised), batch 64, ${b.epochs} epochs.`);
+  w(`- Nets: MLPs of width ${b.width}; hidden layers Linear → activation; learning rates ${Object.entries(LEARNING_RATES).map(([k, v]) => `${k} ${v}`).join(', ')} (momentum = SGD with momentum 0.9).`);
+  w(`- Each trial is one seed of one cell; inside it every row starts from the same initial weights and sees the same batches (\`compareRules\`), so rows of one seed differ only by the rule or remedy. ${b.seeds} seeds per cell.`);
+  w('- Test: each artificial rule and each remedy against the exact derivative of the same cell, Welch\'s two-sided t-test on final test accuracy over seeds, Holm-corrected over all comparisons of the section; ▲ / ▼ mark a significant gain / loss at α = 0.05.');
+  const gains = cells.flatMap((c) => {
+    const best = c.rows.reduce((a, r) => (describe(r.accuracies).mean > describe(a.accuracies).mean ? r : a));
+    return best.lastEpochGain;
+  });
+  if (gains.length > 0) {
+    const g = describe(gains.map((x) => 100 * x));
+    w(`- Convergence check: the best row of each cell gained ${g.mean.toFixed(2)} ± ${g.sd.toFixed(2)} accuracy points (mean ± sd over cells and seeds) in its last epoch. ${g.mean < 1 ? 'The winners had levelled off.' : 'The winners were still improving: read the tables as "after this budget", not as converged.'}`);
+  }
+  w();
+
+  w('## 1. Deep sigmoid and tanh MLPs (vanishing gradients)');
+  w();
+  for (const activation of b.activations) {
+    w(`### ${activation}`);
+    w();
+    w('Test accuracy % (mean ± sd over seeds).');
+    w();
+    w(table(vanishing.filter((c) => c.spec.activation === activation)));
+    const fig = depthFigure(cells, activation);
+    if (fig !== null) {
+      figures[`study-${activation}-depth.svg`] = fig;
+      w(`![${activation}: accuracy vs depth](study-${activation}-depth.svg)`);
+      w();
+    }
+  }
+
+  w('## 2. Dying ReLU');
+  w();
+  w('Hidden biases set to the constant that leaves the target fraction of hidden units dead (pre-activation ≤ 0 on every example of the 256-example reference batch) at the start, found by bisection per seed. "Re-initialise dead units" re-draws the incoming weights and bias of each unit dead at the start (PyTorch\'s default distribution) before training. Test accuracy %.');
+  w();
+  w(table(dying));
+
+  w('## 3. Cost');
+  w();
+  w('Seconds per epoch of training steps of each row divided by the exact row of the same trial (same process, one after the other); the median over trials. Remedies change the network, so their ratios measure a different model.');
+  w();
+  w(costTable(cells));
+
+  w('## 4. Rules learned and scheduled');
+  w();
+  w('_Not part of this version of the study: learnable and scheduled rules are not in the library yet._');
+  w();
+
+  w('## 5. What the data says');
+  w();
+  const a = countVerdicts(vanishing, 'artificial');
+  const rv = countVerdicts(vanishing, 'remedy');
+  const d = countVerdicts(dying, 'artificial');
+  const rd = countVerdicts(dying, 'remedy');
+  w(`- **Vanishing gradients** (${vanishing.length} cells): artificial rules vs exact — ${a.better} significantly better, ${a.worse} significantly worse, ${a.same} no significant difference${a.untested > 0 ? `, ${a.untested} untestable (too few seeds)` : ''}. Conventional remedies vs exact — ${rv.better} better, ${rv.worse} worse, ${rv.same} no difference.`);
+  w(`- **Dying ReLU** (${dying.length} cells): artificial rules vs exact — ${d.better} better, ${d.worse} worse, ${d.same} no difference. Remedies — ${rd.better} better, ${rd.worse} worse, ${rd.same} no difference.`);
+  const helped = helpCells(cells);
+  if (helped.length === 0) {
+    w('- **Where they help**: in no cell did an artificial rule beat the exact derivative significantly.');
+  } else {
+    const beaten = helped.filter((h) => !h.remedyAtLeastAsGood);
+    w(`- **Where they help**: ${helped.length} cells — ${helped.map((h) => `${h.cell.spec.section === 'dying' ? 'ReLU' : h.cell.spec.activation} ${cellTitle(h.cell)}: ${h.best.label} ${pct(describe(h.best.accuracies).mean)} % vs exact ${pct(describe((h.cell.rows.find((r) => r.kind === 'exact') as CellRow).accuracies).mean)} %`).join('; ')}.`);
+    w(`- **Against the conventional remedies**: in ${helped.length - beaten.length} of those ${helped.length} cells the best remedy (${[...new Set(helped.map((h) => h.remedy?.label).filter((x): x is string => x !== undefined))].join(', ')}) did at least as well as the best artificial rule; in ${beaten.length} the rule was significantly better than every remedy${beaten.length > 0 ? ` (${beaten.map((h) => `${h.cell.spec.section === 'dying' ? 'ReLU' : h.cell.spec.activation} ${cellTitle(h.cell)}`).join('; ')})` : ''}.`);
+  }
+  const hurt = cells.flatMap((c) => c.rows.filter((r) => r.kind === 'artificial' && verdict(r) === 'worse').map((r) => `${r.label} in ${c.spec.section === 'dying' ? 'ReLU' : c.spec.activation} ${cellTitle(c)}`));
+  w(`- **Where they hurt**: ${hurt.length === 0 ? 'nowhere significantly.' : `${hurt.length} rule × cell pairs — ${hurt.slice(0, 12).join('; ')}${hurt.length > 12 ? `; and ${hurt.length - 12} more` : ''}.`}`);
+  const note = rescalingNote(cells);
+  if (note !== '') w(note.trimEnd());
+  const agreement = agreementFigure(cells);
+  if (agreement !== null) {
+    figures['study-agreement.svg'] = agreement.svg;
+    w(`- **Agreement and benefit**: Spearman correlation between a rule's mean cosine to the exact gradient (before training) and its accuracy gain over exact: ${spearman(agreement.points).toFixed(2)} over ${agreement.points.length} rule × cell pairs.`);
+    w();
+    w('![agreement vs gain](study-agreement.svg)');
+  }
+  w();
+  w('### The answer');
+  w();
+  const total = a.better + a.worse + a.same + d.better + d.worse + d.same;
+  const wins = a.better + d.better;
+  const remedyWins = helped.filter((h) => h.remedyAtLeastAsGood).length;
+  const sentences = [
+    `Across ${total} tested comparisons an artificial derivative beat the exact one ${wins} times (${pct(total === 0 ? Number.NaN : wins / total)} %) and lost ${a.worse + d.worse} times.`,
+  ];
+  if (helped.length === 0) {
+    sentences.push('In this budget an artificial derivative never trained a network significantly better than the exact one.');
+  } else if (remedyWins === helped.length) {
+    sentences.push(
+      `In every one of the ${helped.length} cells where one won, a conventional remedy (BatchNorm, a residual connection, or a non-saturating forward) did at least as well:`,
+      'artificial derivatives rescue badly set-up networks, but the standard remedies rescue the same networks without biasing the gradient — which is the measured reason they are not used more.',
+    );
+  } else {
+    sentences.push(
+      `In ${remedyWins} of the ${helped.length} cells where one won, a conventional remedy did at least as well; in ${helped.length - remedyWins} the artificial rule beat every remedy tested,`,
+      'so there it is a real option, not only a substitute for a standard fix.',
+    );
+  }
+  w(sentences.join(' '));
+  w();
+  return { markdown: `${lines.join('\n')}\n`, figures };
+}

@@ -1,0 +1,218 @@
+// One trial of the study: one seed of one cell, every row trained by compareRules from the same
+// initial weights on the same batches. Returns a compact, JSON-ready summary of each row: what
+// the report needs and nothing else (the full per-step curves stay out of the results file).
+import { compareRules, diagnostics, nn, noGrad, rules, Generator, type RuleChoice, type Tensor } from '../src';
+import { loadDataset } from '../src/node';
+import type { CompareResult, RuleVariant } from '../src/experiment';
+import { buildModel, initialWeights, loadInitialWeights, type Architecture } from '../src/experiment/model';
+import { deriveSeed } from '../src/experiment/stats';
+import { subset, type ClassificationDataset, type Split } from '../src/data/dataset';
+import type { RowSpec, TrialSpec } from './plan';
+
+export interface RowResult {
+  label: string;
+  kind: RowSpec['kind'];
+  exact: boolean;
+  /** Test accuracy after each epoch. */
+  accuracy: number[];
+  finalAccuracy: number;
+  finalTrainLoss: number;
+  diverged: boolean;
+  /** Seconds of training steps per epoch (forward, backward, update; no evaluation). */
+  secondsPerEpoch: number;
+  /** On the reference batch before training / after the last epoch. */
+  initialDead: number | null;
+  finalDead: number | null;
+  initialSaturated: number | null;
+  finalSaturated: number | null;
+  initialFirstLast: number;
+  /** Per-layer weight-gradient norms before training, input side first. */
+  initialGradNorms: number[];
+  /** Mean over weight layers of cos(gradient under the row's rule, exact gradient), before training and after the last epoch. */
+  initialCosine: number | null;
+  finalCosine: number | null;
+}
+
+export interface TrialResult {
+  key: string;
+  /** The hidden bias the dead-unit calibration chose (null: PyTorch's default biases). */
+  biasInit: number | null;
+  rows: RowResult[];
+  seconds: number;
+}
+
+const REFERENCE_SIZE = 256;
+
+const splits = new Map<string, Split<ClassificationDataset>>();
+
+/** MNIST digits, loaded once per process for each size. */
+function mnist(trainSize: number, testSize: number): Split<ClassificationDataset> {
+  const key = `${trainSize}/${testSize}`;
+  let split = splits.get(key);
+  if (split === undefined) {
+    split = loadDataset('mnist', { trainSize, testSize }) as Split<ClassificationDataset>;
+    splits.set(key, split);
+  }
+  return split;
+}
+
+function toRule(backward: RowSpec['backward']): RuleChoice {
+  if (backward === undefined) return 'exact';
+  if (typeof backward === 'string') return backward as RuleChoice;
+  switch (backward.factory) {
+    case 'sigmoidShaped':
+      return rules.sigmoidShaped(backward.params);
+    case 'bSilu':
+      return rules.bSilu(backward.params);
+    case 'leakyBackward':
+      return rules.leakyBackward(backward.params);
+  }
+}
+
+/** The reference batch compareRules measures diagnostics on for this seed. */
+function referenceBatch(train: ClassificationDataset, seed: number): ClassificationDataset {
+  const order = new Generator(deriveSeed(seed, 3)).permutation(train.length);
+  return subset(train, order.slice(0, Math.min(REFERENCE_SIZE, train.length)));
+}
+
+export function runTrial(spec: TrialSpec): TrialResult {
+  const t0 = performance.now();
+  const split = mnist(spec.trainSize, spec.testSize);
+  const reference = referenceBatch(split.train, spec.seed);
+  const biasInit = spec.targetDead === null ? null : calibrateBias(spec, split, reference);
+  const variants: RuleVariant[] = spec.rows.map((row) => ({
+    label: row.label,
+    backward: toRule(row.backward),
+    ...(row.activation === undefined ? {} : { activation: row.activation }),
+    ...(row.batchNorm === undefined ? {} : { batchNorm: row.batchNorm }),
+    ...(row.residual === undefined ? {} : { residual: row.residual }),
+  }));
+  const reinit = new Set(spec.rows.filter((r) => r.reinitDead === true).map((r) => r.label));
+  const common = {
+    activation: spec.activation,
+    depth: spec.depth,
+    width: spec.width,
+    rules: variants,
+    optimizer: spec.optimizer,
+    lr: spec.lr,
+    seeds: [spec.seed],
+    batchSize: spec.batchSize,
+    init: spec.init,
+    ...(spec.initGain === null ? {} : { initGain: spec.initGain }),
+    ...(biasInit === null ? {} : { biasInit }),
+  };
+  // warm every row's code up first (a few steps on a few examples, thrown away), so the first
+  // row does not carry the JIT's warm-up in its step time
+  const few = (d: ClassificationDataset, n: number): ClassificationDataset => subset(d, [...Array(Math.min(n, d.length)).keys()]);
+  compareRules({ ...common, dataset: { train: few(split.train, 4 * spec.batchSize), test: few(split.test, 32) }, epochs: 1, agreement: false, referenceSize: 32 });
+  const result = compareRules({
+    ...common,
+    dataset: split,
+    epochs: spec.epochs,
+    referenceSize: REFERENCE_SIZE,
+    onModelCreated: (model, info) => {
+      if (reinit.has(info.rule)) reinitialiseDeadUnits(model, reference.x, new Generator(deriveSeed(spec.seed, 7)));
+    },
+  });
+  return { key: spec.key, biasInit, rows: summariseRows(spec, result), seconds: (performance.now() - t0) / 1000 };
+}
+
+function meanCosine(agreement: { cosine: number }[] | undefined): number | null {
+  if (agreement === undefined || agreement.length === 0) return null;
+  const finite = agreement.map((a) => a.cosine).filter((c) => Number.isFinite(c));
+  return finite.length === 0 ? null : finite.reduce((a, b) => a + b, 0) / finite.length;
+}
+
+function summariseRows(spec: TrialSpec, result: CompareResult): RowResult[] {
+  return spec.rows.map((row, i) => {
+    const run = result.runs[i];
+    const last = run.epochs[run.epochs.length - 1];
+    return {
+      label: row.label,
+      kind: row.kind,
+      exact: result.summary[i].exact,
+      accuracy: run.epochs.map((e) => e.testAccuracy),
+      finalAccuracy: run.final.testAccuracy,
+      finalTrainLoss: run.final.trainLoss,
+      diverged: run.diverged,
+      secondsPerEpoch: run.final.secondsPerEpoch,
+      initialDead: run.initial.deadFraction,
+      finalDead: last.diagnostics.deadFraction,
+      initialSaturated: run.initial.saturatedFraction,
+      finalSaturated: last.diagnostics.saturatedFraction,
+      initialFirstLast: run.initial.firstLastRatio,
+      initialGradNorms: run.initial.layers.map((l) => l.weightGradNorm),
+      initialCosine: meanCosine(run.initial.agreement),
+      finalCosine: meanCosine(last.diagnostics.agreement),
+    };
+  });
+}
+
+/**
+ * The hidden bias that makes `spec.targetDead` of the hidden units dead at the start (on the
+ * reference batch, with this seed's initial weights), by bisection: the dead fraction only grows
+ * as the bias falls.
+ */
+export function calibrateBias(spec: TrialSpec, split: Split<ClassificationDataset>, reference: ClassificationDataset): number {
+  const target = spec.targetDead as number;
+  const arch: Architecture = { inputs: split.train.x.size / split.train.length, classes: 10, depth: spec.depth, width: spec.width };
+  const deadAt = (bias: number): number => {
+    const weights = initialWeights(arch, new Generator(deriveSeed(spec.seed, 1)), spec.init, spec.initGain, bias);
+    const model = buildModel(arch, { activation: 'relu', activationOptions: {}, backward: 'exact', batchNorm: false });
+    loadInitialWeights(model, weights);
+    const report = diagnostics.diagnose(model, () => model.forward(reference.x).crossEntropy(reference.labels as readonly number[]), { agreement: false });
+    return report.deadFraction ?? 0;
+  };
+  let lo = -8; // dead fraction ~1 here
+  let hi = 2; // ~0 here
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (deadAt(mid) > target) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/**
+ * The re-initialisation baseline: walk the MLP in order and, for each Linear followed by a
+ * rectifier, re-draw (PyTorch's default U(±1/√fanIn)) the incoming weights and the bias of every
+ * unit whose pre-activation is ≤ 0 for every example of the batch, until none is dead or after
+ * ten tries (a unit whose inputs are all zero stays dead).
+ */
+export function reinitialiseDeadUnits(model: nn.Module, x: Tensor, generator: Generator): number {
+  let redrawn = 0;
+  noGrad(() => {
+    let h = x;
+    const layers = model.children();
+    layers.forEach((layer, i) => {
+      const next = layers[i + 1];
+      if (layer instanceof nn.Linear && next instanceof nn.Activation && next.activation === 'relu') {
+        const bound = 1 / Math.sqrt(layer.inFeatures);
+        for (let attempt = 0; attempt < 10; attempt++) {
+          const z = layer.forward(h);
+          const dead = deadColumns(z);
+          if (dead.length === 0) break;
+          const w = layer.weight.toNdarray();
+          for (const unit of dead) {
+            for (let j = 0; j < layer.inFeatures; j++) w.set(unit, j, (2 * generator.uniform() - 1) * bound);
+            if (layer.bias !== null) layer.bias.toNdarray().set(unit, (2 * generator.uniform() - 1) * bound);
+            redrawn++;
+          }
+          layer.weight.bumpVersion();
+          layer.bias?.bumpVersion();
+        }
+      }
+      h = layer.forward(h);
+    });
+  });
+  return redrawn;
+}
+
+function deadColumns(z: Tensor): number[] {
+  const values = z.toArray() as number[][];
+  const dead: number[] = [];
+  for (let c = 0; c < z.shape[1]; c++) {
+    if (values.every((row) => row[c] <= 0)) dead.push(c);
+  }
+  return dead;
+}
