@@ -11,7 +11,7 @@ export type Budget = (typeof BUDGETS)[number];
 
 /** A rule made by a factory of `rules` with these parameters, e.g. { factory: 'sigmoidShaped', params: { k: 4 } }. */
 export interface FactoryRule {
-  factory: 'sigmoidShaped' | 'bSilu' | 'leakyBackward';
+  factory: 'sigmoidShaped' | 'bSilu' | 'leakyBackward' | 'floorAdded';
   params: Record<string, number>;
 }
 
@@ -26,11 +26,15 @@ export interface RowSpec {
   residual?: boolean;
   /** Before training, re-draw the incoming weights and bias of every unit dead on the reference batch. */
   reinitDead?: boolean;
+  /** Anneal the rule into the exact derivative: blend(rule, exact, λ) with λ linear from 0 to 1 over the whole run. */
+  anneal?: boolean;
+  /** Make this parameter of the factory rule learnable (nn.learnable, trained by the row's optimizer). */
+  learnable?: string;
   /** What kind of row this is, for the report. */
-  kind: 'exact' | 'artificial' | 'remedy';
+  kind: 'exact' | 'artificial' | 'remedy' | 'scheduled' | 'learned';
 }
 
-export type Section = 'vanishing' | 'dying';
+export type Section = 'vanishing' | 'dying' | 'schedule';
 
 export interface TrialSpec {
   /** Unique and stable: the section, the cell and the seed. */
@@ -66,6 +70,8 @@ interface BudgetSpec {
   testSize: number;
   width: number;
   dying: { depths: number[]; targets: (number | null)[]; optimizers: OptimizerName[] };
+  /** Section 4 runs its two cells (dying ReLU and deep sigmoid) when true. */
+  schedule: boolean;
 }
 
 const INITS = {
@@ -87,6 +93,7 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     testSize: 100,
     width: 16,
     dying: { depths: [3], targets: [null, 0.5], optimizers: ['adam'] },
+    schedule: true,
   },
   // a few minutes on 2 cores
   small: {
@@ -100,6 +107,7 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     testSize: 500,
     width: 64,
     dying: { depths: [5], targets: [null, 0.25, 0.5, 0.9], optimizers: ['adam'] },
+    schedule: true,
   },
   // the study as published in docs/study.md
   full: {
@@ -113,6 +121,7 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     testSize: 1000,
     width: 64,
     dying: { depths: [5, 10], targets: [null, 0.25, 0.5, 0.9], optimizers: ['sgd', 'adam'] },
+    schedule: true,
   },
 };
 
@@ -145,6 +154,20 @@ export function dyingRows(): RowSpec[] {
     { label: 'leaky backward c=0.1', backward: { factory: 'leakyBackward', params: { c: 0.1 } }, kind: 'artificial' },
     { label: 'LeakyReLU forward', activation: 'leakyRelu', kind: 'remedy' },
     { label: 're-initialise dead units', reinitDead: true, kind: 'remedy' },
+  ];
+}
+
+/**
+ * The rows of a section-4 cell: the exact rule, an artificial rule, the same rule annealed into the
+ * exact derivative over the run, and the same rule with its parameter learned.
+ */
+export function scheduleRows(rule: FactoryRule, param: string): RowSpec[] {
+  const name = `${rule.factory}${Object.entries(rule.params).map(([k, v]) => ` ${k}=${v}`).join('')}`;
+  return [
+    { label: 'exact', backward: 'exact', kind: 'exact' },
+    { label: name, backward: rule, kind: 'artificial' },
+    { label: `${name} → exact (annealed)`, backward: rule, anneal: true, kind: 'scheduled' },
+    { label: `${rule.factory}, ${param} learned`, backward: rule, learnable: param, kind: 'learned' },
   ];
 }
 
@@ -189,6 +212,24 @@ function cellTrials(budget: Budget): TrialSpec[] {
             rows: dyingRows(), ...common,
           });
         }
+      }
+    }
+  }
+  if (b.schedule) {
+    const cells = [
+      { activation: 'relu' as const, depth: b.dying.depths[0], optimizer: 'adam' as const, init: INITS.default, targetDead: 0.5,
+        rows: scheduleRows({ factory: 'sigmoidShaped', params: { k: 1 } }, 'k') },
+      { activation: 'sigmoid' as const, depth: Math.max(...b.depths), optimizer: 'sgd' as const, init: INITS.glorot4, targetDead: null,
+        rows: scheduleRows({ factory: 'floorAdded', params: { c: 0.1 } }, 'c') },
+    ];
+    for (const c of cells) {
+      const cell = `schedule/${c.activation}/depth${c.depth}/${c.optimizer}/${c.init.name}${c.targetDead === null ? '' : `/dead${Math.round(c.targetDead * 100)}`}`;
+      for (const seed of seeds) {
+        trials.push({
+          key: `${cell}/seed${seed}`, section: 'schedule', cell, seed, activation: c.activation, depth: c.depth, optimizer: c.optimizer,
+          lr: LEARNING_RATES[c.optimizer] as number, init: c.init.init, initGain: c.init.gain, targetDead: c.targetDead,
+          rows: c.rows, ...common,
+        });
       }
     }
   }

@@ -1,13 +1,13 @@
 // One trial of the study: one seed of one cell, every row trained by compareRules from the same
 // initial weights on the same batches. Returns a compact, JSON-ready summary of each row: what
 // the report needs and nothing else (the full per-step curves stay out of the results file).
-import { compareRules, diagnostics, nn, noGrad, rules, Generator, type RuleChoice, type Tensor } from '../src';
+import { compareRules, diagnostics, nn, noGrad, rules, schedules, Generator, type RuleChoice, type Tensor } from '../src';
 import { loadDataset } from '../src/node';
 import type { CompareResult, RuleVariant } from '../src/experiment';
 import { buildModel, initialWeights, loadInitialWeights, type Architecture } from '../src/experiment/model';
 import { deriveSeed } from '../src/experiment/stats';
 import { subset, type ClassificationDataset, type Split } from '../src/data/dataset';
-import type { RowSpec, TrialSpec } from './plan';
+import type { FactoryRule, RowSpec, TrialSpec } from './plan';
 
 export interface RowResult {
   label: string;
@@ -56,17 +56,30 @@ function mnist(trainSize: number, testSize: number): Split<ClassificationDataset
   return split;
 }
 
-function toRule(backward: RowSpec['backward']): RuleChoice {
-  if (backward === undefined) return 'exact';
-  if (typeof backward === 'string') return backward as RuleChoice;
-  switch (backward.factory) {
+function factoryRule(rule: FactoryRule, learnable: string | undefined): RuleChoice {
+  const params: Record<string, number | ReturnType<typeof nn.learnable>> = { ...rule.params };
+  if (learnable !== undefined) params[learnable] = nn.learnable(rule.params[learnable]);
+  switch (rule.factory) {
     case 'sigmoidShaped':
-      return rules.sigmoidShaped(backward.params);
+      return rules.sigmoidShaped(params);
     case 'bSilu':
-      return rules.bSilu(backward.params);
+      return rules.bSilu(params);
     case 'leakyBackward':
-      return rules.leakyBackward(backward.params);
+      return rules.leakyBackward(params);
+    case 'floorAdded':
+      return rules.floorAdded(params);
   }
+}
+
+/** A row's rule, made fresh (learnable parameters and schedules belong to one run); `steps` is the run's length. */
+function toRule(row: RowSpec, steps: number): { rule: RuleChoice; schedule: ReturnType<typeof schedules.linear> | null } {
+  const backward = row.backward;
+  if (backward === undefined) return { rule: 'exact', schedule: null };
+  const base = typeof backward === 'string' ? (backward as RuleChoice) : factoryRule(backward, row.learnable);
+  if (row.anneal !== true) return { rule: base, schedule: null };
+  // λ from 0 (the artificial rule) to 1 (exact) over the run, stepped after every optimizer step
+  const schedule = schedules.linear({ from: 0, to: 1, steps });
+  return { rule: rules.blend(base, 'exact', schedule), schedule };
 }
 
 /** The reference batch compareRules measures diagnostics on for this seed. */
@@ -80,19 +93,27 @@ export function runTrial(spec: TrialSpec): TrialResult {
   const split = mnist(spec.trainSize, spec.testSize);
   const reference = referenceBatch(split.train, spec.seed);
   const biasInit = spec.targetDead === null ? null : calibrateBias(spec, split, reference);
-  const variants: RuleVariant[] = spec.rows.map((row) => ({
-    label: row.label,
-    backward: toRule(row.backward),
-    ...(row.activation === undefined ? {} : { activation: row.activation }),
-    ...(row.batchNorm === undefined ? {} : { batchNorm: row.batchNorm }),
-    ...(row.residual === undefined ? {} : { residual: row.residual }),
-  }));
+  const steps = spec.epochs * Math.ceil(spec.trainSize / spec.batchSize);
+  const makeVariants = (): { variants: RuleVariant[]; schedules: Map<string, ReturnType<typeof schedules.linear>> } => {
+    const made = new Map<string, ReturnType<typeof schedules.linear>>();
+    const variants = spec.rows.map((row): RuleVariant => {
+      const { rule, schedule } = toRule(row, steps);
+      if (schedule !== null) made.set(row.label, schedule);
+      return {
+        label: row.label,
+        backward: rule,
+        ...(row.activation === undefined ? {} : { activation: row.activation }),
+        ...(row.batchNorm === undefined ? {} : { batchNorm: row.batchNorm }),
+        ...(row.residual === undefined ? {} : { residual: row.residual }),
+      };
+    });
+    return { variants, schedules: made };
+  };
   const reinit = new Set(spec.rows.filter((r) => r.reinitDead === true).map((r) => r.label));
   const common = {
     activation: spec.activation,
     depth: spec.depth,
     width: spec.width,
-    rules: variants,
     optimizer: spec.optimizer,
     lr: spec.lr,
     seeds: [spec.seed],
@@ -104,12 +125,17 @@ export function runTrial(spec: TrialSpec): TrialResult {
   // warm every row's code up first (a few steps on a few examples, thrown away), so the first
   // row does not carry the JIT's warm-up in its step time
   const few = (d: ClassificationDataset, n: number): ClassificationDataset => subset(d, [...Array(Math.min(n, d.length)).keys()]);
-  compareRules({ ...common, dataset: { train: few(split.train, 4 * spec.batchSize), test: few(split.test, 32) }, epochs: 1, agreement: false, referenceSize: 32 });
+  compareRules({ ...common, rules: makeVariants().variants, dataset: { train: few(split.train, 4 * spec.batchSize), test: few(split.test, 32) }, epochs: 1, agreement: false, referenceSize: 32 });
+  const { variants, schedules: annealed } = makeVariants();
   const result = compareRules({
     ...common,
+    rules: variants,
     dataset: split,
     epochs: spec.epochs,
     referenceSize: REFERENCE_SIZE,
+    onProgress: (event) => {
+      if (event.phase === 'step') annealed.get(event.rule)?.step();
+    },
     onModelCreated: (model, info) => {
       if (reinit.has(info.rule)) reinitialiseDeadUnits(model, reference.x, new Generator(deriveSeed(spec.seed, 7)));
     },
