@@ -30,6 +30,7 @@ export { compareRules } from './experiment';
 // checkpoints as bytes; save(file) / load(file) are Node-only: import them from 'surrograd/node'
 export { toBytes, fromBytes, CheckpointError } from './checkpoint';
 export type { Checkpoint, SaveContents, LoadOptions, JsonValue } from './checkpoint';
+/** Spiking neurons (LIF, RLIF, Synaptic), spike encoders, spike-train losses and readouts. */
 export * as snn from './snn';
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, AnomalyError } from './autograd/anomaly';
 export type { AnomalyReport, AnomalyOptions } from './autograd/anomaly';

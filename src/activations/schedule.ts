@@ -17,6 +17,7 @@ import { RuleError } from '../errors';
 
 /** The kinds of schedule. */
 export const SCHEDULE_KINDS = ['constant', 'linear', 'cosine', 'exponential', 'step', 'warmup'] as const;
+/** The shapes a schedule can take (constant, linear, cosine, exponential, step, warm-up). */
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
 /** What the counter t of a schedule counts. */

@@ -23,6 +23,7 @@ export interface SurrogateTarget {
 
 type Fn = (u: number, p: Readonly<Record<string, number>>, t: SurrogateTarget) => number;
 
+/** A rule factory's smooth surrogate S(u; θ) (whose derivative is the rule's h) and its parameter gradients ∂S/∂θ. */
 export interface Surrogate {
   /** S(u; θ) − f(centre). */
   readonly S: Fn;

@@ -52,6 +52,7 @@ export interface AnomalyReport {
   stack: string;
 }
 
+/** Options of anomaly mode (`setDetectAnomaly(true, options)`, `detectAnomaly(fn, options)`). */
 export interface AnomalyOptions {
   /** Check op outputs in the forward pass too (default true); false checks gradients only. */
   forward?: boolean;

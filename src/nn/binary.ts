@@ -18,6 +18,7 @@ import { Conv2d, type ConvLayerOptions } from './conv';
 import { conv2d } from '../ops/conv';
 import * as init from './init';
 
+/** Options of `BinaryLinear`: bias, the weight rule (a sign rule) and XNOR-Net per-output scaling. */
 export interface BinaryLinearOptions {
   /** Learn an additive (real-valued) bias (default true). */
   bias?: boolean;
@@ -131,10 +132,11 @@ export class BinaryConv2d extends Conv2d {
   }
 }
 
+/** Options of `QuantizedActivation`: bits, range and the backward rule. */
 export interface QuantizedActivationOptions {
   /** Levels 2^bits, an integer in [1, 32] (default 2). */
   bits?: number;
-  /** [lo, hi]: values are clamped to it and rounded to the nearest level (default [0, 1], DoReFa). */
+  /** The range `[lo, hi]`: values are clamped to it and rounded to the nearest level (default [0, 1], DoReFa). */
   range?: readonly [number, number];
   /** The backward rule of quantize: 'clippedStraightThrough' (default: 1 inside the range), 'straightThrough', 'exact' or a rule. */
   backward?: RuleChoice;

@@ -21,6 +21,7 @@ export interface RuleScheduleState {
   schedules: Record<string, number>;
 }
 
+/** Steps the schedules of every rule attached to a model's activation layers, and gives context rules the step count: call `step()` after each optimizer step (and `epoch()` after each epoch). */
 export class RuleSchedule {
   readonly model: Module;
   #steps = 0;

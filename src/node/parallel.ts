@@ -40,6 +40,7 @@ export interface ParallelProgress<R> {
   error?: string;
 }
 
+/** Options of `runParallel`: the task, its specs, the number of worker threads and a progress callback. */
 export interface ParallelOptions<S, R> {
   task: TaskRef;
   specs: readonly S[];

@@ -36,6 +36,7 @@ export function writeExperiment(result: ExperimentResult, dir: string): Experime
   return files;
 }
 
+/** The help text of `surrograd snn`. */
 export const SNN_HELP = `Usage: surrograd snn EXPERIMENT [flags]
 
 Experiments:

@@ -54,6 +54,7 @@ export interface ExperimentRow {
   perSeed: number[];
 }
 
+/** The result of a spiking or binarized experiment: one row per rule with mean ± sd over seeds, and the settings. */
 export interface ExperimentResult {
   experiment: 'spiking-mnist' | 'spiking-toy' | 'binarized-mnist';
   /** The settings the run used (sizes, steps, rates), for the JSON. */
@@ -84,6 +85,7 @@ function positiveInt(fn: string, name: string, v: unknown): number {
 // 1. Spiking MNIST
 // ---------------------------------------------------------------------------------------------
 
+/** Options of the spiking-MNIST experiment (784-1000-10 LIF network). */
 export interface SpikingMnistOptions {
   /** Heaviside rules, one row each (default HEAVISIDE_RULES). */
   rules?: readonly string[];
@@ -232,6 +234,7 @@ export function spikingMnist(options: SpikingMnistOptions = {}): ExperimentResul
 // 2. The spiking toy task (SpyTorch tutorial 1)
 // ---------------------------------------------------------------------------------------------
 
+/** Options of the spiking toy task (random labels memorised from Poisson inputs). */
 export interface SpikingToyOptions {
   /** Rules of the hidden spikes, by row name (default exact, fastSigmoid(slope 100), atan). */
   rules?: readonly string[];
@@ -366,6 +369,7 @@ export function spikingToy(options: SpikingToyOptions = {}): ExperimentResult {
 // 3. Binarized MNIST
 // ---------------------------------------------------------------------------------------------
 
+/** Options of the binarized-MNIST experiment (a BinaryNet-style MLP per sign rule, and full precision). */
 export interface BinarizedMnistOptions {
   /** Sign rules, one row each, plus 'fullPrecision' (default all three rules and fullPrecision). */
   rules?: readonly string[];
@@ -380,6 +384,7 @@ export interface BinarizedMnistOptions {
   onProgress?: ExperimentProgress;
 }
 
+/** The sign rules the binarized-MNIST experiment compares by default. */
 export const SIGN_RULES = ['straightThrough', 'clippedStraightThrough', 'approxSign'] as const;
 
 /** BinaryLinear → BatchNorm1d → sign, twice, then BinaryLinear → BatchNorm1d; or the same in full precision. */

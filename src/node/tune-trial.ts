@@ -40,6 +40,7 @@ export interface TuneSetting {
   epochs: number;
 }
 
+/** One tune trial as plain data (sent to a worker thread): the setting, the rule, the learning rate, the seed and the epochs. */
 export interface TrialSpec {
   setting: TuneSetting;
   candidate: number;
@@ -48,6 +49,7 @@ export interface TrialSpec {
   seed: number;
 }
 
+/** The outcome of one tune trial: test accuracy and loss, training loss, whether it diverged (or the error it threw), and its time. */
 export interface TrialResult {
   candidate: number;
   seed: number;

@@ -56,6 +56,7 @@ export interface TuneOptions extends TuneSetting {
   onProgress?: (event: TuneProgress) => void;
 }
 
+/** What `onProgress` of `tuneRules` is told after each trial. */
 export interface TuneProgress {
   round: number;
   rounds: number;
@@ -67,6 +68,7 @@ export interface TuneProgress {
   trial: TrialResult | undefined;
 }
 
+/** One point of the search space (a rule with its parameters and a learning rate) and how it fared. */
 export interface TuneCandidate {
   id: number;
   label: string;
@@ -85,6 +87,7 @@ export interface TuneCandidate {
   rank: number;
 }
 
+/** What `tuneRules` returns: every candidate with its trials, the ranking and the cost of the search. */
 export interface TuneResult {
   config: TuneSetting & { space: SearchSpace; seeds: number[]; metric: TuneMetric; workers: number; model: 'mlp' | 'user' };
   /** Best first. */

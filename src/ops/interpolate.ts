@@ -8,8 +8,10 @@ import type { Tensor } from '../tensor';
 import { defineOp, record } from './record';
 import { checkKeys, checkTensor } from './spatial';
 
+/** How `interpolate` samples: nearest neighbour, or linear / bilinear with alignCorners false. */
 export type InterpolateMode = 'nearest' | 'linear' | 'bilinear';
 
+/** Options of `interpolate`: an output `size` or a `scaleFactor`, and the mode. */
 export interface InterpolateOptions {
   /** The output's spatial size: a number for every spatial axis, or one per axis. */
   size?: number | readonly number[];

@@ -7,8 +7,10 @@ import type { Tensor } from '../tensor';
 import { defineOp, record } from './record';
 import { checkKeys, checkTensor } from './spatial';
 
+/** How `pad` fills the new border: a constant, the mirror image (no edge repeat), or the edge value. */
 export type PadMode = 'constant' | 'reflect' | 'replicate';
 
+/** Options of `pad`: the mode and, for `constant`, the fill value. */
 export interface PadOptions {
   /** 'constant' (default), 'reflect' (mirror without repeating the edge) or 'replicate' (repeat the edge). */
   mode?: PadMode;

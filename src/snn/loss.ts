@@ -36,6 +36,7 @@ export function ceCountLoss(spikes: OutputSequence, labels: Tensor | readonly nu
   return crossEntropy(sum(s, 0), labels);
 }
 
+/** Options of `snn.ceMembraneLoss`: cross-entropy of the membrane summed over time, or summed over steps (`over`). */
 export interface MembraneLossOptions {
   /**
    * 'sum' (default): the cross-entropy of the membrane summed over time, CE(Σ_t U[t]).
@@ -68,6 +69,7 @@ export function ceMembraneLoss(membranes: OutputSequence, labels: Tensor | reado
   return total;
 }
 
+/** Options of `snn.mseRateLoss`: the target firing rates of the correct and the wrong classes, and the reduction. */
 export interface RateLossOptions {
   /** The target firing rate (spikes per step) of the labelled class (default 1). */
   correctRate?: number;

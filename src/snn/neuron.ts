@@ -20,6 +20,7 @@ import { noGrad } from '../autograd/tape';
 import { Module, Parameter, type RemovableHandle } from '../nn/module';
 import type { ResetMode } from './membrane';
 
+/** How a neuron's membrane resets after a spike: subtract the threshold, set it to zero, or no reset. */
 export const RESET_MODES: readonly ResetMode[] = ['subtract', 'zero', 'none'];
 
 /** A decay: one value for the whole layer, or one per neuron (an array or a tensor of the feature shape). */

@@ -70,6 +70,7 @@ export function rate(data: Tensor, options: RateOptions = {}): Tensor {
   return new Tensor(out);
 }
 
+/** Options of `snn.latency`: steps, threshold, the time constant `tau`, linear or log timing, normalisation and clipping. */
 export interface LatencyOptions {
   /** Time steps T (required). */
   steps: number;
@@ -140,6 +141,7 @@ export function latency(data: Tensor, options: LatencyOptions): Tensor {
   return new Tensor(out);
 }
 
+/** Options of `snn.delta`: the change threshold, how step 0 is compared, and whether decreases give −1 spikes. */
 export interface DeltaOptions {
   /** The change that fires a spike (default 0.1). */
   threshold?: number;
