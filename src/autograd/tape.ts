@@ -12,6 +12,7 @@
 import * as nd from '../nd';
 import { ArgumentError, GraphError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
+import { validator } from '../validate';
 import { anomalyEnabled, anomalyOnBackward } from './anomaly'; // ANOMALY MODE (issue 12)
 
 /** Gradients for an op's inputs, in input order; null where an input gets none. */
@@ -61,6 +62,7 @@ export function isGradEnabled(): boolean {
 
 /** Run `fn` without recording anything; its results do not require grad. Nests; restores on throw. */
 export function noGrad<T>(fn: () => T): T {
+  validator('noGrad').func('fn', fn);
   const previous = gradEnabled;
   gradEnabled = false;
   try {
@@ -72,6 +74,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Run `fn` with recording on, even inside `noGrad`. Nests; restores on throw. */
 export function enableGrad<T>(fn: () => T): T {
+  validator('enableGrad').func('fn', fn);
   const previous = gradEnabled;
   gradEnabled = true;
   try {

@@ -250,3 +250,11 @@ describe('mixed-dtype gradient accumulation', () => {
     expectClose(gradOf(x), [4, 4, 4], 0);
   });
 });
+
+describe('grad-mode scopes refuse a non-function', () => {
+  it('noGrad(5) and enableGrad(5) are ArgumentErrors naming the function', async () => {
+    const { noGrad, enableGrad, ArgumentError } = await import('../../src');
+    expect(() => noGrad(5 as never)).toThrowWith(ArgumentError, /noGrad: fn must be a function/);
+    expect(() => enableGrad(5 as never)).toThrowWith(ArgumentError, /enableGrad: fn must be a function/);
+  });
+});
