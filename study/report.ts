@@ -361,6 +361,10 @@ export function renderStudy(budget: Budget, plan: TrialSpec[], results: Map<stri
 
   w('## 5. What the data says');
   w();
+  if (done < plan.length) {
+    w(`> **Preliminary.** Only ${done} of ${plan.length} trials have run, so many cells have fewer seeds than planned and cannot reach significance yet; every statement below describes the trials so far and will change as the study completes.`);
+    w();
+  }
   const a = countVerdicts(vanishing, 'artificial');
   const rv = countVerdicts(vanishing, 'remedy');
   const d = countVerdicts(dying, 'artificial');
@@ -408,7 +412,7 @@ export function renderStudy(budget: Budget, plan: TrialSpec[], results: Map<stri
       'so there it is a real option, not only a substitute for a standard fix.',
     );
   }
-  w(sentences.join(' '));
+  w(`${done < plan.length ? '_Preliminary:_ ' : ''}${sentences.join(' ')}`);
   w();
   return { markdown: `${lines.join('\n')}\n`, figures };
 }
