@@ -31,6 +31,7 @@ export interface BackwardOptions {
 export class Tensor {
   /** A process-unique id; the tape keys gradients by it. */
   readonly id: number;
+  // shape, dtype and data are readonly to users; only `_setData` (module.to()) swaps them.
   readonly shape: readonly number[];
   readonly dtype: Dtype;
   /** Whether gradients flow to (and accumulate into) this tensor. */
@@ -116,6 +117,25 @@ export class Tensor {
 
   /** @internal Call after writing this tensor's data in place, so stale graphs are detected. */
   bumpVersion(): void {
+    this.version++;
+  }
+
+  /**
+   * @internal Replace this leaf's storage with `data` (same shape; the dtype may differ), keeping
+   * the object, so everything that holds it (optimizers, rules, other modules) sees the new values.
+   * `.grad` is dropped (it was of the old dtype) and the version bumped, so graphs recorded before
+   * refuse backward. Used by `Module.to()`; not for tensors produced by an op.
+   */
+  _setData(data: nd.Nd): void {
+    if (!this.isLeaf || this.gradFn !== null) throw new GraphError('_setData: only a leaf tensor (a parameter or buffer) can have its storage replaced');
+    const shape = data.shape;
+    if (shape.length !== this.shape.length || shape.some((n, i) => n !== this.shape[i])) {
+      throw new ArgumentError(`_setData: the new storage has shape [${shape.join(', ')}], the tensor [${this.shape.join(', ')}]`);
+    }
+    const self = this as { data: nd.Nd; dtype: Dtype };
+    self.data = data;
+    self.dtype = nd.dtypeOf(data);
+    this.grad = null;
     this.version++;
   }
 

@@ -343,20 +343,26 @@ export abstract class Module {
   }
 
   /**
-   * Convert every parameter and buffer to `dtype` (new tensors; gradients are dropped). Make
-   * optimizers after this, since they hold the parameters they were given. Returns this.
+   * Convert every parameter and buffer to `dtype`, in place: each keeps its identity (only its
+   * storage and dtype change), so optimizers made before, rules that read a parameter and any
+   * module sharing it keep working. Gradients of converted tensors are dropped, and graphs recorded
+   * before can no longer be differentiated. An optimizer's existing state (momentum buffers, ...)
+   * keeps its dtype. Learnable rule parameters (`nn.learnable`) stay float64. Returns this.
    */
   to(dtype: nd.Dtype): this {
     if (!nd.isDtype(dtype)) throw new ArgumentError(`to: unknown dtype '${String(dtype)}'; use one of ${nd.DTYPES.join(', ')}`);
+    const done = new Set<Tensor>();
     for (const module of this.modules()) {
       const slots = module as unknown as Slots;
-      for (const [name, p] of module.ownParameters()) {
-        if (p.dtype !== dtype && (p as { fixedDtype?: boolean }).fixedDtype !== true) {
-          slots[name] = new Parameter(new Tensor(nd.copy(p.data, dtype)), p.requiresGrad);
-        }
-      }
       for (const [name, b] of module.ownBuffers(false)) {
-        if (b.dtype !== dtype) slots[name] = new Tensor(nd.copy(b.data, dtype));
+        // a buffer holding an op's output cannot have its storage swapped: replace it (detached)
+        if ((!b.isLeaf || b.gradFn !== null) && b.dtype !== dtype) slots[name] = new Tensor(nd.copy(b.data, dtype));
+      }
+      const tensors: Tensor[] = [...module.ownParameters().map(([, p]) => p), ...module.ownBuffers(false).map(([, b]) => b)];
+      for (const t of tensors) {
+        if (done.has(t)) continue;
+        done.add(t);
+        if (t.dtype !== dtype && (t as { fixedDtype?: boolean }).fixedDtype !== true) t._setData(nd.copy(t.data, dtype));
       }
     }
     return this;

@@ -40,7 +40,12 @@ export class LIF extends SpikingNeuron {
     if (options.beta === undefined) throw new ArgumentError('LIF: beta (the membrane decay per step, in [0, 1]) is required, e.g. new snn.LIF({ beta: 0.9 })');
     const beta = decayTensor('LIF', 'beta', options.beta, options.dtype ?? 'float32');
     super('LIF', options);
-    this.beta = options.learnBeta === true ? new Parameter(beta) : beta;
+    this.beta = this.learnableOrBuffer('beta', beta, options.learnBeta === true);
+  }
+
+  /** Whether the decay β is learnt. */
+  get learnBeta(): boolean {
+    return this.beta instanceof Parameter;
   }
 
   /** The membrane at rest (zeros) for inputs shaped like `input` (or of this shape). */
@@ -105,6 +110,6 @@ export class LIF extends SpikingNeuron {
 
   protected override extraRepr(): string {
     const beta = this.beta.ndim === 0 ? String(this.beta.item()) : `[${this.beta.shape}]`;
-    return `beta=${beta}, threshold=${this.threshold.item()}, reset=${this.resetMode}, learnBeta=${this.beta instanceof Parameter}`;
+    return `beta=${beta}, threshold=${this.threshold.item()}, reset=${this.resetMode}, learnBeta=${this.learnBeta}`;
   }
 }

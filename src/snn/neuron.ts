@@ -114,7 +114,6 @@ export abstract class SpikingNeuron extends Module {
   readonly resetMode: ResetMode;
   readonly detachReset: boolean;
   readonly output: 'spikes' | 'membrane';
-  readonly dtype: Dtype;
   /** Whether the spike and reset use `spikeFunction` instead of heaviside. */
   protected readonly spikeFunction: ((u: Tensor) => Tensor) | undefined;
   #backward: RuleChoice;
@@ -153,12 +152,29 @@ export abstract class SpikingNeuron extends Module {
     resolveChoice(getEntry('heaviside', layer), backward, `${layer}({ backward })`); // a bad rule fails here
     this.#backward = backward;
     const th = tensor(threshold, { dtype });
-    this.threshold = options.learnThreshold === true ? new Parameter(th) : th;
+    this.threshold = this.learnableOrBuffer('threshold', th, options.learnThreshold === true);
     this.resetMode = reset;
     this.detachReset = options.detachReset ?? true;
     this.output = output;
-    this.dtype = dtype;
     this.spikeFunction = options.spikeFunction;
+  }
+
+  /**
+   * The dtype of the decay, the threshold and the states: the threshold's, so `module.to(dtype)`
+   * (which converts parameters and buffers in place) changes it.
+   */
+  get dtype(): Dtype {
+    return this.threshold.dtype;
+  }
+
+  /**
+   * A learnt constant (threshold, decay, ...) as a Parameter, or a fixed one registered as a
+   * non-persistent buffer (not in the state dict, but converted by `to()`).
+   */
+  protected learnableOrBuffer(name: string, value: Tensor, learn: boolean): Tensor {
+    if (learn) return new Parameter(value);
+    this.registerBuffer(name, value, false);
+    return value;
   }
 
   /** The heaviside's backward rule this layer records. */

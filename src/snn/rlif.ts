@@ -76,9 +76,15 @@ export class RLIF extends SpikingNeuron {
       V = learn ? new Parameter(t) : t;
     }
     super('RLIF', options);
-    this.beta = options.learnBeta === true ? new Parameter(beta) : beta;
+    this.beta = this.learnableOrBuffer('beta', beta, options.learnBeta === true);
     this.recurrent = recurrent;
+    if (V !== null && !(V instanceof Parameter)) this.registerBuffer('V', V, false); // fixed: converted by to(), not saved
     this.V = V;
+  }
+
+  /** Whether the decay β is learnt. */
+  get learnBeta(): boolean {
+    return this.beta instanceof Parameter;
   }
 
   /** Spikes and membrane at rest (zeros), `[spk, mem]`, for inputs shaped like `input`. */

@@ -47,8 +47,18 @@ export class Synaptic extends SpikingNeuron {
       throw new ArgumentError(`Synaptic: learnAlpha must be true or false, got ${String(options.learnAlpha)}`);
     }
     super('Synaptic', options);
-    this.alpha = options.learnAlpha === true ? new Parameter(alpha) : alpha;
-    this.beta = options.learnBeta === true ? new Parameter(beta) : beta;
+    this.alpha = this.learnableOrBuffer('alpha', alpha, options.learnAlpha === true);
+    this.beta = this.learnableOrBuffer('beta', beta, options.learnBeta === true);
+  }
+
+  /** Whether the synaptic decay α is learnt. */
+  get learnAlpha(): boolean {
+    return this.alpha instanceof Parameter;
+  }
+
+  /** Whether the membrane decay β is learnt. */
+  get learnBeta(): boolean {
+    return this.beta instanceof Parameter;
   }
 
   /** Synaptic current and membrane at rest (zeros), `[syn, mem]`. */

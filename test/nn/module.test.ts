@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, Generator, type Tensor, nn, tensor, zeros } from '../../src/index';
+import { ArgumentError, Generator, type Tensor, nn, optim, rules, tensor, zeros } from '../../src/index';
 import { StateDictError } from '../../src/nn/module';
 
 /** A state dict's values as plain arrays (tensors themselves differ in their ids). */
@@ -125,6 +125,90 @@ describe('Module structure', () => {
     expect(m.parameters().every((p) => p.dtype === 'float64')).toBe(true);
     expect(m.buffers().every((b) => b.dtype === 'float64')).toBe(true);
     expect(m.forward(tensor([[1, 2], [3, 4]], { dtype: 'float64' })).dtype).toBe('float64');
+  });
+
+  it('to(dtype) converts in place: the same Parameter and buffer objects, gradients dropped, old graphs refused', () => {
+    const m = new nn.Sequential(new nn.Linear(2, 3, { generator: new Generator(3) }), new nn.BatchNorm1d(3));
+    const params = m.parameters();
+    const buffers = m.buffers();
+    const w32 = Array.from(params[0].toTypedArray());
+    const names = Object.keys(m.stateDict());
+    const stale = m.forward(tensor([[1, 2], [3, 4]])).sum(); // recorded on the float32 storage
+    stale.backward({ retainGraph: true });
+    expect(params[0].grad).not.toBeNull();
+    m.to('float64');
+    expect(m.parameters()).toEqual(params);
+    m.parameters().forEach((p, i) => expect(p).toBe(params[i]));
+    m.buffers().forEach((b, i) => expect(b).toBe(buffers[i]));
+    expect(params.every((p) => p.dtype === 'float64' && p.grad === null && p.requiresGrad)).toBe(true);
+    expect(buffers.every((b) => b.dtype === 'float64')).toBe(true);
+    expect(Array.from(params[0].toTypedArray())).toEqual(w32); // float32 → float64 is exact
+    expect(Object.keys(m.stateDict())).toEqual(names);
+    expect(() => stale.backward()).toThrow(/modified|version|changed|in place/i);
+  });
+
+  it('to() keeps a parameter shared by two layers shared (one object, converted once)', () => {
+    const shared = new nn.Linear(2, 2, { generator: new Generator(4) });
+    const m = new nn.Sequential(shared, new nn.Tanh(), shared);
+    const before = Array.from(shared.weight.toTypedArray());
+    const names = Object.keys(m.stateDict());
+    m.to('float64');
+    expect(m.parameters()).toHaveLength(2);
+    expect(m.parameters()[0]).toBe(shared.weight);
+    expect(Array.from(shared.weight.toTypedArray())).toEqual(before);
+    expect(Object.keys(m.stateDict())).toEqual(names);
+    expect(m.forward(tensor([[0.5, -1]], { dtype: 'float64' })).dtype).toBe('float64');
+  });
+
+  it('an optimizer made before to() still updates the parameters: W ← W − lr·Σx, b ← b − lr·N', () => {
+    const lin = new nn.Linear(2, 1, { generator: new Generator(5) });
+    const opt = new optim.SGD(lin.parameters(), { lr: 0.25 });
+    lin.to('float64');
+    const w0 = Array.from(lin.weight.toTypedArray());
+    const b0 = lin.bias!.item();
+    const x = tensor([[0.1, -0.7], [0.3, 0.2], [1.1, 0.4]], { dtype: 'float64' });
+    lin.forward(x).sum().backward(); // ∂/∂W = Σ_n x_n, ∂/∂b = N
+    opt.step();
+    expect(lin.weight.dtype).toBe('float64');
+    const w1 = Array.from(lin.weight.toTypedArray());
+    expect(w1[0]).toBeCloseTo(w0[0] - 0.25 * (0.1 + 0.3 + 1.1), 14);
+    expect(w1[1]).toBeCloseTo(w0[1] - 0.25 * (-0.7 + 0.2 + 0.4), 14);
+    expect(lin.bias!.item()).toBeCloseTo(b0 - 0.25 * 3, 14);
+  });
+
+  it('after to(), a rule reading an nn.Parameter still trains it: α ← α − lr·Σ g·∂S/∂α', () => {
+    // heaviside with the atan surrogate S(u) = atan(π·α·u/2)/π + 1/2, so ∂S/∂α = (u/2) / (1 + (π·α·u/2)²)
+    const alpha = new nn.Parameter(tensor(2));
+    const act = new nn.Activation('heaviside', { backward: rules.atan({ alpha }) });
+    const model = new nn.Sequential(act);
+    expect(model.namedParameters().map(([n, p]) => [n, p === alpha])).toEqual([['0.rule.alpha', true]]);
+    model.to('float64');
+    expect(model.parameters()[0]).toBe(alpha);
+    expect(alpha.dtype).toBe('float64');
+    const opt = new optim.SGD(model.parameters(), { lr: 0.5 });
+    const xs = [0.3, -0.2, 1.0, 0.5];
+    const coef = [1, 2, -1, 3]; // upstream gradient g
+    const x = tensor(xs, { dtype: 'float64', requiresGrad: true });
+    const y = model.forward(x);
+    expect(y.dtype).toBe('float64');
+    y.mul(tensor(coef, { dtype: 'float64' })).sum().backward();
+    const grad = xs.reduce((s, u, i) => s + coef[i] * (u / 2) / (1 + (Math.PI * 2 * u / 2) ** 2), 0);
+    expect(alpha.grad).not.toBeNull();
+    expect(alpha.grad!.dtype).toBe('float64');
+    expect(alpha.grad!.item()).toBeCloseTo(grad, 12);
+    // the input's gradient is g·∂S/∂u = g·(α/2) / (1 + (π·α·u/2)²)
+    expect(Array.from(x.grad!.toTypedArray()).map((v, i) => v - coef[i] * 1 / (1 + (Math.PI * xs[i]) ** 2)).every((d) => Math.abs(d) < 1e-12)).toBe(true);
+    opt.step();
+    expect(alpha.item()).toBeCloseTo(2 - 0.5 * grad, 12);
+  });
+
+  it('to() keeps a learnable rule parameter (nn.learnable) float64 and the same object', () => {
+    const rho = nn.learnable(2);
+    const m = new nn.Sequential(new nn.Linear(2, 2), new nn.Activation('heaviside', { backward: rules.atan({ alpha: rho }) }));
+    m.to('float32').to('float64').to('float32');
+    expect(m.parameters()[2]).toBe(rho);
+    expect(rho.dtype).toBe('float64');
+    expect(rho.value).toBeCloseTo(2, 12);
   });
 });
 

@@ -171,6 +171,87 @@ describe('LIF gradients through time', () => {
   });
 });
 
+describe('spiking layers after module.to()', () => {
+  // W and b are dyadic, so exact in float32 and float64; β = 0.9 was stored in float32, so after
+  // to('float64') it is fround(0.9), and the whole recurrence runs in float64.
+  const W = [[0.5, -0.25, 1], [0.75, 0.5, -0.5]];
+  const b = [0.125, -0.0625];
+  const xs = [[0.9, 0.3, 0.7], [0.2, -0.6, 1.3], [1.1, 0.4, 0.35], [0.05, 0.8, 0.6], [0.7, 0.1, 0.9]];
+  /** The LIF recurrence by hand in float64: U = βU + I − S[t−1]·Θ, S = (U > Θ). */
+  function reference(beta: number, threshold: number): { mem: number[][]; spk: number[][] } {
+    const mem: number[][] = [];
+    const spk: number[][] = [];
+    let u = [0, 0];
+    let s = [0, 0];
+    for (const x of xs) {
+      const I = W.map((row, j) => row[0] * x[0] + row[1] * x[1] + row[2] * x[2] + b[j]);
+      u = u.map((uj, j) => beta * uj + I[j] - s[j] * threshold);
+      s = u.map((uj) => (uj > threshold ? 1 : 0));
+      mem.push(u);
+      spk.push(s);
+    }
+    return { mem, spk };
+  }
+  const input = (): Tensor => tensor(xs, { shape: [xs.length, 1, 3], dtype: 'float64' });
+
+  for (const learn of [false, true]) {
+    it(`LIF (learnBeta/learnThreshold ${learn}) runs a float64 sequence and matches the float64 recurrence`, () => {
+      const make = (output: 'spikes' | 'membrane'): nn.Sequential =>
+        new nn.Sequential(new nn.Linear(3, 2), new snn.LIF({ beta: 0.9, threshold: 1, output, learnBeta: learn, learnThreshold: learn }));
+      const ref = reference(Math.fround(0.9), 1);
+      expect(ref.spk.flat()).toContain(1); // the sequence spikes, so the reset is exercised
+      for (const output of ['membrane', 'spikes'] as const) {
+        const model = make(output);
+        const names = Object.keys(model.stateDict());
+        expect(names).toEqual(learn ? ['0.weight', '0.bias', '1.threshold', '1.beta'] : ['0.weight', '0.bias']);
+        const lif = model.at(1) as snn.LIF;
+        expect(lif.learnBeta).toBe(learn);
+        expect(lif.learnThreshold).toBe(learn);
+        model.to('float64');
+        expect(lif.dtype).toBe('float64');
+        expect(lif.beta.dtype).toBe('float64');
+        expect(lif.threshold.dtype).toBe('float64');
+        expect(Object.keys(model.stateDict())).toEqual(names);
+        model.loadStateDict({ '0.weight': tensor(W, { dtype: 'float64' }), '0.bias': tensor(b, { dtype: 'float64' }) }, { strict: false });
+        const y = model.forward(input());
+        expect(y.dtype).toBe('float64');
+        expect(y.shape).toEqual([xs.length, 1, 2]);
+        const want = output === 'membrane' ? ref.mem : ref.spk;
+        expectClose(flat(y), want.flat(), 1e-12);
+        if (learn) {
+          y.sum().backward();
+          for (const p of model.parameters()) expect(p.grad?.dtype).toBe('float64');
+        }
+      }
+    });
+  }
+
+  it('LIF converted back to float32 refuses float64 input and accepts float32', () => {
+    const lif = new snn.LIF({ beta: 0.5, dtype: 'float64' });
+    lif.to('float32');
+    expect(lif.dtype).toBe('float32');
+    expect(() => lif.run(input().slice([null, null, [0, 1]]))).toThrow(/float64 but the layer is float32/);
+    expect(lif.run(tensor([[[0.8]], [[0.8]]])).membranes.map((m) => m.item())).toEqual([Math.fround(0.8), Math.fround(Math.fround(0.4) + Math.fround(0.8))]);
+  });
+
+  it('Synaptic and RLIF after to(float64) equal the same layers made in float64', () => {
+    const seq = randn([6, 2, 3], { generator: new Generator(11), dtype: 'float64' }).mul(2);
+    const pairs: [snn.Synaptic | snn.RLIF, snn.Synaptic | snn.RLIF][] = [
+      [new snn.Synaptic({ alpha: 0.5, beta: 0.75, threshold: 0.5 }), new snn.Synaptic({ alpha: 0.5, beta: 0.75, threshold: 0.5, dtype: 'float64' })],
+      [new snn.RLIF({ beta: 0.75, allToAll: false, V: [0.5, -0.25, 1] }), new snn.RLIF({ beta: 0.75, allToAll: false, V: [0.5, -0.25, 1], dtype: 'float64' })],
+    ];
+    for (const [converted, native] of pairs) {
+      const names = Object.keys(converted.stateDict());
+      converted.to('float64');
+      expect(converted.dtype).toBe('float64');
+      expect(Object.keys(converted.stateDict())).toEqual(names);
+      const a = converted.forward(seq);
+      expect(a.dtype).toBe('float64');
+      expect(flat(a)).toEqual(flat(native.forward(seq)));
+    }
+  });
+});
+
 describe('LIF bad input', () => {
   it('rejects beta outside [0, 1], a non-positive threshold, an unknown reset, a bad rule, unknown options', () => {
     expect(() => new snn.LIF({ beta: 1.5 })).toThrow(ArgumentError);
