@@ -48,7 +48,7 @@ export function withRuleContext<T>(context: Partial<RuleContext>, fn: () => T): 
   }
 }
 
-/** What an activation layer runs its call in: its training flag, and its step when a RuleSchedule is attached. */
+/** What a layer holding a rule (activation, spiking, binary, quantized) runs its call in: its training flag, and its step when a RuleSchedule is attached. */
 export function withLayerContext<T>(training: boolean, step: number | undefined, fn: () => T): T {
   const previous = current;
   if (previous.training === training && (step === undefined || step === previous.step)) return fn();
@@ -62,7 +62,7 @@ export function withLayerContext<T>(training: boolean, step: number | undefined,
 
 const stepSources = new WeakMap<object, () => number>();
 
-/** Make `owner` (an activation layer) read its step from `source` (a RuleSchedule's count). */
+/** Make `owner` (a layer holding a rule) read its step from `source` (a RuleSchedule's count). */
 export function attachStepSource(owner: object, source: () => number): void {
   stepSources.set(owner, source);
 }

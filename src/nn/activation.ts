@@ -21,30 +21,14 @@ import {
   isRule,
 } from '../activations';
 import { Module } from './module';
-import { ruleSources } from '../activations/learnable';
+import { type RuleHost, ruleParameterEntries, syncRuleChild } from './rule-host';
 import { stepOf, withLayerContext } from '../activations/context';
-
-/**
- * The learnable parameters of an activation layer's backward rule, as a child module named `rule`
- * (so they appear as `<layer>.rule.alpha` in `namedParameters()` and the state dict). Made by the
- * layer whenever its rule changes; not called directly.
- */
-export class RuleParameters extends Module {
-  constructor(entries: readonly [string, Tensor][]) {
-    super();
-    for (const [name, tensor] of entries) (this as unknown as Record<string, Tensor>)[name] = tensor;
-  }
-
-  override forward(): Tensor {
-    throw new ArgumentError('RuleParameters holds the learnable parameters of an activation layer\'s rule; it has no forward');
-  }
-}
 
 /** An activation's parameters without the backward choice (e.g. { slope: 0.2 }). */
 export type ActivationParams<N extends ActivationName> = Omit<ActivationCallOptions<N>, 'backward'>;
 
 /** A layer applying an activation with its parameters and backward rule (`new nn.Activation('relu', { backward: 'sigmoid' })`); the rule can be changed at any time through `backward`. */
-export class Activation<N extends ActivationName = ActivationName> extends Module {
+export class Activation<N extends ActivationName = ActivationName> extends Module implements RuleHost {
   /** The activation's registry name ('relu', 'leakyRelu', ...). */
   readonly activation: N;
   #params: Readonly<ActivationParams<N>>;
@@ -61,6 +45,7 @@ export class Activation<N extends ActivationName = ActivationName> extends Modul
     this.activation = name;
     const { backward, ...params } = options as ActivationCallOptions<N> & { backward?: RuleChoice };
     checkOptions(name, params as ActivationParams<N>, backward);
+    ruleParameterEntries(backward, `nn.Activation('${name}')`);
     this.#params = Object.freeze({ ...params }) as Readonly<ActivationParams<N>>;
     this.#backward = backward;
     this.#callOptions = buildCallOptions<N>(this.#params, backward);
@@ -75,6 +60,7 @@ export class Activation<N extends ActivationName = ActivationName> extends Modul
   /** Choose this layer's backward rule (checked now: an unknown name throws here). */
   set backward(choice: RuleChoice | undefined) {
     checkOptions(this.activation, this.#params, choice);
+    ruleParameterEntries(choice, `nn.Activation('${this.activation}').backward`);
     this.#backward = choice;
     this.#callOptions = buildCallOptions<N>(this.#params, choice);
     this.#syncRuleParameters();
@@ -92,6 +78,7 @@ export class Activation<N extends ActivationName = ActivationName> extends Modul
   configure(options: ActivationCallOptions<N>): this {
     const { backward, ...params } = options as ActivationCallOptions<N> & { backward?: RuleChoice };
     checkOptions(this.activation, params as ActivationParams<N>, backward);
+    ruleParameterEntries(backward, `nn.Activation('${this.activation}').configure`);
     this.#params = Object.freeze({ ...params }) as Readonly<ActivationParams<N>>;
     this.#backward = backward;
     this.#callOptions = buildCallOptions<N>(this.#params, backward);
@@ -103,20 +90,14 @@ export class Activation<N extends ActivationName = ActivationName> extends Modul
     return withLayerContext(this.training, stepOf(this), () => applyActivation(this.activation, x, this.#callOptions));
   }
 
+  /** The layer's rule choice, for RuleSchedule (its learnable parameters are the child `rule`). */
+  ruleChoices(): [string, RuleChoice | undefined][] {
+    return [['rule', this.#backward]];
+  }
+
   /** Keep the `rule` child (the rule's learnable parameters) in step with the rule. */
   #syncRuleParameters(): void {
-    const slots = this as unknown as Record<string, unknown>;
-    const tensors = ruleSources(this.#backward).tensors;
-    if (tensors.length === 0) {
-      delete slots.rule;
-      return;
-    }
-    const current = slots.rule;
-    if (current instanceof RuleParameters) {
-      const names = current.namedParameters({ recurse: false });
-      if (names.length === tensors.length && names.every(([n, p], i) => n === tensors[i][0] && p === tensors[i][1])) return;
-    }
-    slots.rule = new RuleParameters(tensors);
+    syncRuleChild(this, 'rule', this.#backward, `nn.Activation('${this.activation}')`);
   }
 
   protected override typeName(): string {

@@ -17,6 +17,8 @@ import { Module, Parameter } from './module';
 import { Conv2d, type ConvLayerOptions } from './conv';
 import { conv2d } from '../ops/conv';
 import * as init from './init';
+import { type RuleHost, ruleParameterEntries, syncRuleChild } from './rule-host';
+import { stepOf, withLayerContext } from '../activations/context';
 
 /** Options of `BinaryLinear`: bias, the weight rule (a sign rule) and XNOR-Net per-output scaling. */
 export interface BinaryLinearOptions {
@@ -43,7 +45,7 @@ export interface BinaryLinearOptions {
  * y = x·sign(W)ᵀ + b (or x·(α ⊙ sign(W))ᵀ + b with `scale`), W [out, in] real-valued latent
  * weights. sign(0) is 0, as PyTorch's sign.
  */
-export class BinaryLinear extends Module {
+export class BinaryLinear extends Module implements RuleHost {
   readonly inFeatures: number;
   readonly outFeatures: number;
   /** The latent real-valued weights [outFeatures, inFeatures]. */
@@ -60,6 +62,7 @@ export class BinaryLinear extends Module {
     validator('BinaryLinear').options(options, ['bias', 'weightBackward', 'scale', 'dtype', 'generator']);
     const weightBackward = options.weightBackward ?? 'clippedStraightThrough';
     resolveChoice(getEntry('sign', 'BinaryLinear'), weightBackward, 'BinaryLinear({ weightBackward })');
+    ruleParameterEntries(weightBackward, 'BinaryLinear({ weightBackward })');
     if (options.scale !== undefined && typeof options.scale !== 'boolean') throw new ArgumentError(`BinaryLinear: scale must be true or false, got ${String(options.scale)}`);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
@@ -73,11 +76,18 @@ export class BinaryLinear extends Module {
       const bound = 1 / Math.sqrt(inFeatures);
       init.uniform(this.bias, -bound, bound, { generator: options.generator });
     }
+    // the weight rule's learnable parameters, as the child `weightRule` (`<layer>.weightRule.alpha`)
+    syncRuleChild(this, 'weightRule', weightBackward, 'BinaryLinear({ weightBackward })');
+  }
+
+  /** The layer's rule choice, for RuleSchedule (its learnable parameters are the child `weightRule`). */
+  ruleChoices(): [string, RuleChoice | undefined][] {
+    return [['weightRule', this.weightBackward]];
   }
 
   /** The weights the forward pass uses: sign(W), times α per output channel with `scale`. */
   binaryWeight(): Tensor {
-    const b = sign(this.weight, { backward: this.weightBackward });
+    const b = withLayerContext(this.training, stepOf(this), () => sign(this.weight, { backward: this.weightBackward }));
     return this.scale ? mul(b, mean(abs(this.weight), 1, true)) : b;
   }
 
@@ -105,22 +115,30 @@ export interface BinaryConv2dOptions extends ConvLayerOptions {
  * A Conv2d whose forward uses sign(W) (times α_o per output channel with `scale`) over real
  * latent weights W [out, in / groups, kH, kW]; everything else is Conv2d's.
  */
-export class BinaryConv2d extends Conv2d {
+export class BinaryConv2d extends Conv2d implements RuleHost {
   readonly weightBackward: RuleChoice;
   readonly scale: boolean;
 
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: BinaryConv2dOptions = {}) {
     const { weightBackward = 'clippedStraightThrough', scale = false, ...conv } = options;
     resolveChoice(getEntry('sign', 'BinaryConv2d'), weightBackward, 'BinaryConv2d({ weightBackward })');
+    ruleParameterEntries(weightBackward, 'BinaryConv2d({ weightBackward })');
     if (typeof scale !== 'boolean') throw new ArgumentError(`BinaryConv2d: scale must be true or false, got ${String(scale)}`);
     super(inChannels, outChannels, kernelSize, conv);
     this.weightBackward = weightBackward;
     this.scale = scale;
+    // the weight rule's learnable parameters, as the child `weightRule` (`<layer>.weightRule.alpha`)
+    syncRuleChild(this, 'weightRule', weightBackward, 'BinaryConv2d({ weightBackward })');
+  }
+
+  /** The layer's rule choice, for RuleSchedule (its learnable parameters are the child `weightRule`). */
+  ruleChoices(): [string, RuleChoice | undefined][] {
+    return [['weightRule', this.weightBackward]];
   }
 
   /** The kernels the forward pass uses: sign(W), times α per output channel with `scale`. */
   binaryWeight(): Tensor {
-    const b = sign(this.weight, { backward: this.weightBackward });
+    const b = withLayerContext(this.training, stepOf(this), () => sign(this.weight, { backward: this.weightBackward }));
     return this.scale ? mul(b, mean(abs(this.weight), [1, 2, 3], true)) : b;
   }
 
@@ -148,7 +166,7 @@ export interface QuantizedActivationOptions {
  * `Linear → QuantizedActivation({ bits: 2 }) → ...`. (nn.Quantize is the same op with the
  * library's usual 'exact' default.)
  */
-export class QuantizedActivation extends Module {
+export class QuantizedActivation extends Module implements RuleHost {
   readonly bits: number;
   readonly range: readonly [number, number];
   readonly backward: RuleChoice;
@@ -167,10 +185,17 @@ export class QuantizedActivation extends Module {
     if (!Array.isArray(r) || r.length !== 2 || !r.every((v) => typeof v === 'number' && Number.isFinite(v)) || !(r[0] < r[1])) {
       throw new ArgumentError(`QuantizedActivation: range must be [lo, hi] with finite lo < hi, got ${JSON.stringify(r)}`);
     }
+    // the rule's learnable parameters, as the child `rule` (`<layer>.rule.alpha`)
+    syncRuleChild(this, 'rule', this.backward, 'QuantizedActivation({ backward })');
+  }
+
+  /** The layer's rule choice, for RuleSchedule (its learnable parameters are the child `rule`). */
+  ruleChoices(): [string, RuleChoice | undefined][] {
+    return [['rule', this.backward]];
   }
 
   override forward(x: Tensor): Tensor {
-    return quantize(x, { bits: this.bits, range: this.range, backward: this.backward });
+    return withLayerContext(this.training, stepOf(this), () => quantize(x, { bits: this.bits, range: this.range, backward: this.backward }));
   }
 
   protected override extraRepr(): string {

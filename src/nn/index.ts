@@ -43,7 +43,7 @@ export { mseLoss, l1Loss, crossEntropy, nllLoss, binaryCrossEntropyWithLogits } 
 export type { Reduction, LossOptions } from '../ops';
 /** Weight initialisers (uniform, normal, Xavier, Kaiming, ...), in place and seeded. */
 export * as init from './init';
-export { RuleParameters } from './activation';
+export { RuleParameters, isRuleHost, type RuleHost } from './rule-host';
 export { RuleSchedule } from './rule-schedule';
 export type { RuleScheduleState } from './rule-schedule';
 export { learnable, RuleParameter } from './learnable';

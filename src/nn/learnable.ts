@@ -12,8 +12,10 @@ import { type Constraint, type ConstrainedTensor, checkConstraint, constrain, un
 
 /**
  * A rule parameter that learns: a one-element float64 `Parameter` holding ρ, read by rules as
- * θ = c(ρ) (`value`). Collected by `module.parameters()` when its rule is set on an activation
- * layer (as `<layer>.rule.<name>`), updated by any optimizer, saved by checkpoints.
+ * θ = c(ρ) (`value`). Collected by `module.parameters()` when its rule is set on a layer (an
+ * activation layer, spiking neuron, binary or quantized layer: as `<layer>.rule.<name>`, or
+ * `<layer>.weightRule.<name>` for a binary layer's weight rule), updated by any optimizer, saved by
+ * checkpoints.
  */
 export class RuleParameter extends Parameter implements ConstrainedTensor {
   readonly constraint: Constraint;

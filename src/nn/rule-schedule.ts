@@ -5,11 +5,11 @@
 //   for (...) { loss.backward(); opt.step(); ruleSchedule.step(); }   // per-step schedules
 //   ruleSchedule.epoch();                                             // at the end of each epoch
 //
-// It also gives the model's activation layers their rule-context step (context rules read
+// It also gives the model's rule-holding layers their rule-context step (context rules read
 // `step`): the number of `step()` calls so far.
 import { ArgumentError } from '../errors';
 import { Module } from './module';
-import { Activation } from './activation';
+import { type RuleHost, isRuleHost } from './rule-host';
 import { attachStepSource } from '../activations/context';
 import { ruleSources } from '../activations/learnable';
 import type { Schedule } from '../activations/schedule';
@@ -21,7 +21,7 @@ export interface RuleScheduleState {
   schedules: Record<string, number>;
 }
 
-/** Steps the schedules of every rule attached to a model's activation layers, and gives context rules the step count: call `step()` after each optimizer step (and `epoch()` after each epoch). */
+/** Steps the schedules of every rule attached to a model's layers (activation, spiking, binary and quantized), and gives context rules the step count: call `step()` after each optimizer step (and `epoch()` after each epoch). */
 export class RuleSchedule {
   readonly model: Module;
   #steps = 0;
@@ -33,19 +33,27 @@ export class RuleSchedule {
     for (const [, layer] of this.#layers()) attachStepSource(layer, () => this.#steps);
   }
 
-  #layers(): [string, Activation][] {
-    return this.model.namedModules().filter((e): e is [string, Activation] => e[1] instanceof Activation);
+  /** Every module of the model holding rule choices (activation layers, spiking neurons, binary and quantized layers). */
+  #layers(): [string, Module & RuleHost][] {
+    return this.model.namedModules().filter((e): e is [string, Module & RuleHost] => isRuleHost(e[1]));
   }
 
-  /** Every schedule of the model's activation-layer rules, by `<layer path>.<parameter>` (each schedule once). */
+  /**
+   * Every schedule of the model's layer rules, by `<layer path>.<parameter>` (a rule held in another
+   * slot than `rule`, such as BinaryLinear's `weightRule`, by `<layer path>.<slot>.<parameter>`);
+   * each schedule once.
+   */
   schedules(): [string, Schedule][] {
     const out: [string, Schedule][] = [];
     const seen = new Set<Schedule>();
     for (const [path, layer] of this.#layers()) {
-      for (const [name, s] of ruleSources(layer.backward).schedules) {
-        if (seen.has(s)) continue;
-        seen.add(s);
-        out.push([path === '' ? name : `${path}.${name}`, s]);
+      for (const [slot, choice] of layer.ruleChoices()) {
+        const base = slot === 'rule' ? path : path === '' ? slot : `${path}.${slot}`;
+        for (const [name, s] of ruleSources(choice).schedules) {
+          if (seen.has(s)) continue;
+          seen.add(s);
+          out.push([base === '' ? name : `${base}.${name}`, s]);
+        }
       }
     }
     return out;

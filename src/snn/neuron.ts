@@ -18,6 +18,8 @@ import { getEntry, resolveChoice } from '../activations/registry';
 import type { RuleChoice } from '../activations/rule';
 import { noGrad } from '../autograd/tape';
 import { Module, Parameter, type RemovableHandle } from '../nn/module';
+import { type RuleHost, ruleParameterEntries, syncRuleChild } from '../nn/rule-host';
+import { stepOf, withLayerContext } from '../activations/context';
 import type { ResetMode } from './membrane';
 
 /** How a neuron's membrane resets after a spike: subtract the threshold, set it to zero, or no reset. */
@@ -108,7 +110,7 @@ export function decayTensor(layer: string, name: string, value: unknown, dtype: 
 }
 
 /** Everything the neuron layers share. */
-export abstract class SpikingNeuron extends Module {
+export abstract class SpikingNeuron extends Module implements RuleHost {
   /** The threshold Θ (a 0-d parameter when learnThreshold). */
   readonly threshold: Tensor;
   readonly resetMode: ResetMode;
@@ -150,6 +152,7 @@ export abstract class SpikingNeuron extends Module {
     }
     const backward = options.backward ?? 'atan';
     resolveChoice(getEntry('heaviside', layer), backward, `${layer}({ backward })`); // a bad rule fails here
+    ruleParameterEntries(backward, `${layer}({ backward })`);
     this.#backward = backward;
     const th = tensor(threshold, { dtype });
     this.threshold = this.learnableOrBuffer('threshold', th, options.learnThreshold === true);
@@ -157,6 +160,13 @@ export abstract class SpikingNeuron extends Module {
     this.detachReset = options.detachReset ?? true;
     this.output = output;
     this.spikeFunction = options.spikeFunction;
+    // the rule's learnable parameters, as the child `rule` (`<layer>.rule.alpha`)
+    syncRuleChild(this, 'rule', backward, `${layer}({ backward })`);
+  }
+
+  /** The layer's rule choice, for RuleSchedule (its learnable parameters are the child `rule`). */
+  ruleChoices(): [string, RuleChoice | undefined][] {
+    return [['rule', this.#backward]];
   }
 
   /**
@@ -190,8 +200,12 @@ export abstract class SpikingNeuron extends Module {
   /** The spike of membrane `mem`: heaviside(mem − Θ) with the layer's rule (or spikeFunction). */
   protected fire(mem: Tensor): Tensor {
     if (this.spikeFunction !== undefined) return this.spikeFunction(sub(mem, this.threshold));
-    if (this.learnThreshold) return heaviside(sub(mem, this.threshold), { backward: this.#backward });
-    return heaviside(mem, { threshold: this.threshold.item(), backward: this.#backward });
+    // the rule sees the layer's training flag and, with a RuleSchedule, its step
+    return withLayerContext(this.training, stepOf(this), () =>
+      this.learnThreshold
+        ? heaviside(sub(mem, this.threshold), { backward: this.#backward })
+        : heaviside(mem, { threshold: this.threshold.item(), backward: this.#backward }),
+    );
   }
 
   /** The reset signal from the previous membrane: its spike, detached unless detachReset is false. */

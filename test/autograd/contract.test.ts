@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/creation';
 import { Tensor } from '../../src/tensor';
-import { GraphError } from '../../src/errors';
+import { ArgumentError, GraphError } from '../../src/errors';
 import { enableGrad, isGradEnabled, noGrad } from '../../src/autograd/tape';
 import { ArgumentError } from '../../src/errors';
 import { defineOp, record } from '../../src/ops/record';
