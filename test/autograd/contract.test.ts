@@ -7,7 +7,6 @@ import { tensor } from '../../src/creation';
 import { Tensor } from '../../src/tensor';
 import { ArgumentError, GraphError } from '../../src/errors';
 import { enableGrad, isGradEnabled, noGrad } from '../../src/autograd/tape';
-import { ArgumentError } from '../../src/errors';
 import { defineOp, record } from '../../src/ops/record';
 import * as nd from '../../src/nd';
 import { expectClose, f64, gradOf } from '../ops/helpers';
