@@ -4,8 +4,9 @@
 // captured when the op ran, only while the mode is on).
 //
 // Off (the default), it costs one boolean test per op recorded and per record run backward:
-// the two call sites (`ops/record.ts` record() and the backward loop in `autograd/tape.ts`)
-// test `anomalyEnabled` before calling in here.
+// the call sites (`ops/record.ts` record() and unrecorded(), the path of the activations that
+// skip record() when nothing is recorded, and the backward loop in `autograd/tape.ts`) test
+// `anomalyEnabled` before calling in here.
 import * as nd from '../nd';
 import { SurrogradError, formatShape } from '../errors';
 import { validator } from '../validate';
@@ -139,7 +140,7 @@ function valueText(v: number): string {
 }
 
 /**
- * Called by record() (ops/record.ts) for every op while anomaly mode is on: remembers where the op
+ * Called by record() and unrecorded() (ops/record.ts) for every op while anomaly mode is on: remembers where the op
  * was called, and in a forward check throws if its output holds a NaN or an infinity.
  */
 export function anomalyOnRecord(op: string, rule: string, inputs: readonly Tensor[], out: nd.Nd): void {
