@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/creation';
 import { Tensor } from '../../src/tensor';
-import { GraphError } from '../../src/errors';
+import { ArgumentError, GraphError } from '../../src/errors';
 import { enableGrad, isGradEnabled, noGrad } from '../../src/autograd/tape';
 import { defineOp, record } from '../../src/ops/record';
 import * as nd from '../../src/nd';
@@ -252,8 +252,7 @@ describe('mixed-dtype gradient accumulation', () => {
 });
 
 describe('grad-mode scopes refuse a non-function', () => {
-  it('noGrad(5) and enableGrad(5) are ArgumentErrors naming the function', async () => {
-    const { noGrad, enableGrad, ArgumentError } = await import('../../src');
+  it('noGrad(5) and enableGrad(5) are ArgumentErrors naming the function', () => {
     expect(() => noGrad(5 as never)).toThrowWith(ArgumentError, /noGrad: fn must be a function/);
     expect(() => enableGrad(5 as never)).toThrowWith(ArgumentError, /enableGrad: fn must be a function/);
   });
