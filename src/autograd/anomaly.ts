@@ -189,12 +189,18 @@ export interface AnomalyRecord {
 
 /**
  * Called by the backward loop (autograd/tape.ts) after each record's backward while anomaly mode is
- * on: throws if a gradient it returned holds a NaN or an infinity.
+ * on: throws if a gradient it returned for an input that needs one (`needs`, as the backward was
+ * given) holds a NaN or an infinity.
  */
-export function anomalyOnBackward(record: AnomalyRecord, upstream: nd.Nd, grads: readonly (nd.Nd | null)[]): void {
+export function anomalyOnBackward(
+  record: AnomalyRecord,
+  upstream: nd.Nd,
+  grads: readonly (nd.Nd | null)[],
+  needs: readonly boolean[] = record.inputs.map((t) => t.requiresGrad),
+): void {
   for (let i = 0; i < grads.length; i++) {
     const g = grads[i];
-    if (g === null || g === undefined || !record.inputs[i]?.requiresGrad) continue;
+    if (g === null || g === undefined || !needs[i]) continue; // a gradient nobody asked for is not checked
     const bad = firstNonFinite(g);
     if (bad === null) continue;
     const upstreamFinite = firstNonFinite(upstream) === null;
