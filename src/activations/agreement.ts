@@ -30,7 +30,7 @@ export interface GradientAgreement {
  *
  * The inputs must be leaf tensors, such as parameters (`gradientAgreement(() => loss(model(x)),
  * model.parameters(), { relu: 'sigmoid' })`); their `.grad` and `requiresGrad` are restored
- * afterwards. `fn` runs twice, so it should be deterministic (no dropout, or a seeded one).
+ * afterwards, and the `.grad` of any other tensor `fn` uses is never touched. `fn` runs twice, so it should be deterministic (no dropout, or a seeded one).
  */
 export function gradientAgreement(
   fn: (...inputs: Tensor[]) => Tensor,
@@ -62,7 +62,9 @@ function gradients(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[
     if (!(out instanceof Tensor) || out.size !== 1) {
       throw new GraphError('gradientAgreement: fn must return a one-element tensor (a scalar loss); reduce it first, e.g. with .sum()');
     }
-    if (out.requiresGrad) backward(out, undefined, {});
+    // only the inputs get .grad (reset above, restored below): every other leaf fn reaches, such as
+    // a model's parameters when the inputs are data, is left as found
+    if (out.requiresGrad) backward(out, undefined, { inputs });
     return inputs.map((t) => {
       const copy = new Float64Array(t.size);
       if (t.grad !== null) copy.set(nd.contiguous(t.grad.data).data);

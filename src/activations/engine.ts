@@ -5,7 +5,7 @@ import * as nd from '../nd';
 import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 import { shouldRecord } from '../autograd/tape';
-import { defineOp, record, type OpDef } from '../ops/record';
+import { defineOp, record, unrecorded, type OpDef } from '../ops/record';
 import { type Derivative, type DerivativeKernel, type ElementBackward, type RuleChoice, kernelOf } from './rule';
 import { type ActivationEntry, bindForCall, resolveForCall } from './registry';
 import { backwardLoop, derivativeLoop, forwardLoop } from './loops';
@@ -81,7 +81,7 @@ export function applyActivation(entry: ActivationEntry, x: Tensor, options: obje
   const label = bound.label ?? resolved.label;
   // rules with learnable parameters or context: their own record (learnable.ts, context.ts)
   if (bound.derivative !== undefined && bound.learnable !== undefined) return recordLearnable(opFor(entry.name), x, input, out, bound.derivative, bound.learnable, label);
-  if (!shouldRecord([x])) return new Tensor(out);
+  if (!shouldRecord([x])) return unrecorded(entry.name, label, [x], out);
   if (bound.context !== undefined) return recordContext(opFor(entry.name), entry.name, x, input, out, bound.context, label);
 
   if (bound.derivative !== undefined) {

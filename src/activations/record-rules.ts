@@ -6,7 +6,7 @@ import * as nd from '../nd';
 import { RuleError, ShapeError, formatShape } from '../errors';
 import { Tensor } from '../tensor';
 import { shouldRecord } from '../autograd/tape';
-import { record, type OpDef } from '../ops/record';
+import { record, unrecorded, type OpDef } from '../ops/record';
 import type { ContextBackward, Derivative, LearnableBinding, RuleContext } from './rule';
 import { currentRuleContext } from './context';
 
@@ -118,7 +118,7 @@ export function recordLearnable<S>(
   label: string,
 ): Tensor {
   const inputs = [x, ...binding.tensors];
-  if (!shouldRecord(inputs)) return new Tensor(out);
+  if (!shouldRecord(inputs)) return unrecorded(op.name, label, inputs, out);
   const saved: LearnableSaved = { x: input, y: out, h, binding };
   return record(op as unknown as OpDef<LearnableSaved>, inputs, out, saved, label, learnableBackward);
 }

@@ -4,8 +4,9 @@
 // captured when the op ran, only while the mode is on).
 //
 // Off (the default), it costs one boolean test per op recorded and per record run backward:
-// the two call sites (`ops/record.ts` record() and the backward loop in `autograd/tape.ts`)
-// test `anomalyEnabled` before calling in here.
+// the call sites (`ops/record.ts` record() and unrecorded(), the path of the activations that
+// skip record() when nothing is recorded, and the backward loop in `autograd/tape.ts`) test
+// `anomalyEnabled` before calling in here.
 import * as nd from '../nd';
 import { SurrogradError, formatShape } from '../errors';
 import { validator } from '../validate';
@@ -139,7 +140,7 @@ function valueText(v: number): string {
 }
 
 /**
- * Called by record() (ops/record.ts) for every op while anomaly mode is on: remembers where the op
+ * Called by record() and unrecorded() (ops/record.ts) for every op while anomaly mode is on: remembers where the op
  * was called, and in a forward check throws if its output holds a NaN or an infinity.
  */
 export function anomalyOnRecord(op: string, rule: string, inputs: readonly Tensor[], out: nd.Nd): void {
@@ -188,12 +189,18 @@ export interface AnomalyRecord {
 
 /**
  * Called by the backward loop (autograd/tape.ts) after each record's backward while anomaly mode is
- * on: throws if a gradient it returned holds a NaN or an infinity.
+ * on: throws if a gradient it returned for an input that needs one (`needs`, as the backward was
+ * given) holds a NaN or an infinity.
  */
-export function anomalyOnBackward(record: AnomalyRecord, upstream: nd.Nd, grads: readonly (nd.Nd | null)[]): void {
+export function anomalyOnBackward(
+  record: AnomalyRecord,
+  upstream: nd.Nd,
+  grads: readonly (nd.Nd | null)[],
+  needs: readonly boolean[] = record.inputs.map((t) => t.requiresGrad),
+): void {
   for (let i = 0; i < grads.length; i++) {
     const g = grads[i];
-    if (g === null || g === undefined || !record.inputs[i]?.requiresGrad) continue;
+    if (g === null || g === undefined || !needs[i]) continue; // a gradient nobody asked for is not checked
     const bad = firstNonFinite(g);
     if (bad === null) continue;
     const upstreamFinite = firstNonFinite(upstream) === null;

@@ -1,6 +1,7 @@
 // Functional forms on top of the tape, in the manner of JAX: `grad(f)` is a function that
 // returns the gradient of f with respect to its arguments. The caller's tensors are not touched:
-// each differentiated argument is replaced by a fresh leaf that shares its data.
+// each differentiated argument is replaced by a fresh leaf that shares its data, and backward
+// writes .grad on those leaves only (not on parameters or other tensors f uses).
 import * as nd from '../nd';
 import { ArgumentError, GraphError } from '../errors';
 import { Tensor } from '../tensor';
@@ -28,7 +29,9 @@ function differentiate(f: Fn, argnums: readonly number[], args: Tensor[]): [Tens
       'grad: the function must return a one-element tensor (a scalar loss); reduce it first, e.g. with .sum()',
     );
   }
-  if (value.requiresGrad) backward(value, undefined, {});
+  // like torch.autograd.grad: only the fresh leaves get a gradient; every other tensor f reaches
+  // (a model's parameters, an argument not differentiated) keeps its .grad as it was
+  if (value.requiresGrad) backward(value, undefined, { inputs: argnums.map((i) => leaves[i]) });
   // an argument the value does not depend on has a zero gradient
   const grads = argnums.map((i) => leaves[i].grad ?? new Tensor(nd.zeros(leaves[i].shape, leaves[i].dtype)));
   return [value.detach(), grads];

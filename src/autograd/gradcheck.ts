@@ -74,7 +74,8 @@ export function gradcheck(
     return s;
   };
 
-  if (out.requiresGrad) backward(out, new Tensor(weights), {});
+  // only the checked leaves get .grad: parameters fn closes over are left as found
+  if (out.requiresGrad) backward(out, new Tensor(weights), { inputs: wanted.map((i) => leaves[i]) });
 
   let maxAbsError = 0;
   let worst: GradcheckMismatch | null = null;

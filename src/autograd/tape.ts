@@ -201,6 +201,12 @@ function release(record: TapeRecord): void {
 
 export interface RunBackwardOptions {
   retainGraph?: boolean;
+  /**
+   * Internal (PyTorch's `backward(inputs=...)`): accumulate `.grad` into these tensors only. Every
+   * other leaf and retainGrad tensor is left as found, and no gradient is computed for a leaf not
+   * listed. Used by grad/valueAndGrad, gradcheck and gradientAgreement; not a public option.
+   */
+  inputs?: readonly Tensor[];
 }
 
 export function backward(root: Tensor, gradient: Tensor | undefined, options: RunBackwardOptions): void {
@@ -212,6 +218,9 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
   }
   const seed = seedGradient(root, gradient);
   const retainGraph = options.retainGraph ?? false;
+  const only = options.inputs === undefined ? null : new Set(options.inputs);
+  /** Whether backward writes `t.grad`: leaves and retainGrad tensors, or only the listed inputs. */
+  const isTarget = (t: Tensor): boolean => (only === null ? t.isLeaf || t.retainsGrad : only.has(t));
 
   // Gradients per tensor id. Buffers from the pool are reference-counted while this pass holds
   // them (in `grads`, or as the list a backward just returned): a buffer goes back to the pool
@@ -254,7 +263,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
   const targets = new Map<number, Tensor>(); // leaves and retainGrad tensors that get .grad
   grads.set(root.id, seed);
   hold(seed);
-  if (root.isLeaf || root.retainsGrad) targets.set(root.id, root);
+  if (isTarget(root)) targets.set(root.id, root);
 
   const order = root.isLeaf ? [] : reachableRecords(root);
   const rulesUsed = new Map<string, Set<string>>();
@@ -271,9 +280,10 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
     checkVersions(record);
     const inputs = record.inputs;
     const needs = new Array<boolean>(inputs.length);
-    for (let i = 0; i < inputs.length; i++) needs[i] = inputs[i].requiresGrad;
+    // a leaf that is not a target gets no gradient: skip computing it (an intermediate still needs one)
+    for (let i = 0; i < inputs.length; i++) needs[i] = inputs[i].requiresGrad && (only === null || !inputs[i].isLeaf || only.has(inputs[i]));
     const inputGrads = record.backward(g, record.saved, needs);
-    if (anomalyEnabled) anomalyOnBackward(record, g, inputGrads); // ANOMALY MODE (issue 12): NaN/Inf in a returned gradient
+    if (anomalyEnabled) anomalyOnBackward(record, g, inputGrads, needs); // ANOMALY MODE (issue 12): NaN/Inf in a returned gradient
     if (inputGrads.length !== inputs.length) {
       throw new GraphError(
         `backward of '${record.op}' (rule '${record.rule}') returned ${inputGrads.length} gradients ` +
@@ -297,7 +307,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
       const input = inputs[i];
       if (gi === null || !needs[i]) continue;
       accumulate(input.id, gi);
-      if (input.isLeaf || input.retainsGrad) targets.set(input.id, input);
+      if (isTarget(input)) targets.set(input.id, input);
     }
     for (const gi of inputGrads) if (gi !== null) drop(gi);
     if (!kept) drop(g);
@@ -322,6 +332,9 @@ export function backward(root: Tensor, gradient: Tensor | undefined, options: Ru
       drop(g);
     }
   }
+
+  // a root that is a leaf but not a target (backward with `inputs` not listing it) still holds its seed
+  for (const [id, g] of grads) if (!targets.has(id)) drop(g);
 
   lastRulesUsed = rulesUsed;
   if (!retainGraph) for (const record of order) release(record);

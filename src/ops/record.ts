@@ -35,6 +35,15 @@ export function record<S>(
   return result;
 }
 
+/**
+ * An op's output on a path that skips record() because nothing is recorded (no input requires grad,
+ * or grad mode is off): anomaly mode still checks it, as record() would. Zero cost with the mode off.
+ */
+export function unrecorded(op: string, rule: string, inputs: readonly Tensor[], out: nd.Nd): Tensor {
+  if (anomalyEnabled) anomalyOnRecord(op, rule, inputs, out); // ANOMALY MODE (issue 12)
+  return new Tensor(out);
+}
+
 /** A number becomes a 0-d tensor of `dtype`; a tensor passes through. */
 export function asTensor(x: TensorLike, dtype: nd.Dtype, op: string): Tensor {
   if (x instanceof Tensor) return x;

@@ -8,6 +8,8 @@ import { gradientAgreement, rules, setBackward, resetBackward } from '../../src/
 import { sigma } from './helpers';
 import { ArgumentError } from '../../src/errors';
 import { GraphError } from '../../src/errors';
+import { Linear, ReLU, Sequential } from '../../src/nn';
+import { noGrad } from '../../src/autograd/tape';
 
 describe('gradientAgreement', () => {
   it('exact against exact: cosine 1, ratio 1', () => {
@@ -72,6 +74,54 @@ describe('gradientAgreement', () => {
     expect(w.grad).toBe(before);
     expect(frozen.requiresGrad).toBe(false);
     expect(frozen.grad).toBeNull();
+  });
+
+  it('leaves the .grad of tensors that are not inputs alone (a model\'s weights), and measures against finite differences', () => {
+    const generator = new Generator(5);
+    const model = new Sequential(new Linear(2, 3, { dtype: 'float64', generator }), new ReLU(), new Linear(3, 1, { dtype: 'float64', generator }));
+    const [w1, b1, w2, b2] = model.parameters();
+    const preset = tensor([[0.25, -1.5, 3]], { dtype: 'float64' });
+    w2.grad = preset;
+    const X = [[0.3, -0.2], [1.0, 0.5], [-0.7, 0.9]];
+    const x = tensor(X, { dtype: 'float64' });
+    const f = (t: Tensor): Tensor => model.forward(t).sum();
+    const [r] = gradientAgreement(f, [x], { relu: 'sigmoid' });
+    // the weights: null stays null, a preset .grad keeps exactly its value (not a sum of two runs)
+    expect(w1.grad).toBeNull();
+    expect(b1.grad).toBeNull();
+    expect(b2.grad).toBeNull();
+    expect(w2.grad).toBe(preset);
+    expect(Array.from(preset.toNdarray().data)).toEqual([0.25, -1.5, 3]);
+    expect(x.grad).toBeNull();
+    expect(x.requiresGrad).toBe(false);
+    // e: central differences in float64; g: Σ_j W2_j σ(z_j) W1_j per row (the sigmoid rule, by hand)
+    const W1 = [...w1.toNdarray().data];
+    const B1 = [...b1.toNdarray().data];
+    const W2 = [...w2.toNdarray().data];
+    const eps = 1e-6;
+    const e: number[] = [];
+    const g: number[] = [];
+    X.forEach((row, i) => {
+      row.forEach((_, k) => {
+        const at = (d: number): number => {
+          const p = X.map((r2) => r2.slice());
+          p[i][k] += d;
+          return noGrad(() => f(tensor(p, { dtype: 'float64' })).item());
+        };
+        e.push((at(eps) - at(-eps)) / (2 * eps));
+        let sum = 0;
+        for (let j = 0; j < 3; j++) {
+          const z = W1[j * 2] * row[0] + W1[j * 2 + 1] * row[1] + B1[j];
+          sum += W2[j] * sigma(z) * W1[j * 2 + k];
+        }
+        g.push(sum);
+      });
+    });
+    const norm = (v: number[]): number => Math.hypot(...v);
+    const dot = g.reduce((a, v, n) => a + v * e[n], 0);
+    expect(r.exactNorm).toBeCloseTo(norm(e), 8);
+    expect(r.ruleNorm).toBeCloseTo(norm(g), 10);
+    expect(r.cosine).toBeCloseTo(dot / (norm(g) * norm(e)), 8);
   });
 
   it('rejects non-leaf inputs and non-scalar outputs', () => {

@@ -11,8 +11,13 @@ import {
   rules,
   setDetectAnomaly,
   tensor,
+  activation,
+  listActivations,
+  noGrad,
+  type ActivationName,
   type AnomalyReport,
 } from '../../src';
+import { learnable } from '../../src/nn/learnable';
 
 afterEach(() => {
   setDetectAnomaly(false);
@@ -188,5 +193,57 @@ describe('backward after clearTape', () => {
     clearTape(y);
     expect(() => y.backward()).toThrow(GraphError);
     expect(() => y.backward()).toThrow(/clearTape|recompute/i);
+  });
+});
+
+describe('forward: activations that record nothing are checked too', () => {
+  // Oracle: the activation's output computed with the mode off. Anomaly mode throws exactly when
+  // that output holds a NaN or an infinity, naming the activation; with the mode off nothing throws.
+  const input = (): number[] => [1, Number.NaN, -1];
+  for (const name of listActivations()) {
+    it(`${name} of a tensor holding NaN, without requiresGrad and under noGrad`, () => {
+      const out = activation(name as ActivationName, tensor(input())).toArray() as number[];
+      const nonFinite = out.filter((v) => !Number.isFinite(v)).length;
+      const runs: (() => unknown)[] = [
+        () => activation(name as ActivationName, tensor(input())),
+        () => noGrad(() => activation(name as ActivationName, tensor(input(), { requiresGrad: true }))),
+        () => activation(name as ActivationName, tensor(input(), { requiresGrad: true })),
+      ];
+      for (const run of runs) {
+        expect(run).not.toThrow(); // mode off
+        if (nonFinite === 0) {
+          expect(() => detectAnomaly(run)).not.toThrow();
+          continue;
+        }
+        const e = caught(() => detectAnomaly(run));
+        expect(e.anomaly.phase).toBe('forward');
+        expect(e.anomaly.op).toBe(name);
+        expect(e.anomaly.count).toBe(nonFinite);
+        expect(e.anomaly.nonFiniteInputs).toEqual([0]);
+        expect(e.message).toContain(`forward of '${name}'`);
+      }
+    });
+  }
+
+  it('relu and sigmoid produce NaN (the probe): AnomalyError naming the op and rule, nothing with the mode off', () => {
+    for (const name of ['relu', 'sigmoid'] as const) {
+      const e = caught(() => detectAnomaly(() => tensor([1, Number.NaN])[name]({ backward: 'exact' })));
+      expect(e.anomaly.op).toBe(name);
+      expect(e.anomaly.rule).toBe('exact');
+      expect(e.anomaly.index).toBe(1);
+      expect(() => tensor([1, Number.NaN])[name]()).not.toThrow();
+    }
+  });
+
+  it('a context rule and a rule with a learnable parameter, with nothing recorded', () => {
+    const ctx = { context: (g: Float32Array | Float64Array) => Array.from(g) } as never;
+    expect(caught(() => detectAnomaly(() => tensor([Number.NaN]).relu({ backward: ctx }))).anomaly.op).toBe('relu');
+    const k = learnable(2);
+    const e = caught(() =>
+      detectAnomaly(() => noGrad(() => tensor([Number.NaN]).relu({ backward: rules.sigmoidShaped({ k }) }))),
+    );
+    expect(e.anomaly.op).toBe('relu');
+    expect(e.anomaly.rule).toMatch(/sigmoidShaped/);
+    expect(() => noGrad(() => tensor([Number.NaN]).relu({ backward: rules.sigmoidShaped({ k }) }))).not.toThrow();
   });
 });
