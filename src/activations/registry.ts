@@ -278,6 +278,7 @@ export interface ActiveRule extends RuleDescription {
   source: RuleSource;
 }
 
+/** The rule a call of activation `name` without a `backward` option would use now, described, with its source. */
 export function currentRule(name: ActivationName): ActiveRule {
   const [resolved, source] = active(name, 'currentRule');
   return { ...describe(resolved.label, resolved.rule), source };

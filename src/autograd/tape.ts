@@ -55,6 +55,7 @@ let seqCounter = 0;
 let gradEnabled = true;
 let lastRulesUsed: Map<string, Set<string>> = new Map();
 
+/** Whether ops are being recorded for backward now (false inside `noGrad`), as `torch.is_grad_enabled`. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }

@@ -12,6 +12,7 @@ export interface MeanSd {
   n: number;
 }
 
+/** Mean and sample standard deviation of `values`, leaving out NaN and null (see {@link MeanSd}). */
 export function meanSd(values: readonly (number | null)[]): MeanSd {
   const counted = values.filter((v): v is number => v !== null && !Number.isNaN(v));
   const n = counted.length;
