@@ -90,6 +90,7 @@ export type ForwardHook<M extends Module = Module> = (module: M, inputs: readonl
 
 /** What `registerForwardHook` returns: `remove()` unregisters the hook (calling it again does nothing). */
 export interface RemovableHandle {
+  /** Unregisters the hook; calling it again does nothing. */
   remove(): void;
 }
 
@@ -168,6 +169,7 @@ export abstract class Module {
     return this.ownEntries().filter((e): e is [string, Module] => e[1] instanceof Module);
   }
 
+  /** The direct child modules, in property order, as `nn.Module.children()`. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -186,6 +188,7 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every module below it, depth first, each once, as `nn.Module.modules()`. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -205,6 +208,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter of this module and (unless `recurse` is false) its descendants, each once. */
   parameters(options: { recurse?: boolean } = {}): Parameter[] {
     return this.namedParameters(options).map(([, p]) => p);
   }
@@ -216,6 +220,7 @@ export abstract class Module {
     );
   }
 
+  /** Every buffer (persistent or not) of this module and its descendants. */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, b]) => b);
   }
