@@ -76,6 +76,7 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<Batch<D
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
+  /** One epoch of batches (in a fresh random order each epoch when `shuffle` is set), so `for (const batch of loader)` works. */
   [Symbol.iterator](): Iterator<Batch<D['labels']>> {
     const order = this.epochOrder();
     const batches = this.length;

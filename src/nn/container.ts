@@ -24,6 +24,7 @@ export class Sequential extends Module {
     return this;
   }
 
+  /** The number of modules held. */
   get length(): number {
     return this.#length;
   }
@@ -37,6 +38,7 @@ export class Sequential extends Module {
     return this.children()[i];
   }
 
+  /** Iterates over the modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
   }
@@ -66,6 +68,7 @@ export class ModuleList extends Module {
     for (const m of list) this.append(m);
   }
 
+  /** Add a module at the end; returns this. */
   append(module: Module): this {
     if (!(module instanceof Module)) throw new ArgumentError(`ModuleList: entry ${this.#length} is not a Module`);
     this.registerModule(String(this.#length), module);
@@ -73,10 +76,12 @@ export class ModuleList extends Module {
     return this;
   }
 
+  /** The number of modules held. */
   get length(): number {
     return this.#length;
   }
 
+  /** The module at `index` (negative counts from the end). */
   at(index: number): Module {
     const i = index < 0 ? index + this.#length : index;
     if (!Number.isInteger(i) || i < 0 || i >= this.#length) {
@@ -85,6 +90,7 @@ export class ModuleList extends Module {
     return this.children()[i];
   }
 
+  /** Iterates over the modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
   }

@@ -78,6 +78,7 @@ export class RuleSchedule {
     for (const [, s] of this.schedules()) if (s.per === 'epoch') s.step();
   }
 
+  /** The step and epoch counters and each schedule's position, as plain data for `loadStateDict`. */
   stateDict(): RuleScheduleState {
     return { steps: this.#steps, epochs: this.#epochs, schedules: Object.fromEntries(this.schedules().map(([k, s]) => [k, s.t])) };
   }

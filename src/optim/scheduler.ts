@@ -112,6 +112,7 @@ export abstract class LRScheduler {
     return [...this.lastLrs];
   }
 
+  /** The scheduler state as plain JSON-safe data, for `loadStateDict` (as PyTorch's `state_dict()`). */
   stateDict(): SchedulerStateDict {
     return { type: this.name, lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs], lastLrs: [...this.lastLrs] };
   }
@@ -484,10 +485,12 @@ export class ReduceLROnPlateau {
     this.lastLrs = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /** The learning rates the last `step()` set, one per group. */
   getLastLr(): number[] {
     return [...this.lastLrs];
   }
 
+  /** The scheduler state as plain JSON-safe data, for `loadStateDict` (as PyTorch's `state_dict()`). */
   stateDict(): SchedulerStateDict {
     return {
       type: this.name,
