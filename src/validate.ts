@@ -202,7 +202,10 @@ export class Validator {
     return value;
   }
 
-  /** A function. */
+  /**
+   * A function.
+   * @typeParam F - The function type the value is returned as (not checked beyond being a function).
+   */
   func<F extends (...args: never[]) => unknown>(name: string, value: unknown): F {
     if (typeof value !== 'function') throw this.invalid(name, value, 'a function');
     return value as F;

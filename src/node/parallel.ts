@@ -46,6 +46,7 @@ export interface ParallelOptions<S, R> {
   specs: readonly S[];
   /** Worker threads (default: one per core); 0 runs the tasks in this thread. */
   workers?: number;
+  /** Called after each task finishes, with the count done and its result or error. */
   onProgress?: (event: ParallelProgress<R>) => void;
   /**
    * The task's function itself, used when `workers` is 0 instead of loading `task.module` again

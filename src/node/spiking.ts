@@ -152,6 +152,7 @@ export function spikingMnistStep(model: SpikingMLP, optimizer: Adam, x: Tensor, 
   return loss.item();
 }
 
+/** Experiment 1: trains a 784-1000-10 LIF network on MNIST once per heaviside rule and seed (snnTorch tutorial 5 settings); returns one row per rule. */
 export function spikingMnist(options: SpikingMnistOptions = {}): ExperimentResult {
   const fn = 'spikingMnist';
   const ruleNames = options.rules ?? HEAVISIDE_RULES;
@@ -291,6 +292,7 @@ class ToyNet extends Module {
   }
 }
 
+/** Experiment 2: a SpyTorch-style toy task (Poisson inputs, 4 hidden LIF units, random labels to memorise), one row per rule. */
 export function spikingToy(options: SpikingToyOptions = {}): ExperimentResult {
   const fn = 'spikingToy';
   const names = options.rules ?? Object.keys(TOY_RULES);
@@ -421,6 +423,7 @@ class BinaryMLP extends Module {
   }
 }
 
+/** Experiment 3: a BinaryNet-style MLP (BinaryLinear → BatchNorm → sign) on MNIST per sign rule, against the same MLP in full precision. */
 export function binarizedMnist(options: BinarizedMnistOptions = {}): ExperimentResult {
   const fn = 'binarizedMnist';
   const names = options.rules ?? [...SIGN_RULES, 'fullPrecision'];

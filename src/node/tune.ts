@@ -53,6 +53,7 @@ export interface TuneOptions extends TuneSetting {
    * to a worker).
    */
   model?: (generator: Generator) => Module;
+  /** Called after each trial, with the round and trial counts (see {@link TuneProgress}). */
   onProgress?: (event: TuneProgress) => void;
 }
 
