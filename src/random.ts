@@ -11,6 +11,7 @@ export class Generator {
   private s3 = 0;
   private spareNormal: number | null = null;
 
+  /** Creates a generator whose stream is fixed by `seed` (default 0). */
   constructor(seed = 0) {
     this.seed(seed);
   }

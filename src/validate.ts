@@ -124,6 +124,7 @@ export interface OptionsCheck {
  * error of `errorClass` whose message starts with `where`.
  */
 export class Validator {
+  /** Creates a validator whose errors start with `where` and are of `errorClass` (default ArgumentError). */
   constructor(
     /** Who is checking: 'StepLR', 'tensor', 'rules.fastSigmoid', 'SGD (param group 1)'. */
     readonly where: string,

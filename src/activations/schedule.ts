@@ -56,6 +56,7 @@ export class Schedule {
   #t = 0;
   readonly #then: Schedule | null;
 
+  /** Creates a schedule from its spec (checked), with its counter at 0. */
   constructor(spec: ScheduleSpec) {
     checkSpec(spec, 'schedule');
     this.spec = Object.freeze(JSON.parse(JSON.stringify(spec)) as ScheduleSpec);

@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor';
 
 /** A NaN or an infinity found by anomaly mode: where it came from and how the op was called. */
 export class AnomalyError extends SurrogradError {
+  /** Creates the error with its message and the anomaly found. */
   constructor(
     message: string,
     /** What was found, as data. */

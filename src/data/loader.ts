@@ -51,6 +51,7 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<Batch<D
   private readonly source: RandomSource;
   private readonly ownGenerator: Generator | null;
 
+  /** Creates a loader over `dataset` with the given batch size, shuffling and seed (checked). */
   constructor(dataset: D, options: DataLoaderOptions) {
     const fn = 'DataLoader';
     if (options === undefined || options === null) {

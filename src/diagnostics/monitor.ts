@@ -336,6 +336,7 @@ export class Monitor {
   readonly #spikeCounts = new Map<string, SpikeAccumulator>();
   readonly #options: Required<MonitorOptions>;
 
+  /** Registers the monitoring hooks on the layers of `model` (prefer `diagnostics.monitor(model)`). */
   constructor(model: Module, options: MonitorOptions = {}) {
     if (model === null || typeof model !== 'object' || typeof model.namedModules !== 'function') {
       throw new ArgumentError('diagnostics.monitor: the first argument must be an nn.Module');

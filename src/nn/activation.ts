@@ -30,6 +30,7 @@ import { stepOf, withLayerContext } from '../activations/context';
  * layer whenever its rule changes; not called directly.
  */
 export class RuleParameters extends Module {
+  /** Holds `entries` as named parameters (made by the layer, not called directly). */
   constructor(entries: readonly [string, Tensor][]) {
     super();
     for (const [name, tensor] of entries) (this as unknown as Record<string, Tensor>)[name] = tensor;
@@ -52,6 +53,7 @@ export class Activation<N extends ActivationName = ActivationName> extends Modul
   /** The options passed on every call: the parameters plus the backward rule, if set. */
   #callOptions: ActivationCallOptions<N> | undefined;
 
+  /** Creates a layer applying activation `name` with its options and `backward` rule. */
   constructor(name: N, options: ActivationCallOptions<N> = {} as ActivationCallOptions<N>) {
     super();
     if (typeof name !== 'string') throw new ArgumentError(`nn.Activation: the activation name must be a string, got ${typeof name}`);
@@ -200,6 +202,7 @@ const CLASS_NAMES: { readonly [N in BuiltinActivationName]: string } = {
 
 /** The constructor of a named activation layer: `new nn.ReLU({ backward: 'sigmoid' })`. */
 export interface ActivationLayerClass<N extends ActivationName> {
+  /** Creates the layer with the activation's options and `backward` rule. */
   new (options?: ActivationCallOptions<N>): Activation<N>;
   /** The activation this class applies. */
   readonly activationName: N;

@@ -52,6 +52,7 @@ export class BinaryLinear extends Module {
   readonly weightBackward: RuleChoice;
   readonly scale: boolean;
 
+  /** Creates a binarized linear layer from `inFeatures` to `outFeatures`, with latent real weights. */
   constructor(inFeatures: number, outFeatures: number, options: BinaryLinearOptions = {}) {
     super();
     for (const [name, value] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
@@ -109,6 +110,7 @@ export class BinaryConv2d extends Conv2d {
   readonly weightBackward: RuleChoice;
   readonly scale: boolean;
 
+  /** Creates a binarized 2-D convolution, with latent real weights. */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: BinaryConv2dOptions = {}) {
     const { weightBackward = 'clippedStraightThrough', scale = false, ...conv } = options;
     resolveChoice(getEntry('sign', 'BinaryConv2d'), weightBackward, 'BinaryConv2d({ weightBackward })');
@@ -153,6 +155,7 @@ export class QuantizedActivation extends Module {
   readonly range: readonly [number, number];
   readonly backward: RuleChoice;
 
+  /** Creates the layer (defaults: 2 bits over [0, 1], the clippedStraightThrough rule). */
   constructor(options: QuantizedActivationOptions = {}) {
     super();
     validator('QuantizedActivation').options(options, ['bits', 'range', 'backward']);

@@ -9,6 +9,7 @@ import { Module } from './module';
 export class Sequential extends Module {
   #length = 0;
 
+  /** Creates the container holding `modules`, registered as children '0', '1', ... */
   constructor(...modules: Module[]) {
     super();
     for (const m of modules) this.append(m);
@@ -54,6 +55,7 @@ export class Sequential extends Module {
 export class ModuleList extends Module {
   #length = 0;
 
+  /** Creates the list holding `modules`, registered as children '0', '1', ... */
   constructor(modules: Iterable<Module> = []) {
     super();
     // 1. validate
@@ -109,6 +111,7 @@ export class ModuleList extends Module {
 export class Residual extends Module {
   readonly body: Module;
 
+  /** Wraps `body` so that the layer computes x + body(x). */
   constructor(body: Module) {
     super();
     if (!(body instanceof Module)) {
@@ -140,6 +143,7 @@ export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;
 
+  /** Creates a layer flattening axes `startDim` (default 1, keeping the batch axis) to `endDim`. */
   constructor(startDim = 1, endDim = -1) {
     super();
     this.startDim = startDim;
@@ -160,6 +164,7 @@ export class Unflatten extends Module {
   readonly dim: number;
   readonly sizes: readonly number[];
 
+  /** Creates a layer expanding axis `dim` into the shape `sizes`. */
   constructor(dim: number, sizes: readonly number[]) {
     super();
     if (!Number.isInteger(dim)) throw new ArgumentError(`Unflatten: dim must be an integer, got ${String(dim)}`);

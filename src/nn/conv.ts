@@ -121,6 +121,7 @@ export class Conv2d extends ConvBase {
   readonly padding: ConvPadding;
   readonly dilation: readonly number[];
 
+  /** Creates a 2-D convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */
   constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvLayerOptions = {}) {
     const groups = options.groups ?? 1;
     checkChannels('Conv2d', inChannels, outChannels, groups);
@@ -152,6 +153,7 @@ export class Conv1d extends ConvBase {
   readonly padding: ConvPadding;
   readonly dilation: readonly number[];
 
+  /** Creates a 1-D convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */
   constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvLayerOptions = {}) {
     const groups = options.groups ?? 1;
     checkChannels('Conv1d', inChannels, outChannels, groups);
@@ -184,6 +186,7 @@ export class ConvTranspose2d extends ConvBase {
   readonly outputPadding: readonly number[];
   readonly dilation: readonly number[];
 
+  /** Creates a 2-D transposed convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */
   constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvTransposeLayerOptions = {}) {
     const name = 'ConvTranspose2d';
     checkKeys(name, options, T_LAYER_KEYS);

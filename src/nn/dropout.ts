@@ -20,6 +20,7 @@ export class Dropout extends Module {
   /** The generator given at construction, if any. */
   readonly generator: Generator | null;
 
+  /** Creates the layer with drop probability `p` (default 0.5). */
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
     // 1. validate
@@ -58,6 +59,7 @@ export class Dropout2d extends Module {
   readonly p: number;
   readonly generator: Generator | null;
 
+  /** Creates the layer with channel drop probability `p` (default 0.5). */
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {

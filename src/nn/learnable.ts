@@ -20,6 +20,7 @@ export class RuleParameter extends Parameter implements ConstrainedTensor {
   /** Kept float64 by `module.to()`: ∂S/∂θ sums many small terms. */
   readonly fixedDtype = true;
 
+  /** Creates a float64 scalar parameter whose constrained value θ starts at `value`. */
   constructor(value: number, constraint: Constraint = 'positive') {
     const c = checkConstraint(constraint, 'learnable');
     const rho = unconstrain(c, value, `learnable(${String(value)}, ${JSON.stringify(c)})`);

@@ -29,6 +29,7 @@ export class Linear extends Module {
   /** [outFeatures], or null without bias. */
   bias: Parameter | null;
 
+  /** Creates a layer from `inFeatures` to `outFeatures`, initialised as PyTorch (uniform ±1/√inFeatures). */
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
     // 1. validate

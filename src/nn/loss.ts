@@ -11,6 +11,7 @@ const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
 abstract class Loss extends Module {
   readonly reduction: Reduction;
 
+  /** Creates the loss with its `reduction` (default 'mean'). */
   constructor(options: LossOptions = {}) {
     super();
     const v = validator(new.target.name);

@@ -25,6 +25,7 @@ import { Tensor } from '../tensor';
  * optimizers update parameters in place).
  */
 export class Parameter extends Tensor {
+  /** Makes a parameter sharing the storage of `data` (copied if it is a strided view), requiring grad by default. */
   constructor(data: Tensor, requiresGrad = true) {
     if (!(data instanceof Tensor)) throw new ArgumentError('Parameter: expected a Tensor');
     super(nd.contiguous(data.data), requiresGrad, true);
@@ -61,6 +62,7 @@ export class StateDictError extends ArgumentError {
   /** Keys whose value is not a Tensor. */
   readonly invalidKeys: string[];
 
+  /** Creates the error from the problems found loading a state dict into `owner` (listed in its message). */
   constructor(
     owner: string,
     problems: { missingKeys: string[]; unexpectedKeys: string[]; shapeMismatches: ShapeMismatch[]; invalidKeys: string[] },

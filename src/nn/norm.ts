@@ -45,6 +45,7 @@ export class BatchNorm1d extends Module {
   /** How many training batches have updated the running statistics. */
   declare numBatchesTracked: Tensor | null;
 
+  /** Creates the layer over `numFeatures` channels (default eps 1e-5, momentum 0.1, affine, running stats). */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
     // 1. validate
@@ -157,6 +158,7 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
+  /** Creates the layer normalising over the trailing `normalizedShape` axes. */
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
     // 1. validate
@@ -240,6 +242,7 @@ export class GroupNorm extends Module {
   /** β, [C] (zeros), or null without affine. */
   bias: Parameter | null;
 
+  /** Creates the layer normalising `numChannels` channels in `numGroups` groups. */
   constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
     super();
     for (const [name, v] of [['numGroups', numGroups], ['numChannels', numChannels]] as const) {

@@ -42,6 +42,7 @@ export class MaxPool2d extends Module {
   readonly kernelSize: SpatialArg;
   readonly options: Readonly<MaxPoolOptions>;
 
+  /** Creates the layer with the given window size (stride defaults to the window). */
   constructor(kernelSize: SpatialArg, options: MaxPoolOptions = {}) {
     super();
     checkMax('MaxPool2d', 2, kernelSize, options);
@@ -63,6 +64,7 @@ export class MaxPool1d extends Module {
   readonly kernelSize: SpatialArg;
   readonly options: Readonly<MaxPoolOptions>;
 
+  /** Creates the layer with the given window size (stride defaults to the window). */
   constructor(kernelSize: SpatialArg, options: MaxPoolOptions = {}) {
     super();
     checkMax('MaxPool1d', 1, kernelSize, options);
@@ -84,6 +86,7 @@ export class AvgPool2d extends Module {
   readonly kernelSize: SpatialArg;
   readonly options: Readonly<AvgPoolOptions>;
 
+  /** Creates the layer with the given window size (stride defaults to the window). */
   constructor(kernelSize: SpatialArg, options: AvgPoolOptions = {}) {
     super();
     checkAvg('AvgPool2d', 2, kernelSize, options);
@@ -105,6 +108,7 @@ export class AvgPool1d extends Module {
   readonly kernelSize: SpatialArg;
   readonly options: Readonly<Omit<AvgPoolOptions, 'divisorOverride'>>;
 
+  /** Creates the layer with the given window size (stride defaults to the window). */
   constructor(kernelSize: SpatialArg, options: Omit<AvgPoolOptions, 'divisorOverride'> = {}) {
     super();
     checkAvg('AvgPool1d', 1, kernelSize, options);
@@ -125,6 +129,7 @@ export class AvgPool1d extends Module {
 export class AdaptiveAvgPool2d extends Module {
   readonly outputSize: number | readonly (number | null)[];
 
+  /** Creates the layer pooling to `outputSize` (null in a pair keeps that input size). */
   constructor(outputSize: number | readonly (number | null)[]) {
     super();
     const list = typeof outputSize === 'number' ? [outputSize, outputSize] : Array.isArray(outputSize) ? outputSize : null;

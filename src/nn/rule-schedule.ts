@@ -27,6 +27,7 @@ export class RuleSchedule {
   #steps = 0;
   #epochs = 0;
 
+  /** Attaches to the activation layers of `model`, with both counters at 0. */
   constructor(model: Module) {
     if (!(model instanceof Module)) throw new ArgumentError(`RuleSchedule: expected an nn.Module, got ${model === null ? 'null' : typeof model}`);
     this.model = model;

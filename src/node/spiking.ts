@@ -119,6 +119,7 @@ export class SpikingMLP extends Module {
   lif2: LIF;
   readonly steps: number;
 
+  /** Creates the network with `hidden` LIF units, decay `beta`, `steps` time steps and the spike `backward` rule. */
   constructor(inputs: number, hidden: number, outputs: number, options: { beta: number; steps: number; backward: RuleChoice; generator?: Generator }) {
     super();
     this.fc1 = new Linear(inputs, hidden, { generator: options.generator });

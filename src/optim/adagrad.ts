@@ -50,6 +50,7 @@ const ADAGRAD_DEFAULTS: AdagradOptions = {
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   readonly name = 'Adagrad';
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
     super('Adagrad', params, ADAGRAD_DEFAULTS, options);
   }

@@ -129,6 +129,7 @@ export class Adam extends AdamBase {
   readonly name: string = 'Adam';
   protected readonly decoupled: boolean = false;
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super('Adam', params, ADAM_DEFAULTS, options);
   }
@@ -139,6 +140,7 @@ export class AdamW extends AdamBase {
   readonly name: string = 'AdamW';
   protected readonly decoupled: boolean = true;
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super('AdamW', params, { ...ADAM_DEFAULTS, weightDecay: 0.01 }, options);
   }

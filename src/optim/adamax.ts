@@ -48,6 +48,7 @@ const ADAMAX_DEFAULTS: AdamaxOptions = {
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   readonly name = 'Adamax';
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
     super('Adamax', params, ADAMAX_DEFAULTS, options);
   }

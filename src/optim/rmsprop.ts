@@ -59,6 +59,7 @@ const RMSPROP_DEFAULTS: RMSpropOptions = {
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   readonly name = 'RMSprop';
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
     super('RMSprop', params, RMSPROP_DEFAULTS, options);
   }

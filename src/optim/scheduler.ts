@@ -160,6 +160,7 @@ export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: StepLROptions) {
     // 1. validate (the base constructor checks the optimizer and lastEpoch before it writes initialLr)
     const v = validator('StepLR');
@@ -192,6 +193,7 @@ export class MultiStepLR extends LRScheduler {
   readonly milestones: readonly number[];
   readonly gamma: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: MultiStepLROptions) {
     // 1. validate
     const v = validator('MultiStepLR');
@@ -223,6 +225,7 @@ export class ExponentialLR extends LRScheduler {
   readonly name = 'ExponentialLR';
   readonly gamma: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: ExponentialLROptions) {
     // 1. validate
     const v = validator('ExponentialLR');
@@ -254,6 +257,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingLROptions) {
     // 1. validate
     const v = validator('CosineAnnealingLR');
@@ -290,6 +294,7 @@ export class LinearLR extends LRScheduler {
   readonly endFactor: number;
   readonly totalIters: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: LinearLROptions = {}) {
     // 1. validate
     const v = validator('LinearLR');
@@ -323,6 +328,7 @@ export class LinearWarmup extends LRScheduler {
   readonly name = 'LinearWarmup';
   readonly warmupSteps: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: LinearWarmupOptions) {
     // 1. validate
     const v = validator('LinearWarmup');
@@ -357,6 +363,7 @@ export class SequentialLR extends LRScheduler {
   readonly schedulers: readonly LRScheduler[];
   readonly milestones: readonly number[];
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: SequentialLROptions) {
     // 1. validate
     const v = validator('SequentialLR');
@@ -421,6 +428,7 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   private lastLrs: number[];
 
+  /** Attaches to `optimizer`, tracking a metric passed to `step(metric)` (options checked). */
   constructor(optimizer: SchedulableOptimizer, options: ReduceLROnPlateauOptions = {}) {
     // 1. validate
     const v = validator('ReduceLROnPlateau');

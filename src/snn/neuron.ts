@@ -125,6 +125,7 @@ export abstract class SpikingNeuron extends Module {
   /** @internal marks spiking layers for diagnostics without an import cycle. */
   readonly isSpikingNeuron = true;
 
+  /** Sets the options common to every neuron (for subclasses). */
   protected constructor(layer: string, options: NeuronOptions) {
     super();
     const threshold = options.threshold ?? 1;

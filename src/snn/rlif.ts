@@ -48,6 +48,7 @@ export class RLIF extends SpikingNeuron {
   /** The one-to-one recurrent weight (null for all-to-all). */
   readonly V: Tensor | null;
 
+  /** Creates the recurrent neuron layer from its options (decay `beta`, recurrent weights, threshold, reset, spike rule). */
   constructor(options: RLIFOptions) {
     checkOptionKeys('RLIF', options, ['beta', 'features', 'allToAll', 'V', 'learnRecurrent', 'generator', ...NEURON_OPTION_KEYS]);
     if (options.beta === undefined) throw new ArgumentError('RLIF: beta (the membrane decay per step, in [0, 1]) is required');

@@ -35,6 +35,7 @@ export class Synaptic extends SpikingNeuron {
   readonly alpha: Tensor;
   readonly beta: Tensor;
 
+  /** Creates the neuron layer from its options (synaptic decay `alpha`, membrane decay `beta`, ...). */
   constructor(options: SynapticOptions) {
     checkOptionKeys('Synaptic', options, ['alpha', 'beta', 'learnAlpha', ...NEURON_OPTION_KEYS]);
     if (options.alpha === undefined || options.beta === undefined) {
