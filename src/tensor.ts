@@ -31,7 +31,9 @@ export interface BackwardOptions {
 export class Tensor {
   /** A process-unique id; the tape keys gradients by it. */
   readonly id: number;
+  /** The size of each dimension ([] for a scalar). */
   readonly shape: readonly number[];
+  /** The element type: 'float32' or 'float64'. */
   readonly dtype: Dtype;
   /** Whether gradients flow to (and accumulate into) this tensor. */
   requiresGrad: boolean;

@@ -44,9 +44,13 @@ export interface DataLoaderOptions extends RandomSource {
  *       for (const batch of loader) model.forward(batch.x).crossEntropy(batch.labels).backward();
  */
 export class DataLoader<D extends Dataset = Dataset> implements Iterable<Batch<D['labels']>> {
+  /** The dataset batches are drawn from. */
   readonly dataset: D;
+  /** Examples per batch. */
   readonly batchSize: number;
+  /** Whether each epoch draws a new random order. */
   readonly shuffle: boolean;
+  /** Whether the last, smaller batch is skipped. */
   readonly dropLast: boolean;
   private readonly source: RandomSource;
   private readonly ownGenerator: Generator | null;

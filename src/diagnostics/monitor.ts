@@ -328,6 +328,7 @@ function meanStd(sum: number, sumSq: number, n: number): [number, number] {
 
 /** Hooks on a model's layers; read with `report()`, clear with `reset()`, detach with `remove()`. */
 export class Monitor {
+  /** The model whose layers are monitored. */
   readonly model: Module;
   #handles: RemovableHandle[] = [];
   /** The output gradients of each weight layer since the last reset. */

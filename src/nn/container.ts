@@ -109,6 +109,7 @@ export class ModuleList extends Module {
  *     new nn.Residual(new nn.Sequential(new nn.Linear(64, 64), new nn.Sigmoid()))
  */
 export class Residual extends Module {
+  /** The wrapped module f in x + f(x). */
   readonly body: Module;
 
   /** Wraps `body` so that the layer computes x + body(x). */
@@ -140,7 +141,9 @@ export class Identity extends Module {
 
 /** Flattens dimensions startDim..endDim into one (default: all but the batch dimension). */
 export class Flatten extends Module {
+  /** The first axis flattened. */
   readonly startDim: number;
+  /** The last axis flattened (negative counts from the end). */
   readonly endDim: number;
 
   /** Creates a layer flattening axes `startDim` (default 1, keeping the batch axis) to `endDim`. */
@@ -161,7 +164,9 @@ export class Flatten extends Module {
 
 /** Expands dimension `dim` into `sizes` (the inverse of Flatten): [N, 784] → [N, 1, 28, 28] with Unflatten(1, [1, 28, 28]). */
 export class Unflatten extends Module {
+  /** The axis expanded. */
   readonly dim: number;
+  /** The shape that axis is expanded into. */
   readonly sizes: readonly number[];
 
   /** Creates a layer expanding axis `dim` into the shape `sizes`. */

@@ -59,9 +59,13 @@ function checkChannels(name: string, inChannels: number, outChannels: number, gr
 
 /** The weight and bias of every convolution layer, and PyTorch's reset. */
 abstract class ConvBase extends Module {
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels of the output. */
   readonly outChannels: number;
+  /** The kernel size per spatial axis. */
   readonly kernelSize: readonly number[];
+  /** Blocked connections from input to output channels (1: all to all). */
   readonly groups: number;
   /** [out, in/groups, ...kernel] for Conv1d/Conv2d, [in, out/groups, ...kernel] for ConvTranspose2d. */
   weight: Parameter;
@@ -117,8 +121,11 @@ function convCommon(name: string, dims: number, options: ConvLayerOptions): { st
 
 /** 2-D convolution: [N, inChannels, H, W] → [N, outChannels, OH, OW]. */
 export class Conv2d extends ConvBase {
+  /** The stride per spatial axis. */
   readonly stride: readonly number[];
+  /** The zero padding per spatial axis, or 'same' / 'valid'. */
   readonly padding: ConvPadding;
+  /** The spacing between kernel elements per spatial axis. */
   readonly dilation: readonly number[];
 
   /** Creates a 2-D convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */
@@ -149,8 +156,11 @@ export class Conv2d extends ConvBase {
 
 /** 1-D convolution: [N, inChannels, L] → [N, outChannels, OL]. */
 export class Conv1d extends ConvBase {
+  /** The stride per spatial axis. */
   readonly stride: readonly number[];
+  /** The zero padding per spatial axis, or 'same' / 'valid'. */
   readonly padding: ConvPadding;
+  /** The spacing between kernel elements per spatial axis. */
   readonly dilation: readonly number[];
 
   /** Creates a 1-D convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */
@@ -181,9 +191,13 @@ export class Conv1d extends ConvBase {
 
 /** Transposed 2-D convolution: [N, inChannels, H, W] → [N, outChannels, OH, OW], weight [in, out/groups, kH, kW]. */
 export class ConvTranspose2d extends ConvBase {
+  /** The stride per spatial axis. */
   readonly stride: readonly number[];
+  /** The padding per spatial axis, with PyTorch's ConvTranspose2d meaning (it trims the output). */
   readonly padding: readonly number[];
+  /** Extra size added to one side of each output spatial axis. */
   readonly outputPadding: readonly number[];
+  /** The spacing between kernel elements per spatial axis. */
   readonly dilation: readonly number[];
 
   /** Creates a 2-D transposed convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */

@@ -16,6 +16,7 @@ export interface DropoutOptions {
 
 /** Dropout: in training mode, zeroes each value with probability p and scales the rest by 1/(1−p); the identity in eval mode. */
 export class Dropout extends Module {
+  /** The probability of zeroing each element in training. */
   readonly p: number;
   /** The generator given at construction, if any. */
   readonly generator: Generator | null;
@@ -56,7 +57,9 @@ export class Dropout extends Module {
  * evaluation, the identity (as PyTorch's Dropout2d).
  */
 export class Dropout2d extends Module {
+  /** The probability of zeroing each whole channel in training. */
   readonly p: number;
+  /** The generator given at construction, if any. */
   readonly generator: Generator | null;
 
   /** Creates the layer with channel drop probability `p` (default 0.5). */

@@ -16,6 +16,7 @@ import { type Constraint, type ConstrainedTensor, checkConstraint, constrain, un
  * layer (as `<layer>.rule.<name>`), updated by any optimizer, saved by checkpoints.
  */
 export class RuleParameter extends Parameter implements ConstrainedTensor {
+  /** How the stored value ρ maps to θ (for example 'positive'). */
   readonly constraint: Constraint;
   /** Kept float64 by `module.to()`: ∂S/∂θ sums many small terms. */
   readonly fixedDtype = true;

@@ -22,7 +22,9 @@ export interface LinearOptions {
 
 /** A fully connected layer, y = x·Wᵀ + b, with the weight in PyTorch's [out, in] layout. */
 export class Linear extends Module {
+  /** The size of each input row. */
   readonly inFeatures: number;
+  /** The size of each output row. */
   readonly outFeatures: number;
   /** [outFeatures, inFeatures] */
   weight: Parameter;

@@ -43,21 +43,29 @@ export interface LoadStateDictOptions {
 
 /** What `Module.loadStateDict` did not match: missing and unexpected keys, shape mismatches. */
 export interface LoadStateDictResult {
+  /** Keys the module expected that the state dict lacks. */
   missingKeys: string[];
+  /** Keys of the state dict the module does not have. */
   unexpectedKeys: string[];
 }
 
 /** A state-dict entry whose shape differs from the module's tensor. */
 export interface ShapeMismatch {
+  /** The state-dict key. */
   key: string;
+  /** The module's shape for that key. */
   expected: number[];
+  /** The state dict's shape for that key. */
   got: number[];
 }
 
 /** A state dict that does not fit a module: every problem at once; the module was not changed. */
 export class StateDictError extends ArgumentError {
+  /** Keys the module expected that the state dict lacks. */
   readonly missingKeys: string[];
+  /** Keys of the state dict the module does not have. */
   readonly unexpectedKeys: string[];
+  /** Keys whose tensor shape differs from the module's. */
   readonly shapeMismatches: ShapeMismatch[];
   /** Keys whose value is not a Tensor. */
   readonly invalidKeys: string[];

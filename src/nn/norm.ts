@@ -31,16 +31,23 @@ export interface BatchNormOptions {
  * (and length) axes in training, the running statistics in evaluation.
  */
 export class BatchNorm1d extends Module {
+  /** The number of channels C. */
   readonly numFeatures: number;
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** The running-statistics update factor; null for a cumulative average. */
   readonly momentum: number | null;
+  /** Whether the layer has the learnable γ and β. */
   readonly affine: boolean;
+  /** Whether running statistics are kept (and used in evaluation mode). */
   readonly trackRunningStats: boolean;
   /** γ, [C] (ones), or null without affine. */
   weight: Parameter | null;
   /** β, [C] (zeros), or null without affine. */
   bias: Parameter | null;
+  /** The running mean [C] (a buffer), or null without trackRunningStats. */
   declare runningMean: Tensor | null;
+  /** The running variance [C] (a buffer), or null without trackRunningStats. */
   declare runningVar: Tensor | null;
   /** How many training batches have updated the running statistics. */
   declare numBatchesTracked: Tensor | null;
@@ -153,7 +160,9 @@ export interface LayerNormOptions {
 
 /** Layer normalisation over the trailing dimensions `normalizedShape` of each sample. */
 export class LayerNorm extends Module {
+  /** The trailing shape normalised over. */
   readonly normalizedShape: readonly number[];
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
   weight: Parameter | null;
   bias: Parameter | null;
@@ -233,9 +242,13 @@ export interface GroupNormOptions {
  * same in training and evaluation.
  */
 export class GroupNorm extends Module {
+  /** The number of groups the channels are split into. */
   readonly numGroups: number;
+  /** The number of channels C. */
   readonly numChannels: number;
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** Whether the layer has a learnable per-channel weight and bias. */
   readonly affine: boolean;
   /** γ, [C] (ones), or null without affine. */
   weight: Parameter | null;

@@ -23,6 +23,7 @@ export interface RuleScheduleState {
 
 /** Steps the schedules of every rule attached to a model's activation layers, and gives context rules the step count: call `step()` after each optimizer step (and `epoch()` after each epoch). */
 export class RuleSchedule {
+  /** The model whose activation-layer rules are stepped. */
   readonly model: Module;
   #steps = 0;
   #epochs = 0;
