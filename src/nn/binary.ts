@@ -44,12 +44,17 @@ export interface BinaryLinearOptions {
  * weights. sign(0) is 0, as PyTorch's sign.
  */
 export class BinaryLinear extends Module {
+  /** The size of each input row. */
   readonly inFeatures: number;
+  /** The size of each output row. */
   readonly outFeatures: number;
   /** The latent real-valued weights [outFeatures, inFeatures]. */
   weight: Parameter;
+  /** The real-valued bias [outFeatures], or null without bias. */
   bias: Parameter | null;
+  /** The backward rule of sign for the weights. */
   readonly weightBackward: RuleChoice;
+  /** Whether each output row is scaled by α_o = mean |W[o]| (XNOR-Net). */
   readonly scale: boolean;
 
   /** Creates a binarized linear layer from `inFeatures` to `outFeatures`, with latent real weights. */
@@ -107,7 +112,9 @@ export interface BinaryConv2dOptions extends ConvLayerOptions {
  * latent weights W [out, in / groups, kH, kW]; everything else is Conv2d's.
  */
 export class BinaryConv2d extends Conv2d {
+  /** The backward rule of sign for the weights. */
   readonly weightBackward: RuleChoice;
+  /** Whether each output channel is scaled by α_o = mean |W[o]| (XNOR-Net). */
   readonly scale: boolean;
 
   /** Creates a binarized 2-D convolution, with latent real weights. */
@@ -151,8 +158,11 @@ export interface QuantizedActivationOptions {
  * library's usual 'exact' default.)
  */
 export class QuantizedActivation extends Module {
+  /** The number of bits: 2^bits levels. */
   readonly bits: number;
+  /** The range `[lo, hi]` values are clamped to and quantized over. */
   readonly range: readonly [number, number];
+  /** The backward rule of quantize. */
   readonly backward: RuleChoice;
 
   /** Creates the layer (defaults: 2 bits over [0, 1], the clippedStraightThrough rule). */

@@ -9,6 +9,7 @@ import { Module } from './module';
 const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
 
 abstract class Loss extends Module {
+  /** How the per-element losses are combined: 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
 
   /** Creates the loss with its `reduction` (default 'mean'). */

@@ -113,10 +113,15 @@ export interface SpikingMnistOptions {
 
 /** snnTorch tutorial 5's network: Linear → LIF → Linear → LIF, the output read from its membrane. */
 export class SpikingMLP extends Module {
+  /** Input → hidden weights. */
   fc1: Linear;
+  /** The hidden LIF layer. */
   lif1: LIF;
+  /** Hidden → output weights. */
   fc2: Linear;
+  /** The output LIF layer, read from its membrane. */
   lif2: LIF;
+  /** Time steps per input. */
   readonly steps: number;
 
   /** Creates the network with `hidden` LIF units, decay `beta`, `steps` time steps and the spike `backward` rule. */

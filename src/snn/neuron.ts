@@ -111,9 +111,13 @@ export function decayTensor(layer: string, name: string, value: unknown, dtype: 
 export abstract class SpikingNeuron extends Module {
   /** The threshold Θ (a 0-d parameter when learnThreshold). */
   readonly threshold: Tensor;
+  /** What a spike does to the membrane: 'subtract', 'zero' or 'none'. */
   readonly resetMode: ResetMode;
+  /** Whether the gradient through the reset term is cut. */
   readonly detachReset: boolean;
+  /** What `forward` returns: 'spikes' or 'membrane'. */
   readonly output: 'spikes' | 'membrane';
+  /** The dtype of the decay, the threshold and the states. */
   readonly dtype: Dtype;
   /** Whether the spike and reset use `spikeFunction` instead of heaviside. */
   protected readonly spikeFunction: ((u: Tensor) => Tensor) | undefined;

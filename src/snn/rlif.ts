@@ -42,6 +42,7 @@ export interface RLIFSequence {
 
 export class RLIF extends SpikingNeuron {
   protected readonly layerName: string = 'RLIF';
+  /** β: a 0-d tensor or one value per neuron; a Parameter when learnBeta. */
   readonly beta: Tensor;
   /** The all-to-all recurrent layer (null for one-to-one). */
   readonly recurrent: Linear | null;

@@ -32,7 +32,9 @@ export interface SynapticSequence {
 
 export class Synaptic extends SpikingNeuron {
   protected readonly layerName: string = 'Synaptic';
+  /** α, the synaptic decay: a 0-d tensor or one value per neuron; a Parameter when learnAlpha. */
   readonly alpha: Tensor;
+  /** β, the membrane decay: a 0-d tensor or one value per neuron; a Parameter when learnBeta. */
   readonly beta: Tensor;
 
   /** Creates the neuron layer from its options (synaptic decay `alpha`, membrane decay `beta`, ...). */
