@@ -8,12 +8,15 @@ import { type Validator, validator } from './validate';
 
 /** Options of the creation functions (`zeros`, `ones`, `full`, ...): dtype and whether the tensor requires a gradient. */
 export interface CreateOptions {
+  /** 'float32' (default) or 'float64'. */
   dtype?: nd.Dtype;
+  /** Whether the tensor is a leaf that accumulates `.grad` (default false). */
   requiresGrad?: boolean;
 }
 
 /** Options of the random creation functions (`rand`, `randn`): those of `CreateOptions` plus the seeded generator to draw from. */
 export interface RandomOptions extends CreateOptions {
+  /** The generator to draw from (default: the default generator). */
   generator?: Generator;
 }
 

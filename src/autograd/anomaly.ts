@@ -40,6 +40,7 @@ export interface AnomalyReport {
   input: number | null;
   /** The first bad element: its flat index (C order) and value. */
   index: number;
+  /** The value of that first bad element (NaN or ±Infinity). */
   value: number;
   /** How many elements are NaN or infinite. */
   count: number;

@@ -43,11 +43,17 @@ export interface TapeRecord {
 
 /** What `listTape()` reports of a record: plain data, safe to print. */
 export interface TapeEntry {
+  /** Position in recording order. */
   seq: number;
+  /** The op's name. */
   op: string;
+  /** The backward rule recorded for the op. */
   rule: string;
+  /** The ids of the input tensors. */
   inputIds: number[];
+  /** The id of the output tensor. */
   outputId: number;
+  /** The shape of the output. */
   outputShape: number[];
 }
 

@@ -66,6 +66,7 @@ function plannedBaseLrs(v: Validator, optimizer: SchedulableOptimizer, lastEpoch
 
 /** The base of the epoch-based schedulers: subclasses give the closed form `lrAt`. */
 export abstract class LRScheduler {
+  /** The scheduler's class name, used in errors and state dicts. */
   abstract readonly name: string;
   /** The optimizer whose learning rates are set. */
   readonly optimizer: SchedulableOptimizer;
@@ -163,7 +164,6 @@ export interface StepLROptions {
 
 /** lr = base · γ^⌊t / stepSize⌋ */
 export class StepLR extends LRScheduler {
-  /** The scheduler's class name, used in errors and state dicts. */
   readonly name = 'StepLR';
   /** Decay every `stepSize` epochs. */
   readonly stepSize: number;
