@@ -105,6 +105,7 @@ export interface BlobsOptions extends RandomSource {
 
 /** Gaussian blobs with the centres they were drawn around (row c is the centre of class c). */
 export interface BlobsDataset extends ClassificationDataset {
+  /** The centre of each cluster, one per class. */
   readonly centers: readonly (readonly number[])[];
 }
 
