@@ -69,10 +69,13 @@ export interface ActivationReport {
   samples: number;
   /** Mean and standard deviation (population) of the input, the pre-activation x. */
   inputMean: number;
+  /** Standard deviation (population) of the input. */
   inputStd: number;
   /** Mean, standard deviation and fraction of exact zeros of the output. */
   mean: number;
+  /** Standard deviation (population) of the output. */
   std: number;
+  /** Fraction of output values exactly 0. */
   fractionZero: number;
   /**
    * For a rectifier: the fraction of units whose input was ≤ 0 for every sample seen (dead: the
@@ -99,6 +102,7 @@ export interface ActivationReport {
 export interface MonitorReport {
   /** Gradient norms of every weight layer, input side first (outputGradNorm filled in). */
   layers: LayerGradNorm[];
+  /** Statistics of every activation layer. */
   activations: ActivationReport[];
   /** ‖∂L/∂W₁‖ / ‖∂L/∂W_L‖ (see firstLastRatio). */
   firstLastRatio: number;

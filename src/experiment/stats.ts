@@ -6,7 +6,9 @@
  * mean infinite, with no sd. sd is null with fewer than two values.
  */
 export interface MeanSd {
+  /** The mean of the counted values (NaN when none). */
   mean: number;
+  /** The sample standard deviation, or null with fewer than two values or an infinite mean. */
   sd: number | null;
   /** How many values were counted (not NaN or null). */
   n: number;

@@ -10,9 +10,13 @@ import { chartSvg } from '../experiment/svg';
 
 /** The files one experiment wrote. */
 export interface ExperimentFiles {
+  /** The folder written to. */
   dir: string;
+  /** The path of results.json. */
   json: string;
+  /** The path of summary.txt (the table). */
   summary: string;
+  /** The path of loss.svg (the loss curves). */
   loss: string;
 }
 
