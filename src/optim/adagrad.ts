@@ -28,12 +28,15 @@ export interface AdagradOptions {
   initialAccumulatorValue: number;
   /** ε (default 1e-10). */
   eps: number;
+  /** Ascend the objective instead of descending it (default false). */
   maximize: boolean;
 }
 
 /** Adagrad's per-parameter state: the sum of squared gradients. */
 export type AdagradState = {
+  /** The number of steps taken for this parameter. */
   step: number;
+  /** The running sum of squared gradients (starting at initialAccumulatorValue). */
   sum: FloatArray;
 };
 

@@ -34,13 +34,17 @@ export interface AdamOptions {
   weightDecay: number;
   /** Keep the running maximum of v (AMSGrad). */
   amsgrad: boolean;
+  /** Ascend the objective instead of descending it (default false). */
   maximize: boolean;
 }
 
 /** Adam's per-parameter state: step count and moment estimates. */
 export type AdamState = {
+  /** The number of steps taken for this parameter. */
   step: number;
+  /** m, the running average of the gradient. */
   expAvg: FloatArray;
+  /** v, the running average of the squared gradient. */
   expAvgSq: FloatArray;
   /** Only with amsgrad. */
   maxExpAvgSq: FloatArray | null;
