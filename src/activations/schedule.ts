@@ -34,7 +34,9 @@ export type ScheduleSpec =
 
 /** A schedule's state: its spec and its counter. */
 export interface ScheduleState {
+  /** The schedule as data. */
   spec: ScheduleSpec;
+  /** The counter t: steps (or epochs) advanced so far. */
   t: number;
 }
 

@@ -14,6 +14,7 @@ export interface XorOptions extends RandomSource {
   n?: number;
   /** Standard deviation of the Gaussian spread around each corner. Default 0.1. */
   noise?: number;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 
@@ -55,6 +56,7 @@ export interface TwoSpiralsOptions extends RandomSource {
   noise?: number;
   /** How many times each spiral winds around the origin, > 0. Default 1.5. */
   turns?: number;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 
@@ -100,6 +102,7 @@ export interface BlobsOptions extends RandomSource {
   dims?: number;
   /** Half-width of the box random centres are drawn from. Default 10. */
   box?: number;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 

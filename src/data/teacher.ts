@@ -34,6 +34,7 @@ export interface TeacherOptions extends RandomSource {
   noise?: number;
   /** The teacher's hidden activation. Default 'tanh'. */
   activation?: TeacherActivation;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 

@@ -33,14 +33,21 @@ export interface ConvLayerOptions {
 
 /** Options of the transposed convolution layers. */
 export interface ConvTransposeLayerOptions {
+  /** Stride of the convolution this layer is the transpose of (default 1). */
   stride?: SpatialArg;
+  /** Padding of the convolution this layer is the transpose of (default 0). */
   padding?: SpatialArg;
   /** Extra size added to one side of the output (default 0). */
   outputPadding?: SpatialArg;
+  /** Spacing between kernel taps (default 1). */
   dilation?: SpatialArg;
+  /** Split channels into this many independent groups (default 1). */
   groups?: number;
+  /** Learn an additive bias (default true). */
   bias?: boolean;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
+  /** The random source of the initial weights (default: the default generator). */
   generator?: Generator;
 }
 

@@ -9,6 +9,7 @@ import { validator } from '../validate';
 
 /** Options shared by the initialisers: the seeded generator. */
 export interface InitOptions {
+  /** The random source (default: the default generator). */
   generator?: Generator;
 }
 

@@ -23,6 +23,7 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Keep running statistics for evaluation (default true); without them eval uses batch statistics. */
   trackRunningStats?: boolean;
+  /** float32 (default) or float64. */
   dtype?: nd.Dtype;
 }
 
@@ -155,6 +156,7 @@ export interface LayerNormOptions {
   elementwiseAffine?: boolean;
   /** With elementwiseAffine, also learn the bias (default true). */
   bias?: boolean;
+  /** float32 (default) or float64. */
   dtype?: nd.Dtype;
 }
 
@@ -232,6 +234,7 @@ export interface GroupNormOptions {
   eps?: number;
   /** Learn a per-channel scale (ones) and shift (zeros) (default true). */
   affine?: boolean;
+  /** float32 (default) or float64. */
   dtype?: nd.Dtype;
 }
 

@@ -16,8 +16,11 @@ import type { Schedule } from '../activations/schedule';
 
 /** A RuleSchedule's state: its counters and each schedule's t by `<layer>.<parameter>`. */
 export interface RuleScheduleState {
+  /** Optimizer steps counted. */
   steps: number;
+  /** Epochs counted. */
   epochs: number;
+  /** Each schedule's counter t, by `<layer path>.<parameter>`. */
   schedules: Record<string, number>;
 }
 

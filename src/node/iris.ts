@@ -38,6 +38,7 @@ export interface LoadIrisOptions extends RandomSource {
   normalize?: IrisNormalize;
   /** true (default): each species is split in proportion (with 0.2, 40 train and 10 test each). */
   stratify?: boolean;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 

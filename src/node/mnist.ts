@@ -55,6 +55,7 @@ export interface LoadMnistOptions extends RandomSource {
    * the same class mix as the whole set. false: one seeded permutation of all digits.
    */
   stratify?: boolean;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 

@@ -33,10 +33,13 @@ export interface RLIFOptions extends NeuronOptions {
 
 /** What an RLIF layer returns for a whole sequence. */
 export interface RLIFSequence {
+  /** The spikes of every step, each [N, ...features]. */
   spikes: Tensor[];
+  /** The membrane potential after every step, each [N, ...features]. */
   membranes: Tensor[];
   /** The last spikes and membrane: the state to continue from. */
   spk: Tensor;
+  /** The last membrane potential. */
   mem: Tensor;
 }
 

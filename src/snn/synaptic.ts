@@ -23,10 +23,13 @@ export interface SynapticOptions extends NeuronOptions {
 
 /** What a Synaptic layer returns for a whole sequence. */
 export interface SynapticSequence {
+  /** The spikes of every step, each [N, ...features]. */
   spikes: Tensor[];
+  /** The membrane potential after every step, each [N, ...features]. */
   membranes: Tensor[];
   /** The last synaptic current and membrane: the state to continue from. */
   syn: Tensor;
+  /** The last membrane potential. */
   mem: Tensor;
 }
 
