@@ -77,7 +77,9 @@ export function describeShape(shape: readonly number[]): string {
 
 /** A numeric range: bounds (inclusive unless the matching `…Open` is set), and whether ±Infinity is allowed. */
 export interface Range {
+  /** The smallest value allowed (inclusive unless `minOpen`). */
   min?: number;
+  /** The largest value allowed (inclusive unless `maxOpen`). */
   max?: number;
   /** Exclude `min` itself. */
   minOpen?: boolean;
@@ -128,6 +130,7 @@ export class Validator {
   constructor(
     /** Who is checking: 'StepLR', 'tensor', 'rules.fastSigmoid', 'SGD (param group 1)'. */
     readonly where: string,
+    /** The class of the errors it throws (default ArgumentError). */
     readonly errorClass: ErrorClass = ArgumentError,
   ) {}
 

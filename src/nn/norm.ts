@@ -166,7 +166,9 @@ export class LayerNorm extends Module {
   readonly normalizedShape: readonly number[];
   /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** γ over normalizedShape (ones), or null without elementwiseAffine. */
   weight: Parameter | null;
+  /** β over normalizedShape (zeros), or null without elementwiseAffine or bias. */
   bias: Parameter | null;
 
   /** Creates the layer normalising over the trailing `normalizedShape` axes. */
