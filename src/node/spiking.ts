@@ -56,9 +56,11 @@ export interface ExperimentRow {
 
 /** The result of a spiking or binarized experiment: one row per rule with mean ± sd over seeds, and the settings. */
 export interface ExperimentResult {
+  /** Which experiment produced it. */
   experiment: 'spiking-mnist' | 'spiking-toy' | 'binarized-mnist';
   /** The settings the run used (sizes, steps, rates), for the JSON. */
   config: Record<string, number | string | boolean | readonly (number | string)[]>;
+  /** One row per rule (or variant), in order. */
   rows: ExperimentRow[];
   /** What chance accuracy is. */
   chance: number;
@@ -93,14 +95,19 @@ export interface SpikingMnistOptions {
   seeds?: readonly number[];
   /** Training and test digits from the mnist package (default 8000 and 2000: all 10 000). */
   trainSize?: number;
+  /** Test digits (default 2000). */
   testSize?: number;
   /** Time steps (default 25), hidden LIF neurons (default 1000), decay (default 0.95). */
   steps?: number;
+  /** Hidden LIF neurons (default 1000). */
   hidden?: number;
+  /** The membrane decay β (default 0.95). */
   beta?: number;
   /** Adam's learning rate (default 5e-4), the batch size (default 128), epochs (default 1). */
   lr?: number;
+  /** The batch size (default 128). */
   batchSize?: number;
+  /** Epochs (default 1). */
   epochs?: number;
   /**
    * 'count' (default): cross-entropy of the output spike counts, so every gradient passes
@@ -108,6 +115,7 @@ export interface SpikingMnistOptions {
    * snnTorch's tutorial 5 (the readout weights then learn even under the exact rule).
    */
   loss?: 'count' | 'membrane';
+  /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
 }
 
@@ -245,17 +253,23 @@ export function spikingMnist(options: SpikingMnistOptions = {}): ExperimentResul
 export interface SpikingToyOptions {
   /** Rules of the hidden spikes, by row name (default exact, fastSigmoid(slope 100), atan). */
   rules?: readonly string[];
+  /** Seeds, one run per rule and seed (default [1, 2, 3]). */
   seeds?: readonly number[];
   /** Training iterations (default 1000), batch (default 256), time steps of 1 ms (default 200). */
   iterations?: number;
+  /** The batch size (default 256). */
   batchSize?: number;
+  /** Time steps of 1 ms (default 200). */
   steps?: number;
   /** Input channels (default 100), their Poisson rate in Hz (default 5), hidden units (default 4). */
   inputs?: number;
+  /** The inputs' Poisson rate in Hz (default 5). */
   rateHz?: number;
+  /** Hidden LIF units (default 4). */
   hidden?: number;
   /** Adam's learning rate (default 2e-3). */
   lr?: number;
+  /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
 }
 
@@ -381,14 +395,21 @@ export function spikingToy(options: SpikingToyOptions = {}): ExperimentResult {
 export interface BinarizedMnistOptions {
   /** Sign rules, one row each, plus 'fullPrecision' (default all three rules and fullPrecision). */
   rules?: readonly string[];
+  /** Seeds, one run per rule and seed (default [1, 2, 3]). */
   seeds?: readonly number[];
+  /** Training digits (default 8000). */
   trainSize?: number;
+  /** Test digits (default 2000). */
   testSize?: number;
   /** Hidden units per layer (default 256), epochs (default 3), batch (default 100), Adam lr (default 0.01). */
   hidden?: number;
+  /** Epochs (default 3). */
   epochs?: number;
+  /** The batch size (default 100). */
   batchSize?: number;
+  /** Adam's learning rate (default 0.01). */
   lr?: number;
+  /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
 }
 
