@@ -44,8 +44,11 @@ export interface LoadIrisOptions extends RandomSource {
 
 /** Iris as `loadIris` returns it: training and test sets, and the normalisation applied. */
 export interface IrisSplit {
+  /** The training split. */
   train: ClassificationDataset;
+  /** The test split. */
   test: ClassificationDataset;
+  /** The transform applied to both splits (statistics from train only). */
   normalization: Normalization;
 }
 

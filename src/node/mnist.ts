@@ -61,7 +61,9 @@ export interface LoadMnistOptions extends RandomSource {
 
 /** MNIST as `loadMnist` returns it: training and test sets, and the normalisation applied. */
 export interface MnistSplit {
+  /** The training split. */
   train: ClassificationDataset;
+  /** The test split. */
   test: ClassificationDataset;
   /** The transform applied to both splits (statistics from train only). */
   normalization: Normalization;
