@@ -54,8 +54,11 @@ export interface Stateful<T> {
 
 /** What a checkpoint holds: the model, optionally an optimizer, a scheduler and JSON metadata. */
 export interface SaveContents {
+  /** The model whose state dict and activation rules are saved. */
   model: Module;
+  /** An optimizer whose state dict is saved. */
   optimizer?: Stateful<OptimizerStateDict>;
+  /** A scheduler whose state dict is saved. */
   scheduler?: Stateful<SchedulerStateDict>;
   /** Anything JSON can hold: epoch, metrics, a generator's getState(), ... */
   meta?: JsonValue;
@@ -71,13 +74,19 @@ export interface SavedActivation {
 
 /** What `load` returns: everything in the file, decoded. */
 export interface Checkpoint {
+  /** The file format version. */
   version: number;
   /** The model's type name when saved (informational). */
   modelType: string;
+  /** The model's parameters and persistent buffers. */
   stateDict: StateDict;
+  /** The activation layers and their rules. */
   activations: SavedActivation[];
+  /** The optimizer state dict, or null if none was saved. */
   optimizer: OptimizerStateDict | null;
+  /** The scheduler state dict, or null if none was saved. */
   scheduler: SchedulerStateDict | null;
+  /** The metadata saved (null if none). */
   meta: JsonValue;
 }
 

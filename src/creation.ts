@@ -8,12 +8,15 @@ import { type Validator, validator } from './validate';
 
 /** Options of the creation functions (`zeros`, `ones`, `full`, ...): dtype and whether the tensor requires a gradient. */
 export interface CreateOptions {
+  /** 'float32' (default) or 'float64'. */
   dtype?: nd.Dtype;
+  /** Whether the tensor is a leaf that accumulates `.grad` (default false). */
   requiresGrad?: boolean;
 }
 
 /** Options of the random creation functions (`rand`, `randn`): those of `CreateOptions` plus the seeded generator to draw from. */
 export interface RandomOptions extends CreateOptions {
+  /** The generator to draw from (default: the default generator). */
   generator?: Generator;
 }
 
@@ -133,12 +136,14 @@ function raggedError(path: readonly number[]): ShapeError {
   return new ShapeError(`tensor: nested arrays are ragged at index [${path.join('][')}]; every row must have the same length`);
 }
 
+/** A tensor of the given shape filled with 0, as `torch.zeros`. */
 export function zeros(shape: readonly number[], options?: CreateOptions): Tensor {
   const c = createOptions('zeros', options, CREATE_KEYS);
   const dims = checkShape('zeros', shape);
   return make(nd.zeros(dims, c.dtype), c);
 }
 
+/** A tensor of the given shape filled with 1, as `torch.ones`. */
 export function ones(shape: readonly number[], options?: CreateOptions): Tensor {
   const c = createOptions('ones', options, CREATE_KEYS);
   const dims = checkShape('ones', shape);
@@ -158,18 +163,21 @@ function likeOf(op: string, t: unknown): Tensor {
   return t;
 }
 
+/** A tensor of 0s with the shape (and, by default, the dtype) of `t`, as `torch.zeros_like`. */
 export function zerosLike(t: Tensor, options?: CreateOptions): Tensor {
   const like = likeOf('zerosLike', t);
   const c = createOptions('zerosLike', options, CREATE_KEYS, like.dtype);
   return make(nd.zeros(like.shape, c.dtype), c);
 }
 
+/** A tensor of 1s with the shape (and, by default, the dtype) of `t`, as `torch.ones_like`. */
 export function onesLike(t: Tensor, options?: CreateOptions): Tensor {
   const like = likeOf('onesLike', t);
   const c = createOptions('onesLike', options, CREATE_KEYS, like.dtype);
   return make(nd.full(like.shape, 1, c.dtype), c);
 }
 
+/** A tensor filled with `value` with the shape (and, by default, the dtype) of `t`, as `torch.full_like`. */
 export function fullLike(t: Tensor, value: number, options?: CreateOptions): Tensor {
   const like = likeOf('fullLike', t);
   const c = createOptions('fullLike', options, CREATE_KEYS, like.dtype);

@@ -3,6 +3,7 @@
 
 /** The base class of every error surrograd throws; catch it to catch them all. */
 export class SurrogradError extends Error {
+  /** Creates the error with `message`; `name` is set to the class name. */
   constructor(message: string) {
     super(message);
     this.name = new.target.name;

@@ -11,6 +11,7 @@ export class Generator {
   private s3 = 0;
   private spareNormal: number | null = null;
 
+  /** Creates a generator whose stream is fixed by `seed` (default 0). */
   constructor(seed = 0) {
     this.seed(seed);
   }
@@ -91,6 +92,7 @@ export class Generator {
     return [this.s0, this.s1, this.s2, this.s3, this.spareNormal ?? Number.NaN];
   }
 
+  /** Restores a state returned by `getState()`, so the stream continues exactly from there. */
   setState(state: readonly number[]): this {
     if (state.length !== 5) throw new ArgumentError(`Generator.setState: expected 5 numbers, got ${state.length}`);
     [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v >>> 0);
@@ -111,6 +113,7 @@ export function manualSeed(seed: number): Generator {
   return defaultGenerator;
 }
 
+/** The default generator (used whenever no `generator` option is passed; replaced by `manualSeed`). */
 export function getDefaultGenerator(): Generator {
   return defaultGenerator;
 }

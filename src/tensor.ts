@@ -32,7 +32,9 @@ export class Tensor {
   /** A process-unique id; the tape keys gradients by it. */
   readonly id: number;
   // shape, dtype and data are readonly to users; only `_setData` (module.to()) swaps them.
+  /** The size of each dimension ([] for a scalar). */
   readonly shape: readonly number[];
+  /** The element type: 'float32' or 'float64'. */
   readonly dtype: Dtype;
   /** Whether gradients flow to (and accumulate into) this tensor. */
   requiresGrad: boolean;
@@ -65,10 +67,12 @@ export class Tensor {
     this.isLeaf = isLeaf;
   }
 
+  /** The number of elements (the product of `shape`; 1 for a 0-d tensor), as `numel()` in PyTorch. */
   get size(): number {
     return this.data.size;
   }
 
+  /** The number of dimensions, `shape.length`. */
   get ndim(): number {
     return this.shape.length;
   }
@@ -175,103 +179,176 @@ export class Tensor {
     runBackward(this, gradient, checkBackwardOptions(rawOptions));
   }
 
+  /** A readable rendering with shape, dtype, requiresGrad and values. */
   toString(): string {
     return formatTensor(this);
   }
 
   // ---- arithmetic (broadcasting) ----
+  /** Elementwise `this + other` with broadcasting (see {@link add}). */
   add(other: TensorLike): Tensor { return ops.add(this, other); }
+  /** Elementwise `this − other` with broadcasting (see {@link sub}). */
   sub(other: TensorLike): Tensor { return ops.sub(this, other); }
+  /** Elementwise `this · other` with broadcasting (see {@link mul}). */
   mul(other: TensorLike): Tensor { return ops.mul(this, other); }
+  /** Elementwise `this / other` with broadcasting (see {@link div}). */
   div(other: TensorLike): Tensor { return ops.div(this, other); }
+  /** Elementwise `this ** exponent` with broadcasting, as `torch.pow`. */
   pow(exponent: TensorLike): Tensor { return ops.pow(this, exponent); }
+  /** Elementwise maximum of this and `other` with broadcasting, as `torch.maximum`. */
   maximum(other: TensorLike): Tensor { return ops.maximum(this, other); }
+  /** Elementwise minimum of this and `other` with broadcasting, as `torch.minimum`. */
   minimum(other: TensorLike): Tensor { return ops.minimum(this, other); }
+  /** Elementwise negation, −x. */
   neg(): Tensor { return ops.neg(this); }
+  /** Elementwise eˣ. */
   exp(): Tensor { return ops.exp(this); }
+  /** Elementwise natural logarithm. */
   log(): Tensor { return ops.log(this); }
+  /** Elementwise square root. */
   sqrt(): Tensor { return ops.sqrt(this); }
+  /** Elementwise absolute value. */
   abs(): Tensor { return ops.abs(this); }
+  /** Elementwise x². */
   square(): Tensor { return ops.square(this); }
+  /** Limits values to [min, max]; either bound may be null for "none", as `torch.clamp`. */
   clamp(min: number | null, max: number | null = null): Tensor { return ops.clamp(this, min, max); }
+  /** Matrix product with `other`, as `torch.matmul`. */
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
 
   // ---- reductions ----
+  /** Sum over `axis` (all axes if omitted), keeping reduced axes as size 1 if `keepDims`. */
   sum(axis?: Axis, keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  /** Mean over `axis` (all axes if omitted), keeping reduced axes as size 1 if `keepDims`. */
   mean(axis?: Axis, keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  /** Maximum over `axis` (all axes if omitted), keeping reduced axes as size 1 if `keepDims`. */
   max(axis?: Axis, keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  /** Minimum over `axis` (all axes if omitted), keeping reduced axes as size 1 if `keepDims`. */
   min(axis?: Axis, keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  /** log Σ exp over `axis` (all axes if omitted), computed stably, as `torch.logsumexp`. */
   logsumexp(axis?: Axis, keepDims = false): Tensor { return ops.logsumexp(this, axis, keepDims); }
+  /** Softmax along `axis` (default the last), as `torch.softmax`. */
   softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
+  /** Log-softmax along `axis` (default the last), as `torch.log_softmax`. */
   logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  /** Position of the first largest value (not differentiable) along `axis`, or of the flattened tensor if omitted. */
   argmax(axis?: number, keepDims = false): Tensor { return ops.argmax(this, axis, keepDims); }
+  /** Position of the first smallest value (not differentiable) along `axis`, or of the flattened tensor if omitted. */
   argmin(axis?: number, keepDims = false): Tensor { return ops.argmin(this, axis, keepDims); }
 
   // ---- shape ----
+  /** The same values in a new `shape` (one entry may be −1 to infer it), as `torch.reshape`. */
   reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
+  /** Merges axes `startDim`…`endDim` (default all) into one, as `torch.flatten`. */
   flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
+  /** Swaps axes `dim0` and `dim1` (default the last two), as `torch.transpose`. */
   transpose(dim0 = -2, dim1 = -1): Tensor { return ops.transpose(this, dim0, dim1); }
+  /** Reorders the axes as listed in `axes`, as `torch.permute`. */
   permute(axes: readonly number[]): Tensor { return ops.permute(this, axes); }
+  /** Removes size-1 axes (only `axis` if given), as `torch.squeeze`. */
   squeeze(axis?: Axis): Tensor { return ops.squeeze(this, axis); }
+  /** Inserts a size-1 axis at position `axis`, as `torch.unsqueeze`. */
   unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
+  /** A view taking `[start, end, step]` along each leading axis, with Python slicing rules (see {@link slice}). */
   slice(ranges: readonly (SliceRange | null | undefined)[]): Tensor { return ops.slice(this, ranges); }
+  /** Picks values along `axis` at the integer positions in `index`, as `torch.gather`. */
   gather(axis: number, index: Tensor): Tensor { return ops.gather(this, axis, index); }
   /** 2-D transpose, as `x.T` in NumPy and PyTorch. */
   get T(): Tensor { return ops.transpose(this, -2, -1); }
 
   // ---- comparisons (masks of 0 and 1, no gradient) ----
+  /** 1 where this > other, else 0 (no gradient). */
   gt(other: TensorLike): Tensor { return ops.gt(this, other); }
+  /** 1 where this ≥ other, else 0 (no gradient). */
   ge(other: TensorLike): Tensor { return ops.ge(this, other); }
+  /** 1 where this < other, else 0 (no gradient). */
   lt(other: TensorLike): Tensor { return ops.lt(this, other); }
+  /** 1 where this ≤ other, else 0 (no gradient). */
   le(other: TensorLike): Tensor { return ops.le(this, other); }
+  /** 1 where this = other, else 0 (no gradient). */
   eq(other: TensorLike): Tensor { return ops.eq(this, other); }
 
   // ---- losses (this = prediction / logits) ----
+  /** Mean squared error against `target` (reduction default `mean`), as `F.mse_loss`. */
   mseLoss(target: Tensor, options?: { reduction?: Reduction }): Tensor { return ops.mseLoss(this, target, options); }
+  /** Mean absolute error against `target` (reduction default `mean`), as `F.l1_loss`. */
   l1Loss(target: Tensor, options?: { reduction?: Reduction }): Tensor { return ops.l1Loss(this, target, options); }
+  /** Cross-entropy of these logits [N, C] against integer class `labels`, as `F.cross_entropy`. */
   crossEntropy(labels: Tensor | readonly number[], options?: { reduction?: Reduction }): Tensor {
     return ops.crossEntropy(this, labels, options);
   }
+  /** Binary cross-entropy of these logits against 0/1 `target`, as `F.binary_cross_entropy_with_logits`. */
   binaryCrossEntropyWithLogits(target: Tensor, options?: { reduction?: Reduction }): Tensor {
     return ops.binaryCrossEntropyWithLogits(this, target, options);
   }
 
   // ---- convolution and pooling (NCHW / NCL, as PyTorch) ----
+  /** 1-D convolution of this [N, C, L] input with `weight` and optional `bias`, as `F.conv1d`. */
   conv1d(weight: Tensor, bias: Tensor | null = null, options?: ops.ConvOptions): Tensor { return ops.conv1d(this, weight, bias, options); }
+  /** 2-D convolution of this [N, C, H, W] input with `weight` and optional `bias`, as `F.conv2d`. */
   conv2d(weight: Tensor, bias: Tensor | null = null, options?: ops.ConvOptions): Tensor { return ops.conv2d(this, weight, bias, options); }
+  /** 2-D transposed convolution of this [N, C, H, W] input, as `F.conv_transpose2d`. */
   convTranspose2d(weight: Tensor, bias: Tensor | null = null, options?: ops.ConvTransposeOptions): Tensor {
     return ops.convTranspose2d(this, weight, bias, options);
   }
+  /** 1-D max pooling over windows of `kernelSize`, as `F.max_pool1d`. */
   maxPool1d(kernelSize: ops.SpatialArg, options?: ops.MaxPoolOptions): Tensor { return ops.maxPool1d(this, kernelSize, options); }
+  /** 2-D max pooling over windows of `kernelSize`, as `F.max_pool2d`. */
   maxPool2d(kernelSize: ops.SpatialArg, options?: ops.MaxPoolOptions): Tensor { return ops.maxPool2d(this, kernelSize, options); }
+  /** 1-D average pooling over windows of `kernelSize`, as `F.avg_pool1d`. */
   avgPool1d(kernelSize: ops.SpatialArg, options?: Omit<ops.AvgPoolOptions, 'divisorOverride'>): Tensor { return ops.avgPool1d(this, kernelSize, options); }
+  /** 2-D average pooling over windows of `kernelSize`, as `F.avg_pool2d`. */
   avgPool2d(kernelSize: ops.SpatialArg, options?: ops.AvgPoolOptions): Tensor { return ops.avgPool2d(this, kernelSize, options); }
+  /** Average pooling to a fixed `outputSize`, as `F.adaptive_avg_pool2d`. */
   adaptiveAvgPool2d(outputSize: number | readonly (number | null)[]): Tensor { return ops.adaptiveAvgPool2d(this, outputSize); }
+  /** Pads the trailing axes by (before, after) pairs from the last axis, as `F.pad`. */
   pad(padding: readonly number[], options?: ops.PadOptions): Tensor { return ops.pad(this, padding, options); }
+  /** Resizes the spatial axes (see {@link InterpolateOptions}), as `F.interpolate`. */
   interpolate(options: ops.InterpolateOptions): Tensor { return ops.interpolate(this, options); }
 
   // ---- activations (each takes an optional { backward } rule choice) ----
   // ACTIVATION METHODS BEGIN
+  /** ReLU, max(0, x) (see {@link relu} for options and rules). */
   relu(options?: act.ActivationCallOptions<'relu'>): Tensor { return act.relu(this, options); }
+  /** Leaky ReLU (see {@link leakyRelu} for options and rules). */
   leakyRelu(options?: act.ActivationCallOptions<'leakyRelu'>): Tensor { return act.leakyRelu(this, options); }
+  /** ReLU6, min(max(0, x), 6) (see {@link relu6} for options and rules). */
   relu6(options?: act.ActivationCallOptions<'relu6'>): Tensor { return act.relu6(this, options); }
+  /** ELU (see {@link elu} for options and rules). */
   elu(options?: act.ActivationCallOptions<'elu'>): Tensor { return act.elu(this, options); }
+  /** SELU (see {@link selu} for options and rules). */
   selu(options?: act.ActivationCallOptions<'selu'>): Tensor { return act.selu(this, options); }
+  /** CELU (see {@link celu} for options and rules). */
   celu(options?: act.ActivationCallOptions<'celu'>): Tensor { return act.celu(this, options); }
+  /** GELU (see {@link gelu} for options and rules). */
   gelu(options?: act.ActivationCallOptions<'gelu'>): Tensor { return act.gelu(this, options); }
+  /** SiLU (swish), x·σ(x) (see {@link silu} for options and rules). */
   silu(options?: act.ActivationCallOptions<'silu'>): Tensor { return act.silu(this, options); }
+  /** Mish, x·tanh(softplus(x)) (see {@link mish} for options and rules). */
   mish(options?: act.ActivationCallOptions<'mish'>): Tensor { return act.mish(this, options); }
+  /** Softplus, log(1 + eˣ) (see {@link softplus} for options and rules). */
   softplus(options?: act.ActivationCallOptions<'softplus'>): Tensor { return act.softplus(this, options); }
+  /** Logistic sigmoid σ(x) (see {@link sigmoid} for options and rules). */
   sigmoid(options?: act.ActivationCallOptions<'sigmoid'>): Tensor { return act.sigmoid(this, options); }
+  /** log σ(x) (see {@link logSigmoid} for options and rules). */
   logSigmoid(options?: act.ActivationCallOptions<'logSigmoid'>): Tensor { return act.logSigmoid(this, options); }
+  /** Hyperbolic tangent (see {@link tanh} for options and rules). */
   tanh(options?: act.ActivationCallOptions<'tanh'>): Tensor { return act.tanh(this, options); }
+  /** x clamped to [min, max], default [−1, 1] (see {@link hardtanh} for options and rules). */
   hardtanh(options?: act.ActivationCallOptions<'hardtanh'>): Tensor { return act.hardtanh(this, options); }
+  /** Hard sigmoid (see {@link hardSigmoid} for options and rules). */
   hardSigmoid(options?: act.ActivationCallOptions<'hardSigmoid'>): Tensor { return act.hardSigmoid(this, options); }
+  /** Hard swish (see {@link hardSwish} for options and rules). */
   hardSwish(options?: act.ActivationCallOptions<'hardSwish'>): Tensor { return act.hardSwish(this, options); }
+  /** Softsign, x/(1 + |x|) (see {@link softsign} for options and rules). */
   softsign(options?: act.ActivationCallOptions<'softsign'>): Tensor { return act.softsign(this, options); }
+  /** Heaviside step, 1 where x > threshold (default 0); its gradient is zero unless a surrogate rule is chosen (see {@link heaviside}). */
   heaviside(options?: act.ActivationCallOptions<'heaviside'>): Tensor { return act.heaviside(this, options); }
+  /** sign(x); its gradient is zero unless a surrogate rule is chosen (see {@link sign}). */
   sign(options?: act.ActivationCallOptions<'sign'>): Tensor { return act.sign(this, options); }
+  /** Round half to even; its gradient is zero unless a surrogate rule is chosen (see {@link round}). */
   round(options?: act.ActivationCallOptions<'round'>): Tensor { return act.round(this, options); }
+  /** Uniform quantization to 2^bits levels over a range; its gradient is zero unless a surrogate rule is chosen (see {@link quantize}). */
   quantize(options?: act.ActivationCallOptions<'quantize'>): Tensor { return act.quantize(this, options); }
   // ACTIVATION METHODS END
 }

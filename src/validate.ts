@@ -77,7 +77,9 @@ export function describeShape(shape: readonly number[]): string {
 
 /** A numeric range: bounds (inclusive unless the matching `…Open` is set), and whether ±Infinity is allowed. */
 export interface Range {
+  /** The smallest value allowed (inclusive unless `minOpen`). */
   min?: number;
+  /** The largest value allowed (inclusive unless `maxOpen`). */
   max?: number;
   /** Exclude `min` itself. */
   minOpen?: boolean;
@@ -124,9 +126,11 @@ export interface OptionsCheck {
  * error of `errorClass` whose message starts with `where`.
  */
 export class Validator {
+  /** Creates a validator whose errors start with `where` and are of `errorClass` (default ArgumentError). */
   constructor(
     /** Who is checking: 'StepLR', 'tensor', 'rules.fastSigmoid', 'SGD (param group 1)'. */
     readonly where: string,
+    /** The class of the errors it throws (default ArgumentError). */
     readonly errorClass: ErrorClass = ArgumentError,
   ) {}
 
@@ -202,7 +206,10 @@ export class Validator {
     return value;
   }
 
-  /** A function. */
+  /**
+   * A function.
+   * @typeParam F - The function type the value is returned as (not checked beyond being a function).
+   */
   func<F extends (...args: never[]) => unknown>(name: string, value: unknown): F {
     if (typeof value !== 'function') throw this.invalid(name, value, 'a function');
     return value as F;

@@ -275,9 +275,11 @@ export function getBackward(name: ActivationName): RuleChoice {
 
 /** The rule a call without a `backward` option would use now, described, with where it comes from. */
 export interface ActiveRule extends RuleDescription {
+  /** Where the rule comes from: 'exactOnly', a 'scope', the 'global' choice or the 'default'. */
   source: RuleSource;
 }
 
+/** The rule a call of activation `name` without a `backward` option would use now, described, with its source. */
 export function currentRule(name: ActivationName): ActiveRule {
   const [resolved, source] = active(name, 'currentRule');
   return { ...describe(resolved.label, resolved.rule), source };
@@ -289,9 +291,13 @@ export function currentRule(name: ActivationName): ActiveRule {
 
 /** A rule as `listRules` reports it: plain data. */
 export interface RuleDescription {
+  /** The rule's name. */
   name: string;
+  /** True only for the activation's true derivative. */
   exact: boolean;
+  /** The numeric parameters the rule was made with. */
   params: Record<string, number>;
+  /** One line: the formula, its normalisation, the source. */
   description: string;
 }
 

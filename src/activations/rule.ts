@@ -37,17 +37,25 @@ export interface RuleInfo {
 
 /** A rule given by its local derivative h(x, y); grad_in = grad_out · h(x, y). */
 export interface DerivativeRule extends RuleInfo {
+  /** The local derivative h(x, y): grad_in = grad_out · h(x, y). */
   readonly derivative: Derivative;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly backward?: undefined;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly bind?: undefined;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly context?: undefined;
 }
 
 /** A rule that needs the upstream gradient: grad_in = backward(g, x, y), elementwise. */
 export interface BackwardRule extends RuleInfo {
+  /** The elementwise backward: grad_in = backward(g, x, y). */
   readonly backward: ElementBackward;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly derivative?: undefined;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly bind?: undefined;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly context?: undefined;
 }
 
@@ -74,9 +82,13 @@ export type ContextBackward = (
 
 /** A rule given by a whole-tensor backward with context (batch statistics, the step, the training flag). */
 export interface ContextRule extends RuleInfo {
+  /** The whole-tensor backward with context. */
   readonly context: ContextBackward;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly derivative?: undefined;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly backward?: undefined;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly bind?: undefined;
 }
 
@@ -86,7 +98,9 @@ export interface ContextRule extends RuleInfo {
  * ρ the tensor's stored value; the reparameterisation's chain factor is included).
  */
 export interface LearnableBinding {
+  /** The tensors that receive a gradient. */
   readonly tensors: readonly Tensor[];
+  /** For each tensor, ∂S/∂ρ(x, y) at one element. */
   readonly dS: readonly Derivative[];
 }
 
@@ -129,8 +143,11 @@ export interface RuleTarget {
 export interface AdaptiveRule extends RuleInfo {
   /** Specialise the rule for the activation it is applied to. */
   readonly bind: (target: RuleTarget) => BoundRule;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly derivative?: undefined;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly backward?: undefined;
+  /** Absent: a rule has exactly one of derivative, backward, context and bind. */
   readonly context?: undefined;
 }
 

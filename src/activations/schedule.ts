@@ -34,7 +34,9 @@ export type ScheduleSpec =
 
 /** A schedule's state: its spec and its counter. */
 export interface ScheduleState {
+  /** The schedule as data. */
   spec: ScheduleSpec;
+  /** The counter t: steps (or epochs) advanced so far. */
   t: number;
 }
 
@@ -56,6 +58,7 @@ export class Schedule {
   #t = 0;
   readonly #then: Schedule | null;
 
+  /** Creates a schedule from its spec (checked), with its counter at 0. */
   constructor(spec: ScheduleSpec) {
     checkSpec(spec, 'schedule');
     this.spec = Object.freeze(JSON.parse(JSON.stringify(spec)) as ScheduleSpec);
@@ -130,11 +133,17 @@ export function schedule(spec: ScheduleSpec): Schedule {
 
 /** Ready-made schedules: `schedules.cosine({ from: 1, to: 8, steps: 500 })`. */
 export const schedules = {
+  /** A schedule that stays at `value`. */
   constant: (value: number, options: { per?: ScheduleUnit } = {}): Schedule => new Schedule({ kind: 'constant', value, ...options }),
+  /** Linear from `from` to `to` over `steps`, then held at `to`. */
   linear: (o: { from: number; to: number; steps: number; per?: ScheduleUnit }): Schedule => new Schedule({ kind: 'linear', ...o }),
+  /** Cosine annealing from `from` to `to` over `steps`, then held at `to`. */
   cosine: (o: { from: number; to: number; steps: number; per?: ScheduleUnit }): Schedule => new Schedule({ kind: 'cosine', ...o }),
+  /** `from` · gamma^t, t counting steps (or epochs, with `per: 'epoch'`). */
   exponential: (o: { from: number; gamma: number; per?: ScheduleUnit }): Schedule => new Schedule({ kind: 'exponential', ...o }),
+  /** `from` multiplied by `gamma` once every `stepSize` counts: `from` · gamma^⌊t / stepSize⌋. */
   step: (o: { from: number; gamma: number; stepSize: number; per?: ScheduleUnit }): Schedule => new Schedule({ kind: 'step', ...o }),
+  /** Linear from `from` (default 0) to the start of `then` over `steps`, then follows `then` (a schedule or a constant). */
   warmup: (o: { from?: number; steps: number; then: Schedule | number; per?: ScheduleUnit }): Schedule =>
     new Schedule({ kind: 'warmup', from: o.from, steps: o.steps, then: o.then instanceof Schedule ? (o.then.spec as ScheduleSpec) : o.then, per: o.per }),
 } as const;

@@ -17,7 +17,9 @@ import { erf, sigmoid as logistic, softplus } from './math';
 
 /** What S may read of the activation (adaptive rules): its forward f and derivative f′ at u. */
 export interface SurrogateTarget {
+  /** The activation's forward f(u). */
   readonly forward: (u: number) => number;
+  /** The activation's derivative f′ at u (y = f(u) is passed too). */
   readonly derivative: (u: number, y: number) => number;
 }
 

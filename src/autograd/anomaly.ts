@@ -14,6 +14,7 @@ import type { Tensor } from '../tensor';
 
 /** A NaN or an infinity found by anomaly mode: where it came from and how the op was called. */
 export class AnomalyError extends SurrogradError {
+  /** Creates the error with its message and the anomaly found. */
   constructor(
     message: string,
     /** What was found, as data. */
@@ -40,6 +41,7 @@ export interface AnomalyReport {
   input: number | null;
   /** The first bad element: its flat index (C order) and value. */
   index: number;
+  /** The value of that first bad element (NaN or ±Infinity). */
   value: number;
   /** How many elements are NaN or infinite. */
   count: number;

@@ -23,15 +23,21 @@ export interface GradcheckOptions {
 
 /** One element whose analytic derivative differs from the central difference. */
 export interface GradcheckMismatch {
+  /** Which input (0-based). */
   input: number;
+  /** The element's flat index (C order) in that input. */
   index: number;
+  /** The derivative backward computed. */
   analytic: number;
+  /** The central-difference estimate. */
   numeric: number;
 }
 
 /** What `gradcheck` found: whether every analytic derivative matched central differences, and the worst element. */
 export interface GradcheckResult {
+  /** True when every element is within tolerance. */
   ok: boolean;
+  /** The largest |analytic − numeric| over all elements (NaN if any is NaN). */
   maxAbsError: number;
   /** The worst element (largest error relative to tolerance), if any element failed. */
   worst: GradcheckMismatch | null;

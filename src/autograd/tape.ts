@@ -44,11 +44,17 @@ export interface TapeRecord {
 
 /** What `listTape()` reports of a record: plain data, safe to print. */
 export interface TapeEntry {
+  /** Position in recording order. */
   seq: number;
+  /** The op's name. */
   op: string;
+  /** The backward rule recorded for the op. */
   rule: string;
+  /** The ids of the input tensors. */
   inputIds: number[];
+  /** The id of the output tensor. */
   outputId: number;
+  /** The shape of the output. */
   outputShape: number[];
 }
 
@@ -56,6 +62,7 @@ let seqCounter = 0;
 let gradEnabled = true;
 let lastRulesUsed: Map<string, Set<string>> = new Map();
 
+/** Whether ops are being recorded for backward now (false inside `noGrad`), as `torch.is_grad_enabled`. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }

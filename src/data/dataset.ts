@@ -14,7 +14,9 @@ import { type RandomSource, booleanOption, checkKeys, intOption, numberOption, r
  * directly; `y` holds the same class indices as a float tensor for APIs that want a Tensor.
  */
 export interface ClassificationDataset {
+  /** Always 'classification'. */
   readonly task: 'classification';
+  /** The dataset's name ('mnist', 'iris', 'xor', ...). */
   readonly name: string;
   /** Inputs, shape [length, ...features] (for example [N, 784] or [N, 1, 28, 28]). */
   readonly x: Tensor;
@@ -22,6 +24,7 @@ export interface ClassificationDataset {
   readonly y: Tensor;
   /** The class indices 0..numClasses-1 as plain integers, one per example. */
   readonly labels: readonly number[];
+  /** The number of classes. */
   readonly numClasses: number;
   /** A name per class index (for MNIST '0'...'9', for iris the species). */
   readonly classNames: readonly string[];
@@ -31,12 +34,19 @@ export interface ClassificationDataset {
 
 /** Examples with real-valued targets: `y` has shape [length, outputs] and there are no labels. */
 export interface RegressionDataset {
+  /** Always 'regression'. */
   readonly task: 'regression';
+  /** The dataset's name. */
   readonly name: string;
+  /** Inputs, shape [length, ...features]. */
   readonly x: Tensor;
+  /** Targets, shape [length, ...outputs]. */
   readonly y: Tensor;
+  /** Always null: regression has no class labels. */
   readonly labels: null;
+  /** Always 0. */
   readonly numClasses: 0;
+  /** The number of examples (x.shape[0]). */
   readonly length: number;
 }
 
@@ -45,7 +55,9 @@ export type Dataset = ClassificationDataset | RegressionDataset;
 
 /** A train/test pair, as returned by the loaders and by `trainTestSplit`. */
 export interface Split<D extends Dataset = Dataset> {
+  /** The training split. */
   train: D;
+  /** The test split. */
   test: D;
 }
 
@@ -122,7 +134,9 @@ export function regressionDataset(
 
 /** Options of `createDataset` for a classification set. */
 export interface CreateClassificationOptions {
+  /** The dataset's name (default 'custom'). */
   name?: string;
+  /** Inputs, shape [N, ...features]. */
   x: Tensor;
   /** One class index per example, integers in [0, numClasses). */
   labels: readonly number[];
@@ -134,7 +148,9 @@ export interface CreateClassificationOptions {
 
 /** Options of `createDataset` for a regression set. */
 export interface CreateRegressionOptions {
+  /** The dataset's name (default 'custom'). */
   name?: string;
+  /** Inputs, shape [N, ...features]. */
   x: Tensor;
   /** Targets, shape [N] or [N, ...outputs]; a 1-D y becomes [N, 1]. */
   y: Tensor;

@@ -44,13 +44,18 @@ export interface DataLoaderOptions extends RandomSource {
  *       for (const batch of loader) model.forward(batch.x).crossEntropy(batch.labels).backward();
  */
 export class DataLoader<D extends Dataset = Dataset> implements Iterable<Batch<D['labels']>> {
+  /** The dataset batches are drawn from. */
   readonly dataset: D;
+  /** Examples per batch. */
   readonly batchSize: number;
+  /** Whether each epoch draws a new random order. */
   readonly shuffle: boolean;
+  /** Whether the last, smaller batch is skipped. */
   readonly dropLast: boolean;
   private readonly source: RandomSource;
   private readonly ownGenerator: Generator | null;
 
+  /** Creates a loader over `dataset` with the given batch size, shuffling and seed (checked). */
   constructor(dataset: D, options: DataLoaderOptions) {
     const fn = 'DataLoader';
     if (options === undefined || options === null) {
@@ -76,6 +81,7 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<Batch<D
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
+  /** One epoch of batches (in a fresh random order each epoch when `shuffle` is set), so `for (const batch of loader)` works. */
   [Symbol.iterator](): Iterator<Batch<D['labels']>> {
     const order = this.epochOrder();
     const batches = this.length;

@@ -8,8 +8,11 @@ import type { FloatArray } from './dataset';
  * Apply the same to new inputs to feed them to a model trained on the dataset.
  */
 export interface Normalization {
+  /** How the statistics were computed (the normalisation option used). */
   readonly mode: string;
+  /** Subtracted from the raw inputs, per feature or one for all. */
   readonly shift: readonly number[];
+  /** Divides the shifted inputs, per feature or one for all. */
   readonly scale: readonly number[];
 }
 

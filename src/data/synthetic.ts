@@ -14,6 +14,7 @@ export interface XorOptions extends RandomSource {
   n?: number;
   /** Standard deviation of the Gaussian spread around each corner. Default 0.1. */
   noise?: number;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 
@@ -55,6 +56,7 @@ export interface TwoSpiralsOptions extends RandomSource {
   noise?: number;
   /** How many times each spiral winds around the origin, > 0. Default 1.5. */
   turns?: number;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 
@@ -100,11 +102,13 @@ export interface BlobsOptions extends RandomSource {
   dims?: number;
   /** Half-width of the box random centres are drawn from. Default 10. */
   box?: number;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 
 /** Gaussian blobs with the centres they were drawn around (row c is the centre of class c). */
 export interface BlobsDataset extends ClassificationDataset {
+  /** The centre of each cluster, one per class. */
   readonly centers: readonly (readonly number[])[];
 }
 

@@ -34,12 +34,15 @@ export interface TeacherOptions extends RandomSource {
   noise?: number;
   /** The teacher's hidden activation. Default 'tanh'. */
   activation?: TeacherActivation;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 
 /** One linear layer of the teacher, in PyTorch's layout: weight [out, in], bias [out]. */
 export interface TeacherLayer {
+  /** The weight [out, in]. */
   readonly weight: Tensor;
+  /** The bias [out]. */
   readonly bias: Tensor;
 }
 
@@ -48,13 +51,16 @@ export interface TeacherLayer {
  * last. Its weights are the exact values used to make the targets.
  */
 export interface TeacherNetwork {
+  /** The activation between layers. */
   readonly activation: TeacherActivation;
+  /** The layers, input first. */
   readonly layers: readonly TeacherLayer[];
   /** The teacher's noiseless output for inputs [N, inputs], as a new tensor [N, outputs]. */
   predict(x: Tensor): Tensor;
 }
 
 export interface TeacherDataset extends RegressionDataset {
+  /** The network that made the targets. */
   readonly teacher: TeacherNetwork;
   /** The noise standard deviation: the root of the best achievable mean squared error. */
   readonly noise: number;

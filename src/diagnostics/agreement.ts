@@ -12,6 +12,7 @@ import { restoreState, saveState } from './state';
 
 /** One weight layer's gradient under the model's rules (g) against the exact gradient (e). */
 export interface LayerAgreement {
+  /** The dotted module name of the weight layer. */
   name: string;
   /** 1-based position among the weight layers. */
   index: number;
@@ -19,7 +20,9 @@ export interface LayerAgreement {
   cosine: number;
   /** ‖g‖ / ‖e‖ (1 when both are 0; Infinity when only e is). */
   normRatio: number;
+  /** ‖g‖, the weight gradient's norm under the model's rules. */
   ruleNorm: number;
+  /** ‖e‖, the weight gradient's norm under exact rules. */
   exactNorm: number;
 }
 

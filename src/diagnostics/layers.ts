@@ -17,7 +17,9 @@ import type { ActivationName } from '../activations/names';
 export interface WeightLayer {
   /** The dotted module name ('0', 'fc1', 'encoder.2'). */
   readonly name: string;
+  /** The layer. */
   readonly module: Module;
+  /** The layer's `weight` parameter. */
   readonly weight: Parameter;
   /** The layer's `bias` parameter, or null. */
   readonly bias: Parameter | null;

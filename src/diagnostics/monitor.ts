@@ -69,10 +69,13 @@ export interface ActivationReport {
   samples: number;
   /** Mean and standard deviation (population) of the input, the pre-activation x. */
   inputMean: number;
+  /** Standard deviation (population) of the input. */
   inputStd: number;
   /** Mean, standard deviation and fraction of exact zeros of the output. */
   mean: number;
+  /** Standard deviation (population) of the output. */
   std: number;
+  /** Fraction of output values exactly 0. */
   fractionZero: number;
   /**
    * For a rectifier: the fraction of units whose input was ≤ 0 for every sample seen (dead: the
@@ -99,6 +102,7 @@ export interface ActivationReport {
 export interface MonitorReport {
   /** Gradient norms of every weight layer, input side first (outputGradNorm filled in). */
   layers: LayerGradNorm[];
+  /** Statistics of every activation layer. */
   activations: ActivationReport[];
   /** ‖∂L/∂W₁‖ / ‖∂L/∂W_L‖ (see firstLastRatio). */
   firstLastRatio: number;
@@ -328,6 +332,7 @@ function meanStd(sum: number, sumSq: number, n: number): [number, number] {
 
 /** Hooks on a model's layers; read with `report()`, clear with `reset()`, detach with `remove()`. */
 export class Monitor {
+  /** The model whose layers are monitored. */
   readonly model: Module;
   #handles: RemovableHandle[] = [];
   /** The output gradients of each weight layer since the last reset. */
@@ -336,6 +341,7 @@ export class Monitor {
   readonly #spikeCounts = new Map<string, SpikeAccumulator>();
   readonly #options: Required<MonitorOptions>;
 
+  /** Registers the monitoring hooks on the layers of `model` (prefer `diagnostics.monitor(model)`). */
   constructor(model: Module, options: MonitorOptions = {}) {
     if (model === null || typeof model !== 'object' || typeof model.namedModules !== 'function') {
       throw new ArgumentError('diagnostics.monitor: the first argument must be an nn.Module');

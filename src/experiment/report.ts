@@ -174,11 +174,17 @@ export function gradNormCharts(result: CompareResult): { charts: Chart[]; legend
 
 /** Where writeResults put each file. */
 export interface WrittenFiles {
+  /** The folder written to. */
   dir: string;
+  /** The path of results.json (the whole result). */
   json: string;
+  /** The path of summary.txt (the table). */
   summary: string;
+  /** The path of loss.svg (the loss curves). */
   loss: string;
+  /** The path of accuracy.svg (the accuracy curves). */
   accuracy: string;
+  /** The path of grad-norms.svg (weight-gradient norms per layer). */
   gradNorms: string;
 }
 

@@ -6,12 +6,15 @@
  * mean infinite, with no sd. sd is null with fewer than two values.
  */
 export interface MeanSd {
+  /** The mean of the counted values (NaN when none). */
   mean: number;
+  /** The sample standard deviation, or null with fewer than two values or an infinite mean. */
   sd: number | null;
   /** How many values were counted (not NaN or null). */
   n: number;
 }
 
+/** Mean and sample standard deviation of `values`, leaving out NaN and null (see {@link MeanSd}). */
 export function meanSd(values: readonly (number | null)[]): MeanSd {
   const counted = values.filter((v): v is number => v !== null && !Number.isNaN(v));
   const n = counted.length;

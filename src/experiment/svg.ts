@@ -4,7 +4,9 @@
 
 /** One line of a chart. */
 export interface Series {
+  /** The legend label. */
   label: string;
+  /** The stroke colour (any SVG colour). */
   color: string;
   /** [x, y] points; a non-finite y (or y ≤ 0 on a log axis) breaks the line. */
   points: readonly (readonly [number, number])[];
@@ -16,10 +18,15 @@ export interface Series {
 
 /** A line chart to draw as SVG: title, axes and series. */
 export interface Chart {
+  /** The title above the plot. */
   title: string;
+  /** The x-axis label. */
   xLabel: string;
+  /** The y-axis label. */
   yLabel: string;
+  /** The lines to draw. */
   series: readonly Series[];
+  /** Use a logarithmic y axis. */
   logY?: boolean;
   /** Fix the y range (else from the data). */
   yRange?: readonly [number, number];

@@ -36,14 +36,19 @@ export interface RuleVariant {
 
 /** What `onProgress` is told: after every training step, after every epoch, after every run. */
 export interface ProgressEvent {
+  /** 'step' after a training step, 'epoch' after an epoch, 'run' after a run. */
   phase: 'step' | 'epoch' | 'run';
+  /** The label of the row being trained. */
   rule: string;
+  /** The seed of the run. */
   seed: number;
   /** 1-based epoch (during a step: the epoch in progress). */
   epoch: number;
+  /** Epochs per run. */
   epochs: number;
   /** Steps done over the whole comparison, and how many there will be. */
   completedSteps: number;
+  /** Training steps over the whole comparison. */
   totalSteps: number;
   /** The step's loss, or the epoch's mean training loss for 'epoch' and 'run'. */
   loss: number;
@@ -55,6 +60,7 @@ export interface ProgressEvent {
 export interface CompareOptions {
   /** A dataset name (loaded with `datasetOptions`) or a train/test split of classification data. */
   dataset: DatasetName | Split<ClassificationDataset>;
+  /** Options of the named dataset's loader. */
   datasetOptions?: DatasetOptions;
   /** The hidden activation. */
   activation: ActivationName;
@@ -78,7 +84,9 @@ export interface CompareOptions {
   rules: readonly (RuleChoice | RuleVariant)[];
   /** Default 'sgd'. */
   optimizer?: OptimizerName;
+  /** The learning rate. */
   lr: number;
+  /** Epochs per run. */
   epochs: number;
   /** One run per seed and rule; a seed fixes the initial weights, the batch order and the reference batch. */
   seeds: readonly number[];
@@ -117,10 +125,13 @@ export type Snapshot = DiagnosticsReport;
 
 /** What one epoch of a run recorded. */
 export interface EpochResult {
+  /** 1-based epoch. */
   epoch: number;
   /** Mean of the epoch's mini-batch losses. */
   trainLoss: number;
+  /** Mean loss on the test split after the epoch. */
   testLoss: number;
+  /** Accuracy on the test split after the epoch. */
   testAccuracy: number;
   /** Wall time of the epoch's training steps (no evaluation, no diagnostics). */
   seconds: number;
@@ -130,19 +141,27 @@ export interface EpochResult {
 
 /** The headline numbers of a run (the last epoch's). */
 export interface FinalMetrics {
+  /** Mean of the last epoch's mini-batch losses. */
   trainLoss: number;
+  /** Test loss after the last epoch. */
   testLoss: number;
+  /** Test accuracy after the last epoch. */
   testAccuracy: number;
+  /** ‖∂L/∂W₁‖ / ‖∂L/∂W_L‖ on the reference batch after the last epoch. */
   firstLastRatio: number;
   /** Dead fraction of a rectifier net, saturated fraction of a sigmoid/tanh net, else null. */
   deadFraction: number | null;
+  /** Saturated fraction of a sigmoid/tanh net, else null. */
   saturatedFraction: number | null;
+  /** Mean wall time of an epoch's training steps. */
   secondsPerEpoch: number;
 }
 
 /** One training run of `compareRules`: one rule, one seed. */
 export interface RunResult {
+  /** The label of the row. */
   rule: string;
+  /** The seed of the run. */
   seed: number;
   /** The loss of every training step, in order. */
   losses: number[];
@@ -150,7 +169,9 @@ export interface RunResult {
   gradNorms: { step: number; layers: number[] }[];
   /** Diagnostics on the reference batch before training. */
   initial: Snapshot;
+  /** What each epoch recorded. */
   epochs: EpochResult[];
+  /** The headline numbers (the last epoch's). */
   final: FinalMetrics;
   /** True when a loss became NaN or infinite. */
   diverged: boolean;
@@ -163,9 +184,11 @@ export type MetricName = (typeof METRICS)[number];
 
 /** Mean and standard deviation over seeds of one rule's final metrics. */
 export interface RuleSummary {
+  /** The label of the row. */
   rule: string;
   /** What the row is: the rule's description, plus the variant's changes. */
   description: string;
+  /** Whether the row's rule is the exact derivative. */
   exact: boolean;
   /** Mean ± sd over seeds of each final metric. */
   metrics: Record<MetricName, MeanSd>;
@@ -177,37 +200,63 @@ export interface RuleSummary {
 
 /** The settings a comparison ran with, as plain data. */
 export interface CompareConfig {
+  /** The dataset's name. */
   dataset: string;
+  /** Training examples. */
   trainSize: number;
+  /** Test examples. */
   testSize: number;
+  /** Input features per example. */
   inputs: number;
+  /** Number of classes. */
   classes: number;
+  /** The hidden activation. */
   activation: string;
+  /** Its parameters. */
   activationOptions: Record<string, number>;
+  /** Hidden layers. */
   depth: number;
+  /** Units per hidden layer. */
   width: number;
+  /** 'mlp' or 'cnn'. */
   arch: ArchName;
   /** cnn: the conv blocks' channels and the image shape; null for an mlp. */
   channels: number[] | null;
+  /** cnn: an input row as [C, H, W]; null for an mlp. */
   imageShape: number[] | null;
+  /** The rows, resolved: label, rule, activation, BatchNorm and residual settings, description. */
   rules: { label: string; backward: string; activation: string; batchNorm: boolean; residual: boolean; exact: boolean; description: string }[];
+  /** The optimizer. */
   optimizer: OptimizerName;
+  /** The learning rate. */
   lr: number;
+  /** Epochs per run. */
   epochs: number;
+  /** The seeds, one run per seed and row. */
   seeds: number[];
+  /** Examples per mini-batch. */
   batchSize: number;
+  /** BatchNorm1d after every hidden Linear (the default of the rows). */
   batchNorm: boolean;
+  /** Skip connections around hidden layers (the default of the rows). */
   residual: boolean;
+  /** The initialisation of the Linear weights. */
   init: InitName;
+  /** The initialisation gain, or null for the default. */
   initGain: number | null;
+  /** The constant the hidden biases were set to, or null. */
   biasInit: number | null;
+  /** Examples in the reference batch. */
   referenceSize: number;
+  /** Gradient norms were recorded every this many steps. */
   recordEvery: number;
+  /** Training steps per epoch. */
   stepsPerEpoch: number;
 }
 
 /** What `compareRules` returns: the configuration, every run, and a summary per rule. */
 export interface CompareResult {
+  /** The settings the comparison ran with. */
   config: CompareConfig;
   /** One per rule and seed, rule-major in the order given. */
   runs: RunResult[];

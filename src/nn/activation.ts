@@ -36,6 +36,7 @@ export class Activation<N extends ActivationName = ActivationName> extends Modul
   /** The options passed on every call: the parameters plus the backward rule, if set. */
   #callOptions: ActivationCallOptions<N> | undefined;
 
+  /** Creates a layer applying activation `name` with its options and `backward` rule. */
   constructor(name: N, options: ActivationCallOptions<N> = {} as ActivationCallOptions<N>) {
     super();
     if (typeof name !== 'string') throw new ArgumentError(`nn.Activation: the activation name must be a string, got ${typeof name}`);
@@ -181,6 +182,7 @@ const CLASS_NAMES: { readonly [N in BuiltinActivationName]: string } = {
 
 /** The constructor of a named activation layer: `new nn.ReLU({ backward: 'sigmoid' })`. */
 export interface ActivationLayerClass<N extends ActivationName> {
+  /** Creates the layer with the activation's options and `backward` rule. */
   new (options?: ActivationCallOptions<N>): Activation<N>;
   /** The activation this class applies. */
   readonly activationName: N;

@@ -46,14 +46,20 @@ export interface BinaryLinearOptions {
  * weights. sign(0) is 0, as PyTorch's sign.
  */
 export class BinaryLinear extends Module implements RuleHost {
+  /** The size of each input row. */
   readonly inFeatures: number;
+  /** The size of each output row. */
   readonly outFeatures: number;
   /** The latent real-valued weights [outFeatures, inFeatures]. */
   weight: Parameter;
+  /** The real-valued bias [outFeatures], or null without bias. */
   bias: Parameter | null;
+  /** The backward rule of sign for the weights. */
   readonly weightBackward: RuleChoice;
+  /** Whether each output row is scaled by α_o = mean |W[o]| (XNOR-Net). */
   readonly scale: boolean;
 
+  /** Creates a binarized linear layer from `inFeatures` to `outFeatures`, with latent real weights. */
   constructor(inFeatures: number, outFeatures: number, options: BinaryLinearOptions = {}) {
     super();
     for (const [name, value] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
@@ -116,9 +122,12 @@ export interface BinaryConv2dOptions extends ConvLayerOptions {
  * latent weights W [out, in / groups, kH, kW]; everything else is Conv2d's.
  */
 export class BinaryConv2d extends Conv2d implements RuleHost {
+  /** The backward rule of sign for the weights. */
   readonly weightBackward: RuleChoice;
+  /** Whether each output channel is scaled by α_o = mean |W[o]| (XNOR-Net). */
   readonly scale: boolean;
 
+  /** Creates a binarized 2-D convolution, with latent real weights. */
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly number[], options: BinaryConv2dOptions = {}) {
     const { weightBackward = 'clippedStraightThrough', scale = false, ...conv } = options;
     resolveChoice(getEntry('sign', 'BinaryConv2d'), weightBackward, 'BinaryConv2d({ weightBackward })');
@@ -167,10 +176,14 @@ export interface QuantizedActivationOptions {
  * library's usual 'exact' default.)
  */
 export class QuantizedActivation extends Module implements RuleHost {
+  /** The number of bits: 2^bits levels. */
   readonly bits: number;
+  /** The range `[lo, hi]` values are clamped to and quantized over. */
   readonly range: readonly [number, number];
+  /** The backward rule of quantize. */
   readonly backward: RuleChoice;
 
+  /** Creates the layer (defaults: 2 bits over [0, 1], the clippedStraightThrough rule). */
   constructor(options: QuantizedActivationOptions = {}) {
     super();
     validator('QuantizedActivation').options(options, ['bits', 'range', 'backward']);

@@ -9,6 +9,7 @@ import { Module } from './module';
 export class Sequential extends Module {
   #length = 0;
 
+  /** Creates the container holding `modules`, registered as children '0', '1', ... */
   constructor(...modules: Module[]) {
     super();
     for (const m of modules) this.append(m);
@@ -24,6 +25,7 @@ export class Sequential extends Module {
     return this;
   }
 
+  /** The number of modules held. */
   get length(): number {
     return this.#length;
   }
@@ -37,6 +39,7 @@ export class Sequential extends Module {
     return this.children()[i];
   }
 
+  /** Iterates over the modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
   }
@@ -52,6 +55,7 @@ export class Sequential extends Module {
 export class ModuleList extends Module {
   #length = 0;
 
+  /** Creates the list holding `modules`, registered as children '0', '1', ... */
   constructor(modules: Iterable<Module> = []) {
     super();
     // 1. validate
@@ -66,6 +70,7 @@ export class ModuleList extends Module {
     for (const m of list) this.append(m);
   }
 
+  /** Add a module at the end; returns this. */
   append(module: Module): this {
     if (!(module instanceof Module)) throw new ArgumentError(`ModuleList: entry ${this.#length} is not a Module`);
     this.registerModule(String(this.#length), module);
@@ -73,10 +78,12 @@ export class ModuleList extends Module {
     return this;
   }
 
+  /** The number of modules held. */
   get length(): number {
     return this.#length;
   }
 
+  /** The module at `index` (negative counts from the end). */
   at(index: number): Module {
     const i = index < 0 ? index + this.#length : index;
     if (!Number.isInteger(i) || i < 0 || i >= this.#length) {
@@ -85,6 +92,7 @@ export class ModuleList extends Module {
     return this.children()[i];
   }
 
+  /** Iterates over the modules in order. */
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
   }
@@ -101,8 +109,10 @@ export class ModuleList extends Module {
  *     new nn.Residual(new nn.Sequential(new nn.Linear(64, 64), new nn.Sigmoid()))
  */
 export class Residual extends Module {
+  /** The wrapped module f in x + f(x). */
   readonly body: Module;
 
+  /** Wraps `body` so that the layer computes x + body(x). */
   constructor(body: Module) {
     super();
     if (!(body instanceof Module)) {
@@ -131,9 +141,12 @@ export class Identity extends Module {
 
 /** Flattens dimensions startDim..endDim into one (default: all but the batch dimension). */
 export class Flatten extends Module {
+  /** The first axis flattened. */
   readonly startDim: number;
+  /** The last axis flattened (negative counts from the end). */
   readonly endDim: number;
 
+  /** Creates a layer flattening axes `startDim` (default 1, keeping the batch axis) to `endDim`. */
   constructor(startDim = 1, endDim = -1) {
     super();
     this.startDim = startDim;
@@ -151,9 +164,12 @@ export class Flatten extends Module {
 
 /** Expands dimension `dim` into `sizes` (the inverse of Flatten): [N, 784] → [N, 1, 28, 28] with Unflatten(1, [1, 28, 28]). */
 export class Unflatten extends Module {
+  /** The axis expanded. */
   readonly dim: number;
+  /** The shape that axis is expanded into. */
   readonly sizes: readonly number[];
 
+  /** Creates a layer expanding axis `dim` into the shape `sizes`. */
   constructor(dim: number, sizes: readonly number[]) {
     super();
     if (!Number.isInteger(dim)) throw new ArgumentError(`Unflatten: dim must be an integer, got ${String(dim)}`);

@@ -33,14 +33,21 @@ export interface ConvLayerOptions {
 
 /** Options of the transposed convolution layers. */
 export interface ConvTransposeLayerOptions {
+  /** Stride of the convolution this layer is the transpose of (default 1). */
   stride?: SpatialArg;
+  /** Padding of the convolution this layer is the transpose of (default 0). */
   padding?: SpatialArg;
   /** Extra size added to one side of the output (default 0). */
   outputPadding?: SpatialArg;
+  /** Spacing between kernel taps (default 1). */
   dilation?: SpatialArg;
+  /** Split channels into this many independent groups (default 1). */
   groups?: number;
+  /** Learn an additive bias (default true). */
   bias?: boolean;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
+  /** The random source of the initial weights (default: the default generator). */
   generator?: Generator;
 }
 
@@ -59,9 +66,13 @@ function checkChannels(name: string, inChannels: number, outChannels: number, gr
 
 /** The weight and bias of every convolution layer, and PyTorch's reset. */
 abstract class ConvBase extends Module {
+  /** Channels of the input. */
   readonly inChannels: number;
+  /** Channels of the output. */
   readonly outChannels: number;
+  /** The kernel size per spatial axis. */
   readonly kernelSize: readonly number[];
+  /** Blocked connections from input to output channels (1: all to all). */
   readonly groups: number;
   /** [out, in/groups, ...kernel] for Conv1d/Conv2d, [in, out/groups, ...kernel] for ConvTranspose2d. */
   weight: Parameter;
@@ -117,10 +128,14 @@ function convCommon(name: string, dims: number, options: ConvLayerOptions): { st
 
 /** 2-D convolution: [N, inChannels, H, W] → [N, outChannels, OH, OW]. */
 export class Conv2d extends ConvBase {
+  /** The stride per spatial axis. */
   readonly stride: readonly number[];
+  /** The zero padding per spatial axis, or 'same' / 'valid'. */
   readonly padding: ConvPadding;
+  /** The spacing between kernel elements per spatial axis. */
   readonly dilation: readonly number[];
 
+  /** Creates a 2-D convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */
   constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvLayerOptions = {}) {
     const groups = options.groups ?? 1;
     checkChannels('Conv2d', inChannels, outChannels, groups);
@@ -148,10 +163,14 @@ export class Conv2d extends ConvBase {
 
 /** 1-D convolution: [N, inChannels, L] → [N, outChannels, OL]. */
 export class Conv1d extends ConvBase {
+  /** The stride per spatial axis. */
   readonly stride: readonly number[];
+  /** The zero padding per spatial axis, or 'same' / 'valid'. */
   readonly padding: ConvPadding;
+  /** The spacing between kernel elements per spatial axis. */
   readonly dilation: readonly number[];
 
+  /** Creates a 1-D convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */
   constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvLayerOptions = {}) {
     const groups = options.groups ?? 1;
     checkChannels('Conv1d', inChannels, outChannels, groups);
@@ -179,11 +198,16 @@ export class Conv1d extends ConvBase {
 
 /** Transposed 2-D convolution: [N, inChannels, H, W] → [N, outChannels, OH, OW], weight [in, out/groups, kH, kW]. */
 export class ConvTranspose2d extends ConvBase {
+  /** The stride per spatial axis. */
   readonly stride: readonly number[];
+  /** The padding per spatial axis, with PyTorch's ConvTranspose2d meaning (it trims the output). */
   readonly padding: readonly number[];
+  /** Extra size added to one side of each output spatial axis. */
   readonly outputPadding: readonly number[];
+  /** The spacing between kernel elements per spatial axis. */
   readonly dilation: readonly number[];
 
+  /** Creates a 2-D transposed convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */
   constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvTransposeLayerOptions = {}) {
     const name = 'ConvTranspose2d';
     checkKeys(name, options, T_LAYER_KEYS);

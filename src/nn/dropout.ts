@@ -16,10 +16,12 @@ export interface DropoutOptions {
 
 /** Dropout: in training mode, zeroes each value with probability p and scales the rest by 1/(1−p); the identity in eval mode. */
 export class Dropout extends Module {
+  /** The probability of zeroing each element in training. */
   readonly p: number;
   /** The generator given at construction, if any. */
   readonly generator: Generator | null;
 
+  /** Creates the layer with drop probability `p` (default 0.5). */
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
     // 1. validate
@@ -55,9 +57,12 @@ export class Dropout extends Module {
  * evaluation, the identity (as PyTorch's Dropout2d).
  */
 export class Dropout2d extends Module {
+  /** The probability of zeroing each whole channel in training. */
   readonly p: number;
+  /** The generator given at construction, if any. */
   readonly generator: Generator | null;
 
+  /** Creates the layer with channel drop probability `p` (default 0.5). */
   constructor(p = 0.5, options: DropoutOptions = {}) {
     super();
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {

@@ -9,6 +9,7 @@ import { validator } from '../validate';
 
 /** Options shared by the initialisers: the seeded generator. */
 export interface InitOptions {
+  /** The random source (default: the default generator). */
   generator?: Generator;
 }
 
@@ -144,10 +145,12 @@ export function constant(t: Tensor, value: number): Tensor {
   return t;
 }
 
+/** Fill `t` with 0 in place and return it, as `nn.init.zeros_`. */
 export function zeros(t: Tensor): Tensor {
   return constant(t, 0);
 }
 
+/** Fill `t` with 1 in place and return it, as `nn.init.ones_`. */
 export function ones(t: Tensor): Tensor {
   return constant(t, 1);
 }

@@ -18,10 +18,12 @@ import { type Constraint, type ConstrainedTensor, checkConstraint, constrain, un
  * checkpoints.
  */
 export class RuleParameter extends Parameter implements ConstrainedTensor {
+  /** How the stored value ρ maps to θ (for example 'positive'). */
   readonly constraint: Constraint;
   /** Kept float64 by `module.to()`: ∂S/∂θ sums many small terms. */
   readonly fixedDtype = true;
 
+  /** Creates a float64 scalar parameter whose constrained value θ starts at `value`. */
   constructor(value: number, constraint: Constraint = 'positive') {
     const c = checkConstraint(constraint, 'learnable');
     const rho = unconstrain(c, value, `learnable(${String(value)}, ${JSON.stringify(c)})`);

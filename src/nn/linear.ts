@@ -22,13 +22,16 @@ export interface LinearOptions {
 
 /** A fully connected layer, y = x·Wᵀ + b, with the weight in PyTorch's [out, in] layout. */
 export class Linear extends Module {
+  /** The size of each input row. */
   readonly inFeatures: number;
+  /** The size of each output row. */
   readonly outFeatures: number;
   /** [outFeatures, inFeatures] */
   weight: Parameter;
   /** [outFeatures], or null without bias. */
   bias: Parameter | null;
 
+  /** Creates a layer from `inFeatures` to `outFeatures`, initialised as PyTorch (uniform ±1/√inFeatures). */
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super();
     // 1. validate

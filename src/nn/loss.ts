@@ -9,8 +9,10 @@ import { Module } from './module';
 const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum'];
 
 abstract class Loss extends Module {
+  /** How the per-element losses are combined: 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
 
+  /** Creates the loss with its `reduction` (default 'mean'). */
   constructor(options: LossOptions = {}) {
     super();
     const v = validator(new.target.name);

@@ -22,6 +22,7 @@ export interface MLPOptions<N extends ActivationName = ActivationName> {
   dropout?: number;
   /** Biases in the Linear layers (default true). */
   bias?: boolean;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
   /** The random source of the initial weights (and of the dropout masks). */
   generator?: Generator;

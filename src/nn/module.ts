@@ -25,6 +25,7 @@ import { Tensor } from '../tensor';
  * optimizers update parameters in place).
  */
 export class Parameter extends Tensor {
+  /** Makes a parameter sharing the storage of `data` (copied if it is a strided view), requiring grad by default. */
   constructor(data: Tensor, requiresGrad = true) {
     if (!(data instanceof Tensor)) throw new ArgumentError('Parameter: expected a Tensor');
     super(nd.contiguous(data.data), requiresGrad, true);
@@ -42,25 +43,34 @@ export interface LoadStateDictOptions {
 
 /** What `Module.loadStateDict` did not match: missing and unexpected keys, shape mismatches. */
 export interface LoadStateDictResult {
+  /** Keys the module expected that the state dict lacks. */
   missingKeys: string[];
+  /** Keys of the state dict the module does not have. */
   unexpectedKeys: string[];
 }
 
 /** A state-dict entry whose shape differs from the module's tensor. */
 export interface ShapeMismatch {
+  /** The state-dict key. */
   key: string;
+  /** The module's shape for that key. */
   expected: number[];
+  /** The state dict's shape for that key. */
   got: number[];
 }
 
 /** A state dict that does not fit a module: every problem at once; the module was not changed. */
 export class StateDictError extends ArgumentError {
+  /** Keys the module expected that the state dict lacks. */
   readonly missingKeys: string[];
+  /** Keys of the state dict the module does not have. */
   readonly unexpectedKeys: string[];
+  /** Keys whose tensor shape differs from the module's. */
   readonly shapeMismatches: ShapeMismatch[];
   /** Keys whose value is not a Tensor. */
   readonly invalidKeys: string[];
 
+  /** Creates the error from the problems found loading a state dict into `owner` (listed in its message). */
   constructor(
     owner: string,
     problems: { missingKeys: string[]; unexpectedKeys: string[]; shapeMismatches: ShapeMismatch[]; invalidKeys: string[] },
@@ -90,6 +100,7 @@ export type ForwardHook<M extends Module = Module> = (module: M, inputs: readonl
 
 /** What `registerForwardHook` returns: `remove()` unregisters the hook (calling it again does nothing). */
 export interface RemovableHandle {
+  /** Unregisters the hook; calling it again does nothing. */
   remove(): void;
 }
 
@@ -168,6 +179,7 @@ export abstract class Module {
     return this.ownEntries().filter((e): e is [string, Module] => e[1] instanceof Module);
   }
 
+  /** The direct child modules, in property order, as `nn.Module.children()`. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -186,6 +198,7 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every module below it, depth first, each once, as `nn.Module.modules()`. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -205,6 +218,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter of this module and (unless `recurse` is false) its descendants, each once. */
   parameters(options: { recurse?: boolean } = {}): Parameter[] {
     return this.namedParameters(options).map(([, p]) => p);
   }
@@ -216,6 +230,7 @@ export abstract class Module {
     );
   }
 
+  /** Every buffer (persistent or not) of this module and its descendants. */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, b]) => b);
   }

@@ -23,6 +23,7 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Keep running statistics for evaluation (default true); without them eval uses batch statistics. */
   trackRunningStats?: boolean;
+  /** float32 (default) or float64. */
   dtype?: nd.Dtype;
 }
 
@@ -31,20 +32,28 @@ export interface BatchNormOptions {
  * (and length) axes in training, the running statistics in evaluation.
  */
 export class BatchNorm1d extends Module {
+  /** The number of channels C. */
   readonly numFeatures: number;
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** The running-statistics update factor; null for a cumulative average. */
   readonly momentum: number | null;
+  /** Whether the layer has the learnable γ and β. */
   readonly affine: boolean;
+  /** Whether running statistics are kept (and used in evaluation mode). */
   readonly trackRunningStats: boolean;
   /** γ, [C] (ones), or null without affine. */
   weight: Parameter | null;
   /** β, [C] (zeros), or null without affine. */
   bias: Parameter | null;
+  /** The running mean [C] (a buffer), or null without trackRunningStats. */
   declare runningMean: Tensor | null;
+  /** The running variance [C] (a buffer), or null without trackRunningStats. */
   declare runningVar: Tensor | null;
   /** How many training batches have updated the running statistics. */
   declare numBatchesTracked: Tensor | null;
 
+  /** Creates the layer over `numFeatures` channels (default eps 1e-5, momentum 0.1, affine, running stats). */
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
     // 1. validate
@@ -147,16 +156,22 @@ export interface LayerNormOptions {
   elementwiseAffine?: boolean;
   /** With elementwiseAffine, also learn the bias (default true). */
   bias?: boolean;
+  /** float32 (default) or float64. */
   dtype?: nd.Dtype;
 }
 
 /** Layer normalisation over the trailing dimensions `normalizedShape` of each sample. */
 export class LayerNorm extends Module {
+  /** The trailing shape normalised over. */
   readonly normalizedShape: readonly number[];
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** γ over normalizedShape (ones), or null without elementwiseAffine. */
   weight: Parameter | null;
+  /** β over normalizedShape (zeros), or null without elementwiseAffine or bias. */
   bias: Parameter | null;
 
+  /** Creates the layer normalising over the trailing `normalizedShape` axes. */
   constructor(normalizedShape: number | readonly number[], options: LayerNormOptions = {}) {
     super();
     // 1. validate
@@ -221,6 +236,7 @@ export interface GroupNormOptions {
   eps?: number;
   /** Learn a per-channel scale (ones) and shift (zeros) (default true). */
   affine?: boolean;
+  /** float32 (default) or float64. */
   dtype?: nd.Dtype;
 }
 
@@ -231,15 +247,20 @@ export interface GroupNormOptions {
  * same in training and evaluation.
  */
 export class GroupNorm extends Module {
+  /** The number of groups the channels are split into. */
   readonly numGroups: number;
+  /** The number of channels C. */
   readonly numChannels: number;
+  /** Added to the variance for numerical stability. */
   readonly eps: number;
+  /** Whether the layer has a learnable per-channel weight and bias. */
   readonly affine: boolean;
   /** γ, [C] (ones), or null without affine. */
   weight: Parameter | null;
   /** β, [C] (zeros), or null without affine. */
   bias: Parameter | null;
 
+  /** Creates the layer normalising `numChannels` channels in `numGroups` groups. */
   constructor(numGroups: number, numChannels: number, options: GroupNormOptions = {}) {
     super();
     for (const [name, v] of [['numGroups', numGroups], ['numChannels', numChannels]] as const) {

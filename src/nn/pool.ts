@@ -39,9 +39,12 @@ function checkAvg(name: string, dims: number, kernelSize: SpatialArg, options: A
 
 /** 2-D max pooling; ties send the gradient to the first maximum in window order (as PyTorch's CPU kernel). */
 export class MaxPool2d extends Module {
+  /** The window size. */
   readonly kernelSize: SpatialArg;
+  /** The pooling options (stride, padding, ...). */
   readonly options: Readonly<MaxPoolOptions>;
 
+  /** Creates the layer with the given window size (stride defaults to the window). */
   constructor(kernelSize: SpatialArg, options: MaxPoolOptions = {}) {
     super();
     checkMax('MaxPool2d', 2, kernelSize, options);
@@ -60,9 +63,12 @@ export class MaxPool2d extends Module {
 
 /** 1-D max pooling of [N, C, L]. */
 export class MaxPool1d extends Module {
+  /** The window size. */
   readonly kernelSize: SpatialArg;
+  /** The pooling options (stride, padding, ...). */
   readonly options: Readonly<MaxPoolOptions>;
 
+  /** Creates the layer with the given window size (stride defaults to the window). */
   constructor(kernelSize: SpatialArg, options: MaxPoolOptions = {}) {
     super();
     checkMax('MaxPool1d', 1, kernelSize, options);
@@ -81,9 +87,12 @@ export class MaxPool1d extends Module {
 
 /** 2-D average pooling. */
 export class AvgPool2d extends Module {
+  /** The window size. */
   readonly kernelSize: SpatialArg;
+  /** The pooling options (stride, padding, ...). */
   readonly options: Readonly<AvgPoolOptions>;
 
+  /** Creates the layer with the given window size (stride defaults to the window). */
   constructor(kernelSize: SpatialArg, options: AvgPoolOptions = {}) {
     super();
     checkAvg('AvgPool2d', 2, kernelSize, options);
@@ -102,9 +111,12 @@ export class AvgPool2d extends Module {
 
 /** 1-D average pooling of [N, C, L]. */
 export class AvgPool1d extends Module {
+  /** The window size. */
   readonly kernelSize: SpatialArg;
+  /** The pooling options (stride, padding, ...). */
   readonly options: Readonly<Omit<AvgPoolOptions, 'divisorOverride'>>;
 
+  /** Creates the layer with the given window size (stride defaults to the window). */
   constructor(kernelSize: SpatialArg, options: Omit<AvgPoolOptions, 'divisorOverride'> = {}) {
     super();
     checkAvg('AvgPool1d', 1, kernelSize, options);
@@ -123,8 +135,10 @@ export class AvgPool1d extends Module {
 
 /** Average pooling to a fixed output size; `new AdaptiveAvgPool2d(1)` is global average pooling. */
 export class AdaptiveAvgPool2d extends Module {
+  /** The output spatial size (null in a pair keeps that input size). */
   readonly outputSize: number | readonly (number | null)[];
 
+  /** Creates the layer pooling to `outputSize` (null in a pair keeps that input size). */
   constructor(outputSize: number | readonly (number | null)[]) {
     super();
     const list = typeof outputSize === 'number' ? [outputSize, outputSize] : Array.isArray(outputSize) ? outputSize : null;

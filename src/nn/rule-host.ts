@@ -14,6 +14,7 @@ import { Module, Parameter } from './module';
  * whenever its rule changes; not called directly.
  */
 export class RuleParameters extends Module {
+  /** Holds `entries` as named parameters (made by the layer, not called directly). */
   constructor(entries: readonly [string, Tensor][]) {
     super();
     for (const [name, tensor] of entries) (this as unknown as Record<string, Tensor>)[name] = tensor;

@@ -16,17 +16,22 @@ import type { Schedule } from '../activations/schedule';
 
 /** A RuleSchedule's state: its counters and each schedule's t by `<layer>.<parameter>`. */
 export interface RuleScheduleState {
+  /** Optimizer steps counted. */
   steps: number;
+  /** Epochs counted. */
   epochs: number;
+  /** Each schedule's counter t, by `<layer path>.<parameter>`. */
   schedules: Record<string, number>;
 }
 
 /** Steps the schedules of every rule attached to a model's layers (activation, spiking, binary and quantized), and gives context rules the step count: call `step()` after each optimizer step (and `epoch()` after each epoch). */
 export class RuleSchedule {
+  /** The model whose activation-layer rules are stepped. */
   readonly model: Module;
   #steps = 0;
   #epochs = 0;
 
+  /** Attaches to the activation layers of `model`, with both counters at 0. */
   constructor(model: Module) {
     if (!(model instanceof Module)) throw new ArgumentError(`RuleSchedule: expected an nn.Module, got ${model === null ? 'null' : typeof model}`);
     this.model = model;
@@ -86,6 +91,7 @@ export class RuleSchedule {
     for (const [, s] of this.schedules()) if (s.per === 'epoch') s.step();
   }
 
+  /** The step and epoch counters and each schedule's position, as plain data for `loadStateDict`. */
   stateDict(): RuleScheduleState {
     return { steps: this.#steps, epochs: this.#epochs, schedules: Object.fromEntries(this.schedules().map(([k, s]) => [k, s.t])) };
   }

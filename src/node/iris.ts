@@ -38,13 +38,17 @@ export interface LoadIrisOptions extends RandomSource {
   normalize?: IrisNormalize;
   /** true (default): each species is split in proportion (with 0.2, 40 train and 10 test each). */
   stratify?: boolean;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 
 /** Iris as `loadIris` returns it: training and test sets, and the normalisation applied. */
 export interface IrisSplit {
+  /** The training split. */
   train: ClassificationDataset;
+  /** The test split. */
   test: ClassificationDataset;
+  /** The transform applied to both splits (statistics from train only). */
   normalization: Normalization;
 }
 

@@ -55,12 +55,15 @@ export interface LoadMnistOptions extends RandomSource {
    * the same class mix as the whole set. false: one seeded permutation of all digits.
    */
   stratify?: boolean;
+  /** float32 (default) or float64. */
   dtype?: Dtype;
 }
 
 /** MNIST as `loadMnist` returns it: training and test sets, and the normalisation applied. */
 export interface MnistSplit {
+  /** The training split. */
   train: ClassificationDataset;
+  /** The test split. */
   test: ClassificationDataset;
   /** The transform applied to both splits (statistics from train only). */
   normalization: Normalization;

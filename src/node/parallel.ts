@@ -31,6 +31,7 @@ export interface TaskRef {
 export interface ParallelProgress<R> {
   /** Tasks finished so far, this one included. */
   done: number;
+  /** The number of tasks. */
   total: number;
   /** The spec index of the task that finished. */
   index: number;
@@ -42,10 +43,13 @@ export interface ParallelProgress<R> {
 
 /** Options of `runParallel`: the task, its specs, the number of worker threads and a progress callback. */
 export interface ParallelOptions<S, R> {
+  /** The module and export name of the function each task runs. */
   task: TaskRef;
+  /** One spec per task, passed to the function. */
   specs: readonly S[];
   /** Worker threads (default: one per core); 0 runs the tasks in this thread. */
   workers?: number;
+  /** Called after each task finishes, with the count done and its result or error. */
   onProgress?: (event: ParallelProgress<R>) => void;
   /**
    * The task's function itself, used when `workers` is 0 instead of loading `task.module` again

@@ -10,9 +10,13 @@ import { chartSvg } from '../experiment/svg';
 
 /** The files one experiment wrote. */
 export interface ExperimentFiles {
+  /** The folder written to. */
   dir: string;
+  /** The path of results.json. */
   json: string;
+  /** The path of summary.txt (the table). */
   summary: string;
+  /** The path of loss.svg (the loss curves). */
   loss: string;
 }
 
@@ -64,8 +68,13 @@ const FLAGS = ['loss', 'seeds', 'rules', 'train-size', 'test-size', 'epochs', 'i
 
 /** What the command needs of its surroundings: where to print (results) and report (progress). */
 export interface SnnCommandIO {
+  /** Prints the results and the help text. */
   stdout: (text: string) => void;
-  stderr: { write: (text: string) => unknown };
+  /** Where progress lines and errors are written. */
+  stderr: {
+    /** Writes `text` as is (no newline added). */
+    write: (text: string) => unknown;
+  };
 }
 
 function parse(args: readonly string[]): Map<string, string> {

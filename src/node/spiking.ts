@@ -56,9 +56,11 @@ export interface ExperimentRow {
 
 /** The result of a spiking or binarized experiment: one row per rule with mean ± sd over seeds, and the settings. */
 export interface ExperimentResult {
+  /** Which experiment produced it. */
   experiment: 'spiking-mnist' | 'spiking-toy' | 'binarized-mnist';
   /** The settings the run used (sizes, steps, rates), for the JSON. */
   config: Record<string, number | string | boolean | readonly (number | string)[]>;
+  /** One row per rule (or variant), in order. */
   rows: ExperimentRow[];
   /** What chance accuracy is. */
   chance: number;
@@ -93,14 +95,19 @@ export interface SpikingMnistOptions {
   seeds?: readonly number[];
   /** Training and test digits from the mnist package (default 8000 and 2000: all 10 000). */
   trainSize?: number;
+  /** Test digits (default 2000). */
   testSize?: number;
   /** Time steps (default 25), hidden LIF neurons (default 1000), decay (default 0.95). */
   steps?: number;
+  /** Hidden LIF neurons (default 1000). */
   hidden?: number;
+  /** The membrane decay β (default 0.95). */
   beta?: number;
   /** Adam's learning rate (default 5e-4), the batch size (default 128), epochs (default 1). */
   lr?: number;
+  /** The batch size (default 128). */
   batchSize?: number;
+  /** Epochs (default 1). */
   epochs?: number;
   /**
    * 'count' (default): cross-entropy of the output spike counts, so every gradient passes
@@ -108,17 +115,24 @@ export interface SpikingMnistOptions {
    * snnTorch's tutorial 5 (the readout weights then learn even under the exact rule).
    */
   loss?: 'count' | 'membrane';
+  /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
 }
 
 /** snnTorch tutorial 5's network: Linear → LIF → Linear → LIF, the output read from its membrane. */
 export class SpikingMLP extends Module {
+  /** Input → hidden weights. */
   fc1: Linear;
+  /** The hidden LIF layer. */
   lif1: LIF;
+  /** Hidden → output weights. */
   fc2: Linear;
+  /** The output LIF layer, read from its membrane. */
   lif2: LIF;
+  /** Time steps per input. */
   readonly steps: number;
 
+  /** Creates the network with `hidden` LIF units, decay `beta`, `steps` time steps and the spike `backward` rule. */
   constructor(inputs: number, hidden: number, outputs: number, options: { beta: number; steps: number; backward: RuleChoice; generator?: Generator }) {
     super();
     this.fc1 = new Linear(inputs, hidden, { generator: options.generator });
@@ -152,6 +166,7 @@ export function spikingMnistStep(model: SpikingMLP, optimizer: Adam, x: Tensor, 
   return loss.item();
 }
 
+/** Experiment 1: trains a 784-1000-10 LIF network on MNIST once per heaviside rule and seed (snnTorch tutorial 5 settings); returns one row per rule. */
 export function spikingMnist(options: SpikingMnistOptions = {}): ExperimentResult {
   const fn = 'spikingMnist';
   const ruleNames = options.rules ?? HEAVISIDE_RULES;
@@ -238,17 +253,23 @@ export function spikingMnist(options: SpikingMnistOptions = {}): ExperimentResul
 export interface SpikingToyOptions {
   /** Rules of the hidden spikes, by row name (default exact, fastSigmoid(slope 100), atan). */
   rules?: readonly string[];
+  /** Seeds, one run per rule and seed (default [1, 2, 3]). */
   seeds?: readonly number[];
   /** Training iterations (default 1000), batch (default 256), time steps of 1 ms (default 200). */
   iterations?: number;
+  /** The batch size (default 256). */
   batchSize?: number;
+  /** Time steps of 1 ms (default 200). */
   steps?: number;
   /** Input channels (default 100), their Poisson rate in Hz (default 5), hidden units (default 4). */
   inputs?: number;
+  /** The inputs' Poisson rate in Hz (default 5). */
   rateHz?: number;
+  /** Hidden LIF units (default 4). */
   hidden?: number;
   /** Adam's learning rate (default 2e-3). */
   lr?: number;
+  /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
 }
 
@@ -291,6 +312,7 @@ class ToyNet extends Module {
   }
 }
 
+/** Experiment 2: a SpyTorch-style toy task (Poisson inputs, 4 hidden LIF units, random labels to memorise), one row per rule. */
 export function spikingToy(options: SpikingToyOptions = {}): ExperimentResult {
   const fn = 'spikingToy';
   const names = options.rules ?? Object.keys(TOY_RULES);
@@ -373,14 +395,21 @@ export function spikingToy(options: SpikingToyOptions = {}): ExperimentResult {
 export interface BinarizedMnistOptions {
   /** Sign rules, one row each, plus 'fullPrecision' (default all three rules and fullPrecision). */
   rules?: readonly string[];
+  /** Seeds, one run per rule and seed (default [1, 2, 3]). */
   seeds?: readonly number[];
+  /** Training digits (default 8000). */
   trainSize?: number;
+  /** Test digits (default 2000). */
   testSize?: number;
   /** Hidden units per layer (default 256), epochs (default 3), batch (default 100), Adam lr (default 0.01). */
   hidden?: number;
+  /** Epochs (default 3). */
   epochs?: number;
+  /** The batch size (default 100). */
   batchSize?: number;
+  /** Adam's learning rate (default 0.01). */
   lr?: number;
+  /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
 }
 
@@ -421,6 +450,7 @@ class BinaryMLP extends Module {
   }
 }
 
+/** Experiment 3: a BinaryNet-style MLP (BinaryLinear → BatchNorm → sign) on MNIST per sign rule, against the same MLP in full precision. */
 export function binarizedMnist(options: BinarizedMnistOptions = {}): ExperimentResult {
   const fn = 'binarizedMnist';
   const names = options.rules ?? [...SIGN_RULES, 'fullPrecision'];

@@ -24,17 +24,27 @@ export type TuneOptimizer = 'sgd' | 'momentum' | 'adam';
 
 /** What every trial of a search shares: the data, the model and how it trains. */
 export interface TuneSetting {
+  /** The dataset, by name. */
   dataset: DatasetName;
+  /** Options of the dataset's loader. */
   datasetOptions?: DatasetOptions;
   /** The activation of the hidden layers (an MLP spec). */
   activation: ActivationName;
+  /** Parameters of the activation. */
   activationOptions?: Record<string, number>;
+  /** Hidden layers of the MLP. */
   depth: number;
+  /** Units per hidden layer. */
   width: number;
+  /** The initialisation of the Linear weights (default 'default', PyTorch's). */
   init?: InitName;
+  /** The gain of 'xavier' or 'kaiming' initialisation. */
   initGain?: number;
+  /** Set every hidden bias to this constant at initialisation. */
   biasInit?: number;
+  /** The optimizer (default plain SGD; 'momentum' is SGD with momentum 0.9). */
   optimizer?: TuneOptimizer;
+  /** Examples per mini-batch (default 64). */
   batchSize?: number;
   /** Epochs per trial. */
   epochs: number;
@@ -42,19 +52,29 @@ export interface TuneSetting {
 
 /** One tune trial as plain data (sent to a worker thread): the setting, the rule, the learning rate, the seed and the epochs. */
 export interface TrialSpec {
+  /** What every trial of the search shares. */
   setting: TuneSetting;
+  /** The candidate's id. */
   candidate: number;
+  /** The rule, as data. */
   rule: RuleSpec;
+  /** The learning rate. */
   lr: number;
+  /** The seed of the initial weights and the batch order. */
   seed: number;
 }
 
 /** The outcome of one tune trial: test accuracy and loss, training loss, whether it diverged (or the error it threw), and its time. */
 export interface TrialResult {
+  /** The candidate's id. */
   candidate: number;
+  /** The seed it ran with. */
   seed: number;
+  /** Accuracy on the test split after training. */
   testAccuracy: number;
+  /** Loss on the test split after training. */
   testLoss: number;
+  /** Mean of the last epoch's mini-batch losses. */
   trainLoss: number;
   /** A non-finite training loss was seen (the metrics are then NaN). */
   diverged: boolean;

@@ -30,7 +30,9 @@ export type ParamRange = readonly number[] | { min: number; max: number; n: numb
 
 /** What to search: rules (names, or factories with parameter ranges) × learning rates. */
 export interface SearchSpace {
+  /** The rules: registered names, or factories with a range per parameter. */
   rules: readonly (string | { factory: string; params?: Readonly<Record<string, ParamRange>> })[];
+  /** The learning rates, each tried with every rule. */
   lrs: readonly number[];
 }
 
@@ -38,11 +40,13 @@ export interface SearchSpace {
 export type TuneMetric = 'testAccuracy' | 'testLoss';
 
 export interface TuneOptions extends TuneSetting {
+  /** What to search. */
   space: SearchSpace;
   /** At most this many seeds (rounds of halving); default 3. */
   seeds?: number;
   /** The first seed (round r uses seed + r); default 1. */
   seed?: number;
+  /** What ranks candidates (default 'testAccuracy'). */
   metric?: TuneMetric;
   /** Worker threads (default one per core; 0: this thread). Ignored with `model`. */
   workers?: number;
@@ -53,31 +57,41 @@ export interface TuneOptions extends TuneSetting {
    * to a worker).
    */
   model?: (generator: Generator) => Module;
+  /** Called after each trial, with the round and trial counts (see {@link TuneProgress}). */
   onProgress?: (event: TuneProgress) => void;
 }
 
 /** What `onProgress` of `tuneRules` is told after each trial. */
 export interface TuneProgress {
+  /** The round (0-based; round r uses the r-th seed). */
   round: number;
+  /** The most rounds the search may run. */
   rounds: number;
   /** Trials finished in this round, and in it in all. */
   done: number;
+  /** Trials in this round. */
   total: number;
   /** Trials finished over the whole search so far. */
   trialsDone: number;
+  /** The trial that finished (undefined if it failed). */
   trial: TrialResult | undefined;
 }
 
 /** One point of the search space (a rule with its parameters and a learning rate) and how it fared. */
 export interface TuneCandidate {
+  /** Its index in the expanded search space. */
   id: number;
+  /** A readable name: the rule with its parameters. */
   label: string;
+  /** The rule, as data. */
   rule: RuleSpec;
+  /** The learning rate. */
   lr: number;
   /** Its trials, one per seed it reached, in seed order. */
   trials: TrialResult[];
   /** Mean and sample sd of the metric over its trials (sd null with one trial); NaN if any diverged or failed. */
   mean: number;
+  /** Sample standard deviation of the metric over its trials (null with one trial). */
   sd: number | null;
   /** 'diverged' or 'error' if any trial did. */
   status: 'ok' | 'diverged' | 'error';
@@ -89,14 +103,17 @@ export interface TuneCandidate {
 
 /** What `tuneRules` returns: every candidate with its trials, the ranking and the cost of the search. */
 export interface TuneResult {
+  /** The settings the search ran with. */
   config: TuneSetting & { space: SearchSpace; seeds: number[]; metric: TuneMetric; workers: number; model: 'mlp' | 'user' };
   /** Best first. */
   candidates: TuneCandidate[];
   /** Per round: its seed and the candidates that ran. */
   rounds: { round: number; seed: number; candidates: number[] }[];
+  /** Trials run in all. */
   trials: number;
   /** Σ epochs over all trials: the cost of the search in epochs of one model. */
   trialEpochs: number;
+  /** Wall time of the whole search. */
   seconds: number;
 }
 

@@ -19,6 +19,7 @@ const addOp = defineOp<Pair>('add', (g, { a, b }, needs) => [
   needs[0] ? nd.unbroadcast(g, a.shape) : null,
   needs[1] ? nd.unbroadcast(g, b.shape) : null,
 ]);
+/** Elementwise a + b with broadcasting, as `torch.add`. */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('add', a, b);
   return record(addOp, [x, y], nd.zip(x.data, y.data, plus), { a: x.data, b: y.data });
@@ -29,6 +30,7 @@ const subOp = defineOp<Pair>('sub', (g, { a, b }, needs) => [
   needs[0] ? nd.unbroadcast(g, a.shape) : null,
   needs[1] ? nd.unbroadcast(nd.map(g, (v) => -v), b.shape) : null,
 ]);
+/** Elementwise a − b with broadcasting, as `torch.sub`. */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('sub', a, b);
   return record(subOp, [x, y], nd.zip(x.data, y.data, minus), { a: x.data, b: y.data });
@@ -39,6 +41,7 @@ const mulOp = defineOp<Pair>('mul', (g, { a, b }, needs) => [
   needs[0] ? nd.unbroadcast(nd.zip(g, b, times), a.shape) : null,
   needs[1] ? nd.unbroadcast(nd.zip(g, a, times), b.shape) : null,
 ]);
+/** Elementwise a · b with broadcasting, as `torch.mul`. */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('mul', a, b);
   return record(mulOp, [x, y], nd.zip(x.data, y.data, times), { a: x.data, b: y.data });
@@ -49,6 +52,7 @@ const divOp = defineOp<Pair>('div', (g, { a, b }, needs) => [
   needs[0] ? nd.unbroadcast(nd.zip(g, b, over), a.shape) : null,
   needs[1] ? nd.unbroadcast(nd.zip(nd.zip(g, a, times), b, (ga, bv) => -ga / (bv * bv)), b.shape) : null,
 ]);
+/** Elementwise a / b with broadcasting, as `torch.div`. */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('div', a, b);
   return record(divOp, [x, y], nd.zip(x.data, y.data, over), { a: x.data, b: y.data });
@@ -76,12 +80,14 @@ export function pow(a: TensorLike, exponent: TensorLike): Tensor {
 
 // ---- maximum / minimum: the gradient goes to the larger (smaller) input; ties split evenly ----
 const maximumOp = defineOp<Pair>('maximum', (g, { a, b }, needs) => selectGrads(g, a, b, needs, 1));
+/** Elementwise maximum with broadcasting; the gradient goes to the larger input, ties split evenly. */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('maximum', a, b);
   return record(maximumOp, [x, y], nd.zip(x.data, y.data, (p, q) => (p >= q || p !== p ? p : q)), { a: x.data, b: y.data });
 }
 
 const minimumOp = defineOp<Pair>('minimum', (g, { a, b }, needs) => selectGrads(g, a, b, needs, -1));
+/** Elementwise minimum with broadcasting; the gradient goes to the smaller input, ties split evenly. */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('minimum', a, b);
   return record(minimumOp, [x, y], nd.zip(x.data, y.data, (p, q) => (p <= q || p !== p ? p : q)), { a: x.data, b: y.data });

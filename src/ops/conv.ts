@@ -32,7 +32,9 @@ export interface ConvTransposeOptions {
   padding?: SpatialArg;
   /** Extra rows/columns added to one side of the output (default 0; must be < stride or < dilation). */
   outputPadding?: SpatialArg;
+  /** Spacing between kernel taps (default 1). */
   dilation?: SpatialArg;
+  /** Split channels into this many independent groups (default 1). */
   groups?: number;
 }
 

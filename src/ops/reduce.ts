@@ -37,6 +37,7 @@ function countOf(shape: readonly number[], axes: readonly number[]): number {
 
 // ---- sum: every input element gets the gradient of its sum ----
 const sumOp = defineOp<ReduceSaved>('sum', (g, { x, kept }) => [nd.copy(spread(g, kept, x.shape))]);
+/** Sum over `axis` (all axes if omitted), keeping reduced axes as size 1 if `keepDims`. */
 export function sum(a: Tensor, axis?: Axis, keepDims = false): Tensor {
   tensorArg('sum', 'a', a);
   axisArg('sum', axis);
@@ -53,6 +54,7 @@ const meanOp = defineOp<MeanSaved>('mean', (g, { x, kept, count }) => {
   const inv = 1 / count;
   return [nd.map(spread(g, kept, x.shape), (v) => v * inv)];
 });
+/** Mean over `axis` (all axes if omitted), keeping reduced axes as size 1 if `keepDims`. */
 export function mean(a: Tensor, axis?: Axis, keepDims = false): Tensor {
   tensorArg('mean', 'a', a);
   axisArg('mean', axis);
@@ -79,6 +81,7 @@ function extremeBackward(g: nd.Nd, { x, kept, axes, y }: ExtremeSaved): nd.Nd {
 }
 
 const maxOp = defineOp<ExtremeSaved>('max', (g, saved) => [extremeBackward(g, saved)]);
+/** Maximum over `axis` (all axes if omitted), keeping reduced axes as size 1 if `keepDims`. */
 export function max(a: Tensor, axis?: Axis, keepDims = false): Tensor {
   tensorArg('max', 'a', a);
   axisArg('max', axis);
@@ -86,6 +89,7 @@ export function max(a: Tensor, axis?: Axis, keepDims = false): Tensor {
 }
 
 const minOp = defineOp<ExtremeSaved>('min', (g, saved) => [extremeBackward(g, saved)]);
+/** Minimum over `axis` (all axes if omitted), keeping reduced axes as size 1 if `keepDims`. */
 export function min(a: Tensor, axis?: Axis, keepDims = false): Tensor {
   tensorArg('min', 'a', a);
   axisArg('min', axis);
@@ -118,6 +122,7 @@ const logsumexpOp = defineOp<LseSaved>('logsumexp', (g, { x, kept, y }) => {
   const weights = nd.zip(x, y, (xv, yv) => (yv === -Infinity ? 0 : Math.exp(xv - yv)), nd.dtypeOf(g));
   return [nd.zip(weights, nd.reshape(g, kept), (w, gv) => w * gv)];
 });
+/** log Σ exp over `axis` (all axes if omitted), computed stably, as `torch.logsumexp`. */
 export function logsumexp(a: Tensor, axis?: Axis, keepDims = false): Tensor {
   tensorArg('logsumexp', 'a', a);
   axisArg('logsumexp', axis);

@@ -18,6 +18,7 @@ function elementwise(name: string, derivative: (x: number, y: number) => number)
 }
 
 const negOp = elementwise('neg', () => -1);
+/** Elementwise negation, −a. */
 export function neg(a: Tensor): Tensor {
   tensorArg('neg', 'a', a);
   const y = nd.map(a.data, (v) => -v);
@@ -25,6 +26,7 @@ export function neg(a: Tensor): Tensor {
 }
 
 const expOp = elementwise('exp', (_x, y) => y);
+/** Elementwise eᵃ. */
 export function exp(a: Tensor): Tensor {
   tensorArg('exp', 'a', a);
   const y = nd.map(a.data, Math.exp);
@@ -32,6 +34,7 @@ export function exp(a: Tensor): Tensor {
 }
 
 const logOp = elementwise('log', (x) => 1 / x);
+/** Elementwise natural logarithm. */
 export function log(a: Tensor): Tensor {
   tensorArg('log', 'a', a);
   const y = nd.map(a.data, Math.log);
@@ -39,6 +42,7 @@ export function log(a: Tensor): Tensor {
 }
 
 const sqrtOp = elementwise('sqrt', (_x, y) => 0.5 / y);
+/** Elementwise square root. */
 export function sqrt(a: Tensor): Tensor {
   tensorArg('sqrt', 'a', a);
   const y = nd.map(a.data, Math.sqrt);
@@ -47,6 +51,7 @@ export function sqrt(a: Tensor): Tensor {
 
 // |x|' = sign(x), with 0 at 0 (the subgradient PyTorch picks)
 const absOp = elementwise('abs', (x) => (x > 0 ? 1 : x < 0 ? -1 : 0));
+/** Elementwise |a|; the gradient at 0 is 0, as PyTorch. */
 export function abs(a: Tensor): Tensor {
   tensorArg('abs', 'a', a);
   const y = nd.map(a.data, Math.abs);
@@ -54,6 +59,7 @@ export function abs(a: Tensor): Tensor {
 }
 
 const squareOp = elementwise('square', (x) => 2 * x);
+/** Elementwise a². */
 export function square(a: Tensor): Tensor {
   tensorArg('square', 'a', a);
   const y = nd.map(a.data, (v) => v * v);
@@ -84,6 +90,7 @@ export function clamp(a: Tensor, min: number | null, max: number | null = null):
 
 // clone: a copy with its own storage; identity gradient
 const cloneOp = defineOp<null>('clone', (g) => [g]);
+/** A copy with its own storage; gradients flow through unchanged. */
 export function clone(a: Tensor): Tensor {
   tensorArg('clone', 'a', a);
   return record(cloneOp, [a], nd.copy(a.data), null);
@@ -91,6 +98,7 @@ export function clone(a: Tensor): Tensor {
 
 // cast: a copy in another dtype; the gradient goes back in the source dtype
 const castOp = defineOp<nd.Dtype>('cast', (g, dtype) => [nd.copy(g, dtype)]);
+/** A copy in another dtype; the gradient goes back in the source dtype. */
 export function cast(a: Tensor, dtype: nd.Dtype): Tensor {
   tensorArg('cast', 'a', a);
   if (!nd.isDtype(dtype)) {

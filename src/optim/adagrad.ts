@@ -28,12 +28,15 @@ export interface AdagradOptions {
   initialAccumulatorValue: number;
   /** ε (default 1e-10). */
   eps: number;
+  /** Ascend the objective instead of descending it (default false). */
   maximize: boolean;
 }
 
 /** Adagrad's per-parameter state: the sum of squared gradients. */
 export type AdagradState = {
+  /** The number of steps taken for this parameter. */
   step: number;
+  /** The running sum of squared gradients (starting at initialAccumulatorValue). */
   sum: FloatArray;
 };
 
@@ -50,6 +53,7 @@ const ADAGRAD_DEFAULTS: AdagradOptions = {
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   readonly name = 'Adagrad';
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
     super('Adagrad', params, ADAGRAD_DEFAULTS, options);
   }

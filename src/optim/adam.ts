@@ -34,13 +34,17 @@ export interface AdamOptions {
   weightDecay: number;
   /** Keep the running maximum of v (AMSGrad). */
   amsgrad: boolean;
+  /** Ascend the objective instead of descending it (default false). */
   maximize: boolean;
 }
 
 /** Adam's per-parameter state: step count and moment estimates. */
 export type AdamState = {
+  /** The number of steps taken for this parameter. */
   step: number;
+  /** m, the running average of the gradient. */
   expAvg: FloatArray;
+  /** v, the running average of the squared gradient. */
   expAvgSq: FloatArray;
   /** Only with amsgrad. */
   maxExpAvgSq: FloatArray | null;
@@ -129,6 +133,7 @@ export class Adam extends AdamBase {
   readonly name: string = 'Adam';
   protected readonly decoupled: boolean = false;
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super('Adam', params, ADAM_DEFAULTS, options);
   }
@@ -139,6 +144,7 @@ export class AdamW extends AdamBase {
   readonly name: string = 'AdamW';
   protected readonly decoupled: boolean = true;
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super('AdamW', params, { ...ADAM_DEFAULTS, weightDecay: 0.01 }, options);
   }

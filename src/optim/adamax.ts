@@ -25,12 +25,15 @@ export interface AdamaxOptions {
   eps: number;
   /** λ (default 0). */
   weightDecay: number;
+  /** Ascend the objective instead of descending it (default false). */
   maximize: boolean;
 }
 
 /** Adamax's per-parameter state. */
 export type AdamaxState = {
+  /** The number of steps taken for this parameter. */
   step: number;
+  /** m, the running average of the gradient. */
   expAvg: FloatArray;
   /** u, the exponentially weighted infinity norm. */
   expInf: FloatArray;
@@ -48,6 +51,7 @@ const ADAMAX_DEFAULTS: AdamaxOptions = {
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   readonly name = 'Adamax';
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
     super('Adamax', params, ADAMAX_DEFAULTS, options);
   }

@@ -25,6 +25,7 @@ export type OptionValue = number | boolean | string | readonly number[];
 
 /** Options every optimizer has: a learning rate that schedulers may change between steps. */
 export interface BaseOptions {
+  /** The learning rate. */
   lr: number;
 }
 
@@ -45,7 +46,9 @@ export type Params<O extends BaseOptions> = Iterable<Tensor> | readonly ParamGro
 export interface OptimizerStateDict {
   /** The optimizer's class name, checked on load. */
   type: string;
+  /** Per-parameter state, keyed by parameter index across the groups. */
   state: Record<string, ParamState>;
+  /** Each group's options, with its parameters as indices. */
   paramGroups: (Record<string, OptionValue> & { params: number[] })[];
 }
 
@@ -53,7 +56,9 @@ export interface OptimizerStateDict {
 export abstract class Optimizer<O extends BaseOptions, S extends ParamState> {
   /** The optimizer's name, used in error messages and stored in state dicts. */
   abstract readonly name: string;
+  /** The options given at construction over the optimizer's defaults (frozen); a group's unset options come from here. */
   readonly defaults: Readonly<O>;
+  /** The parameter groups, each with its parameters and its own copy of every option. */
   readonly paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state, created when a parameter first has a gradient. */
   readonly state = new Map<Tensor, S>();

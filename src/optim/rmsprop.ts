@@ -32,12 +32,15 @@ export interface RMSpropOptions {
   momentum: number;
   /** Normalise by an estimate of the gradient's variance instead of its second moment. */
   centered: boolean;
+  /** Ascend the objective instead of descending it (default false). */
   maximize: boolean;
 }
 
 /** RMSprop's per-parameter state. */
 export type RMSpropState = {
+  /** The number of steps taken for this parameter. */
   step: number;
+  /** The running average of the squared gradient. */
   squareAvg: FloatArray;
   /** Only with momentum > 0. */
   momentumBuffer: FloatArray | null;
@@ -59,6 +62,7 @@ const RMSPROP_DEFAULTS: RMSpropOptions = {
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   readonly name = 'RMSprop';
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
     super('RMSprop', params, RMSPROP_DEFAULTS, options);
   }

@@ -17,14 +17,19 @@ import { type Validator, describeValue, validator } from '../validate';
 
 /** What a scheduler needs of an optimizer: its param groups' learning rates. */
 export interface SchedulableOptimizer {
+  /** The groups whose `lr` the scheduler sets (`initialLr` is recorded on them). */
   readonly paramGroups: { lr: number; initialLr?: number }[];
 }
 
 /** A learning-rate scheduler's state, as saved in a checkpoint. */
 export interface SchedulerStateDict {
+  /** The scheduler's class name, checked on load. */
   type: string;
+  /** The epoch count when saved. */
   lastEpoch: number;
+  /** The learning rate each group started from. */
   baseLrs: number[];
+  /** The learning rates the last step set. */
   lastLrs: number[];
   [extra: string]: number | number[] | string | boolean | null;
 }
@@ -61,7 +66,9 @@ function plannedBaseLrs(v: Validator, optimizer: SchedulableOptimizer, lastEpoch
 
 /** The base of the epoch-based schedulers: subclasses give the closed form `lrAt`. */
 export abstract class LRScheduler {
+  /** The scheduler's class name, used in errors and state dicts. */
   abstract readonly name: string;
+  /** The optimizer whose learning rates are set. */
   readonly optimizer: SchedulableOptimizer;
   /** The learning rate each group started from. */
   readonly baseLrs: number[];
@@ -112,6 +119,7 @@ export abstract class LRScheduler {
     return [...this.lastLrs];
   }
 
+  /** The scheduler state as plain JSON-safe data, for `loadStateDict` (as PyTorch's `state_dict()`). */
   stateDict(): SchedulerStateDict {
     return { type: this.name, lastEpoch: this.lastEpoch, baseLrs: [...this.baseLrs], lastLrs: [...this.lastLrs] };
   }
@@ -150,15 +158,19 @@ export interface StepLROptions {
   stepSize: number;
   /** The factor (default 0.1). */
   gamma?: number;
+  /** The epoch to resume from (default −1: a fresh start), as PyTorch's last_epoch. */
   lastEpoch?: number;
 }
 
 /** lr = base · γ^⌊t / stepSize⌋ */
 export class StepLR extends LRScheduler {
   readonly name = 'StepLR';
+  /** Decay every `stepSize` epochs. */
   readonly stepSize: number;
+  /** The decay factor. */
   readonly gamma: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: StepLROptions) {
     // 1. validate (the base constructor checks the optimizer and lastEpoch before it writes initialLr)
     const v = validator('StepLR');
@@ -181,16 +193,21 @@ export class StepLR extends LRScheduler {
 export interface MultiStepLROptions {
   /** Epochs at which to decay, increasing. */
   milestones: readonly number[];
+  /** The factor (default 0.1). */
   gamma?: number;
+  /** The epoch to resume from (default −1: a fresh start), as PyTorch's last_epoch. */
   lastEpoch?: number;
 }
 
 /** lr = base · γ^(number of milestones ≤ t) */
 export class MultiStepLR extends LRScheduler {
   readonly name = 'MultiStepLR';
+  /** Epochs at which to decay, increasing. */
   readonly milestones: readonly number[];
+  /** The decay factor. */
   readonly gamma: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: MultiStepLROptions) {
     // 1. validate
     const v = validator('MultiStepLR');
@@ -213,15 +230,19 @@ export class MultiStepLR extends LRScheduler {
 
 /** Options of `optim.ExponentialLR`. */
 export interface ExponentialLROptions {
+  /** The factor per epoch. */
   gamma: number;
+  /** The epoch to resume from (default −1: a fresh start), as PyTorch's last_epoch. */
   lastEpoch?: number;
 }
 
 /** lr = base · γ^t */
 export class ExponentialLR extends LRScheduler {
   readonly name = 'ExponentialLR';
+  /** The factor per epoch. */
   readonly gamma: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: ExponentialLROptions) {
     // 1. validate
     const v = validator('ExponentialLR');
@@ -244,15 +265,19 @@ export interface CosineAnnealingLROptions {
   tMax: number;
   /** The minimum learning rate (default 0). */
   etaMin?: number;
+  /** The epoch to resume from (default −1: a fresh start), as PyTorch's last_epoch. */
   lastEpoch?: number;
 }
 
 /** lr = ηmin + ½(base − ηmin)(1 + cos(π t / Tmax)); past Tmax the cosine continues (it rises again). */
 export class CosineAnnealingLR extends LRScheduler {
   readonly name = 'CosineAnnealingLR';
+  /** Epochs from the base learning rate down to etaMin. */
   readonly tMax: number;
+  /** The minimum learning rate. */
   readonly etaMin: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingLROptions) {
     // 1. validate
     const v = validator('CosineAnnealingLR');
@@ -279,16 +304,21 @@ export interface LinearLROptions {
   endFactor?: number;
   /** Epochs over which the factor moves linearly (default 5). */
   totalIters?: number;
+  /** The epoch to resume from (default −1: a fresh start), as PyTorch's last_epoch. */
   lastEpoch?: number;
 }
 
 /** lr = base · (s + (e − s) · min(t, T) / T), PyTorch's LinearLR. */
 export class LinearLR extends LRScheduler {
   readonly name = 'LinearLR';
+  /** The factor at t = 0. */
   readonly startFactor: number;
+  /** The factor from t = totalIters on. */
   readonly endFactor: number;
+  /** Epochs over which the factor moves linearly. */
   readonly totalIters: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: LinearLROptions = {}) {
     // 1. validate
     const v = validator('LinearLR');
@@ -314,14 +344,17 @@ export class LinearLR extends LRScheduler {
 export interface LinearWarmupOptions {
   /** Steps to reach the base learning rate: lr = base · (t + 1) / warmupSteps until then. */
   warmupSteps: number;
+  /** The epoch to resume from (default −1: a fresh start), as PyTorch's last_epoch. */
   lastEpoch?: number;
 }
 
 /** lr = base · min(1, (t + 1) / warmupSteps): the first step already trains, at base/warmupSteps. */
 export class LinearWarmup extends LRScheduler {
   readonly name = 'LinearWarmup';
+  /** Steps to reach the base learning rate. */
   readonly warmupSteps: number;
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: LinearWarmupOptions) {
     // 1. validate
     const v = validator('LinearWarmup');
@@ -344,6 +377,7 @@ export interface SequentialLROptions {
   schedulers: readonly LRScheduler[];
   /** Where each schedule after the first takes over (one fewer than the schedulers). */
   milestones: readonly number[];
+  /** The epoch to resume from (default −1: a fresh start), as PyTorch's last_epoch. */
   lastEpoch?: number;
 }
 
@@ -353,9 +387,12 @@ export interface SequentialLROptions {
  */
 export class SequentialLR extends LRScheduler {
   readonly name = 'SequentialLR';
+  /** The schedules, in order. */
   readonly schedulers: readonly LRScheduler[];
+  /** Where each schedule after the first takes over. */
   readonly milestones: readonly number[];
 
+  /** Attaches to `optimizer` and takes the initial step, setting the learning rates of the first epoch (options checked), as PyTorch. */
   constructor(optimizer: SchedulableOptimizer, options: SequentialLROptions) {
     // 1. validate
     const v = validator('SequentialLR');
@@ -404,22 +441,37 @@ export interface ReduceLROnPlateauOptions {
 
 /** Reduce the learning rate when a metric has stopped improving (PyTorch's ReduceLROnPlateau). */
 export class ReduceLROnPlateau {
+  /** The scheduler's class name, used in errors and state dicts. */
   readonly name = 'ReduceLROnPlateau';
+  /** The optimizer whose learning rates are reduced. */
   readonly optimizer: SchedulableOptimizer;
+  /** 'min': the metric should fall; 'max': it should rise. */
   readonly mode: 'min' | 'max';
+  /** The factor the learning rate is multiplied by on a plateau. */
   readonly factor: number;
+  /** Epochs without improvement tolerated before reducing. */
   readonly patience: number;
+  /** How much better counts as better. */
   readonly threshold: number;
+  /** 'rel': better by a factor (1 ± threshold); 'abs': by an amount. */
   readonly thresholdMode: 'rel' | 'abs';
+  /** Epochs to wait after a reduction before counting again. */
   readonly cooldown: number;
+  /** The floor of each group's learning rate. */
   readonly minLrs: number[];
+  /** Reductions smaller than this are skipped. */
   readonly eps: number;
+  /** The best metric seen so far (±Infinity before the first step). */
   best: number;
+  /** Bad epochs counted since the last improvement or reduction (not counted in cooldown). */
   numBadEpochs = 0;
+  /** Epochs of cooldown left. */
   cooldownCounter = 0;
+  /** The number of `step(metric)` calls so far. */
   lastEpoch = 0;
   private lastLrs: number[];
 
+  /** Attaches to `optimizer`, tracking a metric passed to `step(metric)` (options checked). */
   constructor(optimizer: SchedulableOptimizer, options: ReduceLROnPlateauOptions = {}) {
     // 1. validate
     const v = validator('ReduceLROnPlateau');
@@ -484,10 +536,12 @@ export class ReduceLROnPlateau {
     this.lastLrs = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /** The learning rates the last `step()` set, one per group. */
   getLastLr(): number[] {
     return [...this.lastLrs];
   }
 
+  /** The scheduler state as plain JSON-safe data, for `loadStateDict` (as PyTorch's `state_dict()`). */
   stateDict(): SchedulerStateDict {
     return {
       type: this.name,

@@ -51,6 +51,7 @@ const SGD_DEFAULTS: SGDOptions = {
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   readonly name = 'SGD';
 
+  /** Creates the optimizer over `params` (tensors or param groups) with the given defaults. */
   constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> = {}) {
     super('SGD', params, SGD_DEFAULTS, options);
   }

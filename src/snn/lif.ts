@@ -35,6 +35,7 @@ export class LIF extends SpikingNeuron {
   /** β: a 0-d tensor or one value per neuron; a Parameter when learnBeta. */
   readonly beta: Tensor;
 
+  /** Creates the neuron layer from its options (decay `beta`, threshold, reset, spike rule). */
   constructor(options: LIFOptions) {
     checkOptionKeys('LIF', options, ['beta', ...NEURON_OPTION_KEYS]);
     if (options.beta === undefined) throw new ArgumentError('LIF: beta (the membrane decay per step, in [0, 1]) is required, e.g. new snn.LIF({ beta: 0.9 })');

@@ -113,8 +113,11 @@ export function decayTensor(layer: string, name: string, value: unknown, dtype: 
 export abstract class SpikingNeuron extends Module implements RuleHost {
   /** The threshold Θ (a 0-d parameter when learnThreshold). */
   readonly threshold: Tensor;
+  /** What a spike does to the membrane: 'subtract', 'zero' or 'none'. */
   readonly resetMode: ResetMode;
+  /** Whether the gradient through the reset term is cut. */
   readonly detachReset: boolean;
+  /** What `forward` returns: 'spikes' or 'membrane'. */
   readonly output: 'spikes' | 'membrane';
   /** Whether the spike and reset use `spikeFunction` instead of heaviside. */
   protected readonly spikeFunction: ((u: Tensor) => Tensor) | undefined;
@@ -126,6 +129,7 @@ export abstract class SpikingNeuron extends Module implements RuleHost {
   /** @internal marks spiking layers for diagnostics without an import cycle. */
   readonly isSpikingNeuron = true;
 
+  /** Sets the options common to every neuron (for subclasses). */
   protected constructor(layer: string, options: NeuronOptions) {
     super();
     const threshold = options.threshold ?? 1;

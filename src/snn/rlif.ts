@@ -33,21 +33,26 @@ export interface RLIFOptions extends NeuronOptions {
 
 /** What an RLIF layer returns for a whole sequence. */
 export interface RLIFSequence {
+  /** The spikes of every step, each [N, ...features]. */
   spikes: Tensor[];
+  /** The membrane potential after every step, each [N, ...features]. */
   membranes: Tensor[];
   /** The last spikes and membrane: the state to continue from. */
   spk: Tensor;
+  /** The last membrane potential. */
   mem: Tensor;
 }
 
 export class RLIF extends SpikingNeuron {
   protected readonly layerName: string = 'RLIF';
+  /** β: a 0-d tensor or one value per neuron; a Parameter when learnBeta. */
   readonly beta: Tensor;
   /** The all-to-all recurrent layer (null for one-to-one). */
   readonly recurrent: Linear | null;
   /** The one-to-one recurrent weight (null for all-to-all). */
   readonly V: Tensor | null;
 
+  /** Creates the recurrent neuron layer from its options (decay `beta`, recurrent weights, threshold, reset, spike rule). */
   constructor(options: RLIFOptions) {
     checkOptionKeys('RLIF', options, ['beta', 'features', 'allToAll', 'V', 'learnRecurrent', 'generator', ...NEURON_OPTION_KEYS]);
     if (options.beta === undefined) throw new ArgumentError('RLIF: beta (the membrane decay per step, in [0, 1]) is required');

@@ -23,18 +23,24 @@ export interface SynapticOptions extends NeuronOptions {
 
 /** What a Synaptic layer returns for a whole sequence. */
 export interface SynapticSequence {
+  /** The spikes of every step, each [N, ...features]. */
   spikes: Tensor[];
+  /** The membrane potential after every step, each [N, ...features]. */
   membranes: Tensor[];
   /** The last synaptic current and membrane: the state to continue from. */
   syn: Tensor;
+  /** The last membrane potential. */
   mem: Tensor;
 }
 
 export class Synaptic extends SpikingNeuron {
   protected readonly layerName: string = 'Synaptic';
+  /** α, the synaptic decay: a 0-d tensor or one value per neuron; a Parameter when learnAlpha. */
   readonly alpha: Tensor;
+  /** β, the membrane decay: a 0-d tensor or one value per neuron; a Parameter when learnBeta. */
   readonly beta: Tensor;
 
+  /** Creates the neuron layer from its options (synaptic decay `alpha`, membrane decay `beta`, ...). */
   constructor(options: SynapticOptions) {
     checkOptionKeys('Synaptic', options, ['alpha', 'beta', 'learnAlpha', ...NEURON_OPTION_KEYS]);
     if (options.alpha === undefined || options.beta === undefined) {
