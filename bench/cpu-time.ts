@@ -3,6 +3,8 @@
 // not, so on a 2-vCPU machine shared by many processes it is far steadier. Only meaningful for
 // single-threaded work (a second thread's time would be added in).
 
+import { interleaved } from './util';
+
 /** CPU milliseconds (user + system) this process has used so far. */
 export function cpuMs(): number {
   const u = process.cpuUsage();
@@ -25,41 +27,9 @@ export interface CpuTimingOptions {
 }
 
 /**
- * Median (or fastest) CPU ms per call of each function, measured in alternation: sample r runs every
- * contender in turn (rotating the order), so slow periods hit all of them alike.
+ * Median (or fastest) CPU ms per call of each function, measured in alternation (the shared
+ * harness in bench/util.ts, timed with this process's CPU time).
  */
 export function interleavedCpu(fns: readonly (() => unknown)[], options: CpuTimingOptions = {}): number[] {
-  const warmupMs = options.warmupMs ?? 300;
-  const reps = options.reps ?? 9;
-  const minMs = options.minMs ?? 20;
-  for (const fn of fns) {
-    const start = cpuMs();
-    let calls = 0;
-    while (calls < 3 || cpuMs() - start < warmupMs / fns.length) {
-      fn();
-      calls++;
-    }
-  }
-  const samples: number[][] = fns.map(() => []);
-  for (let r = 0; r < reps; r++) {
-    for (let k = 0; k < fns.length; k++) {
-      const i = (r + k) % fns.length;
-      const fn = fns[i];
-      let calls = 0;
-      const start = cpuMs();
-      let elapsed = 0;
-      while (calls < 1 || elapsed < minMs) {
-        fn();
-        calls++;
-        elapsed = cpuMs() - start;
-      }
-      samples[i].push(elapsed / calls);
-    }
-  }
-  return samples.map((s) => {
-    const sorted = [...s].sort((a, b) => a - b);
-    if (options.stat === 'min') return sorted[0];
-    const m = sorted.length >> 1;
-    return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
-  });
+  return interleaved(fns, { warmupMs: options.warmupMs, reps: options.reps, minMs: options.minMs ?? 20, stat: options.stat, clock: cpuMs });
 }

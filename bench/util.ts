@@ -12,16 +12,21 @@ export function timeMs(fn: () => void, options: { warmupMs?: number; reps?: numb
 
 /**
  * Median ms per call of each function, measured in alternation: rep r runs every contender in
- * turn (in a rotating order), each for at least `minMs`.
+ * turn (in a rotating order), each for at least `minMs`. `clock` is wall time by default
+ * (bench/cpu-time.ts passes CPU time); `stat: 'min'` reports the fastest sample instead.
  */
-export function interleaved(fns: readonly (() => void)[], options: { warmupMs?: number; reps?: number; minMs?: number } = {}): number[] {
+export function interleaved(
+  fns: readonly (() => unknown)[],
+  options: { warmupMs?: number; reps?: number; minMs?: number; clock?: () => number; stat?: 'median' | 'min' } = {},
+): number[] {
   const warmupMs = options.warmupMs ?? 300;
   const reps = options.reps ?? 9;
   const minMs = options.minMs ?? 30;
+  const clock = options.clock ?? now;
   for (const fn of fns) {
-    const start = now();
+    const start = clock();
     let calls = 0;
-    while (calls < 3 || now() - start < warmupMs / fns.length) {
+    while (calls < 3 || clock() - start < warmupMs / fns.length) {
       fn();
       calls++;
     }
@@ -32,17 +37,17 @@ export function interleaved(fns: readonly (() => void)[], options: { warmupMs?: 
       const i = (r + k) % fns.length;
       const fn = fns[i];
       let calls = 0;
-      const start = now();
+      const start = clock();
       let elapsed = 0;
       while (calls < 1 || elapsed < minMs) {
         fn();
         calls++;
-        elapsed = now() - start;
+        elapsed = clock() - start;
       }
       samples[i].push(elapsed / calls);
     }
   }
-  return samples.map(median);
+  return samples.map((s) => (options.stat === 'min' ? Math.min(...s) : median(s)));
 }
 
 export function median(xs: readonly number[]): number {
