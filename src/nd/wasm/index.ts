@@ -34,6 +34,17 @@ interface GemmExports {
   ): void;
   mulAddPeak(n: number, x: number): number;
   sigmoidScale(out: number, g: number, x: number, n: number, k: number): void;
+  // issue 11 (engine speed) section
+  adamStep(
+    p: number, g: number, m: number, v: number, n: number,
+    sign: number, l2: number, shrink: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    stepSize: number, invSqrtBc2: number, eps: number,
+  ): void;
+  sgdStep(
+    p: number, g: number, b: number, n: number,
+    lr: number, sign: number, wd: number, mu: number, keep: number, nesterov: number, first: number,
+  ): void;
+  sigmoidBackward(out: number, g: number, y: number, n: number, scale: number, shift: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -366,5 +377,169 @@ export function sigmoidScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x
   kern.exports.sigmoidScale(gAt * 4, gAt * 4, xAt * 4, n, k);
   out.set(heap.subarray(gAt, gAt + n));
   sigmoidScaleRuns++;
+  return true;
+}
+
+// =============================================================================================
+// Issue 11 (engine speed) section: optimizer updates and sigmoid's exact backward on the same
+// module (asm/gemm.ts, section of the same name). Elementwise float32 work whose JS loop costs
+// 1.3–2 ns per element on this machine; four lanes and float32 arithmetic make it several times
+// cheaper even with the copies into and out of linear memory.
+// =============================================================================================
+
+/**
+ * Elements staged per array per kernel call: 4 arrays × 16 KiB stay in L1/L2 between the copy
+ * in, the kernel and the copy out, whatever the parameter's size.
+ */
+const STAGE_CHUNK = 4096;
+
+/**
+ * Below this many elements the staged kernels decline (the caller's JS loop is as fast: the
+ * fixed cost of a call into WASM and of the copies is ~1 µs).
+ */
+export const STAGED_MIN = 256;
+
+interface Staged {
+  kern: Kernel;
+  /** Element offset in the heap of each array's slot (each STAGE_CHUNK long, 16-byte aligned). */
+  at: number[];
+}
+
+/** The kernel with `slots` chunk-sized slots above its base, or null (unavailable, disabled, no memory). */
+function stage(slots: number): Staged | null {
+  if (!elementwiseEnabled()) return null;
+  const kern = getKernel();
+  if (kern === null || !ensureMemory(kern, (kern.base + slots * STAGE_CHUNK) * 4)) return null;
+  const at: number[] = [];
+  for (let s = 0; s < slots; s++) at.push(kern.base + s * STAGE_CHUNK);
+  return { kern, at };
+}
+
+/**
+ * Runs `kernel` over `arrays` (all the same length n) chunk by chunk: each chunk of every array
+ * is copied into its slot, the kernel runs on the slots' byte addresses with the chunk length,
+ * and the chunks of the arrays flagged in `written` are copied back.
+ */
+function runStaged(
+  s: Staged, arrays: readonly Float32Array[], written: readonly boolean[],
+  kernel: (ptrs: readonly number[], count: number) => void,
+): void {
+  const n = arrays[0].length;
+  const ptrs = s.at.map((a) => a * 4);
+  for (let start = 0; start < n; start += STAGE_CHUNK) {
+    const end = Math.min(n, start + STAGE_CHUNK);
+    const heap = s.kern.heap;
+    for (let a = 0; a < arrays.length; a++) heap.set(arrays[a].subarray(start, end), s.at[a]);
+    kernel(ptrs, end - start);
+    for (let a = 0; a < arrays.length; a++) {
+      if (written[a]) arrays[a].set(heap.subarray(s.at[a], s.at[a] + end - start), start);
+    }
+  }
+}
+
+/** Hyper-parameters of one Adam/AdamW step, as src/optim/adam.ts computes them. */
+export interface AdamStepParams {
+  sign: number;
+  l2: number;
+  shrink: number;
+  beta1: number;
+  beta2: number;
+  stepSize: number;
+  invSqrtBc2: number;
+  eps: number;
+}
+
+let stagedRuns = 0;
+
+/** How many times a staged kernel of this section has run (returned true): for tests. */
+export function stagedKernelCount(): number {
+  return stagedRuns;
+}
+
+/**
+ * One Adam/AdamW step (no AMSGrad) in place on p, m and v in float32 SIMD arithmetic. False,
+ * having touched nothing, unless all four are Float32Array of one length ≥ STAGED_MIN and the
+ * kernel can run (SURROGRAD_NO_WASM unset, WASM SIMD present): the caller then loops in JS.
+ */
+export function adamStepInto(
+  p: ArrayLike<number>, g: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>, h: AdamStepParams,
+): boolean {
+  if (!(p instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) return false;
+  const n = p.length;
+  if (n < STAGED_MIN || g.length !== n || m.length !== n || v.length !== n) return false;
+  const s = stage(4);
+  if (s === null) return false;
+  const run = s.kern.exports.adamStep;
+  runStaged(s, [p, g, m, v], [true, false, true, true], (q, count) =>
+    run(q[0], q[1], q[2], q[3], count, h.sign, h.l2, h.shrink, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.stepSize, h.invSqrtBc2, h.eps),
+  );
+  stagedRuns++;
+  return true;
+}
+
+/** Hyper-parameters of one SGD step, as src/optim/sgd.ts uses them. */
+export interface SgdStepParams {
+  lr: number;
+  sign: number;
+  weightDecay: number;
+  momentum: number;
+  /** 1 − dampening. */
+  keep: number;
+  nesterov: boolean;
+  /** The first step with momentum: the buffer is set to the gradient, not updated. */
+  first: boolean;
+}
+
+/**
+ * One SGD step in place on p (and the momentum buffer b, which may be null when momentum is 0)
+ * in float32 SIMD arithmetic. False, having touched nothing, under the same conditions as
+ * `adamStepInto`.
+ */
+export function sgdStepInto(
+  p: ArrayLike<number>, g: ArrayLike<number>, b: ArrayLike<number> | null, h: SgdStepParams,
+): boolean {
+  if (!(p instanceof Float32Array && g instanceof Float32Array)) return false;
+  const n = p.length;
+  if (n < STAGED_MIN || g.length !== n) return false;
+  const withBuffer = h.momentum !== 0;
+  if (withBuffer && !(b instanceof Float32Array && b.length === n)) return false;
+  const s = stage(withBuffer ? 3 : 2);
+  if (s === null) return false;
+  const run = s.kern.exports.sgdStep;
+  const nesterov = h.nesterov ? 1 : 0;
+  const first = h.first ? 1 : 0;
+  const arrays = withBuffer ? [p, g, b as Float32Array] : [p, g];
+  runStaged(s, arrays, [true, false, true], (q, count) =>
+    run(q[0], q[1], withBuffer ? q[2] : 0, count, h.lr, h.sign, h.weightDecay, h.momentum, h.keep, nesterov, first),
+  );
+  stagedRuns++;
+  return true;
+}
+
+/**
+ * out = g · (scale · y(1 − y) + shift): sigmoid's exact backward (scale 1, shift 0) and the rules
+ * that scale or lift it, in float32 SIMD arithmetic (the JS loop works in float64 and rounds
+ * once: the two differ by a few float32 ulps). False, having touched nothing, under the same
+ * conditions as `adamStepInto`.
+ */
+export function sigmoidBackwardInto(
+  out: ArrayLike<number>, g: ArrayLike<number>, y: ArrayLike<number>, scale = 1, shift = 0,
+): boolean {
+  if (!(out instanceof Float32Array && g instanceof Float32Array && y instanceof Float32Array)) return false;
+  const n = out.length;
+  if (n < STAGED_MIN || g.length !== n || y.length !== n) return false;
+  const s = stage(2);
+  if (s === null) return false;
+  const run = s.kern.exports.sigmoidBackward;
+  // out is written from slot 0 (g's): stage g and y, copy slot 0 back into out
+  for (let start = 0; start < n; start += STAGE_CHUNK) {
+    const end = Math.min(n, start + STAGE_CHUNK);
+    const heap = s.kern.heap;
+    heap.set(g.subarray(start, end), s.at[0]);
+    heap.set(y.subarray(start, end), s.at[1]);
+    run(s.at[0] * 4, s.at[0] * 4, s.at[1] * 4, end - start, scale, shift);
+    out.set(heap.subarray(s.at[0], s.at[0] + end - start), start);
+  }
+  stagedRuns++;
   return true;
 }
