@@ -681,3 +681,32 @@ export function sigmoidBackward(out: usize, g: usize, y: usize, n: i32, scale: f
     v128.store(out + i, f32x4.mul(v128.load(g + i), h));
   }
 }
+
+/**
+ * out[j] = Σ_r g[r·m + j] for j < m (the column sums of an n×m matrix: a bias gradient), each
+ * in a float64 running sum as the JS reduction keeps it; `out` holds m float64 values. Four
+ * columns at a time, the float32 lanes widened to two f64x2 sums; the last m mod 4 columns
+ * one at a time. g must be 16-byte aligned; its rows are m floats apart.
+ */
+export function sumRows(out: usize, g: usize, n: i32, m: i32): void {
+  const m4 = m & ~3;
+  const rowBytes = <usize>m << 2;
+  for (let j = 0; j < m4; j += 4) {
+    let lo = f64x2.splat(0);
+    let hi = f64x2.splat(0);
+    let at = g + (<usize>j << 2);
+    for (let r = 0; r < n; r++, at += rowBytes) {
+      const v = v128.load(at);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+    }
+    v128.store(out + (<usize>j << 3), lo);
+    v128.store(out + (<usize>j << 3), hi, 16);
+  }
+  for (let j = m4; j < m; j++) {
+    let s: f64 = 0;
+    let at = g + (<usize>j << 2);
+    for (let r = 0; r < n; r++, at += rowBytes) s += <f64>load<f32>(at);
+    store<f64>(out + (<usize>j << 3), s);
+  }
+}

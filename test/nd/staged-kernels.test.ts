@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as nd from '../../src/nd';
 import { stagedKernelCount } from '../../src/nd/wasm';
-import { optim, tensor } from '../../src';
+import { linear, optim, tensor } from '../../src';
 
 /** Deterministic values in [lo, hi) (a small LCG: the test needs no library randomness). */
 function values(n: number, seed: number, lo: number, hi: number): Float32Array {
@@ -197,5 +197,44 @@ describe('the kernels behind the public API', () => {
       const want = Array.from(upstream, (g, i) => g * (scale * yv[i] * (1 - yv[i]) + shift));
       expect(worst((x.grad as typeof x).toTypedArray(), want, 1e-6)).toBeLessThan(4e-7);
     }
+  });
+});
+
+describe('sumRowsInto (a bias gradient)', () => {
+  it('adds each column in float64, row by row, exactly as the JS loop does', () => {
+    for (const [n, m] of [[32, 64], [128, 10], [7, 257], [300, 3]]) {
+      const g = values(n * m + 5, 40 + m, -1, 1);
+      const off = 5; // a block that starts inside a larger array
+      const want = new Float64Array(m);
+      for (let r = 0; r < n; r++) for (let j = 0; j < m; j++) want[j] += g[off + r * m + j];
+      const out64 = new Float64Array(m);
+      expect(nd.sumRowsInto(out64, g, off, n, m)).toBe(true);
+      expect(Array.from(out64)).toEqual(Array.from(want)); // same sums in the same order: bit-identical
+      const out32 = new Float32Array(m);
+      expect(nd.sumRowsInto(out32, g, off, n, m)).toBe(true);
+      expect(out32).toEqual(Float32Array.from(want));
+    }
+  });
+
+  it('is what linear’s bias gradient uses: db = Σ over the batch of the upstream gradient', () => {
+    const [n, inF, outF] = [40, 3, 21];
+    const x = tensor(Array.from({ length: n }, (_, r) => Array.from(values(inF, r, -1, 1))));
+    const w = tensor(Array.from({ length: outF }, (_, r) => Array.from(values(inF, 100 + r, -1, 1))), { requiresGrad: true });
+    const b = tensor(Array.from(values(outF, 7, -1, 1)), { requiresGrad: true });
+    const upstream = values(n * outF, 8, -1, 1);
+    const runs = stagedKernelCount();
+    linear(x, w, b).backward(tensor(Array.from({ length: n }, (_, r) => Array.from(upstream.subarray(r * outF, (r + 1) * outF)))));
+    expect(stagedKernelCount()).toBeGreaterThan(runs);
+    const want = new Float64Array(outF);
+    for (let r = 0; r < n; r++) for (let j = 0; j < outF; j++) want[j] += upstream[r * outF + j];
+    expect((b.grad as typeof b).toTypedArray()).toEqual(Float32Array.from(want));
+  });
+
+  it('declines for float64 or tiny blocks, and for a block past the end of the array', () => {
+    const out = new Float64Array(4);
+    expect(nd.sumRowsInto(out, new Float64Array(400), 0, 100, 4)).toBe(false);
+    expect(nd.sumRowsInto(out, new Float32Array(8), 0, 2, 4)).toBe(false);
+    expect(nd.sumRowsInto(out, new Float32Array(400), 4, 100, 4)).toBe(false);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0]);
   });
 });

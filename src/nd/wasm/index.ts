@@ -45,6 +45,7 @@ interface GemmExports {
     lr: number, sign: number, wd: number, mu: number, keep: number, nesterov: number, first: number,
   ): void;
   sigmoidBackward(out: number, g: number, y: number, n: number, scale: number, shift: number): void;
+  sumRows(out: number, g: number, n: number, m: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -540,6 +541,37 @@ export function sigmoidBackwardInto(
     run(s.at[0] * 4, s.at[0] * 4, s.at[1] * 4, end - start, scale, shift);
     out.set(heap.subarray(s.at[0], s.at[0] + end - start), start);
   }
+  stagedRuns++;
+  return true;
+}
+
+let heap64View = new Float64Array(0);
+
+/** A float64 view of the kernel's whole memory, rebuilt (like `heap`) only after the memory grew. */
+function heap64(k: Kernel): Float64Array {
+  if (heap64View.buffer !== k.memory.buffer) heap64View = new Float64Array(k.memory.buffer);
+  return heap64View;
+}
+
+/**
+ * out[j] = Σ_r g[off + r·m + j] (the column sums of a contiguous n×m float32 block: a bias
+ * gradient), each a float64 running sum in row order, exactly as the JS loop adds them; `out` is
+ * a Float32Array or Float64Array of length m and receives the sums rounded to its type. False,
+ * having touched nothing, for a non-float32 g, fewer than STAGED_MIN elements, or when the kernel
+ * cannot run.
+ */
+export function sumRowsInto(out: Float32Array | Float64Array, g: ArrayLike<number>, off: number, n: number, m: number): boolean {
+  if (!(g instanceof Float32Array) || out.length !== m || n * m < STAGED_MIN || off + n * m > g.length) return false;
+  if (!elementwiseEnabled()) return false;
+  const kern = getKernel();
+  if (kern === null) return false;
+  const gAt = kern.base;
+  const outAt = gAt + align4(n * m); // float32 index; 16-byte aligned, so also a float64 index × 2
+  if (!ensureMemory(kern, (outAt + 2 * m) * 4)) return false;
+  kern.heap.set(g.subarray(off, off + n * m), gAt);
+  kern.exports.sumRows(outAt * 4, gAt * 4, n, m);
+  const sums = heap64(kern);
+  for (let j = 0, at = outAt >>> 1; j < m; j++) out[j] = sums[at + j];
   stagedRuns++;
   return true;
 }
