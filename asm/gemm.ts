@@ -710,3 +710,27 @@ export function sumRows(out: usize, g: usize, n: i32, m: i32): void {
     store<f64>(out + (<usize>j << 3), s);
   }
 }
+
+/**
+ * y = max(x, 0) with IEEE max: NaN stays NaN, −0 and −∞ give +0 — the JS loop's values bit for
+ * bit (x·[x > 0] + 0). y may alias x.
+ */
+export function reluForward(y: usize, x: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) v128.store(y + i, f32x4.max(v128.load(x + i), zero));
+}
+
+/**
+ * out = g · [x > 0]: relu's exact backward, the mask a 1.0 / 0.0 factor as in the JS loop (so
+ * an infinite or NaN g stays NaN where the mask is 0, as g·0 does there). out may alias g or x.
+ */
+export function reluBackward(out: usize, g: usize, x: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1.0);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const mask = v128.and(f32x4.gt(v128.load(x + i), zero), one);
+    v128.store(out + i, f32x4.mul(v128.load(g + i), mask));
+  }
+}

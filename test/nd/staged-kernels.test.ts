@@ -238,3 +238,50 @@ describe('sumRowsInto (a bias gradient)', () => {
     expect(Array.from(out)).toEqual([0, 0, 0, 0]);
   });
 });
+
+describe('reluInto and reluBackwardInto', () => {
+  /** Values with the special cases relu must keep: ±0, ±∞, NaN, tiny and huge magnitudes. */
+  function specials(n: number): Float32Array {
+    const x = values(n, 50, -3, 3);
+    const s = [0, -0, Infinity, -Infinity, Number.NaN, 1e-45, -1e-45, 3e38, -3e38];
+    for (let i = 0; i < s.length; i++) x[i * 97 % n] = s[i];
+    return x;
+  }
+
+  it('forward: x·[x > 0] + 0 (NaN stays NaN, −0 and −∞ give +0), bit for bit', () => {
+    for (const n of LENGTHS) {
+      const x = specials(n);
+      const want = Float32Array.from(x, (v) => (v === -Infinity ? 0 : v * +(v > 0) + 0));
+      const y = new Float32Array(n).fill(7);
+      expect(nd.reluInto(y, x)).toBe(true);
+      expect(Object.is(y[x.indexOf(-0)], 0)).toBe(true);
+      expect(y).toEqual(want); // toEqual tells +0 from −0 and matches NaN with NaN
+    }
+  });
+
+  it('backward: g·[x > 0], an infinite or NaN g giving NaN where the mask is 0, bit for bit', () => {
+    for (const n of LENGTHS) {
+      const x = specials(n);
+      const g = specials(n).reverse();
+      const want = Float32Array.from(g, (gi, i) => gi * +(x[i] > 0));
+      const out = new Float32Array(n);
+      expect(nd.reluBackwardInto(out, g, x)).toBe(true);
+      expect(out).toEqual(want);
+    }
+  });
+
+  it('relu through the public API uses them on float32 and gives the same values as on float64', () => {
+    const xs = Array.from(specials(1000));
+    const runs = stagedKernelCount();
+    const x32 = tensor(xs, { requiresGrad: true });
+    const x64 = tensor(xs, { requiresGrad: true, dtype: 'float64' });
+    const y32 = x32.relu();
+    const y64 = x64.relu();
+    const up = Array.from(values(1000, 60, -1, 1));
+    y32.backward(tensor(up));
+    y64.backward(tensor(up, { dtype: 'float64' }));
+    expect(stagedKernelCount()).toBe(runs + 2);
+    expect(Array.from(y32.toTypedArray())).toEqual(Array.from(y64.toTypedArray()).map(Math.fround));
+    expect(Array.from((x32.grad as typeof x32).toTypedArray())).toEqual(Array.from((x64.grad as typeof x64).toTypedArray()).map(Math.fround));
+  });
+});

@@ -46,6 +46,8 @@ interface GemmExports {
   ): void;
   sigmoidBackward(out: number, g: number, y: number, n: number, scale: number, shift: number): void;
   sumRows(out: number, g: number, n: number, m: number): void;
+  reluForward(y: number, x: number, n: number): void;
+  reluBackward(out: number, g: number, x: number, n: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -532,17 +534,29 @@ export function sigmoidBackwardInto(
   const s = stage(2);
   if (s === null) return false;
   const run = s.kern.exports.sigmoidBackward;
-  // out is written from slot 0 (g's): stage g and y, copy slot 0 back into out
+  runStagedInto(s, out, [g, y], (q, count) => run(q[0], q[0], q[1], count, scale, shift));
+  stagedRuns++;
+  return true;
+}
+
+/**
+ * Like `runStaged` for a kernel that writes its result over its first input's slot: `inputs`
+ * are staged chunk by chunk, the kernel runs, and slot 0 is copied into `out` (which may be one
+ * of the inputs). The inputs themselves are never written.
+ */
+function runStagedInto(
+  s: Staged, out: Float32Array, inputs: readonly Float32Array[],
+  kernel: (ptrs: readonly number[], count: number) => void,
+): void {
+  const n = out.length;
+  const ptrs = s.at.map((a) => a * 4);
   for (let start = 0; start < n; start += STAGE_CHUNK) {
     const end = Math.min(n, start + STAGE_CHUNK);
     const heap = s.kern.heap;
-    heap.set(g.subarray(start, end), s.at[0]);
-    heap.set(y.subarray(start, end), s.at[1]);
-    run(s.at[0] * 4, s.at[0] * 4, s.at[1] * 4, end - start, scale, shift);
+    for (let a = 0; a < inputs.length; a++) heap.set(inputs[a].subarray(start, end), s.at[a]);
+    kernel(ptrs, end - start);
     out.set(heap.subarray(s.at[0], s.at[0] + end - start), start);
   }
-  stagedRuns++;
-  return true;
 }
 
 let heap64View = new Float64Array(0);
@@ -572,6 +586,38 @@ export function sumRowsInto(out: Float32Array | Float64Array, g: ArrayLike<numbe
   kern.exports.sumRows(outAt * 4, gAt * 4, n, m);
   const sums = heap64(kern);
   for (let j = 0, at = outAt >>> 1; j < m; j++) out[j] = sums[at + j];
+  stagedRuns++;
+  return true;
+}
+
+/**
+ * y = max(x, 0), relu's forward, bit for bit the JS loop's values (NaN stays NaN, −0 and −∞ give
+ * +0). False, having touched nothing, under the same conditions as `adamStepInto`.
+ */
+export function reluInto(y: ArrayLike<number>, x: ArrayLike<number>): boolean {
+  if (!(y instanceof Float32Array && x instanceof Float32Array)) return false;
+  const n = y.length;
+  if (n < STAGED_MIN || x.length !== n) return false;
+  const s = stage(1);
+  if (s === null) return false;
+  const run = s.kern.exports.reluForward;
+  runStagedInto(s, y, [x], (q, count) => run(q[0], q[0], count));
+  stagedRuns++;
+  return true;
+}
+
+/**
+ * out = g · [x > 0], relu's exact backward, bit for bit the JS loop's values. False, having
+ * touched nothing, under the same conditions as `adamStepInto`.
+ */
+export function reluBackwardInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>): boolean {
+  if (!(out instanceof Float32Array && g instanceof Float32Array && x instanceof Float32Array)) return false;
+  const n = out.length;
+  if (n < STAGED_MIN || g.length !== n || x.length !== n) return false;
+  const s = stage(2);
+  if (s === null) return false;
+  const run = s.kern.exports.reluBackward;
+  runStagedInto(s, out, [g, x], (q, count) => run(q[0], q[0], q[1], count));
   stagedRuns++;
   return true;
 }
