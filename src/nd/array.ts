@@ -49,12 +49,42 @@ export function stridesOf(shape: readonly number[]): number[] {
 
 /** A contiguous (C-order) ndarray over `data`. */
 export function wrap(data: FloatArray, shape: readonly number[]): Nd {
-  return ndarray(data, shape.slice(), stridesOf(shape), 0);
+  return make(data, shape, stridesOf(shape), 0);
 }
 
 /** A strided view over `data`: the strides and offset are the caller's to get right. */
 export function view(data: FloatArray, shape: readonly number[], stride: readonly number[], offset: number): Nd {
-  return ndarray(data, shape.slice(), stride.slice(), offset);
+  return make(data, shape, stride, offset);
+}
+
+/** ndarray's view class for one rank: new View(data, shape..., stride..., offset). */
+type ViewClass = new (data: FloatArray, ...shapeStrideOffset: number[]) => Nd;
+
+/** The view class per rank (1–4), per element type, taken from the first array ndarray made of it. */
+const viewClasses = { float32: [] as (ViewClass | undefined)[], float64: [] as (ViewClass | undefined)[] };
+
+/**
+ * ndarray(data, shape, stride, offset), without ndarray's per-call detection of the element type
+ * (an is-buffer test and an Object.prototype.toString switch: ~4 % of a small net's training
+ * step): after the first array of a rank and type, its class is constructed directly.
+ */
+function make(data: FloatArray, shape: readonly number[], stride: readonly number[], offset: number): Nd {
+  const rank = shape.length;
+  const classes = data instanceof Float64Array ? viewClasses.float64 : viewClasses.float32;
+  const View = classes[rank];
+  switch (View === undefined ? -1 : rank) {
+    case 1:
+      return new (View as ViewClass)(data, shape[0], stride[0], offset);
+    case 2:
+      return new (View as ViewClass)(data, shape[0], shape[1], stride[0], stride[1], offset);
+    case 3:
+      return new (View as ViewClass)(data, shape[0], shape[1], shape[2], stride[0], stride[1], stride[2], offset);
+    case 4:
+      return new (View as ViewClass)(data, shape[0], shape[1], shape[2], shape[3], stride[0], stride[1], stride[2], stride[3], offset);
+  }
+  const made = ndarray(data, shape.slice(), stride.slice(), offset);
+  if (rank >= 1 && rank <= 4) classes[rank] = made.constructor as ViewClass;
+  return made;
 }
 
 /** A new zero-filled contiguous array. */
