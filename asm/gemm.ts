@@ -720,17 +720,3 @@ export function reluForward(y: usize, x: usize, n: i32): void {
   const bytes = <usize>n << 2;
   for (let i: usize = 0; i < bytes; i += 16) v128.store(y + i, f32x4.max(v128.load(x + i), zero));
 }
-
-/**
- * out = g · [x > 0]: relu's exact backward, the mask a 1.0 / 0.0 factor as in the JS loop (so
- * an infinite or NaN g stays NaN where the mask is 0, as g·0 does there). out may alias g or x.
- */
-export function reluBackward(out: usize, g: usize, x: usize, n: i32): void {
-  const zero = f32x4.splat(0);
-  const one = f32x4.splat(1.0);
-  const bytes = <usize>n << 2;
-  for (let i: usize = 0; i < bytes; i += 16) {
-    const mask = v128.and(f32x4.gt(v128.load(x + i), zero), one);
-    v128.store(out + i, f32x4.mul(v128.load(g + i), mask));
-  }
-}

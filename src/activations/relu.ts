@@ -1,8 +1,7 @@
 // The ReLU family: relu, leakyRelu, relu6, elu, selu, celu. Each: forward, exact derivative (with
 // its value at the kink, as PyTorch has it) and its named rules, in one definition.
 import type { Tensor } from '../tensor';
-import { reluBackwardInto, reluInto } from '../nd';
-import { type Derivative, attachKernel } from './rule';
+import { reluInto } from '../nd';
 import type { ActivationCallOptions, BuiltinActivationParams as P } from './names';
 import { numberParam } from './params';
 import { registerActivation } from './registry';
@@ -27,7 +26,9 @@ const RELU = registerActivation<P['relu']>({
         y[i] = v === -Infinity ? 0 : v * +(v > 0) + 0;
       }
     },
-    derivative: reluDerivative(),
+    // No WASM kernel for the exact backward, deliberately: relu's other rules ('sigmoid' with its
+    // exp, 'leaky', ...) would then cost several times the exact one (issue 11's rule-cost ratio).
+    derivative: (x) => +(x > 0),
     params: {},
     derivativePeak: 1,
   }),
@@ -39,13 +40,6 @@ const RELU = registerActivation<P['relu']>({
     guided: rules.guided(),
   },
 });
-
-/** 1[x > 0], with its float32 fast path (the same values from the WASM SIMD kernel). */
-function reluDerivative(): Derivative {
-  const h: Derivative = (x) => +(x > 0);
-  attachKernel(h, (out, g, x) => reluBackwardInto(out, g, x));
-  return h;
-}
 
 /**
  * ReLU, max(0, x). Backward rules: 'exact' (1[x > 0]), 'sigmoid' (σ(x), after Hu et al. 2021),

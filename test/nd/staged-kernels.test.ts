@@ -239,7 +239,7 @@ describe('sumRowsInto (a bias gradient)', () => {
   });
 });
 
-describe('reluInto and reluBackwardInto', () => {
+describe('reluInto', () => {
   /** Values with the special cases relu must keep: ±0, ±∞, NaN, tiny and huge magnitudes. */
   function specials(n: number): Float32Array {
     const x = values(n, 50, -3, 3);
@@ -259,18 +259,7 @@ describe('reluInto and reluBackwardInto', () => {
     }
   });
 
-  it('backward: g·[x > 0], an infinite or NaN g giving NaN where the mask is 0, bit for bit', () => {
-    for (const n of LENGTHS) {
-      const x = specials(n);
-      const g = specials(n).reverse();
-      const want = Float32Array.from(g, (gi, i) => gi * +(x[i] > 0));
-      const out = new Float32Array(n);
-      expect(nd.reluBackwardInto(out, g, x)).toBe(true);
-      expect(out).toEqual(want);
-    }
-  });
-
-  it('relu through the public API uses them on float32 and gives the same values as on float64', () => {
+  it('relu through the public API uses it on float32 and gives the same values as on float64', () => {
     const xs = Array.from(specials(1000));
     const runs = stagedKernelCount();
     const x32 = tensor(xs, { requiresGrad: true });
@@ -280,7 +269,7 @@ describe('reluInto and reluBackwardInto', () => {
     const up = Array.from(values(1000, 60, -1, 1));
     y32.backward(tensor(up));
     y64.backward(tensor(up, { dtype: 'float64' }));
-    expect(stagedKernelCount()).toBe(runs + 2);
+    expect(stagedKernelCount()).toBe(runs + 1); // the forward (the exact backward stays a JS loop)
     expect(Array.from(y32.toTypedArray())).toEqual(Array.from(y64.toTypedArray()).map(Math.fround));
     expect(Array.from((x32.grad as typeof x32).toTypedArray())).toEqual(Array.from((x64.grad as typeof x64).toTypedArray()).map(Math.fround));
   });

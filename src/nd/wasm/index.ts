@@ -47,7 +47,6 @@ interface GemmExports {
   sigmoidBackward(out: number, g: number, y: number, n: number, scale: number, shift: number): void;
   sumRows(out: number, g: number, n: number, m: number): void;
   reluForward(y: number, x: number, n: number): void;
-  reluBackward(out: number, g: number, x: number, n: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -602,22 +601,6 @@ export function reluInto(y: ArrayLike<number>, x: ArrayLike<number>): boolean {
   if (s === null) return false;
   const run = s.kern.exports.reluForward;
   runStagedInto(s, y, [x], (q, count) => run(q[0], q[0], count));
-  stagedRuns++;
-  return true;
-}
-
-/**
- * out = g · [x > 0], relu's exact backward, bit for bit the JS loop's values. False, having
- * touched nothing, under the same conditions as `adamStepInto`.
- */
-export function reluBackwardInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>): boolean {
-  if (!(out instanceof Float32Array && g instanceof Float32Array && x instanceof Float32Array)) return false;
-  const n = out.length;
-  if (n < STAGED_MIN || g.length !== n || x.length !== n) return false;
-  const s = stage(2);
-  if (s === null) return false;
-  const run = s.kern.exports.reluBackward;
-  runStagedInto(s, out, [g, x], (q, count) => run(q[0], q[0], q[1], count));
   stagedRuns++;
   return true;
 }
