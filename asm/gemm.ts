@@ -588,3 +588,126 @@ export function sigmoidScale(out: usize, g: usize, x: usize, n: i32, k: f64): vo
     v128.store(out + i, f32x4.mul(f32x4.div(one, f32x4.add(one, e)), v128.load(g + i)));
   }
 }
+
+// =============================================================================================
+// Convolution section (issue 8): im2col, col2im and max pooling over NCHW images in this
+// memory. The JS driver (src/nd/wasm/index.ts, "convolution" section) copies a whole batch in
+// once and then, per chunk of images and per group, calls im2col → gemm (→ col2im) on
+// addresses here, so the column matrices never cross into JavaScript.
+// =============================================================================================
+
+/**
+ * The columns ox of one kernel tap whose input column ox·sw + off lies in [0, W): [lo, hi).
+ * Returned packed as lo | hi << 16 (both ≤ ow < 2^15).
+ */
+// @ts-ignore: decorator
+@inline
+function tapRange(off: i32, sw: i32, W: i32, ow: i32): i32 {
+  let lo = 0;
+  if (off < 0) lo = (-off + sw - 1) / sw;
+  if (lo > ow) lo = ow;
+  const lim = W - 1 - off;
+  let hi = lim < 0 ? 0 : min(ow, lim / sw + 1);
+  if (hi < lo) hi = lo;
+  return lo | (hi << 16);
+}
+
+/**
+ * Unrolls nb images (image b at x + b·imgStride elements; channels [0, cg) of it, each H×W)
+ * into cols, row stride ld elements, image b's columns starting at column b·oh·ow:
+ *   cols[(c·kh + i)·kw + j, b·oh·ow + oy·ow + ox] = x_b[c, oy·sh − ph + i·dh, ox·sw − pw + j·dw]
+ * (0 outside the image).
+ */
+export function im2col(
+  x: usize, imgStride: i32, nb: i32, cg: i32, H: i32, W: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  cols: usize, ld: i32,
+): void {
+  const ohw = oh * ow;
+  const plane = H * W;
+  const owBytes = <usize>ow << 2;
+  let row = 0;
+  for (let c = 0; c < cg; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, row++) {
+        const off = j * dw - pw;
+        const range = tapRange(off, sw, W, ow);
+        const lo = range & 0xffff;
+        const hi = range >>> 16;
+        const run = hi - lo;
+        const run4 = run & ~3;
+        for (let b = 0; b < nb; b++) {
+          const chan = b * imgStride + c * plane;
+          let dst = cols + (<usize>(row * ld + b * ohw) << 2);
+          for (let oy = 0; oy < oh; oy++, dst += owBytes) {
+            const y = oy * sh - ph + i * dh;
+            if (y < 0 || y >= H) {
+              memory.fill(dst, 0, owBytes);
+              continue;
+            }
+            for (let q = 0; q < lo; q++) store<f32>(dst + (<usize>q << 2), 0);
+            const s = x + (<usize>(chan + y * W + off + lo * sw) << 2);
+            const d = dst + (<usize>lo << 2);
+            if (sw == 1) {
+              let q = 0;
+              for (; q < run4; q += 4) v128.store(d + (<usize>q << 2), v128.load(s + (<usize>q << 2)));
+              for (; q < run; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
+            } else {
+              for (let q = 0; q < run; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>(q * sw) << 2)));
+            }
+            for (let q = hi; q < ow; q++) store<f32>(dst + (<usize>q << 2), 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of `im2col` (same arguments): adds every column entry back into x where it was read from. */
+export function col2im(
+  x: usize, imgStride: i32, nb: i32, cg: i32, H: i32, W: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  cols: usize, ld: i32,
+): void {
+  const ohw = oh * ow;
+  const plane = H * W;
+  const owBytes = <usize>ow << 2;
+  let row = 0;
+  for (let c = 0; c < cg; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, row++) {
+        const off = j * dw - pw;
+        const range = tapRange(off, sw, W, ow);
+        const lo = range & 0xffff;
+        const hi = range >>> 16;
+        const run = hi - lo;
+        const run4 = run & ~3;
+        for (let b = 0; b < nb; b++) {
+          const chan = b * imgStride + c * plane;
+          let src = cols + (<usize>(row * ld + b * ohw + lo) << 2);
+          for (let oy = 0; oy < oh; oy++, src += owBytes) {
+            const y = oy * sh - ph + i * dh;
+            if (y < 0 || y >= H) continue;
+            const d = x + (<usize>(chan + y * W + off + lo * sw) << 2);
+            if (sw == 1) {
+              let q = 0;
+              for (; q < run4; q += 4) {
+                const at = d + (<usize>q << 2);
+                v128.store(at, f32x4.add(v128.load(at), v128.load(src + (<usize>q << 2))));
+              }
+              for (; q < run; q++) {
+                const at = d + (<usize>q << 2);
+                store<f32>(at, load<f32>(at) + load<f32>(src + (<usize>q << 2)));
+              }
+            } else {
+              for (let q = 0; q < run; q++) {
+                const at = d + (<usize>(q * sw) << 2);
+                store<f32>(at, load<f32>(at) + load<f32>(src + (<usize>q << 2)));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

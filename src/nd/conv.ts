@@ -16,6 +16,19 @@
 // allocates only its outputs.
 import { type Dtype, type FloatArray, type Nd, alloc, contiguous, copy, dtypeOf, wrap, zeros } from './array';
 import { gemm } from './gemm';
+import { convBigWasm, convSmallWasm, convWgtWasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
+
+let wasmOn: boolean | undefined;
+
+/**
+ * Whether float32 convolutions run on the WASM module (im2col, col2im and gemm all inside it):
+ * unless SURROGRAD_NO_WASM=1 (read once) or the engine lacks WASM SIMD. Float64 always uses JS.
+ */
+function wasmConv(dtype: Dtype): boolean {
+  if (dtype !== 'float32') return false;
+  if (wasmOn === undefined) wasmOn = !wasmDisabledByEnv() && wasmGemmAvailable();
+  return wasmOn;
+}
 
 /** The shapes of one 2-D convolution: the big side [N, Cb, H, W], the small side [N, Cs, OH, OW]. */
 export interface ConvGeometry {
@@ -216,6 +229,10 @@ export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, ke
   const ohw = g.oh * g.ow;
   if (ohw === 0 || og === 0 || g.n === 0 || k === 0) return out;
   const per = imagesPerChunk(k, ohw, g.n);
+  if (wasmConv(dtype) && convSmallWasm(x as Float32Array, wt as Float32Array, g, per, y as Float32Array)) {
+    if (keep !== null) keep.columns = null;
+    return out;
+  }
   const total = g.groups * k * g.n * ohw;
   const kept = keep !== null && total <= KEEP_COLUMNS_MAX ? alloc(dtype, total) : null;
   const scratch = kept === null ? colScratch(dtype, k * per * ohw) : kept;
@@ -250,6 +267,7 @@ export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
   const ohw = g.oh * g.ow;
   if (ohw === 0 || k === 0 || og === 0 || g.n === 0) return out;
   const per = imagesPerChunk(k, ohw, g.n);
+  if (wasmConv(dtype) && convBigWasm(s as Float32Array, wt as Float32Array, g, per, out.data as Float32Array)) return out;
   const cols = colScratch(dtype, k * per * ohw);
   const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
   for (let img0 = 0; img0 < g.n; img0 += per) {
@@ -280,6 +298,9 @@ export function convWgt(
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
   if (ohw === 0 || og === 0 || k === 0 || g.n === 0) return dw;
+  if (x !== null && wasmConv(dtype)) {
+    if (convWgtWasm(x as Float32Array, s as Float32Array, g, imagesPerChunk(k, ohw, g.n), dw.data as Float32Array)) return dw;
+  }
   const per = saved === null ? imagesPerChunk(k, ohw, g.n) : saved.per;
   const scratch = saved === null ? colScratch(dtype, k * per * ohw) : saved.data;
   const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
