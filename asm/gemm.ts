@@ -711,3 +711,151 @@ export function col2im(
     }
   }
 }
+
+/**
+ * 2×2 max pooling with stride 2, no padding (every window inside the image), over `planes`
+ * H×W planes: out[p, oy, ox] = the max of the window, arg[p, oy, ox] its flat index in the plane.
+ * Taps in window order (top-left, top-right, bottom-left, bottom-right); a later tap wins only
+ * if strictly greater, or if it is NaN and the best so far is not (the JS maxPool2x2's rule),
+ * branch-free with SIMD selects, four windows at a time.
+ */
+export function maxPool2x2s2(x: usize, planes: i32, H: i32, W: i32, oh: i32, ow: i32, out: usize, arg: usize): void {
+  const ow4 = ow & ~3;
+  const step = i32x4(0, 2, 4, 6);
+  const plane = H * W;
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = x + (<usize>(p * plane) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      const f0 = 2 * oy * W;
+      const r0 = base + (<usize>f0 << 2);
+      const r1 = r0 + (<usize>W << 2);
+      let ox = 0;
+      for (; ox < ow4; ox += 4) {
+        const s = <usize>(2 * ox) << 2;
+        const a = v128.load(r0 + s);
+        const b = v128.load(r0 + s, 16);
+        const c = v128.load(r1 + s);
+        const d = v128.load(r1 + s, 16);
+        const idx0 = i32x4.add(i32x4.splat(f0 + 2 * ox), step);
+        let best = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+        let at = idx0;
+        let v = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+        let m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        best = v128.bitselect(v, best, m);
+        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(1)), at, m);
+        v = v128.shuffle<f32>(c, d, 0, 2, 4, 6);
+        m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        best = v128.bitselect(v, best, m);
+        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(W)), at, m);
+        v = v128.shuffle<f32>(c, d, 1, 3, 5, 7);
+        m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        best = v128.bitselect(v, best, m);
+        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(W + 1)), at, m);
+        v128.store(out + (o << 2), best);
+        v128.store(arg + (o << 2), at);
+        o += 4;
+      }
+      for (; ox < ow; ox++, o++) {
+        const f = f0 + 2 * ox;
+        const s = <usize>(2 * ox) << 2;
+        let best = load<f32>(r0 + s);
+        let at = f;
+        let v = load<f32>(r0 + s, 4);
+        if (v > best || (v != v && best == best)) { best = v; at = f + 1; }
+        v = load<f32>(r1 + s);
+        if (v > best || (v != v && best == best)) { best = v; at = f + W; }
+        v = load<f32>(r1 + s, 4);
+        if (v > best || (v != v && best == best)) { best = v; at = f + W + 1; }
+        store<f32>(out + (o << 2), best);
+        store<i32>(arg + (o << 2), at);
+      }
+    }
+  }
+}
+
+/**
+ * Implicit-gemm packing: writes im2col(x) of nb images (the same arguments and matrix as
+ * `im2col`, K = cg·kh·kw rows, N = nb·oh·ow columns) straight into the NR-wide micro-panel
+ * layout `packB` would make of it with kc = K (K ≤ KC):
+ *   dst[(j / NR)·K·NR + p·NR + j % NR] = cols[p, j]
+ * with a partial last panel zero-padded — so `gemmPackedB` can multiply without an
+ * intermediate column matrix.
+ */
+export function im2colPanels(
+  x: usize, imgStride: i32, nb: i32, cg: i32, H: i32, W: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  dst: usize,
+): void {
+  const K = cg * kh * kw;
+  const plane = H * W;
+  const jump = <usize>((K * NR - NR) * 4);
+  let row = 0;
+  for (let c = 0; c < cg; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, row++) {
+        const off = j * dw - pw;
+        const range = tapRange(off, sw, W, ow);
+        const lo = range & 0xffff;
+        const hi = range >>> 16;
+        // walk the columns in order (image, oy, ox), each output row as three runs: zeros
+        // [0, lo), input [lo, hi), zeros [hi, ow); a run is cut where a panel row ends
+        let d = dst + (<usize>(row * NR) << 2);
+        let lane = 0;
+        for (let b = 0; b < nb; b++) {
+          const chan = b * imgStride + c * plane;
+          for (let oy = 0; oy < oh; oy++) {
+            const y = oy * sh - ph + i * dh;
+            const inside = y >= 0 && y < H;
+            for (let part = 0; part < 3; part++) {
+              let n = part == 0 ? lo : part == 1 ? hi - lo : ow - hi;
+              const copy = part == 1 && inside;
+              if (!inside && part == 1) n = hi - lo;
+              let s = x + (<usize>(chan + y * W + off + lo * sw) << 2);
+              while (n > 0) {
+                const take = min(n, NR - lane);
+                if (!copy) {
+                  for (let q = 0; q < take; q++) store<f32>(d + (<usize>q << 2), 0);
+                } else if (take == NR && sw == 1) {
+                  v128.store(d, v128.load(s));
+                  v128.store(d, v128.load(s, 16), 16);
+                } else {
+                  for (let q = 0; q < take; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>(q * sw) << 2)));
+                }
+                d += <usize>take << 2;
+                s += <usize>(take * sw) << 2;
+                n -= take;
+                lane += take;
+                if (lane == NR) {
+                  lane = 0;
+                  d += jump;
+                }
+              }
+            }
+          }
+        }
+        for (; lane > 0 && lane < NR; lane++) {
+          store<f32>(d, 0);
+          d += 4;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * C[M×N] = A[M×K] · B with B already in `packB`'s panel layout for kc = K (K ≤ KC; see
+ * `im2colPanels`), A not transposed (row stride lda), beta 0. `work` as for `gemm`.
+ */
+export function gemmPackedB(M: i32, N: i32, K: i32, a: usize, lda: i32, pb: usize, c: usize, ldc: i32, work: usize): void {
+  const pa = work;
+  const tile = pa + <usize>(MC * KC * 4);
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let ic = 0; ic < M; ic += MC) {
+      const mc = min(MC, M - ic);
+      packTransposed(a, lda, ic, 0, mc, K, MR, pa);
+      macroKernel(mc, nc, K, pa, pb + <usize>(jc * K * 4), c + <usize>((ic * ldc + jc) * 4), ldc, false, tile);
+    }
+  }
+}

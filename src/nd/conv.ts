@@ -16,7 +16,7 @@
 // allocates only its outputs.
 import { type Dtype, type FloatArray, type Nd, alloc, contiguous, copy, dtypeOf, wrap, zeros } from './array';
 import { gemm } from './gemm';
-import { convBigWasm, convSmallWasm, convWgtWasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
+import { convBigWasm, convSmallWasm, convWgtWasm, maxPool2x2Wasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
 
 let wasmOn: boolean | undefined;
 
@@ -389,6 +389,10 @@ export function maxPool(x: Nd, g: PoolGeometry): { out: Nd; argmax: Int32Array }
   const argmax = new Int32Array(planes * oh * ow);
   const inside = ph === 0 && pw === 0 && (oh - 1) * sh + (kh - 1) * dh < h && (ow - 1) * sw + (kw - 1) * dw < w;
   if (inside) {
+    const s2 = g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.dh === 1 && g.dw === 1;
+    if (s2 && wasmConv(dtype) && maxPool2x2Wasm(src as Float32Array, planes, h, w, oh, ow, out as Float32Array, argmax)) {
+      return { out: wrap(out, [planes, oh, ow]), argmax };
+    }
     maxPoolInside(src, g, out, argmax);
     return { out: wrap(out, [planes, oh, ow]), argmax };
   }

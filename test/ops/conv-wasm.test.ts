@@ -5,10 +5,10 @@
 // several images per gemm, K beyond one 256-deep block and N beyond one 2048-wide block.
 import { describe, expect, it } from 'vitest';
 import * as ops from '../../src/ops';
-import { randn } from '../../src/creation';
+import { randn, tensor } from '../../src/creation';
 import { Generator } from '../../src/random';
 import { setConvChunkElements } from '../../src/nd';
-import { convWasmCount, wasmGemmAvailable } from '../../src/nd/wasm';
+import { type ConvPacking, convWasmCount, maxPoolWasmCount, setConvPacking, wasmGemmAvailable } from '../../src/nd/wasm';
 import type { Tensor } from '../../src/tensor';
 import { expectClose, flat, gradOf } from './helpers';
 
@@ -90,9 +90,10 @@ describe.runIf(wasmGemmAvailable())('float32 conv2d on the WebAssembly module eq
     { name: 'several images per gemm (chunks of 2, the last one short), groups 2', x: [5, 4, 6, 5], w: [6, 2, 3, 3], opts: { padding: 1, groups: 2 }, ref: { pad: [1, 1, 1, 1], groups: 2 }, chunk: 1080 },
     { name: 'one image per gemm', x: [3, 2, 6, 6], w: [4, 2, 3, 3], opts: { stride: 2, padding: 1 }, ref: { stride: [2, 2], pad: [1, 1, 1, 1] }, chunk: 1 },
   ];
-  for (const c of cases) {
-    it(c.name, () => {
+  for (const c of cases) for (const packing of ['im2col', 'implicit'] as ConvPacking[]) {
+    it(`${c.name} (forward by ${packing})`, () => {
       const previous = c.chunk === undefined ? null : setConvChunkElements(c.chunk);
+      const previousPacking = setConvPacking(packing);
       try {
         const x = randn(c.x, { ...f32(1), requiresGrad: true });
         const w = randn(c.w, { ...f32(2), requiresGrad: true });
@@ -112,6 +113,7 @@ describe.runIf(wasmGemmAvailable())('float32 conv2d on the WebAssembly module eq
         expectNear(gradOf(b), ref.db, 1e-5);
       } finally {
         if (previous !== null) setConvChunkElements(previous);
+        setConvPacking(previousPacking);
       }
     });
   }
@@ -131,4 +133,54 @@ describe.runIf(wasmGemmAvailable())('float32 conv2d on the WebAssembly module eq
     expect(t.shape).toEqual(x.shape);
     expectNear(t, ref.dx, 1e-5);
   });
+});
+
+/** 2×2 stride-2 max pooling by its definition: value and first arg-max in window order (a NaN wins, the first NaN stays). */
+function naiveMaxPool2x2(x: number[], planes: number, H: number, W: number): { y: number[]; arg: number[] } {
+  const oh = Math.floor(H / 2);
+  const ow = Math.floor(W / 2);
+  const y: number[] = [];
+  const arg: number[] = [];
+  for (let p = 0; p < planes; p++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0; j < ow; j++) {
+        let best = NaN;
+        let at = -1;
+        for (const [di, dj] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+          const k = p * H * W + (2 * i + di) * W + 2 * j + dj;
+          const v = x[k];
+          if (at < 0 || (!Number.isNaN(best) && (v > best || Number.isNaN(v)))) {
+            best = v;
+            at = k;
+          }
+        }
+        y.push(best);
+        arg.push(at);
+      }
+    }
+  }
+  return { y, arg };
+}
+
+describe.runIf(wasmGemmAvailable())('float32 2×2 stride-2 max pooling on the WebAssembly module equals the naive loop', () => {
+  for (const [N, C, H, W] of [[2, 3, 28, 28], [1, 2, 9, 23], [3, 1, 5, 7], [1, 1, 2, 2]]) {
+    it(`${N}×${C}×${H}×${W}, values with many ties, a few NaNs; the gradient goes to the first arg-max`, () => {
+      const g = new Generator(H * 100 + W);
+      // integers in [0, 4): most windows hold ties
+      const values = Array.from({ length: N * C * H * W }, () => (g.uniform() < 0.03 ? NaN : Math.floor(4 * g.uniform())));
+      const x = tensor(Float32Array.from(values), { shape: [N, C, H, W], requiresGrad: true });
+      expect(x.dtype).toBe('float32');
+      const runs = maxPoolWasmCount();
+      const y = ops.maxPool2d(x, 2);
+      expect(maxPoolWasmCount() - runs).toBe(1);
+      const ref = naiveMaxPool2x2(values, N * C, H, W);
+      expect(y.shape).toEqual([N, C, Math.floor(H / 2), Math.floor(W / 2)]);
+      expectClose(y, ref.y, 0);
+      const up = Array.from({ length: y.size }, (_, i) => i + 1);
+      y.mul(tensor(Float32Array.from(up), { shape: y.shape })).sum().backward();
+      const dx = new Array<number>(values.length).fill(0);
+      ref.arg.forEach((k, i) => (dx[k] += up[i]));
+      expectClose(gradOf(x), dx, 0);
+    });
+  }
 });

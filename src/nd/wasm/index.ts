@@ -39,6 +39,13 @@ interface GemmExports {
     kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
     cols: number, ld: number,
   ): void;
+  im2colPanels(
+    x: number, imgStride: number, nb: number, cg: number, H: number, W: number,
+    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
+    dst: number,
+  ): void;
+  gemmPackedB(M: number, N: number, K: number, a: number, lda: number, pb: number, c: number, ldc: number, work: number): void;
+  maxPool2x2s2(x: number, planes: number, H: number, W: number, oh: number, ow: number, out: number, arg: number): void;
   col2im(
     x: number, imgStride: number, nb: number, cg: number, H: number, W: number,
     kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
@@ -452,6 +459,21 @@ function stageSmall(heap: Float32Array, sAt: number, tmpAt: number, img0: number
 }
 
 /**
+ * How conv2d's forward feeds the gemm: 'im2col' unrolls the columns into a matrix that gemm then
+ * packs (or reads in place); 'implicit' packs gemm's B micro-panels straight from the NCHW input
+ * (`im2colPanels` + `gemmPackedB`; only for K = Cin/groups·kh·kw ≤ 256, else im2col).
+ */
+export type ConvPacking = 'im2col' | 'implicit';
+let convPacking: ConvPacking = 'im2col';
+
+/** @internal For benchmarks and tests: selects the forward's packing; returns the previous one. */
+export function setConvPacking(packing: ConvPacking): ConvPacking {
+  const previous = convPacking;
+  convPacking = packing;
+  return previous;
+}
+
+/**
  * small[N, Cs, OH, OW] = W · im2col(big) per group (conv2d's forward), `per` images per gemm.
  * `y` must be zero-filled or not: every element is written. False (nothing touched) when the
  * kernel is unavailable or the problem does not fit in its memory.
@@ -463,16 +485,30 @@ export function convSmallWasm(x: Float32Array, wt: Float32Array, g: WasmConvGeom
   const og = g.cs / g.groups;
   const K = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  const at = layout(k, per * ohw, [x.length, wt.length, y.length, K * per * ohw, og * per * ohw]);
+  const implicit = convPacking === 'implicit' && K <= DIRECT_MAX_K;
+  const colsSize = implicit ? K * (((per * ohw + 7) >> 3) << 3) : K * per * ohw;
+  const at = layout(k, per * ohw, [x.length, wt.length, y.length, colsSize, og * per * ohw]);
   if (at === null) return false;
   const [xAt, wAt, yAt, colsAt, tmpAt] = at;
   const heap = k.heap;
   heap.set(x, xAt);
   heap.set(wt, wAt);
+  const plane = g.h * g.w;
   for (let img0 = 0; img0 < g.n; img0 += per) {
     const nb = Math.min(per, g.n - img0);
     const width = nb * ohw;
     for (let grp = 0; grp < g.groups; grp++) {
+      if (implicit) {
+        k.exports.im2colPanels(
+          (xAt + (img0 * g.cb + grp * cg) * plane) * 4, g.cb * plane, nb, cg, g.h, g.w,
+          g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, colsAt * 4,
+        );
+        const direct = nb === 1;
+        const cAt = direct ? yAt + (img0 * g.cs + grp * og) * ohw : tmpAt;
+        k.exports.gemmPackedB(og, width, K, (wAt + grp * og * K) * 4, K, colsAt * 4, cAt * 4, direct ? ohw : width, k.base * 4);
+        if (!direct) stageSmall(heap, yAt, tmpAt, img0, nb, grp, g, true);
+        continue;
+      }
       im2colAt(k, g, xAt, img0, nb, grp * cg, colsAt, width, false);
       if (nb === 1) {
         gemmAt(k, false, false, og, width, K, wAt + grp * og * K, K, colsAt, width, yAt + (img0 * g.cs + grp * og) * ohw, ohw, 0);
@@ -558,4 +594,36 @@ let convWasmRuns = 0;
 /** How many convolution primitives (convSmallWasm, convBigWasm, convWgtWasm) have run on the module: for tests. */
 export function convWasmCount(): number {
   return convWasmRuns;
+}
+
+/**
+ * 2×2 max pooling with stride 2 and no padding over `planes` H×W float32 planes (oh = ⌊H/2⌋,
+ * ow = ⌊W/2⌋), branch-free on the module: fills `out` and `argmax` (flat index within the plane;
+ * ties to the first tap in window order, NaN wins, as the JS kernel). False (nothing touched)
+ * when the kernel is unavailable or the arrays do not fit in its memory.
+ */
+export function maxPool2x2Wasm(
+  x: Float32Array, planes: number, h: number, w: number, oh: number, ow: number, out: Float32Array, argmax: Int32Array,
+): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  if (k === null) return false;
+  const outLength = planes * oh * ow;
+  const xAt = k.base;
+  const outAt = xAt + align4(planes * h * w);
+  const argAt = outAt + align4(outLength);
+  if (!ensureMemory(k, (argAt + align4(outLength)) * 4)) return false;
+  const heap = k.heap;
+  heap.set(x.subarray(0, planes * h * w), xAt);
+  k.exports.maxPool2x2s2(xAt * 4, planes, h, w, oh, ow, outAt * 4, argAt * 4);
+  out.set(heap.subarray(outAt, outAt + outLength));
+  argmax.set(new Int32Array(heap.buffer, argAt * 4, outLength));
+  maxPoolWasmRuns++;
+  return true;
+}
+
+let maxPoolWasmRuns = 0;
+
+/** How many times `maxPool2x2Wasm` has run on the module: for tests. */
+export function maxPoolWasmCount(): number {
+  return maxPoolWasmRuns;
 }
