@@ -774,88 +774,48 @@ export function maxPool2x2s2(x: usize, planes: i32, H: i32, W: i32, oh: i32, ow:
   }
 }
 
-/**
- * Implicit-gemm packing: writes im2col(x) of nb images (the same arguments and matrix as
- * `im2col`, K = cg·kh·kw rows, N = nb·oh·ow columns) straight into the NR-wide micro-panel
- * layout `packB` would make of it with kc = K (K ≤ KC):
- *   dst[(j / NR)·K·NR + p·NR + j % NR] = cols[p, j]
- * with a partial last panel zero-padded — so `gemmPackedB` can multiply without an
- * intermediate column matrix.
- */
-export function im2colPanels(
-  x: usize, imgStride: i32, nb: i32, cg: i32, H: i32, W: i32,
-  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
-  dst: usize,
-): void {
-  const K = cg * kh * kw;
-  const plane = H * W;
-  const jump = <usize>((K * NR - NR) * 4);
-  let row = 0;
-  for (let c = 0; c < cg; c++) {
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++, row++) {
-        const off = j * dw - pw;
-        const range = tapRange(off, sw, W, ow);
-        const lo = range & 0xffff;
-        const hi = range >>> 16;
-        // walk the columns in order (image, oy, ox), each output row as three runs: zeros
-        // [0, lo), input [lo, hi), zeros [hi, ow); a run is cut where a panel row ends
-        let d = dst + (<usize>(row * NR) << 2);
-        let lane = 0;
-        for (let b = 0; b < nb; b++) {
-          const chan = b * imgStride + c * plane;
-          for (let oy = 0; oy < oh; oy++) {
-            const y = oy * sh - ph + i * dh;
-            const inside = y >= 0 && y < H;
-            for (let part = 0; part < 3; part++) {
-              let n = part == 0 ? lo : part == 1 ? hi - lo : ow - hi;
-              const copy = part == 1 && inside;
-              if (!inside && part == 1) n = hi - lo;
-              let s = x + (<usize>(chan + y * W + off + lo * sw) << 2);
-              while (n > 0) {
-                const take = min(n, NR - lane);
-                if (!copy) {
-                  for (let q = 0; q < take; q++) store<f32>(d + (<usize>q << 2), 0);
-                } else if (take == NR && sw == 1) {
-                  v128.store(d, v128.load(s));
-                  v128.store(d, v128.load(s, 16), 16);
-                } else {
-                  for (let q = 0; q < take; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>(q * sw) << 2)));
-                }
-                d += <usize>take << 2;
-                s += <usize>(take * sw) << 2;
-                n -= take;
-                lane += take;
-                if (lane == NR) {
-                  lane = 0;
-                  d += jump;
-                }
-              }
-            }
-          }
-        }
-        for (; lane > 0 && lane < NR; lane++) {
-          store<f32>(d, 0);
-          d += 4;
-        }
+
+/** y[img, ch, :] += bias[ch] over an [n, c, inner] float32 array (a convolution's bias). */
+export function addPlaneBias(y: usize, n: i32, c: i32, inner: i32, bias: usize): void {
+  const inner4 = inner & ~3;
+  let p = y;
+  for (let img = 0; img < n; img++) {
+    for (let ch = 0; ch < c; ch++) {
+      const b = load<f32>(bias + (<usize>ch << 2));
+      const bv = f32x4.splat(b);
+      let q = 0;
+      for (; q < inner4; q += 4) {
+        const at = p + (<usize>q << 2);
+        v128.store(at, f32x4.add(v128.load(at), bv));
       }
+      for (; q < inner; q++) {
+        const at = p + (<usize>q << 2);
+        store<f32>(at, load<f32>(at) + b);
+      }
+      p += <usize>inner << 2;
     }
   }
 }
 
 /**
- * C[M×N] = A[M×K] · B with B already in `packB`'s panel layout for kc = K (K ≤ KC; see
- * `im2colPanels`), A not transposed (row stride lda), beta 0. `work` as for `gemm`.
+ * out[ch] = Σ_img Σ_q s[img, ch, q] over an [n, c, inner] float32 array, into c float64 values
+ * at `out` (a convolution's bias gradient). Each plane is summed in four float32 lanes, the
+ * planes' sums in float64.
  */
-export function gemmPackedB(M: i32, N: i32, K: i32, a: usize, lda: i32, pb: usize, c: usize, ldc: i32, work: usize): void {
-  const pa = work;
-  const tile = pa + <usize>(MC * KC * 4);
-  for (let jc = 0; jc < N; jc += NC) {
-    const nc = min(NC, N - jc);
-    for (let ic = 0; ic < M; ic += MC) {
-      const mc = min(MC, M - ic);
-      packTransposed(a, lda, ic, 0, mc, K, MR, pa);
-      macroKernel(mc, nc, K, pa, pb + <usize>(jc * K * 4), c + <usize>((ic * ldc + jc) * 4), ldc, false, tile);
+export function planeSums(s: usize, n: i32, c: i32, inner: i32, out: usize): void {
+  const inner4 = inner & ~3;
+  for (let ch = 0; ch < c; ch++) store<f64>(out + (<usize>ch << 3), 0);
+  let p = s;
+  for (let img = 0; img < n; img++) {
+    for (let ch = 0; ch < c; ch++) {
+      let acc = f32x4.splat(0);
+      let q = 0;
+      for (; q < inner4; q += 4) acc = f32x4.add(acc, v128.load(p + (<usize>q << 2)));
+      let sum: f64 = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+      for (; q < inner; q++) sum += <f64>load<f32>(p + (<usize>q << 2));
+      const at = out + (<usize>ch << 3);
+      store<f64>(at, load<f64>(at) + sum);
+      p += <usize>inner << 2;
     }
   }
 }

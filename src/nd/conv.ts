@@ -204,7 +204,7 @@ function scatterSmall(tmp: FloatArray, img0: number, nb: number, grp: number, g:
   }
 }
 
-/** small[N, Cs, OH, OW] = W · im2col(big) per group, images in chunks (conv2d's forward). */
+/** small[N, Cs, OH, OW] = W · im2col(big) per group, images in chunks (conv2d's forward), plus bias[Cs] per channel if given. */
 /**
  * The column matrices of a whole forward pass, kept for the weight gradient so that backward
  * does not unroll the input again: chunk by chunk and group by group, each block laid out as the
@@ -218,18 +218,25 @@ export interface SavedColumns {
 /** Columns are kept (instead of recomputed in backward) up to this many elements per call (16 MiB of float32). */
 export const KEEP_COLUMNS_MAX = 1 << 22;
 
-export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, keep: { columns: SavedColumns | null } | null = null): Nd {
+export function convSmall(
+  big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, keep: { columns: SavedColumns | null } | null = null, bias: Nd | null = null,
+): Nd {
   const x = dense(big, dtype);
   const wt = dense(weight, dtype);
   const out = zeros([g.n, g.cs, g.oh, g.ow], dtype);
+  const withBias = (): Nd => {
+    if (bias !== null) addChannelBias(out, bias);
+    return out;
+  };
   const y = out.data;
   const cg = g.cb / g.groups;
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  if (ohw === 0 || og === 0 || g.n === 0 || k === 0) return out;
+  if (ohw === 0 || og === 0 || g.n === 0 || k === 0) return withBias();
   const per = imagesPerChunk(k, ohw, g.n);
-  if (wasmConv(dtype) && convSmallWasm(x as Float32Array, wt as Float32Array, g, per, y as Float32Array)) {
+  const b = bias === null ? null : dense(bias, dtype);
+  if (wasmConv(dtype) && convSmallWasm(x as Float32Array, wt as Float32Array, g, per, y as Float32Array, b as Float32Array | null)) {
     if (keep !== null) keep.columns = null;
     return out;
   }
@@ -253,7 +260,7 @@ export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, ke
     }
   }
   if (keep !== null) keep.columns = kept === null ? null : { data: kept, per };
-  return out;
+  return withBias();
 }
 
 /** big[N, Cb, H, W] = col2im(Wᵀ · small) per group, images in chunks (conv2d's input gradient). */
@@ -286,9 +293,14 @@ export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
   return out;
 }
 
-/** dW[Cs, Cb/g, kh, kw] = Σ_images small · im2col(big)ᵀ (the weight gradient of both convolutions). */
+/**
+ * dW[Cs, Cb/g, kh, kw] = Σ_images small · im2col(big)ᵀ (the weight gradient of both
+ * convolutions); with `biasGrad` (length Cs, of `dtype`), also fills it with the sum of `small`
+ * over every axis but the channel (a convolution's bias gradient), overwriting it.
+ */
 export function convWgt(
   big: Nd, small: Nd, weightShape: readonly number[], g: ConvGeometry, dtype: Dtype, saved: SavedColumns | null = null,
+  biasGrad: FloatArray | null = null,
 ): Nd {
   const x = saved === null ? dense(big, dtype) : null;
   const s = dense(small, dtype);
@@ -297,9 +309,14 @@ export function convWgt(
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  if (ohw === 0 || og === 0 || k === 0 || g.n === 0) return dw;
+  const withBiasGrad = (): Nd => {
+    if (biasGrad !== null) biasGrad.set(channelSum(wrap(s, [g.n, g.cs, g.oh * g.ow]), dtype).data);
+    return dw;
+  };
+  if (ohw === 0 || og === 0 || k === 0 || g.n === 0) return withBiasGrad();
   if (x !== null && wasmConv(dtype)) {
-    if (convWgtWasm(x as Float32Array, s as Float32Array, g, imagesPerChunk(k, ohw, g.n), dw.data as Float32Array)) return dw;
+    const db = biasGrad as Float32Array | null;
+    if (convWgtWasm(x as Float32Array, s as Float32Array, g, imagesPerChunk(k, ohw, g.n), dw.data as Float32Array, db)) return dw;
   }
   const per = saved === null ? imagesPerChunk(k, ohw, g.n) : saved.per;
   const scratch = saved === null ? colScratch(dtype, k * per * ohw) : saved.data;
@@ -319,7 +336,7 @@ export function convWgt(
       }
     }
   }
-  return dw;
+  return withBiasGrad();
 }
 
 /** y[n, c, ...] += b[c] over an NC... array (contiguous, in place). */

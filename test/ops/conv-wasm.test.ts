@@ -8,7 +8,7 @@ import * as ops from '../../src/ops';
 import { randn, tensor } from '../../src/creation';
 import { Generator } from '../../src/random';
 import { setConvChunkElements } from '../../src/nd';
-import { type ConvPacking, convWasmCount, maxPoolWasmCount, setConvPacking, wasmGemmAvailable } from '../../src/nd/wasm';
+import { convWasmCount, maxPoolWasmCount, wasmGemmAvailable } from '../../src/nd/wasm';
 import type { Tensor } from '../../src/tensor';
 import { expectClose, flat, gradOf } from './helpers';
 
@@ -90,10 +90,9 @@ describe.runIf(wasmGemmAvailable())('float32 conv2d on the WebAssembly module eq
     { name: 'several images per gemm (chunks of 2, the last one short), groups 2', x: [5, 4, 6, 5], w: [6, 2, 3, 3], opts: { padding: 1, groups: 2 }, ref: { pad: [1, 1, 1, 1], groups: 2 }, chunk: 1080 },
     { name: 'one image per gemm', x: [3, 2, 6, 6], w: [4, 2, 3, 3], opts: { stride: 2, padding: 1 }, ref: { stride: [2, 2], pad: [1, 1, 1, 1] }, chunk: 1 },
   ];
-  for (const c of cases) for (const packing of ['im2col', 'implicit'] as ConvPacking[]) {
-    it(`${c.name} (forward by ${packing})`, () => {
+  for (const c of cases) {
+    it(c.name, () => {
       const previous = c.chunk === undefined ? null : setConvChunkElements(c.chunk);
-      const previousPacking = setConvPacking(packing);
       try {
         const x = randn(c.x, { ...f32(1), requiresGrad: true });
         const w = randn(c.w, { ...f32(2), requiresGrad: true });
@@ -113,7 +112,6 @@ describe.runIf(wasmGemmAvailable())('float32 conv2d on the WebAssembly module eq
         expectNear(gradOf(b), ref.db, 1e-5);
       } finally {
         if (previous !== null) setConvChunkElements(previous);
-        setConvPacking(previousPacking);
       }
     });
   }

@@ -39,12 +39,8 @@ interface GemmExports {
     kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
     cols: number, ld: number,
   ): void;
-  im2colPanels(
-    x: number, imgStride: number, nb: number, cg: number, H: number, W: number,
-    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
-    dst: number,
-  ): void;
-  gemmPackedB(M: number, N: number, K: number, a: number, lda: number, pb: number, c: number, ldc: number, work: number): void;
+  addPlaneBias(y: number, n: number, c: number, inner: number, bias: number): void;
+  planeSums(s: number, n: number, c: number, inner: number, out: number): void;
   maxPool2x2s2(x: number, planes: number, H: number, W: number, oh: number, ow: number, out: number, arg: number): void;
   col2im(
     x: number, imgStride: number, nb: number, cg: number, H: number, W: number,
@@ -459,56 +455,30 @@ function stageSmall(heap: Float32Array, sAt: number, tmpAt: number, img0: number
 }
 
 /**
- * How conv2d's forward feeds the gemm: 'im2col' unrolls the columns into a matrix that gemm then
- * packs (or reads in place); 'implicit' packs gemm's B micro-panels straight from the NCHW input
- * (`im2colPanels` + `gemmPackedB`; only for K = Cin/groups·kh·kw ≤ 256, else im2col).
- */
-export type ConvPacking = 'im2col' | 'implicit';
-let convPacking: ConvPacking = 'im2col';
-
-/** @internal For benchmarks and tests: selects the forward's packing; returns the previous one. */
-export function setConvPacking(packing: ConvPacking): ConvPacking {
-  const previous = convPacking;
-  convPacking = packing;
-  return previous;
-}
-
-/**
  * small[N, Cs, OH, OW] = W · im2col(big) per group (conv2d's forward), `per` images per gemm.
  * `y` must be zero-filled or not: every element is written. False (nothing touched) when the
  * kernel is unavailable or the problem does not fit in its memory.
  */
-export function convSmallWasm(x: Float32Array, wt: Float32Array, g: WasmConvGeometry, per: number, y: Float32Array): boolean {
+export function convSmallWasm(
+  x: Float32Array, wt: Float32Array, g: WasmConvGeometry, per: number, y: Float32Array, bias: Float32Array | null = null,
+): boolean {
   const k = kernel === undefined ? getKernel() : kernel;
   if (k === null) return false;
   const cg = g.cb / g.groups;
   const og = g.cs / g.groups;
   const K = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  const implicit = convPacking === 'implicit' && K <= DIRECT_MAX_K;
-  const colsSize = implicit ? K * (((per * ohw + 7) >> 3) << 3) : K * per * ohw;
-  const at = layout(k, per * ohw, [x.length, wt.length, y.length, colsSize, og * per * ohw]);
+  const at = layout(k, per * ohw, [x.length, wt.length, y.length, K * per * ohw, og * per * ohw, bias === null ? 0 : g.cs]);
   if (at === null) return false;
-  const [xAt, wAt, yAt, colsAt, tmpAt] = at;
+  const [xAt, wAt, yAt, colsAt, tmpAt, biasAt] = at;
   const heap = k.heap;
   heap.set(x, xAt);
   heap.set(wt, wAt);
-  const plane = g.h * g.w;
+  if (bias !== null) heap.set(bias.subarray(0, g.cs), biasAt);
   for (let img0 = 0; img0 < g.n; img0 += per) {
     const nb = Math.min(per, g.n - img0);
     const width = nb * ohw;
     for (let grp = 0; grp < g.groups; grp++) {
-      if (implicit) {
-        k.exports.im2colPanels(
-          (xAt + (img0 * g.cb + grp * cg) * plane) * 4, g.cb * plane, nb, cg, g.h, g.w,
-          g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, colsAt * 4,
-        );
-        const direct = nb === 1;
-        const cAt = direct ? yAt + (img0 * g.cs + grp * og) * ohw : tmpAt;
-        k.exports.gemmPackedB(og, width, K, (wAt + grp * og * K) * 4, K, colsAt * 4, cAt * 4, direct ? ohw : width, k.base * 4);
-        if (!direct) stageSmall(heap, yAt, tmpAt, img0, nb, grp, g, true);
-        continue;
-      }
       im2colAt(k, g, xAt, img0, nb, grp * cg, colsAt, width, false);
       if (nb === 1) {
         gemmAt(k, false, false, og, width, K, wAt + grp * og * K, K, colsAt, width, yAt + (img0 * g.cs + grp * og) * ohw, ohw, 0);
@@ -518,6 +488,7 @@ export function convSmallWasm(x: Float32Array, wt: Float32Array, g: WasmConvGeom
       }
     }
   }
+  if (bias !== null) k.exports.addPlaneBias(yAt * 4, g.n, g.cs, ohw, biasAt * 4);
   y.set(heap.subarray(yAt, yAt + y.length));
   convWasmRuns++;
   return true;
@@ -556,17 +527,24 @@ export function convBigWasm(s: Float32Array, wt: Float32Array, g: WasmConvGeomet
   return true;
 }
 
-/** dW[Cs, Cb/g, kh, kw] = Σ_images small · im2col(big)ᵀ (the weight gradient) into `dw` (overwritten). */
-export function convWgtWasm(x: Float32Array, s: Float32Array, g: WasmConvGeometry, per: number, dw: Float32Array): boolean {
+/**
+ * dW[Cs, Cb/g, kh, kw] = Σ_images small · im2col(big)ᵀ (the weight gradient) into `dw`
+ * (overwritten), and, when `db` is given, the bias gradient db[c] = Σ small[:, c, :, :] into it
+ * (overwritten; the planes summed in float32 lanes, their sums in float64).
+ */
+export function convWgtWasm(
+  x: Float32Array, s: Float32Array, g: WasmConvGeometry, per: number, dw: Float32Array, db: Float32Array | null = null,
+): boolean {
   const k = kernel === undefined ? getKernel() : kernel;
   if (k === null) return false;
   const cg = g.cb / g.groups;
   const og = g.cs / g.groups;
   const K = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  const at = layout(k, K, [x.length, s.length, dw.length, K * per * ohw, og * per * ohw]);
+  // (db's float64 sums take 2·cs float32 slots)
+  const at = layout(k, K, [x.length, s.length, dw.length, K * per * ohw, og * per * ohw, db === null ? 0 : 2 * g.cs]);
   if (at === null) return false;
-  const [xAt, sAt, dwAt, colsAt, tmpAt] = at;
+  const [xAt, sAt, dwAt, colsAt, tmpAt, dbAt] = at;
   const heap = k.heap;
   heap.set(x, xAt);
   heap.set(s, sAt);
@@ -585,6 +563,10 @@ export function convWgtWasm(x: Float32Array, s: Float32Array, g: WasmConvGeometr
     }
   }
   dw.set(heap.subarray(dwAt, dwAt + dw.length));
+  if (db !== null) {
+    k.exports.planeSums(sAt * 4, g.n, g.cs, ohw, dbAt * 4);
+    db.set(new Float64Array(heap.buffer, dbAt * 4, g.cs));
+  }
   convWasmRuns++;
   return true;
 }
