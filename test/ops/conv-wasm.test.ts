@@ -116,6 +116,19 @@ describe.runIf(wasmGemmAvailable())('float32 conv2d on the WebAssembly module eq
     });
   }
 
+  it('a frozen weight: the input and bias gradients alone', () => {
+    const x = randn([2, 3, 7, 6], { ...f32(9), requiresGrad: true });
+    const w = randn([4, 3, 3, 3], f32(10));
+    const b = randn([4], { ...f32(11), requiresGrad: true });
+    const y = ops.conv2d(x, w, b, { padding: 1 });
+    const up = randn(y.shape, f32(12));
+    y.mul(up).sum().backward();
+    expect(w.grad).toBeNull();
+    const ref = naive(x, w, b, flat(up), { stride: [1, 1], pad: [1, 1, 1, 1], dilation: [1, 1], groups: 1 });
+    expectNear(gradOf(x), ref.dx, 1e-5);
+    expectNear(gradOf(b), ref.db, 1e-5);
+  });
+
   it('convTranspose2d (its forward is col2im on the module) equals conv2d\'s input gradient, by adjointness', () => {
     // ⟨conv2d(x, w), u⟩ = ⟨x, convTranspose2d(u, w)⟩ for all x: so convTranspose2d(u, w) is the naive dx of Σ u·conv2d(x, w)
     const x = randn([2, 4, 9, 8], f32(5));
