@@ -12,7 +12,10 @@ import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 import { stack } from '../ops';
 import { Parameter } from '../nn/module';
-import { lifMembrane } from './membrane';
+import { shouldRecord } from '../autograd/tape';
+import { unrecorded } from '../ops/record';
+import * as nd from '../nd';
+import { lifMembrane, lifStepInPlace } from './membrane';
 import { type DecayInit, type NeuronOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
 
 export interface LIFOptions extends NeuronOptions {
@@ -20,11 +23,22 @@ export interface LIFOptions extends NeuronOptions {
   beta: DecayInit;
 }
 
+/** Options of `LIF.run`. */
+export interface LIFRunOptions {
+  /**
+   * Return the membrane potential of every step (default true). With false, `membranes` is empty
+   * and, when nothing is recorded (under `noGrad`, or nothing requires grad), the time loop updates
+   * one membrane buffer in place: a step then allocates only its spikes. With gradients the
+   * membranes are kept by the tape whatever this says.
+   */
+  membranes?: boolean;
+}
+
 /** What a LIF layer returns for a whole sequence. */
 export interface LIFSequence {
   /** The spikes of every step, each [N, ...features]. */
   spikes: Tensor[];
-  /** The membrane potential after every step, each [N, ...features]. */
+  /** The membrane potential after every step, each [N, ...features] (empty with `{ membranes: false }`). */
   membranes: Tensor[];
   /** The last membrane potential: the state to continue from. */
   mem: Tensor;
@@ -75,11 +89,17 @@ export class LIF extends SpikingNeuron {
 
   /**
    * A whole sequence: a [T, N, ...features] tensor, or one [N, ...features] tensor per step (the
-   * same tensor T times for a constant input current), from membrane `mem` (default zeros).
-   * The state buffers are not copied between steps: each step allocates only its membrane and
-   * its spikes, which the tape keeps for backward anyway.
+   * same tensor T times for a constant input current), from membrane `mem` (default zeros; it is
+   * never modified). The state buffers are not copied between steps: with gradients each step
+   * allocates only its membrane and its spikes, which the tape keeps for backward anyway; with
+   * nothing recorded and `{ membranes: false }`, one membrane buffer is updated in place and a
+   * step allocates only its spikes.
    */
-  run(inputs: Tensor | readonly Tensor[], mem?: Tensor): LIFSequence {
+  run(inputs: Tensor | readonly Tensor[], mem?: Tensor, options: LIFRunOptions = {}): LIFSequence {
+    if (options === null || typeof options !== 'object') throw new ArgumentError(`LIF.run: options must be an object such as { membranes: false }, got ${String(options)}`);
+    for (const key of Object.keys(options)) if (key !== 'membranes') throw new ArgumentError(`LIF.run: unknown option '${key}'; the option is membranes`);
+    const keepMembranes = options.membranes ?? true;
+    if (typeof keepMembranes !== 'boolean') throw new ArgumentError(`LIF.run: membranes must be true or false, got ${String(keepMembranes)}`);
     const steps = this.stepsOf('run', inputs instanceof Tensor ? [inputs] : inputs);
     const first = steps[0];
     let u = mem === undefined ? this.zerosOf(first) : this.checkState('run', 'mem', mem, first);
@@ -87,13 +107,26 @@ export class LIF extends SpikingNeuron {
     const beta = this.effectiveDecay(this.beta);
     const spikes: Tensor[] = [];
     const membranes: Tensor[] = [];
+    if (!keepMembranes && this.spikeFunction === undefined && !shouldRecord([...steps, u, beta, this.threshold])) {
+      // evaluation: one membrane buffer, updated in place (a copy of `mem`: the caller's is kept)
+      const owned = mem === undefined ? u.data : nd.copy(u.data);
+      for (const x of steps) {
+        const s = nd.zeros(owned.shape, owned.dtype);
+        lifStepInPlace(x, owned, s, beta, this.threshold, this.resetMode);
+        unrecorded('lifMembrane', 'exact', [x, beta, this.threshold], owned); // anomaly mode's forward check (free when off)
+        const spike = new Tensor(s);
+        this.emit(spike);
+        spikes.push(spike);
+      }
+      return { spikes, membranes, mem: new Tensor(owned) };
+    }
     let reset = this.resetMode === 'none' ? null : this.resetFrom(u);
     for (const x of steps) {
       u = lifMembrane(x, u, reset, beta, this.threshold, this.resetMode);
       const s = this.fire(u);
       this.emit(s);
       spikes.push(s);
-      membranes.push(u);
+      if (keepMembranes) membranes.push(u);
       if (this.resetMode !== 'none') reset = this.resetFromSpike(s);
     }
     return { spikes, membranes, mem: u };
@@ -105,7 +138,7 @@ export class LIF extends SpikingNeuron {
    * `output: 'membrane'`.
    */
   override forward(...inputs: Tensor[]): Tensor {
-    const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs);
+    const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs, undefined, { membranes: this.output === 'membrane' });
     return stack(this.output === 'spikes' ? spikes : membranes, 0);
   }
 
