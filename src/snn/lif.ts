@@ -16,22 +16,11 @@ import { shouldRecord } from '../autograd/tape';
 import { unrecorded } from '../ops/record';
 import * as nd from '../nd';
 import { lifMembrane, lifStepInPlace } from './membrane';
-import { type DecayInit, type NeuronOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
+import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
 
 export interface LIFOptions extends NeuronOptions {
   /** The membrane decay β per step, in [0, 1]: one value, or one per neuron (feature shape). */
   beta: DecayInit;
-}
-
-/** Options of `LIF.run`. */
-export interface LIFRunOptions {
-  /**
-   * Return the membrane potential of every step (default true). With false, `membranes` is empty
-   * and, when nothing is recorded (under `noGrad`, or nothing requires grad), the time loop updates
-   * one membrane buffer in place: a step then allocates only its spikes. With gradients the
-   * membranes are kept by the tape whatever this says.
-   */
-  membranes?: boolean;
 }
 
 /** What a LIF layer returns for a whole sequence. */
@@ -95,11 +84,8 @@ export class LIF extends SpikingNeuron {
    * nothing recorded and `{ membranes: false }`, one membrane buffer is updated in place and a
    * step allocates only its spikes.
    */
-  run(inputs: Tensor | readonly Tensor[], mem?: Tensor, options: LIFRunOptions = {}): LIFSequence {
-    if (options === null || typeof options !== 'object') throw new ArgumentError(`LIF.run: options must be an object such as { membranes: false }, got ${String(options)}`);
-    for (const key of Object.keys(options)) if (key !== 'membranes') throw new ArgumentError(`LIF.run: unknown option '${key}'; the option is membranes`);
-    const keepMembranes = options.membranes ?? true;
-    if (typeof keepMembranes !== 'boolean') throw new ArgumentError(`LIF.run: membranes must be true or false, got ${String(keepMembranes)}`);
+  run(inputs: Tensor | readonly Tensor[], mem?: Tensor, options: RunOptions = {}): LIFSequence {
+    const keepMembranes = this.keepMembranes(options);
     const steps = this.stepsOf('run', inputs instanceof Tensor ? [inputs] : inputs);
     const first = steps[0];
     let u = mem === undefined ? this.zerosOf(first) : this.checkState('run', 'mem', mem, first);

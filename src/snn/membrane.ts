@@ -197,3 +197,38 @@ export function lifStepInPlace(input: Tensor, mem: nd.Nd, spikes: nd.Nd, beta: T
     s[i] = u[i] > tv ? 1 : 0;
   }
 }
+
+/**
+ * One time step of a Synaptic layer with nothing recorded, updating the synaptic current `syn`
+ * and the membrane `mem` in place (contiguous arrays the caller owns) and writing the spikes:
+ * I' = α·I + X, then U' = β·U + I' − R·Θ ('subtract'), β·U + I' ('none'), or with 'zero' both
+ * I' and β·U + I' multiplied by (1 − R), with R = heaviside(U − Θ) of the membrane on entry.
+ * Each value is stored (rounded to the dtype) before it is used, as the recorded path's ops do.
+ */
+export function synapticStepInPlace(input: Tensor, syn: nd.Nd, mem: nd.Nd, spikes: nd.Nd, alpha: Tensor, beta: Tensor, threshold: Tensor, mode: ResetMode): void {
+  const x = flat(input.data);
+  const c = syn.data;
+  const u = mem.data;
+  const s = spikes.data;
+  const a = nd.contiguous(alpha.data).data;
+  const b = nd.contiguous(beta.data).data;
+  const th = nd.contiguous(threshold.data).data;
+  const n = u.length;
+  const pa = a.length;
+  const pb = b.length;
+  const pt = th.length;
+  for (let i = 0; i < n; i++) {
+    const p = u[i];
+    const tv = th[i % pt];
+    const r = p > tv ? 1 : 0;
+    c[i] = a[i % pa] * c[i] + x[i];
+    if (mode === 'subtract') u[i] = b[i % pb] * p + c[i] - r * tv;
+    else if (mode === 'none') u[i] = b[i % pb] * p + c[i];
+    else {
+      u[i] = b[i % pb] * p + c[i];
+      u[i] = u[i] * (1 - r);
+      c[i] = c[i] * (1 - r);
+    }
+    s[i] = u[i] > tv ? 1 : 0;
+  }
+}

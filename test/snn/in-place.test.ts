@@ -95,4 +95,88 @@ describe('LIF.run in place (evaluation)', () => {
     expect(() => lif.run(x, undefined, { membranes: 'no' as unknown as boolean })).toThrow(ArgumentError);
     expect(() => lif.run(x, undefined, { membrane: false } as unknown as { membranes: boolean })).toThrow(/LIF.run: unknown option 'membrane'/);
   });
+
+  for (const mode of ['subtract', 'zero', 'none'] as const) {
+    it(`Synaptic, reset '${mode}', per-neuron decays, from a given state: the reference loop's spikes, current and membrane`, () => {
+      const gen = new Generator(21);
+      const alphas = [0.3, 0.8, 0.0, 1.0];
+      const betas = [0.9, 0.5, 0.7, 0.2];
+      const layer = new snn.Synaptic({ alpha: alphas, beta: betas, reset: mode, threshold: 0.6, dtype: 'float64' });
+      const x = randn([8, 3, 4], { generator: gen, dtype: 'float64' });
+      const syn0 = randn([3, 4], { generator: gen, dtype: 'float64' }).mul(0.5);
+      const mem0 = randn([3, 4], { generator: gen, dtype: 'float64' });
+      const [keptSyn, keptMem] = [flat(syn0), flat(mem0)];
+      const out = noGrad(() => layer.run(x, { syn: syn0, mem: mem0 }, { membranes: false }));
+      // I' = αI + X; U' = βU + I' − RΘ | β U + I' | (I', βU + I')·(1 − R), R = H(U − Θ)
+      const xs = flat(x);
+      let c = [...keptSyn];
+      let u = [...keptMem];
+      const spikes: number[][] = [];
+      for (let t = 0; t < 8; t++) {
+        const r = u.map((v) => (v > 0.6 ? 1 : 0));
+        c = c.map((v, i) => alphas[i % 4] * v + xs[t * 12 + i]);
+        u = u.map((v, i) => {
+          if (mode === 'subtract') return betas[i % 4] * v + c[i] - r[i] * 0.6;
+          if (mode === 'none') return betas[i % 4] * v + c[i];
+          return (betas[i % 4] * v + c[i]) * (1 - r[i]);
+        });
+        if (mode === 'zero') c = c.map((v, i) => v * (1 - r[i]));
+        spikes.push(u.map((v) => (v > 0.6 ? 1 : 0)));
+      }
+      expect(out.membranes).toEqual([]);
+      expect(out.spikes.map(flat)).toEqual(spikes);
+      flat(out.syn).forEach((v, i) => expect(Math.abs(v - c[i])).toBeLessThan(1e-12));
+      flat(out.mem).forEach((v, i) => expect(Math.abs(v - u[i])).toBeLessThan(1e-12));
+      expect([flat(syn0), flat(mem0)]).toEqual([keptSyn, keptMem]);
+      expect(spikes.flat().includes(1) && spikes.flat().includes(0)).toBe(true);
+    });
+  }
+
+  it('Synaptic float32, reset zero: the same bits as the recorded path', () => {
+    const gen = new Generator(8);
+    const layer = new snn.Synaptic({ alpha: 0.8, beta: 0.9, reset: 'zero' });
+    const x = randn([12, 6, 10], { generator: gen });
+    const w = tensor(1.5).requiresGrad_();
+    const recorded = layer.run(x.mul(w));
+    const evaluated = noGrad(() => layer.run(x.mul(1.5), {}, { membranes: false }));
+    expect(evaluated.spikes.map(flat)).toEqual(recorded.spikes.map(flat));
+    expect(flat(evaluated.mem).map((v) => v + 0)).toEqual(flat(recorded.mem).map((v) => v + 0)); // + 0: −0 and 0 alike
+    expect(flat(evaluated.syn).map((v) => v + 0)).toEqual(flat(recorded.syn).map((v) => v + 0));
+  });
+
+  for (const allToAll of [true, false]) {
+    it(`RLIF (${allToAll ? 'all-to-all Linear' : 'one-to-one V'}): the reference loop's spikes and membrane`, () => {
+      const gen = new Generator(31);
+      const F = 5;
+      const layer = allToAll
+        ? new snn.RLIF({ beta: 0.8, features: F, threshold: 0.5, dtype: 'float64', generator: gen })
+        : new snn.RLIF({ beta: 0.8, allToAll: false, V: [0.5, -1, 0.2, 1, 0], threshold: 0.5, dtype: 'float64' });
+      const x = randn([9, 2, F], { generator: gen, dtype: 'float64' });
+      const mem0 = randn([2, F], { generator: gen, dtype: 'float64' });
+      const out = noGrad(() => layer.run(x, { mem: mem0 }, { membranes: false }));
+      const W = allToAll ? flat(layer.recurrent?.weight as Tensor) : [];
+      const b = allToAll ? flat(layer.recurrent?.bias as Tensor) : [];
+      const V = [0.5, -1, 0.2, 1, 0];
+      const xs = flat(x);
+      let u = flat(mem0);
+      let s = new Array<number>(2 * F).fill(0);
+      const spikes: number[][] = [];
+      for (let t = 0; t < 9; t++) {
+        const fb = s.map((_, k) => {
+          const n = Math.floor(k / F);
+          const j = k % F;
+          if (!allToAll) return V[j] * s[k];
+          let acc = b[j];
+          for (let m = 0; m < F; m++) acc += W[j * F + m] * s[n * F + m];
+          return acc;
+        });
+        u = u.map((v, k) => 0.8 * v + (xs[t * 2 * F + k] + fb[k]) - (v > 0.5 ? 1 : 0) * 0.5);
+        s = u.map((v) => (v > 0.5 ? 1 : 0));
+        spikes.push(s);
+      }
+      expect(out.spikes.map(flat)).toEqual(spikes);
+      flat(out.mem).forEach((v, k) => expect(Math.abs(v - u[k])).toBeLessThan(1e-12));
+      expect(spikes.flat().includes(1) && spikes.flat().includes(0)).toBe(true);
+    });
+  }
 });
