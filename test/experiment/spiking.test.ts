@@ -80,4 +80,24 @@ describe('spiking and binarized experiments (small budget)', () => {
     expect(runSnnCommand(['nope'], io)).toBe(2);
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('surrograd snn mnist and snn binarized write their JSON and SVG too (tiny budgets); --nets is checked', () => {
+    const io = { stdout: (): void => undefined, stderr: { write: (): boolean => true } };
+    const runs: [string[], string, string[]][] = [
+      [['mnist', '--seeds', '1', '--rules', 'atan', '--train-size', '64', '--test-size', '32', '--hidden', '8', '--steps', '3'], 'spiking-mnist', ['atan']],
+      [['binarized', '--seeds', '1', '--rules', 'approxSign', '--nets', 'mlp,cnn', '--train-size', '64', '--test-size', '32', '--hidden', '8', '--epochs', '1'], 'binarized-mnist', ['MLP approxSign', 'CNN approxSign']],
+    ];
+    for (const [args, name, rows] of runs) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snn-'));
+      expect(runSnnCommand([...args, '--out', dir, '--no-progress'], io)).toBe(0);
+      const json = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as experiment.ExperimentResult;
+      expect(json.experiment).toBe(name);
+      expect(json.rows.map((r) => r.name)).toEqual(rows);
+      expect(fs.readFileSync(path.join(dir, 'loss.svg'), 'utf8')).toMatch(/<svg[^>]*>[\s\S]*<\/svg>/);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    let err = '';
+    expect(runSnnCommand(['binarized', '--nets', 'rnn'], { stdout: () => undefined, stderr: { write: (t: string) => (err += t) } })).toBe(1);
+    expect(err).toMatch(/--nets must be mlp, cnn or mlp,cnn, got 'rnn'/);
+  });
 });
