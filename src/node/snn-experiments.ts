@@ -141,7 +141,10 @@ export function runSnnCommand(args: readonly string[], io: SnnCommandIO): number
         }
       };
   try {
-    const common = { seeds, rules, onProgress };
+    const out = flags.get('out') ?? path.join('runs', `snn-${experiment}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    // the files are written after every row, so a run cut short keeps the rows it finished
+    const onRow = (partial: ExperimentResult): void => void writeExperiment(partial, out);
+    const common = { seeds, rules, onProgress, onRow };
     let result: ExperimentResult;
     if (experiment === 'mnist') {
       const loss = flags.get('loss') ?? 'count';
@@ -154,7 +157,6 @@ export function runSnnCommand(args: readonly string[], io: SnnCommandIO): number
       if (!nets.every((n): n is 'mlp' | 'cnn' => n === 'mlp' || n === 'cnn')) throw new Error(`--nets must be mlp, cnn or mlp,cnn, got '${flags.get('nets') ?? ''}'`);
       result = binarizedMnist({ ...common, nets, trainSize: int(flags, 'train-size'), testSize: int(flags, 'test-size'), epochs: int(flags, 'epochs'), hidden: int(flags, 'hidden') });
     }
-    const out = flags.get('out') ?? path.join('runs', `snn-${experiment}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     const files = writeExperiment(result, out);
     io.stdout(`${formatExperimentTable(result)}\n\nResults in ${files.dir}/: results.json, summary.txt, loss.svg\n`);
     return 0;

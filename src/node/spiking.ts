@@ -120,6 +120,8 @@ export interface SpikingMnistOptions {
   loss?: 'count' | 'membrane';
   /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
+  /** Called after each row is complete with the result so far (the CLI writes its files then, so a cut-short run keeps its rows). */
+  onRow?: (partial: ExperimentResult) => void;
 }
 
 /** snnTorch tutorial 5's network: Linear → LIF → Linear → LIF, the output read from its membrane. */
@@ -186,6 +188,12 @@ export function spikingMnist(options: SpikingMnistOptions = {}): ExperimentResul
   if (lossKind !== 'count' && lossKind !== 'membrane') throw new ArgumentError(`${fn}: loss must be 'count' or 'membrane', got '${String(lossKind)}'`);
   const { train, test } = loadMnist({ trainSize: options.trainSize ?? 8000, testSize: options.testSize ?? 2000, seed: 0 });
   const rows: ExperimentRow[] = [];
+  const resultSoFar = (): ExperimentResult => ({
+    experiment: 'spiking-mnist',
+    config: { trainSize: train.length, testSize: test.length, steps, hidden, beta, lr, batchSize, epochs, seeds: [...seeds], loss: lossKind === 'count' ? 'CE(output spike counts)' : 'Σ_t CE(U_out[t])', readout: 'output spike counts' },
+    rows: [...rows],
+    chance: 0.1,
+  });
   for (const rule of ruleNames) {
     const accs: number[] = [];
     const losses: number[] = [];
@@ -240,13 +248,9 @@ export function spikingMnist(options: SpikingMnistOptions = {}): ExperimentResul
       lossCurve: curve,
       perSeed: accs,
     });
+    options.onRow?.(resultSoFar());
   }
-  return {
-    experiment: 'spiking-mnist',
-    config: { trainSize: train.length, testSize: test.length, steps, hidden, beta, lr, batchSize, epochs, seeds: [...seeds], loss: lossKind === 'count' ? 'CE(output spike counts)' : 'Σ_t CE(U_out[t])', readout: 'output spike counts' },
-    rows,
-    chance: 0.1,
-  };
+  return resultSoFar();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,6 +279,8 @@ export interface SpikingToyOptions {
   lr?: number;
   /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
+  /** Called after each row is complete with the result so far (the CLI writes its files then, so a cut-short run keeps its rows). */
+  onRow?: (partial: ExperimentResult) => void;
 }
 
 const TOY_RULES: Record<string, RuleChoice> = {
@@ -333,6 +339,12 @@ export function spikingToy(options: SpikingToyOptions = {}): ExperimentResult {
   const dt = 1e-3;
   const beta = Math.exp(-dt / 10e-3); // τ_mem 10 ms
   const rows: ExperimentRow[] = [];
+  const resultSoFar = (): ExperimentResult => ({
+    experiment: 'spiking-toy',
+    config: { iterations, batchSize, steps, inputs, rateHz, hidden: hiddenUnits, lr, beta, seeds: [...seeds], dtMs: 1, neuron: 'LIF, reset zero; readout LIF without reset, max membrane over time' },
+    rows: [...rows],
+    chance: 0.5,
+  });
   for (const name of names) {
     const accs: number[] = [];
     const losses: number[] = [];
@@ -382,13 +394,9 @@ export function spikingToy(options: SpikingToyOptions = {}): ExperimentResult {
       lossCurve: curve,
       perSeed: accs,
     });
+    options.onRow?.(resultSoFar());
   }
-  return {
-    experiment: 'spiking-toy',
-    config: { iterations, batchSize, steps, inputs, rateHz, hidden: hiddenUnits, lr, beta, seeds: [...seeds], dtMs: 1, neuron: 'LIF, reset zero; readout LIF without reset, max membrane over time' },
-    rows,
-    chance: 0.5,
-  };
+  return resultSoFar();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,6 +428,8 @@ export interface BinarizedMnistOptions {
   lr?: number;
   /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
+  /** Called after each row is complete with the result so far (the CLI writes its files then, so a cut-short run keeps its rows). */
+  onRow?: (partial: ExperimentResult) => void;
 }
 
 /** The sign rules the binarized-MNIST experiment compares by default. */
@@ -527,6 +537,16 @@ export function binarizedMnist(options: BinarizedMnistOptions = {}): ExperimentR
   const lr = options.lr ?? 0.01;
   const { train, test } = loadMnist({ trainSize: options.trainSize ?? 8000, testSize: options.testSize ?? 2000, seed: 0, normalize: 'minmax-neg1-1' });
   const rows: ExperimentRow[] = [];
+  const resultSoFar = (): ExperimentResult => ({
+    experiment: 'binarized-mnist',
+    config: {
+      trainSize: train.length, testSize: test.length, hidden, epochs, batchSize, lr, seeds: [...seeds], nets: [...nets],
+      mlp: '784-H-H-10, (Binary)Linear → BatchNorm1d → sign (hardtanh in full precision)',
+      cnn: '(Binary)Conv2d 1→16 5×5 → MaxPool2d 2 → BatchNorm2d → sign, (Binary)Conv2d 16→32 5×5 → MaxPool2d 2 → BatchNorm2d → sign, (Binary)Linear 512→10 → BatchNorm1d',
+    },
+    rows: [...rows],
+    chance: 0.1,
+  });
   for (const net of nets) {
     for (const name of names) {
       const row = `${NET_LABEL[net]} ${name}`;
@@ -571,18 +591,10 @@ export function binarizedMnist(options: BinarizedMnistOptions = {}): ExperimentR
         accs.push(right / test.length);
       }
       rows.push({ name: row, accuracy: meanSd(accs), finalLoss: meanSd(losses), seconds: meanSd(times), firingRates: {}, silentFractions: {}, lossCurve: curve, perSeed: accs });
+      options.onRow?.(resultSoFar());
     }
   }
-  return {
-    experiment: 'binarized-mnist',
-    config: {
-      trainSize: train.length, testSize: test.length, hidden, epochs, batchSize, lr, seeds: [...seeds], nets: [...nets],
-      mlp: '784-H-H-10, (Binary)Linear → BatchNorm1d → sign (hardtanh in full precision)',
-      cnn: '(Binary)Conv2d 1→16 5×5 → MaxPool2d 2 → BatchNorm2d → sign, (Binary)Conv2d 16→32 5×5 → MaxPool2d 2 → BatchNorm2d → sign, (Binary)Linear 512→10 → BatchNorm1d',
-    },
-    rows,
-    chance: 0.1,
-  };
+  return resultSoFar();
 }
 
 // ---------------------------------------------------------------------------------------------

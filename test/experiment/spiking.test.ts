@@ -100,4 +100,11 @@ describe('spiking and binarized experiments (small budget)', () => {
     expect(runSnnCommand(['binarized', '--nets', 'rnn'], { stdout: () => undefined, stderr: { write: (t: string) => (err += t) } })).toBe(1);
     expect(err).toMatch(/--nets must be mlp, cnn or mlp,cnn, got 'rnn'/);
   });
+
+  it('onRow hands over the result after each finished row (the CLI writes its files then)', () => {
+    const seen: string[][] = [];
+    const r = experiment.spikingToy({ rules: ['exact', 'atan'], seeds: [1], iterations: 1, steps: 5, batchSize: 8, onRow: (p) => seen.push(p.rows.map((row) => row.name)) });
+    expect(seen).toEqual([['exact'], ['exact', 'atan']]);
+    expect(r.rows.map((row) => row.name)).toEqual(['exact', 'atan']);
+  });
 });
