@@ -23,6 +23,8 @@ export default defineConfig({
           'test/nn/**/*.test.ts',
           'test/tensor.test.ts',
           'test/defaults.test.ts',
+          // checkpoints save rules as their parts (a blend's A, B and λ): the one reader of what blend records
+          'test/checkpoint.test.ts',
         ],
     // memory.test.ts measures heap growth, which Stryker's instrumentation and per-test coverage
     // counters disturb (it fails the initial run); it pins no value a mutant could change
