@@ -163,13 +163,13 @@ function summariseRows(spec: TrialSpec, result: CompareResult): RowResult[] {
       diverged: run.diverged,
       secondsPerEpoch: run.final.secondsPerEpoch,
       initialDead: run.initial.deadFraction,
-      finalDead: last.diagnostics.deadFraction,
+      finalDead: run.finalDiagnostics.deadFraction,
       initialSaturated: run.initial.saturatedFraction,
-      finalSaturated: last.diagnostics.saturatedFraction,
+      finalSaturated: run.finalDiagnostics.saturatedFraction,
       initialFirstLast: run.initial.firstLastRatio,
       initialGradNorms: run.initial.layers.map((l) => l.weightGradNorm),
       initialCosine: meanCosine(run.initial.agreement),
-      finalCosine: meanCosine(last.diagnostics.agreement),
+      finalCosine: meanCosine(run.finalDiagnostics.agreement),
     };
   });
 }
