@@ -78,9 +78,10 @@ export function runComparison(options: CompareOptions, loadNamed: NamedDatasetLo
   const data = typeof o.dataset === 'string' ? loadNamed(o.dataset, o.datasetOptions) : o.dataset;
   checkSplit(data);
   const { test } = data;
-  if (typeof o.earlyStopping?.validation === 'number' && o.earlyStopping.validation >= data.train.length) {
+  const held = heldOutCount(o.earlyStopping, data.train.length);
+  if (held !== null && (held >= data.train.length || held < 1)) {
     throw new ArgumentError(
-      `${FN}: earlyStopping.validation holds out ${o.earlyStopping.validation} of ${data.train.length} training examples, leaving none to train on; hold out fewer`,
+      `${FN}: earlyStopping.validation holds out ${held} of ${data.train.length} training examples, leaving ${held < 1 ? 'no validation set' : 'none to train on'}; hold out ${held < 1 ? 'more' : 'fewer'}`,
     );
   }
   const { train, validation } = holdOut(data.train, o.earlyStopping);
@@ -303,12 +304,18 @@ function stoppingRule(es: EarlyStopping | undefined): { patience: number; minDel
   return { patience: es?.patience ?? 3, minDelta: es?.minDelta ?? 0.002, minEpochs: es?.minEpochs ?? 1 };
 }
 
+/** How many training examples `validation` holds out (a count, or a fraction of the training set), or null when it is a dataset or absent. */
+function heldOutCount(es: EarlyStopping | undefined, trainSize: number): number | null {
+  if (es === undefined || typeof es.validation !== 'number') return null;
+  return es.validation < 1 ? Math.round(es.validation * trainSize) : es.validation;
+}
+
 /** The training set and the early-stopping validation set (a given dataset, or examples held out of train). */
 function holdOut(train: ClassificationDataset, es: EarlyStopping | undefined): { train: ClassificationDataset; validation: ClassificationDataset | null } {
   if (es === undefined) return { train, validation: null };
   if (typeof es.validation !== 'number') return { train, validation: es.validation };
   const order = new Generator(deriveSeed(0, 4)).permutation(train.length);
-  const keep = train.length - es.validation;
+  const keep = train.length - (heldOutCount(es, train.length) as number);
   return { train: subset(train, order.slice(0, keep)), validation: subset(train, order.slice(keep)) };
 }
 
@@ -428,6 +435,8 @@ function summarise(row: Row, runs: RunResult[]): RuleSummary {
     exact: row.exact,
     metrics,
     initialFirstLastRatio: meanSd(runs.map((r) => r.initial.firstLastRatio)),
+    bestTestAccuracy: meanSd(runs.map((r) => r.best.testAccuracy)),
+    epochsRun: meanSd(runs.map((r) => r.epochs.length)),
     divergedSeeds: runs.filter((r) => r.diverged).map((r) => r.seed),
   };
 }
@@ -510,7 +519,11 @@ function checkEarlyStopping(es: EarlyStopping): void {
     if (!keys.includes(key)) throw new ArgumentError(`${FN}: unknown earlyStopping option '${key}'; the options are ${keys.join(', ')}`);
   }
   const v = es.validation;
-  if (typeof v === 'number') integer('earlyStopping.validation', v, 1);
+  if (typeof v === 'number') {
+    if (!(Number.isFinite(v) && ((v > 0 && v < 1) || (Number.isInteger(v) && v >= 1)))) {
+      throw new ArgumentError(`${FN}: earlyStopping.validation must be a whole number of training examples ≥ 1 or a fraction in (0, 1), got ${String(v)}`);
+    }
+  }
   else if (v === null || typeof v !== 'object' || v.task !== 'classification' || v.labels === null || v.length === 0) {
     throw new ArgumentError(`${FN}: earlyStopping.validation must be a non-empty classification dataset or a number of training examples to hold out`);
   }

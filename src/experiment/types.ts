@@ -136,8 +136,9 @@ export interface CompareOptions {
  */
 export interface EarlyStopping {
   /**
-   * Held-out examples: a classification dataset, or a number of training examples to hold out
-   * (drawn once by a fixed permutation, the same for every row and seed; the rest are trained on).
+   * Held-out examples: a classification dataset, or how many training examples to hold out — a
+   * whole number, or a fraction in (0, 1) such as 0.2 — drawn once by a fixed permutation, the same
+   * for every row and seed; the rest are trained on.
    */
   validation: ClassificationDataset | number;
   /** Epochs without improvement before stopping (default 3). */
@@ -243,6 +244,10 @@ export interface RuleSummary {
   metrics: Record<MetricName, MeanSd>;
   /** Mean ± sd over seeds of the reference-batch first/last ratio before training. */
   initialFirstLastRatio: MeanSd;
+  /** Mean ± sd over seeds of the test accuracy at each run's best validation epoch (with early stopping; otherwise the final test accuracy). */
+  bestTestAccuracy: MeanSd;
+  /** Mean ± sd over seeds of the epochs each run trained. */
+  epochsRun: MeanSd;
   /** Seeds whose run diverged. */
   divergedSeeds: number[];
 }

@@ -64,6 +64,9 @@ describe('compareRules earlyStopping', () => {
     const held = compareRules({ ...tiny, rules: ['exact'], seeds: [1], epochs: 1, earlyStopping: { validation: 30 } });
     expect(held.config.trainSize).toBe(66);
     expect(held.config.stepsPerEpoch).toBe(Math.ceil(66 / 16));
+    const fraction = compareRules({ ...tiny, rules: ['exact'], seeds: [1], epochs: 1, earlyStopping: { validation: 0.25 } });
+    expect(fraction.config.earlyStopping?.validationSize).toBe(24); // a quarter of 96
+    expect(fraction.config.trainSize).toBe(72);
     const v = held.runs[0].epochs[0].validationAccuracy as number;
     expect(Math.abs(v * 30 - Math.round(v * 30))).toBeLessThan(1e-9); // a count out of 30
   });
@@ -72,7 +75,9 @@ describe('compareRules earlyStopping', () => {
     const bad = (earlyStopping: unknown, message: RegExp): void =>
       expect(() => compareRules({ ...frozen, earlyStopping: earlyStopping as never })).toThrowWith(ArgumentError, message);
     bad({ validation: 96 }, /holds out 96 of 96 training examples/);
-    bad({ validation: 0 }, /earlyStopping\.validation must be an integer ≥ 1/);
+    bad({ validation: 0 }, /whole number of training examples ≥ 1 or a fraction in \(0, 1\), got 0/);
+    bad({ validation: 2.5 }, /got 2\.5/);
+    bad({ validation: 0.001 }, /holds out 0 of 96 training examples, leaving no validation set/);
     bad({ validation: 10, patience: 0 }, /earlyStopping\.patience must be an integer ≥ 1/);
     bad({ validation: 10, minDelta: -1 }, /minDelta must be a finite number ≥ 0/);
     bad({ validation: 10, wait: 3 }, /unknown earlyStopping option 'wait'/);
