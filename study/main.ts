@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { BUDGETS, planStudy, type Budget } from './plan';
-import { readResults, runStudy } from './run';
+import { currentResults, readResults, runStudy } from './run';
 import { renderStudy } from './report';
 
 async function main(): Promise<void> {
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   let results;
   const plan = planStudy(budget);
   if (values['report-only']) {
-    results = readResults(resultsFile);
+    results = currentResults(plan, readResults(resultsFile));
   } else {
     const bar = new SingleBar({
       format: 'study {budget} |{bar}| {value}/{total} trials | {last} | ETA {eta_formatted}',

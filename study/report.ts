@@ -30,7 +30,9 @@ interface CellRow {
   initialCosine: number[];
   initialDead: number[];
   diverged: number;
-  lastEpochGain: number[];
+  /** How each seed's run stopped, and the epoch its result was taken at. */
+  stops: RowResult['stop'][];
+  bestEpochs: number[];
   /** Test accuracy after the first epoch, and the mean cosine to the exact gradient after the last. */
   firstEpoch: number[];
   finalCosine: number[];
@@ -64,7 +66,7 @@ function buildCells(plan: TrialSpec[], results: Map<string, TrialResult>): Cell[
         key: spec.cell, section: spec.section, spec, seeds: 0,
         rows: spec.rows.map((r) => ({
           label: r.label, kind: r.kind, accuracies: [], vsExact: null, adjustedP: Number.NaN, costRatios: [],
-          initialCosine: [], initialDead: [], diverged: 0, lastEpochGain: [], firstEpoch: [], finalCosine: [],
+          initialCosine: [], initialDead: [], diverged: 0, stops: [], bestEpochs: [], firstEpoch: [], finalCosine: [],
         })),
       };
       cells.set(spec.cell, cell);
@@ -73,15 +75,17 @@ function buildCells(plan: TrialSpec[], results: Map<string, TrialResult>): Cell[
     const exact = result.rows.find((r) => r.kind === 'exact') as RowResult;
     result.rows.forEach((r, i) => {
       const row = cell.rows[i];
-      // a diverged run scores chance-level accuracy as measured (NaN logits predict nothing)
+      // a run that diverged in its first epoch scores 0 (a diverged model classifies nothing);
+      // one that diverged later keeps the test accuracy of its best epoch before
       row.accuracies.push(r.finalAccuracy);
+      row.stops.push(r.stop);
+      row.bestEpochs.push(r.bestEpoch);
       if (r.diverged) row.diverged++;
       if (exact.secondsPerEpoch > 0) row.costRatios.push(r.secondsPerEpoch / exact.secondsPerEpoch);
       if (r.initialCosine !== null) row.initialCosine.push(r.initialCosine);
       if (r.initialDead !== null) row.initialDead.push(r.initialDead);
       if (r.accuracy.length >= 1) row.firstEpoch.push(r.accuracy[0]);
       if (r.finalCosine !== null) row.finalCosine.push(r.finalCosine);
-      if (r.accuracy.length >= 2) row.lastEpochGain.push(r.accuracy[r.accuracy.length - 1] - r.accuracy[r.accuracy.length - 2]);
     });
   }
   const list = [...cells.values()];
@@ -116,7 +120,8 @@ function cellTitle(cell: Cell): string {
   if (s.section === 'dying') {
     const dead = describe(cell.rows[0].initialDead).mean;
     const target = s.targetDead === null ? 'default biases' : `target ${pct(s.targetDead)} %`;
-    return `depth ${s.depth}, ${s.optimizer}, ${target} (measured ${pct(dead)} % dead)`;
+    const net = s.arch === 'cnn' ? `CNN (conv ${(s.channels ?? []).join('→')}, ${s.depth} hidden)` : `depth ${s.depth}`;
+    return `${net}, ${s.optimizer}, ${target} (measured ${pct(dead)} % dead)`;
   }
   const init = s.init === 'default' ? 'PyTorch default' : s.initGain === 1 ? 'Glorot' : `Glorot gain ${s.initGain}`;
   return `depth ${s.depth}, ${s.optimizer} (lr ${s.lr}), ${init}`;
@@ -284,17 +289,25 @@ export function renderStudy(budget: Budget, plan: TrialSpec[], results: Map<stri
   if (done < plan.length) w(`> **Incomplete**: ${plan.length - done} trials have not run yet; the tables show what has. Rerun the command to continue where it stopped.\n`);
   w('## Setup');
   w();
-  w(`- Data: MNIST digits, ${b.trainSize} training and ${b.testSize} test images (standardised), batch 64, ${b.epochs} epochs.`);
-  w(`- Nets: MLPs of width ${b.width}; hidden layers Linear → activation; learning rates ${Object.entries(LEARNING_RATES).map(([k, v]) => `${k} ${v}`).join(', ')} (momentum = SGD with momentum 0.9).`);
+  w(`- Data: MNIST digits, ${b.trainSize} training, ${b.validationSize} validation and ${b.testSize} test images (disjoint, standardised), batch 64.`);
+  w(`- Epochs (how they were chosen): every run trains until its validation accuracy has not risen by more than ${pct(b.minDelta)} points for ${b.patience} epochs in a row, at most ${b.maxEpochs} epochs; its result is the test accuracy at the epoch of best validation accuracy (early-stopping model selection; the test set decides nothing). A stalled run stops early, so the budget goes to the runs that are still learning.`);
+  w(`- Nets: MLPs of width ${b.width}; hidden layers Linear → activation${b.dyingCnn === null ? '' : `; for dying ReLU also a CNN (conv 3×3 blocks of ${b.dyingCnn.channels.join(', ')} channels, each conv → ReLU → max-pool 2, then ${b.dyingCnn.depth} hidden Linear layer of width ${b.width})`}; learning rates ${Object.entries(LEARNING_RATES).map(([k, v]) => `${k} ${v}`).join(', ')} (momentum = SGD with momentum 0.9).`);
   w(`- Each trial is one seed of one cell; inside it every row starts from the same initial weights and sees the same batches (\`compareRules\`), so rows of one seed differ only by the rule or remedy. ${b.seeds} seeds per cell.`);
-  w('- Test: each artificial rule and each remedy against the exact derivative of the same cell, Welch\'s two-sided t-test on final test accuracy over seeds, Holm-corrected over all comparisons of the section; ▲ / ▼ mark a significant gain / loss at α = 0.05.');
-  const gains = cells.flatMap((c) => {
-    const best = c.rows.reduce((a, r) => (describe(r.accuracies).mean > describe(a.accuracies).mean ? r : a));
-    return best.lastEpochGain;
-  });
-  if (gains.length > 0) {
-    const g = describe(gains.map((x) => 100 * x));
-    w(`- Convergence check: the best row of each cell gained ${g.mean.toFixed(2)} ± ${g.sd.toFixed(2)} accuracy points (mean ± sd over cells and seeds) in its last epoch. ${g.mean < 1 ? 'The winners had levelled off.' : 'The winners were still improving: read the tables as "after this budget", not as converged.'}`);
+  w('- Test: each artificial rule and each remedy against the exact derivative of the same cell, Welch\'s two-sided t-test on test accuracy over seeds, Holm-corrected over all comparisons of the section; ▲ / ▼ mark a significant gain / loss at α = 0.05.');
+  const winners = cells.map((c) => c.rows.reduce((a, r) => (describe(r.accuracies).mean > describe(a.accuracies).mean ? r : a)));
+  const winnerStops = winners.flatMap((r) => r.stops);
+  const allStops = cells.flatMap((c) => c.rows.flatMap((r) => r.stops));
+  if (winnerStops.length > 0) {
+    const count = (list: RowResult['stop'][], stop: RowResult['stop']): number => list.filter((x) => x === stop).length;
+    const capped = winners.map((r, i) => ({ r, c: cells[i] })).filter(({ r }) => r.stops.includes('epochs'));
+    w(
+      `- Convergence check: of the runs of each cell's best row (${winnerStops.length} runs), ${count(winnerStops, 'patience')} stopped because their validation accuracy had levelled off and ${count(winnerStops, 'epochs')} reached the ${b.maxEpochs}-epoch cap still improving` +
+        `${capped.length === 0 ? '' : ` (in ${capped.length} cells: ${capped.slice(0, 6).map(({ r, c }) => `${c.spec.section === 'dying' ? 'ReLU' : c.spec.activation} ${cellTitle(c)}, ${r.label}`).join('; ')}${capped.length > 6 ? '; …' : ''})`}` +
+        `; over all runs: ${count(allStops, 'patience')} levelled off, ${count(allStops, 'epochs')} capped, ${count(allStops, 'diverged')} diverged. ` +
+        `${count(winnerStops, 'epochs') <= winnerStops.length / 10 ? 'The winners had converged by this rule.' : 'Many winners were still improving at the cap: read their rows as "after this budget".'}`,
+    );
+    const bestEpochs = describe(winners.flatMap((r) => r.bestEpochs));
+    w(`- The best rows' results were taken at epoch ${bestEpochs.mean.toFixed(1)} ± ${bestEpochs.sd.toFixed(1)} on average.`);
   }
   w();
 
@@ -318,7 +331,18 @@ export function renderStudy(budget: Budget, plan: TrialSpec[], results: Map<stri
   w();
   w('Hidden biases set to the constant that leaves the target fraction of hidden units dead (pre-activation ≤ 0 on every example of the 256-example reference batch) at the start, found by bisection per seed. "Re-initialise dead units" re-draws the incoming weights and bias of each unit dead at the start (PyTorch\'s default distribution) before training. Test accuracy %.');
   w();
-  w(table(dying));
+  const dyingMlp = dying.filter((c) => c.spec.arch === 'mlp');
+  const dyingCnn = dying.filter((c) => c.spec.arch === 'cnn');
+  w('### MLPs');
+  w();
+  w(table(dyingMlp));
+  if (b.dyingCnn !== null) {
+    w('### CNN');
+    w();
+    w('Dead units counted per conv output (channel × position) and per hidden unit; "re-initialise dead units" re-draws a conv channel whose outputs are all ≤ 0 on the reference batch.');
+    w();
+    w(table(dyingCnn));
+  }
 
   w('## 3. Cost');
   w();
@@ -329,11 +353,11 @@ export function renderStudy(budget: Budget, plan: TrialSpec[], results: Map<stri
   w('## 4. Rules learned and scheduled');
   w();
   const scheduled = cells.filter((c) => c.section === 'schedule');
-  w('Does annealing from an artificial rule into the exact derivative keep the early-training benefit and remove the late bias? Each cell trains the exact rule, an artificial rule, the same rule blended into exact (`rules.blend(rule, \'exact\', schedules.linear({ from: 0, to: 1, steps }))`, λ stepped after every optimizer step, so the last steps use the exact gradient), and the same rule with its parameter learned (`nn.learnable`, trained by the same optimizer). Test accuracy % at the end; ▲ / ▼ against exact (Holm-corrected within this section).');
+  w('Does annealing from an artificial rule into the exact derivative keep the early-training benefit and remove the late bias? Each cell trains the exact rule, an artificial rule, the same rule blended into exact (`rules.blend(rule, \'exact\', schedules.linear({ from: 0, to: 1, steps }))`, λ stepped after every optimizer step over the first half of the epoch cap, exact after; no row of these cells may stop before then), and the same rule with its parameter learned (`nn.learnable`, trained by the same optimizer). Test accuracy % at the best validation epoch; ▲ / ▼ against exact (Holm-corrected within this section).');
   w();
   w(table(scheduled));
   if (scheduled.length > 0) {
-    w('| cell | row | accuracy after epoch 1 | final accuracy | cosine to exact at the end |');
+    w('| cell | row | accuracy after epoch 1 | result accuracy | cosine to exact at the end |');
     w('|---|---|---|---|---|');
     for (const c of scheduled) {
       for (const r of c.rows) {
