@@ -72,7 +72,7 @@ const COMPARE_FLAGS: readonly Flag[] = [
   {
     name: 'patience',
     value: 'N',
-    help: 'early stopping: stop a run after N epochs without a rise of more than --min-delta in validation accuracy (needs --validation)',
+    help: 'early stopping: stop a run after N epochs without a rise of more than --min-delta in validation accuracy on held-out training examples (--validation)',
   },
   { name: 'validation', value: 'N', help: 'early stopping: hold N training examples out as the validation set (default: a fifth of them)' },
   { name: 'min-delta', value: 'X', help: 'early stopping: the smallest rise in validation accuracy that counts (default 0.002)' },

@@ -7,6 +7,13 @@ import { listRules, type ActivationName } from '../src';
 import type { OptimizerName } from '../src/experiment';
 
 export const BUDGETS = ['tiny', 'small', 'full'] as const;
+
+/**
+ * The design's version, part of the results file's name. 1: a fixed 4 epochs (study/results/full.jsonl,
+ * the data of the docs/study.md generated in session 2). 2: early stopping on a validation set, a
+ * dying-ReLU CNN cell.
+ */
+export const DESIGN_VERSION = 2;
 export type Budget = (typeof BUDGETS)[number];
 
 /** A rule made by a factory of `rules` with these parameters, e.g. { factory: 'sigmoidShaped', params: { k: 4 } }. */

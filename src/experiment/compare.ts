@@ -225,6 +225,8 @@ function trainOne(s: RunSetup): RunResult {
   let diverged = false;
   let stop: StopReason = 'epochs';
   let best: RunResult['best'] | null = null;
+  let level = -Infinity;
+  let lastRise = 0;
   let testAccuracy: number | null = null;
   let step = 0;
   for (let epoch = 1; epoch <= o.epochs && stop === 'epochs'; epoch++) {
@@ -262,11 +264,18 @@ function trainOne(s: RunSetup): RunResult {
     const evaluation = diverged ? { loss: NaN, accuracy: 0 } : evaluate(model, s.test);
     testAccuracy = evaluation.accuracy;
     const validationAccuracy = s.validation === null ? null : diverged ? 0 : evaluate(model, s.validation).accuracy;
-    if (best === null || (validationAccuracy !== null && validationAccuracy > (best.validationAccuracy as number) + (rule as Required<EarlyStopping>).minDelta)) {
+    if (rule === null || validationAccuracy === null) {
       best = { epoch, validationAccuracy, testAccuracy };
+    } else {
+      // the best epoch is the highest validation accuracy (the first of equals); patience counts
+      // the epochs since the last rise of more than minDelta over the level it had reached
+      if (best === null || validationAccuracy > (best.validationAccuracy as number)) best = { epoch, validationAccuracy, testAccuracy };
+      if (validationAccuracy > level + rule.minDelta || epoch === 1) {
+        level = validationAccuracy;
+        lastRise = epoch;
+      }
+      if (stop === 'epochs' && epoch >= rule.minEpochs && epoch - lastRise >= rule.patience && epoch < o.epochs) stop = 'patience';
     }
-    if (rule === null) best = { epoch, validationAccuracy, testAccuracy };
-    else if (stop === 'epochs' && epoch >= rule.minEpochs && epoch - best.epoch >= rule.patience && epoch < o.epochs) stop = 'patience';
     const lastEpoch = stop !== 'epochs' || epoch === o.epochs;
     const diagnostics = diverged ? lastSnapshot : (o.epochDiagnostics ?? true) || lastEpoch ? snapshot() : null;
     if (diagnostics !== null) lastSnapshot = diagnostics;

@@ -70,25 +70,32 @@ function runsOf(result: CompareResult, rule: string): RunResult[] {
 /** The mean over runs of each step's loss, smoothed by a trailing moving average of `window` steps. */
 function meanLossCurve(runs: RunResult[], window: number): [number, number][] {
   const steps = Math.max(0, ...runs.map((r) => r.losses.length));
+  // the mean over the runs that reached each step with a finite loss (a diverged run's last
+  // loss is NaN or infinite; it must not poison the window of the healthy runs after it)
   const mean: number[] = [];
   for (let i = 0; i < steps; i++) {
     let sum = 0;
     let n = 0;
     for (const r of runs) {
-      if (i < r.losses.length) {
+      if (i < r.losses.length && Number.isFinite(r.losses[i])) {
         sum += r.losses[i];
         n++;
       }
     }
-    mean.push(sum / n);
+    mean.push(n === 0 ? Number.NaN : sum / n);
   }
+  // each point: the mean of the finite step means in the window ending there (NaN if none)
   const out: [number, number][] = [];
-  let acc = 0;
   for (let i = 0; i < mean.length; i++) {
-    acc += mean[i];
-    if (i >= window) acc -= mean[i - window];
-    const n = Math.min(i + 1, window);
-    out.push([i + 1, acc / n]);
+    let sum = 0;
+    let n = 0;
+    for (let j = Math.max(0, i - window + 1); j <= i; j++) {
+      if (Number.isFinite(mean[j])) {
+        sum += mean[j];
+        n++;
+      }
+    }
+    out.push([i + 1, n === 0 ? Number.NaN : sum / n]);
   }
   return out;
 }

@@ -130,9 +130,10 @@ export interface CompareOptions {
 
 /**
  * The stopping rule of `compareRules`: after each epoch the run is evaluated on `validation`;
- * it stops once `patience` epochs in a row have not raised the best validation accuracy by more
- * than `minDelta` (and at least `minEpochs` epochs have run). The test split is never used to
- * decide anything.
+ * it stops once `patience` epochs in a row have not raised the validation accuracy by more than
+ * `minDelta` above the level of its last such rise (and at least `minEpochs` epochs have run).
+ * Its result (`best`) is the epoch of highest validation accuracy, whether or not that epoch rose
+ * by `minDelta`. The test split is never used to decide anything.
  */
 export interface EarlyStopping {
   /**
@@ -217,7 +218,7 @@ export interface RunResult {
   /** The headline numbers (the last epoch's). */
   final: FinalMetrics;
   /**
-   * The epoch with the best validation accuracy (the first of equals) and its test accuracy —
+   * The epoch with the highest validation accuracy (the first of equals) and its test accuracy —
    * the usual early-stopping model selection; without early stopping, the last epoch.
    */
   best: { epoch: number; validationAccuracy: number | null; testAccuracy: number };

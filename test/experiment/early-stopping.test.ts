@@ -3,7 +3,7 @@
 // stop at follows from its definition by hand, and identical runs without the rule.
 import { describe, expect, it } from 'vitest';
 import { nn, rules } from '../../src/index';
-import { compareRules, evaluate, type CompareOptions } from '../../src/experiment';
+import { compareRules, evaluate, lossChart, type CompareOptions, type CompareResult } from '../../src/experiment';
 import { loadDataset } from '../../src/experiment/datasets';
 import { ArgumentError } from '../../src/errors';
 import { tiny, withoutTimings } from './helpers';
@@ -47,6 +47,17 @@ describe('compareRules earlyStopping', () => {
     // the same data held out without the rule: the same losses for the epochs both ran
     const plain = compareRules({ ...options, epochs: n, earlyStopping: { validation: 24, patience: 99 } });
     expect(plain.runs[0].losses).toEqual(run.losses);
+  });
+
+  it('patience counts from the last rise above minDelta, but the result is the highest validation accuracy', () => {
+    // minDelta 0.9: no later epoch can rise 90 points above epoch 1, so the run stops after 1 + patience epochs
+    const run = compareRules({ ...tiny, rules: ['exact'], seeds: [1], lr: 0.2, epochs: 6, earlyStopping: { validation: 24, patience: 2, minDelta: 0.9 } }).runs[0];
+    expect(run.epochs).toHaveLength(3);
+    expect(run.stop).toBe('patience');
+    const v = run.epochs.map((e) => e.validationAccuracy as number);
+    const top = v.indexOf(Math.max(...v));
+    expect(run.best.epoch).toBe(top + 1);
+    expect(run.best.testAccuracy).toBe(run.epochs[top].testAccuracy);
   });
 
   it('holds validation examples out of training, and validationAccuracy is the model evaluated on them', () => {
@@ -117,5 +128,26 @@ describe('compareRules divergence and epochDiagnostics', () => {
     // the diagnostics do not touch training: everything else is identical
     const strip = (r: typeof every): unknown => withoutTimings({ ...r, runs: r.runs.map((x) => ({ ...x, epochs: x.epochs.map((e) => ({ ...e, diagnostics: null })) })) });
     expect(strip(ends)).toEqual(strip(every));
+  });
+});
+
+describe('lossChart with a diverged run', () => {
+  it('averages each step over the runs with a finite loss there, so a diverged seed does not poison later points', () => {
+    const result = {
+      runs: [
+        { rule: 'r', seed: 1, losses: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1] },
+        { rule: 'r', seed: 2, losses: [3, 3, 3, Number.NaN] },
+      ],
+      summary: [{ rule: 'r' }],
+      config: { stepsPerEpoch: 20, seeds: [1, 2], dataset: 'd', activation: 'a', depth: 1, width: 1 },
+    } as unknown as CompareResult;
+    const points = lossChart(result).series[0].points;
+    expect(points).toHaveLength(10);
+    // a 2-step window (20 steps per epoch / 10); steps 1–3: both seeds, mean 2; from step 5 on only seed 1's losses (1) are in any window
+    for (const [step, value] of points) {
+      if (step <= 3) expect(value).toBeCloseTo(2, 12);
+      if (step >= 5) expect(value).toBeCloseTo(1, 12);
+      expect(Number.isFinite(value)).toBe(true);
+    }
   });
 });
