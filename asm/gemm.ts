@@ -720,3 +720,234 @@ export function reluForward(y: usize, x: usize, n: i32): void {
   const bytes = <usize>n << 2;
   for (let i: usize = 0; i < bytes; i += 16) v128.store(y + i, f32x4.max(v128.load(x + i), zero));
 }
+
+// =============================================================================================
+// Convolution section (issue 8): im2col, col2im and max pooling over NCHW images in this
+// memory. The JS driver (src/nd/wasm/index.ts, "convolution" section) copies a whole batch in
+// once and then, per chunk of images and per group, calls im2col → gemm (→ col2im) on
+// addresses here, so the column matrices never cross into JavaScript.
+// =============================================================================================
+
+/**
+ * The columns ox of one kernel tap whose input column ox·sw + off lies in [0, W): [lo, hi).
+ * Returned packed as lo | hi << 16 (both ≤ ow < 2^15).
+ */
+// @ts-ignore: decorator
+@inline
+function tapRange(off: i32, sw: i32, W: i32, ow: i32): i32 {
+  let lo = 0;
+  if (off < 0) lo = (-off + sw - 1) / sw;
+  if (lo > ow) lo = ow;
+  const lim = W - 1 - off;
+  let hi = lim < 0 ? 0 : min(ow, lim / sw + 1);
+  if (hi < lo) hi = lo;
+  return lo | (hi << 16);
+}
+
+/**
+ * Unrolls nb images (image b at x + b·imgStride elements; channels [0, cg) of it, each H×W)
+ * into cols, row stride ld elements, image b's columns starting at column b·oh·ow:
+ *   cols[(c·kh + i)·kw + j, b·oh·ow + oy·ow + ox] = x_b[c, oy·sh − ph + i·dh, ox·sw − pw + j·dw]
+ * (0 outside the image).
+ */
+export function im2col(
+  x: usize, imgStride: i32, nb: i32, cg: i32, H: i32, W: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  cols: usize, ld: i32,
+): void {
+  const ohw = oh * ow;
+  const plane = H * W;
+  const owBytes = <usize>ow << 2;
+  let row = 0;
+  for (let c = 0; c < cg; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, row++) {
+        const off = j * dw - pw;
+        const range = tapRange(off, sw, W, ow);
+        const lo = range & 0xffff;
+        const hi = range >>> 16;
+        const run = hi - lo;
+        const run4 = run & ~3;
+        for (let b = 0; b < nb; b++) {
+          const chan = b * imgStride + c * plane;
+          let dst = cols + (<usize>(row * ld + b * ohw) << 2);
+          for (let oy = 0; oy < oh; oy++, dst += owBytes) {
+            const y = oy * sh - ph + i * dh;
+            if (y < 0 || y >= H) {
+              memory.fill(dst, 0, owBytes);
+              continue;
+            }
+            for (let q = 0; q < lo; q++) store<f32>(dst + (<usize>q << 2), 0);
+            const s = x + (<usize>(chan + y * W + off + lo * sw) << 2);
+            const d = dst + (<usize>lo << 2);
+            if (sw == 1) {
+              let q = 0;
+              for (; q < run4; q += 4) v128.store(d + (<usize>q << 2), v128.load(s + (<usize>q << 2)));
+              for (; q < run; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
+            } else {
+              for (let q = 0; q < run; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>(q * sw) << 2)));
+            }
+            for (let q = hi; q < ow; q++) store<f32>(dst + (<usize>q << 2), 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of `im2col` (same arguments): adds every column entry back into x where it was read from. */
+export function col2im(
+  x: usize, imgStride: i32, nb: i32, cg: i32, H: i32, W: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  cols: usize, ld: i32,
+): void {
+  const ohw = oh * ow;
+  const plane = H * W;
+  const owBytes = <usize>ow << 2;
+  let row = 0;
+  for (let c = 0; c < cg; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, row++) {
+        const off = j * dw - pw;
+        const range = tapRange(off, sw, W, ow);
+        const lo = range & 0xffff;
+        const hi = range >>> 16;
+        const run = hi - lo;
+        const run4 = run & ~3;
+        for (let b = 0; b < nb; b++) {
+          const chan = b * imgStride + c * plane;
+          let src = cols + (<usize>(row * ld + b * ohw + lo) << 2);
+          for (let oy = 0; oy < oh; oy++, src += owBytes) {
+            const y = oy * sh - ph + i * dh;
+            if (y < 0 || y >= H) continue;
+            const d = x + (<usize>(chan + y * W + off + lo * sw) << 2);
+            if (sw == 1) {
+              let q = 0;
+              for (; q < run4; q += 4) {
+                const at = d + (<usize>q << 2);
+                v128.store(at, f32x4.add(v128.load(at), v128.load(src + (<usize>q << 2))));
+              }
+              for (; q < run; q++) {
+                const at = d + (<usize>q << 2);
+                store<f32>(at, load<f32>(at) + load<f32>(src + (<usize>q << 2)));
+              }
+            } else {
+              for (let q = 0; q < run; q++) {
+                const at = d + (<usize>(q * sw) << 2);
+                store<f32>(at, load<f32>(at) + load<f32>(src + (<usize>q << 2)));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * 2×2 max pooling with stride 2, no padding (every window inside the image), over `planes`
+ * H×W planes: out[p, oy, ox] = the max of the window, arg[p, oy, ox] its flat index in the plane.
+ * Taps in window order (top-left, top-right, bottom-left, bottom-right); a later tap wins only
+ * if strictly greater, or if it is NaN and the best so far is not (the JS maxPool2x2's rule),
+ * branch-free with SIMD selects, four windows at a time.
+ */
+export function maxPool2x2s2(x: usize, planes: i32, H: i32, W: i32, oh: i32, ow: i32, out: usize, arg: usize): void {
+  const ow4 = ow & ~3;
+  const step = i32x4(0, 2, 4, 6);
+  const plane = H * W;
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = x + (<usize>(p * plane) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      const f0 = 2 * oy * W;
+      const r0 = base + (<usize>f0 << 2);
+      const r1 = r0 + (<usize>W << 2);
+      let ox = 0;
+      for (; ox < ow4; ox += 4) {
+        const s = <usize>(2 * ox) << 2;
+        const a = v128.load(r0 + s);
+        const b = v128.load(r0 + s, 16);
+        const c = v128.load(r1 + s);
+        const d = v128.load(r1 + s, 16);
+        const idx0 = i32x4.add(i32x4.splat(f0 + 2 * ox), step);
+        let best = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+        let at = idx0;
+        let v = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+        let m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        best = v128.bitselect(v, best, m);
+        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(1)), at, m);
+        v = v128.shuffle<f32>(c, d, 0, 2, 4, 6);
+        m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        best = v128.bitselect(v, best, m);
+        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(W)), at, m);
+        v = v128.shuffle<f32>(c, d, 1, 3, 5, 7);
+        m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        best = v128.bitselect(v, best, m);
+        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(W + 1)), at, m);
+        v128.store(out + (o << 2), best);
+        v128.store(arg + (o << 2), at);
+        o += 4;
+      }
+      for (; ox < ow; ox++, o++) {
+        const f = f0 + 2 * ox;
+        const s = <usize>(2 * ox) << 2;
+        let best = load<f32>(r0 + s);
+        let at = f;
+        let v = load<f32>(r0 + s, 4);
+        if (v > best || (v != v && best == best)) { best = v; at = f + 1; }
+        v = load<f32>(r1 + s);
+        if (v > best || (v != v && best == best)) { best = v; at = f + W; }
+        v = load<f32>(r1 + s, 4);
+        if (v > best || (v != v && best == best)) { best = v; at = f + W + 1; }
+        store<f32>(out + (o << 2), best);
+        store<i32>(arg + (o << 2), at);
+      }
+    }
+  }
+}
+
+
+/** y[img, ch, :] += bias[ch] over an [n, c, inner] float32 array (a convolution's bias). */
+export function addPlaneBias(y: usize, n: i32, c: i32, inner: i32, bias: usize): void {
+  const inner4 = inner & ~3;
+  let p = y;
+  for (let img = 0; img < n; img++) {
+    for (let ch = 0; ch < c; ch++) {
+      const b = load<f32>(bias + (<usize>ch << 2));
+      const bv = f32x4.splat(b);
+      let q = 0;
+      for (; q < inner4; q += 4) {
+        const at = p + (<usize>q << 2);
+        v128.store(at, f32x4.add(v128.load(at), bv));
+      }
+      for (; q < inner; q++) {
+        const at = p + (<usize>q << 2);
+        store<f32>(at, load<f32>(at) + b);
+      }
+      p += <usize>inner << 2;
+    }
+  }
+}
+
+/**
+ * out[ch] = Σ_img Σ_q s[img, ch, q] over an [n, c, inner] float32 array, into c float64 values
+ * at `out` (a convolution's bias gradient). Each plane is summed in four float32 lanes, the
+ * planes' sums in float64.
+ */
+export function planeSums(s: usize, n: i32, c: i32, inner: i32, out: usize): void {
+  const inner4 = inner & ~3;
+  for (let ch = 0; ch < c; ch++) store<f64>(out + (<usize>ch << 3), 0);
+  let p = s;
+  for (let img = 0; img < n; img++) {
+    for (let ch = 0; ch < c; ch++) {
+      let acc = f32x4.splat(0);
+      let q = 0;
+      for (; q < inner4; q += 4) acc = f32x4.add(acc, v128.load(p + (<usize>q << 2)));
+      let sum: f64 = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+      for (; q < inner; q++) sum += <f64>load<f32>(p + (<usize>q << 2));
+      const at = out + (<usize>ch << 3);
+      store<f64>(at, load<f64>(at) + sum);
+      p += <usize>inner << 2;
+    }
+  }
+}

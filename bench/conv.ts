@@ -292,6 +292,11 @@ async function benchLenet(): Promise<void> {
   );
 }
 
+/** The LeNet step alone, for profiling (`node --cpu-prof`) and CPU-time measurements. */
+export function lenetStepForProfile(gen: Generator): () => void {
+  return oursStep(lenetData(gen));
+}
+
 async function main(): Promise<void> {
   const only = process.argv[2]; // 'layers' or 'lenet' runs one part
   if (only !== 'lenet') await benchLayers();

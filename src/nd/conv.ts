@@ -16,6 +16,19 @@
 // allocates only its outputs.
 import { type Dtype, type FloatArray, type Nd, alloc, contiguous, copy, dtypeOf, wrap, zeros } from './array';
 import { gemm } from './gemm';
+import { convBigWasm, convSmallWasm, convWgtWasm, maxPool2x2Wasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
+
+let wasmOn: boolean | undefined;
+
+/**
+ * Whether float32 convolutions run on the WASM module (im2col, col2im and gemm all inside it):
+ * unless SURROGRAD_NO_WASM=1 (read once) or the engine lacks WASM SIMD. Float64 always uses JS.
+ */
+function wasmConv(dtype: Dtype): boolean {
+  if (dtype !== 'float32') return false;
+  if (wasmOn === undefined) wasmOn = !wasmDisabledByEnv() && wasmGemmAvailable();
+  return wasmOn;
+}
 
 /** The shapes of one 2-D convolution: the big side [N, Cb, H, W], the small side [N, Cs, OH, OW]. */
 export interface ConvGeometry {
@@ -191,7 +204,7 @@ function scatterSmall(tmp: FloatArray, img0: number, nb: number, grp: number, g:
   }
 }
 
-/** small[N, Cs, OH, OW] = W · im2col(big) per group, images in chunks (conv2d's forward). */
+/** small[N, Cs, OH, OW] = W · im2col(big) per group, images in chunks (conv2d's forward), plus bias[Cs] per channel if given. */
 /**
  * The column matrices of a whole forward pass, kept for the weight gradient so that backward
  * does not unroll the input again: chunk by chunk and group by group, each block laid out as the
@@ -205,17 +218,28 @@ export interface SavedColumns {
 /** Columns are kept (instead of recomputed in backward) up to this many elements per call (16 MiB of float32). */
 export const KEEP_COLUMNS_MAX = 1 << 22;
 
-export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, keep: { columns: SavedColumns | null } | null = null): Nd {
+export function convSmall(
+  big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, keep: { columns: SavedColumns | null } | null = null, bias: Nd | null = null,
+): Nd {
   const x = dense(big, dtype);
   const wt = dense(weight, dtype);
   const out = zeros([g.n, g.cs, g.oh, g.ow], dtype);
+  const withBias = (): Nd => {
+    if (bias !== null) addChannelBias(out, bias);
+    return out;
+  };
   const y = out.data;
   const cg = g.cb / g.groups;
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  if (ohw === 0 || og === 0 || g.n === 0 || k === 0) return out;
+  if (ohw === 0 || og === 0 || g.n === 0 || k === 0) return withBias();
   const per = imagesPerChunk(k, ohw, g.n);
+  const b = bias === null ? null : dense(bias, dtype);
+  if (wasmConv(dtype) && convSmallWasm(x as Float32Array, wt as Float32Array, g, per, y as Float32Array, b as Float32Array | null)) {
+    if (keep !== null) keep.columns = null;
+    return out;
+  }
   const total = g.groups * k * g.n * ohw;
   const kept = keep !== null && total <= KEEP_COLUMNS_MAX ? alloc(dtype, total) : null;
   const scratch = kept === null ? colScratch(dtype, k * per * ohw) : kept;
@@ -236,7 +260,7 @@ export function convSmall(big: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, ke
     }
   }
   if (keep !== null) keep.columns = kept === null ? null : { data: kept, per };
-  return out;
+  return withBias();
 }
 
 /** big[N, Cb, H, W] = col2im(Wᵀ · small) per group, images in chunks (conv2d's input gradient). */
@@ -250,6 +274,7 @@ export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
   const ohw = g.oh * g.ow;
   if (ohw === 0 || k === 0 || og === 0 || g.n === 0) return out;
   const per = imagesPerChunk(k, ohw, g.n);
+  if (wasmConv(dtype) && convBigWasm(s as Float32Array, wt as Float32Array, g, per, out.data as Float32Array)) return out;
   const cols = colScratch(dtype, k * per * ohw);
   const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
   for (let img0 = 0; img0 < g.n; img0 += per) {
@@ -268,9 +293,14 @@ export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): N
   return out;
 }
 
-/** dW[Cs, Cb/g, kh, kw] = Σ_images small · im2col(big)ᵀ (the weight gradient of both convolutions). */
+/**
+ * dW[Cs, Cb/g, kh, kw] = Σ_images small · im2col(big)ᵀ (the weight gradient of both
+ * convolutions); with `biasGrad` (length Cs, of `dtype`), also fills it with the sum of `small`
+ * over every axis but the channel (a convolution's bias gradient), overwriting it.
+ */
 export function convWgt(
   big: Nd, small: Nd, weightShape: readonly number[], g: ConvGeometry, dtype: Dtype, saved: SavedColumns | null = null,
+  biasGrad: FloatArray | null = null,
 ): Nd {
   const x = saved === null ? dense(big, dtype) : null;
   const s = dense(small, dtype);
@@ -279,7 +309,15 @@ export function convWgt(
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  if (ohw === 0 || og === 0 || k === 0 || g.n === 0) return dw;
+  const withBiasGrad = (): Nd => {
+    if (biasGrad !== null) biasGrad.set(channelSum(wrap(s, [g.n, g.cs, g.oh * g.ow]), dtype).data);
+    return dw;
+  };
+  if (ohw === 0 || og === 0 || k === 0 || g.n === 0) return withBiasGrad();
+  if (x !== null && wasmConv(dtype)) {
+    const db = biasGrad as Float32Array | null;
+    if (convWgtWasm(x as Float32Array, s as Float32Array, g, imagesPerChunk(k, ohw, g.n), dw.data as Float32Array, db)) return dw;
+  }
   const per = saved === null ? imagesPerChunk(k, ohw, g.n) : saved.per;
   const scratch = saved === null ? colScratch(dtype, k * per * ohw) : saved.data;
   const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
@@ -298,7 +336,7 @@ export function convWgt(
       }
     }
   }
-  return dw;
+  return withBiasGrad();
 }
 
 /** y[n, c, ...] += b[c] over an NC... array (contiguous, in place). */
@@ -368,6 +406,10 @@ export function maxPool(x: Nd, g: PoolGeometry): { out: Nd; argmax: Int32Array }
   const argmax = new Int32Array(planes * oh * ow);
   const inside = ph === 0 && pw === 0 && (oh - 1) * sh + (kh - 1) * dh < h && (ow - 1) * sw + (kw - 1) * dw < w;
   if (inside) {
+    const s2 = g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.dh === 1 && g.dw === 1;
+    if (s2 && wasmConv(dtype) && maxPool2x2Wasm(src as Float32Array, planes, h, w, oh, ow, out as Float32Array, argmax)) {
+      return { out: wrap(out, [planes, oh, ow]), argmax };
+    }
     maxPoolInside(src, g, out, argmax);
     return { out: wrap(out, [planes, oh, ow]), argmax };
   }

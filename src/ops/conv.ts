@@ -61,9 +61,12 @@ function convBackward(g: nd.Nd, s: ConvSaved, needs: readonly boolean[]): (nd.Nd
   const { x, w, geom, dtype, xShape } = s;
   const g4 = nd.reshape(g, [geom.n, geom.cs, geom.oh, geom.ow]);
   const dx = needs[0] ? castTo(nd.reshape(nd.convBig(g4, w, geom, dtype), xShape), nd.dtypeOf(x)) : null;
-  const dw = needs[1] ? castTo(nd.convWgt(x, g4, w.shape, geom, dtype, s.columns), nd.dtypeOf(w)) : null;
+  // the bias gradient comes with the weight gradient (on the WASM module, from the same staged copy)
+  const db = s.hasBias && needs[2] ? nd.zeros([geom.cs], dtype) : null;
+  const dw = needs[1] ? castTo(nd.convWgt(x, g4, w.shape, geom, dtype, s.columns, db === null ? null : db.data), nd.dtypeOf(w)) : null;
   if (!s.hasBias) return [dx, dw];
-  return [dx, dw, needs[2] ? nd.channelSum(g4, dtype) : null];
+  if (db === null) return [dx, dw, null];
+  return [dx, dw, needs[1] ? db : nd.channelSum(g4, dtype)];
 }
 const conv2dOp = defineOp<ConvSaved>('conv2d', convBackward);
 const conv1dOp = defineOp<ConvSaved>('conv1d', convBackward);
@@ -147,8 +150,7 @@ function convForward(op: typeof conv2dOp, x: Tensor, weight: Tensor, bias: Tenso
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
   // keep the columns for backward only when a weight gradient will be computed from them
   const keep = weight.requiresGrad && shouldRecord(inputs) ? { columns: null } : null;
-  const y = nd.convSmall(x.data, weight.data, geom, dtype, keep);
-  if (bias !== null) nd.addChannelBias(y, bias.data);
+  const y = nd.convSmall(x.data, weight.data, geom, dtype, keep, bias === null ? null : bias.data);
   const saved: ConvSaved = { x: x.data, columns: keep?.columns ?? null, w: weight.data, geom, dtype, xShape: x.shape, hasBias: bias !== null };
   return record(op, inputs, nd.wrap(y.data, outShape), saved);
 }

@@ -34,6 +34,19 @@ interface GemmExports {
   ): void;
   mulAddPeak(n: number, x: number): number;
   sigmoidScale(out: number, g: number, x: number, n: number, k: number): void;
+  im2col(
+    x: number, imgStride: number, nb: number, cg: number, H: number, W: number,
+    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
+    cols: number, ld: number,
+  ): void;
+  addPlaneBias(y: number, n: number, c: number, inner: number, bias: number): void;
+  planeSums(s: number, n: number, c: number, inner: number, out: number): void;
+  maxPool2x2s2(x: number, planes: number, H: number, W: number, oh: number, ow: number, out: number, arg: number): void;
+  col2im(
+    x: number, imgStride: number, nb: number, cg: number, H: number, W: number,
+    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
+    cols: number, ld: number,
+  ): void;
   // issue 11 (engine speed) section
   adamStep(
     p: number, g: number, m: number, v: number, n: number,
@@ -603,4 +616,233 @@ export function reluInto(y: ArrayLike<number>, x: ArrayLike<number>): boolean {
   runStagedInto(s, y, [x], (q, count) => run(q[0], q[0], count));
   stagedRuns++;
   return true;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Convolution (issue 8): the three primitives of src/nd/conv.ts on the kernel's memory
+// ---------------------------------------------------------------------------------------------
+//
+// Each call copies its operands in once (the whole batch), then per chunk of images and per
+// group runs the module's im2col / col2im and gemm on addresses in linear memory — the column
+// matrices never cross into JavaScript — and copies the result out once. Layout from the base
+// up: gemm's packing scratch, the operands, the result, the column scratch, the small-side
+// staging area. Nothing stays resident between calls.
+
+/** The shapes of one 2-D convolution (the same fields as src/nd/conv.ts's ConvGeometry). */
+export interface WasmConvGeometry {
+  readonly n: number;
+  readonly cb: number;
+  readonly cs: number;
+  readonly h: number;
+  readonly w: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly ph: number;
+  readonly pw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly oh: number;
+  readonly ow: number;
+  readonly groups: number;
+}
+
+/** Allocates `sizes` (in elements) one after another above gemm's scratch; null if the memory cannot hold them. */
+function layout(k: Kernel, gemmN: number, sizes: readonly number[]): number[] | null {
+  let at = k.base + align4(k.exports.workBytes(gemmN) >>> 2);
+  const out: number[] = [];
+  for (const size of sizes) {
+    out.push(at);
+    at += align4(size);
+  }
+  if (at > k.heap.length && !ensureMemory(k, at * 4)) return null;
+  return out;
+}
+
+function im2colAt(k: Kernel, g: WasmConvGeometry, xAt: number, img0: number, nb: number, c0: number, colsAt: number, ld: number, adjoint: boolean): void {
+  const cg = g.cb / g.groups;
+  const plane = g.h * g.w;
+  const fn = adjoint ? k.exports.col2im : k.exports.im2col;
+  fn((xAt + (img0 * g.cb + c0) * plane) * 4, g.cb * plane, nb, cg, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow, colsAt * 4, ld);
+}
+
+function gemmAt(
+  k: Kernel, transA: boolean, transB: boolean, M: number, N: number, K: number,
+  aAt: number, lda: number, bAt: number, ldb: number, cAt: number, ldc: number, beta: 0 | 1,
+): void {
+  const direct = useDirect(M, N, K, transB);
+  k.exports.gemm(M, N, K, aAt * 4, lda, transA ? 1 : 0, bAt * 4, ldb, transB ? 1 : 0, cAt * 4, ldc, beta, k.base * 4, direct ? 1 : 0);
+}
+
+/** Copies the small side's rows of group `grp` for images [img0, img0 + nb) to tmp[og, nb·ohw] (or back, `back`). */
+function stageSmall(heap: Float32Array, sAt: number, tmpAt: number, img0: number, nb: number, grp: number, g: WasmConvGeometry, back: boolean): void {
+  const og = g.cs / g.groups;
+  const ohw = g.oh * g.ow;
+  const width = nb * ohw;
+  for (let o = 0; o < og; o++) {
+    for (let b = 0; b < nb; b++) {
+      const s = sAt + ((img0 + b) * g.cs + grp * og + o) * ohw;
+      const t = tmpAt + o * width + b * ohw;
+      if (back) heap.copyWithin(s, t, t + ohw);
+      else heap.copyWithin(t, s, s + ohw);
+    }
+  }
+}
+
+/**
+ * small[N, Cs, OH, OW] = W · im2col(big) per group (conv2d's forward), `per` images per gemm.
+ * `y` must be zero-filled or not: every element is written. False (nothing touched) when the
+ * kernel is unavailable or the problem does not fit in its memory.
+ */
+export function convSmallWasm(
+  x: Float32Array, wt: Float32Array, g: WasmConvGeometry, per: number, y: Float32Array, bias: Float32Array | null = null,
+): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  if (k === null) return false;
+  const cg = g.cb / g.groups;
+  const og = g.cs / g.groups;
+  const K = cg * g.kh * g.kw;
+  const ohw = g.oh * g.ow;
+  const at = layout(k, per * ohw, [x.length, wt.length, y.length, K * per * ohw, og * per * ohw, bias === null ? 0 : g.cs]);
+  if (at === null) return false;
+  const [xAt, wAt, yAt, colsAt, tmpAt, biasAt] = at;
+  const heap = k.heap;
+  heap.set(x, xAt);
+  heap.set(wt, wAt);
+  if (bias !== null) heap.set(bias.subarray(0, g.cs), biasAt);
+  for (let img0 = 0; img0 < g.n; img0 += per) {
+    const nb = Math.min(per, g.n - img0);
+    const width = nb * ohw;
+    for (let grp = 0; grp < g.groups; grp++) {
+      im2colAt(k, g, xAt, img0, nb, grp * cg, colsAt, width, false);
+      if (nb === 1) {
+        gemmAt(k, false, false, og, width, K, wAt + grp * og * K, K, colsAt, width, yAt + (img0 * g.cs + grp * og) * ohw, ohw, 0);
+      } else {
+        gemmAt(k, false, false, og, width, K, wAt + grp * og * K, K, colsAt, width, tmpAt, width, 0);
+        stageSmall(heap, yAt, tmpAt, img0, nb, grp, g, true);
+      }
+    }
+  }
+  if (bias !== null) k.exports.addPlaneBias(yAt * 4, g.n, g.cs, ohw, biasAt * 4);
+  y.set(heap.subarray(yAt, yAt + y.length));
+  convWasmRuns++;
+  return true;
+}
+
+/** big[N, Cb, H, W] = col2im(Wᵀ · small) per group (conv2d's input gradient) into `out` (overwritten). */
+export function convBigWasm(s: Float32Array, wt: Float32Array, g: WasmConvGeometry, per: number, out: Float32Array): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  if (k === null) return false;
+  const cg = g.cb / g.groups;
+  const og = g.cs / g.groups;
+  const K = cg * g.kh * g.kw;
+  const ohw = g.oh * g.ow;
+  const at = layout(k, per * ohw, [s.length, wt.length, out.length, K * per * ohw, og * per * ohw]);
+  if (at === null) return false;
+  const [sAt, wAt, outAt, colsAt, tmpAt] = at;
+  const heap = k.heap;
+  heap.set(s, sAt);
+  heap.set(wt, wAt);
+  heap.fill(0, outAt, outAt + out.length);
+  for (let img0 = 0; img0 < g.n; img0 += per) {
+    const nb = Math.min(per, g.n - img0);
+    const width = nb * ohw;
+    for (let grp = 0; grp < g.groups; grp++) {
+      if (nb === 1) {
+        gemmAt(k, true, false, K, width, og, wAt + grp * og * K, K, sAt + (img0 * g.cs + grp * og) * ohw, ohw, colsAt, width, 0);
+      } else {
+        stageSmall(heap, sAt, tmpAt, img0, nb, grp, g, false);
+        gemmAt(k, true, false, K, width, og, wAt + grp * og * K, K, tmpAt, width, colsAt, width, 0);
+      }
+      im2colAt(k, g, outAt, img0, nb, grp * cg, colsAt, width, true);
+    }
+  }
+  out.set(heap.subarray(outAt, outAt + out.length));
+  convWasmRuns++;
+  return true;
+}
+
+/**
+ * dW[Cs, Cb/g, kh, kw] = Σ_images small · im2col(big)ᵀ (the weight gradient) into `dw`
+ * (overwritten), and, when `db` is given, the bias gradient db[c] = Σ small[:, c, :, :] into it
+ * (overwritten; the planes summed in float32 lanes, their sums in float64).
+ */
+export function convWgtWasm(
+  x: Float32Array, s: Float32Array, g: WasmConvGeometry, per: number, dw: Float32Array, db: Float32Array | null = null,
+): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  if (k === null) return false;
+  const cg = g.cb / g.groups;
+  const og = g.cs / g.groups;
+  const K = cg * g.kh * g.kw;
+  const ohw = g.oh * g.ow;
+  // (db's float64 sums take 2·cs float32 slots)
+  const at = layout(k, K, [x.length, s.length, dw.length, K * per * ohw, og * per * ohw, db === null ? 0 : 2 * g.cs]);
+  if (at === null) return false;
+  const [xAt, sAt, dwAt, colsAt, tmpAt, dbAt] = at;
+  const heap = k.heap;
+  heap.set(x, xAt);
+  heap.set(s, sAt);
+  heap.fill(0, dwAt, dwAt + dw.length);
+  for (let img0 = 0; img0 < g.n; img0 += per) {
+    const nb = Math.min(per, g.n - img0);
+    const width = nb * ohw;
+    for (let grp = 0; grp < g.groups; grp++) {
+      im2colAt(k, g, xAt, img0, nb, grp * cg, colsAt, width, false);
+      if (nb === 1) {
+        gemmAt(k, false, true, og, K, width, sAt + (img0 * g.cs + grp * og) * ohw, ohw, colsAt, width, dwAt + grp * og * K, K, 1);
+      } else {
+        stageSmall(heap, sAt, tmpAt, img0, nb, grp, g, false);
+        gemmAt(k, false, true, og, K, width, tmpAt, width, colsAt, width, dwAt + grp * og * K, K, 1);
+      }
+    }
+  }
+  dw.set(heap.subarray(dwAt, dwAt + dw.length));
+  if (db !== null) {
+    k.exports.planeSums(sAt * 4, g.n, g.cs, ohw, dbAt * 4);
+    db.set(new Float64Array(heap.buffer, dbAt * 4, g.cs));
+  }
+  convWasmRuns++;
+  return true;
+}
+
+let convWasmRuns = 0;
+
+/** How many convolution primitives (convSmallWasm, convBigWasm, convWgtWasm) have run on the module: for tests. */
+export function convWasmCount(): number {
+  return convWasmRuns;
+}
+
+/**
+ * 2×2 max pooling with stride 2 and no padding over `planes` H×W float32 planes (oh = ⌊H/2⌋,
+ * ow = ⌊W/2⌋), branch-free on the module: fills `out` and `argmax` (flat index within the plane;
+ * ties to the first tap in window order, NaN wins, as the JS kernel). False (nothing touched)
+ * when the kernel is unavailable or the arrays do not fit in its memory.
+ */
+export function maxPool2x2Wasm(
+  x: Float32Array, planes: number, h: number, w: number, oh: number, ow: number, out: Float32Array, argmax: Int32Array,
+): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  if (k === null) return false;
+  const outLength = planes * oh * ow;
+  const xAt = k.base;
+  const outAt = xAt + align4(planes * h * w);
+  const argAt = outAt + align4(outLength);
+  if (!ensureMemory(k, (argAt + align4(outLength)) * 4)) return false;
+  const heap = k.heap;
+  heap.set(x.subarray(0, planes * h * w), xAt);
+  k.exports.maxPool2x2s2(xAt * 4, planes, h, w, oh, ow, outAt * 4, argAt * 4);
+  out.set(heap.subarray(outAt, outAt + outLength));
+  argmax.set(new Int32Array(heap.buffer, argAt * 4, outLength));
+  maxPoolWasmRuns++;
+  return true;
+}
+
+let maxPoolWasmRuns = 0;
+
+/** How many times `maxPool2x2Wasm` has run on the module: for tests. */
+export function maxPoolWasmCount(): number {
+  return maxPoolWasmRuns;
 }
