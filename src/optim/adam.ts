@@ -12,6 +12,9 @@
 //
 // (AMSGrad keeps the maximum of the raw v and bias-corrects it afterwards, as PyTorch's code
 // and its current documentation do; older documentation wrote the maximum of the corrected v̂.)
+//
+// Float32 parameters of ≥ 256 elements without AMSGrad take the same update on a WASM SIMD kernel,
+// in float32 arithmetic (`nd.adamStepInto`); float64, small ones and AMSGrad take the loops below.
 import * as nd from '../nd';
 import type { Tensor } from '../tensor';
 import {

@@ -7,6 +7,9 @@
 //     b ← g on the first step, else b ← μb + (1 − τ)g
 //     g ← g + μb  (nesterov)   or   g ← b
 //   θ ← θ − γg
+//
+// Float32 parameters of ≥ 256 elements take the same update on a WASM SIMD kernel, in float32
+// arithmetic (`nd.sgdStepInto`); float64 and small ones take the loops below.
 import * as nd from '../nd';
 import {
   type FloatArray,
@@ -83,10 +86,9 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     const sign = group.maximize ? -1 : 1;
     const n = p.length;
     const keep = 1 - group.dampening;
-    const nesterovOn = group.nesterov;
     if (mu === 0) {
       // float32 parameters: the same update four lanes at a time on the WASM SIMD kernel
-      if (nd.sgdStepInto(p, g, null, { lr, sign, weightDecay: wd, momentum: 0, keep, nesterov: nesterovOn, first: false })) return;
+      if (nd.sgdStepInto(p, g, null, { lr, sign, weightDecay: wd, momentum: 0, keep, nesterov: group.nesterov, first: false })) return;
       for (let i = 0; i < n; i++) p[i] -= lr * (sign * g[i] + wd * p[i]);
       return;
     }
@@ -94,7 +96,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     let b = state.momentumBuffer;
     const first = b === null;
     if (b === null) b = state.momentumBuffer = allocLike(p);
-    if (nd.sgdStepInto(p, g, b, { lr, sign, weightDecay: wd, momentum: mu, keep, nesterov: nesterovOn, first })) return;
+    if (nd.sgdStepInto(p, g, b, { lr, sign, weightDecay: wd, momentum: mu, keep, nesterov: group.nesterov, first })) return;
     if (first) {
       // first step: b₁ = g₁
       for (let i = 0; i < n; i++) {
