@@ -590,6 +590,152 @@ export function sigmoidScale(out: usize, g: usize, x: usize, n: i32, k: f64): vo
 }
 
 // =============================================================================================
+// Issue 11 (engine speed) section: optimizer updates and sigmoid's exact backward, float32,
+// four lanes at a time. Each works on whole f32x4 vectors over byte addresses that are 16-byte
+// aligned: up to 3 lanes past n are read and written (the caller pads and copies back only n).
+// The JS loader (src/nd/wasm/index.ts, same section name) stages the arrays through linear
+// memory in L2-sized chunks, so nothing of a tensor stays here between calls.
+// =============================================================================================
+
+/**
+ * Adam / AdamW (no AMSGrad), in place on p, m and v, as src/optim/adam.ts's JS loop:
+ *   gi = sign·g + l2·θ;  m = β₁m + (1 − β₁)gi;  v = β₂v + (1 − β₂)gi²;
+ *   θ = shrink·θ − stepSize·m / (√v·invSqrtBc2 + ε)
+ * in float32 arithmetic (the JS loop rounds to float32 only when it stores).
+ */
+export function adamStep(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  sign: f32, l2: f32, shrink: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  stepSize: f32, invSqrtBc2: f32, eps: f32,
+): void {
+  // 1 − β comes in formed in float64: 1 − f32(0.999) would be off by 1.3e-5 relative
+  const vSign = f32x4.splat(sign);
+  const vL2 = f32x4.splat(l2);
+  const vShrink = f32x4.splat(shrink);
+  const vB1 = f32x4.splat(beta1);
+  const vC1 = f32x4.splat(oneMinusBeta1);
+  const vB2 = f32x4.splat(beta2);
+  const vC2 = f32x4.splat(oneMinusBeta2);
+  const vStep = f32x4.splat(stepSize);
+  const vInv = f32x4.splat(invSqrtBc2);
+  const vEps = f32x4.splat(eps);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const theta = v128.load(p + i);
+    const gi = f32x4.add(f32x4.mul(vSign, v128.load(g + i)), f32x4.mul(vL2, theta));
+    const mi = f32x4.add(f32x4.mul(vB1, v128.load(m + i)), f32x4.mul(vC1, gi));
+    const vi = f32x4.add(f32x4.mul(vB2, v128.load(v + i)), f32x4.mul(f32x4.mul(vC2, gi), gi));
+    v128.store(m + i, mi);
+    v128.store(v + i, vi);
+    const denom = f32x4.add(f32x4.mul(f32x4.sqrt(vi), vInv), vEps);
+    v128.store(p + i, f32x4.sub(f32x4.mul(vShrink, theta), f32x4.div(f32x4.mul(vStep, mi), denom)));
+  }
+}
+
+/**
+ * SGD, in place on p (and the momentum buffer b when momentum ≠ 0), as src/optim/sgd.ts:
+ *   gi = sign·g + wd·θ
+ *   momentum 0:  θ = θ − lr·gi
+ *   else:        b = first ? gi : μb + keep·gi;  θ = θ − lr·(nesterov ? gi + μb : b)
+ */
+export function sgdStep(
+  p: usize, g: usize, b: usize, n: i32,
+  lr: f32, sign: f32, wd: f32, mu: f32, keep: f32, nesterov: i32, first: i32,
+): void {
+  const vLr = f32x4.splat(lr);
+  const vSign = f32x4.splat(sign);
+  const vWd = f32x4.splat(wd);
+  const bytes = <usize>n << 2;
+  if (mu == 0) {
+    for (let i: usize = 0; i < bytes; i += 16) {
+      const theta = v128.load(p + i);
+      const gi = f32x4.add(f32x4.mul(vSign, v128.load(g + i)), f32x4.mul(vWd, theta));
+      v128.store(p + i, f32x4.sub(theta, f32x4.mul(vLr, gi)));
+    }
+    return;
+  }
+  const vMu = f32x4.splat(mu);
+  const vKeep = f32x4.splat(keep);
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const theta = v128.load(p + i);
+    const gi = f32x4.add(f32x4.mul(vSign, v128.load(g + i)), f32x4.mul(vWd, theta));
+    const bi = first ? gi : f32x4.add(f32x4.mul(vMu, v128.load(b + i)), f32x4.mul(vKeep, gi));
+    v128.store(b + i, bi);
+    const d = nesterov ? f32x4.add(gi, f32x4.mul(vMu, bi)) : bi;
+    v128.store(p + i, f32x4.sub(theta, f32x4.mul(vLr, d)));
+  }
+}
+
+/**
+ * out = g · (scale · y(1 − y) + shift): sigmoid's exact backward from its output y (scale 1,
+ * shift 0) and the rules that scale or lift it (peakNormalised, floorAdded). out may alias g or y.
+ */
+export function sigmoidBackward(out: usize, g: usize, y: usize, n: i32, scale: f32, shift: f32): void {
+  const one = f32x4.splat(1.0);
+  const vScale = f32x4.splat(scale);
+  const vShift = f32x4.splat(shift);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const yv = v128.load(y + i);
+    const h = f32x4.add(f32x4.mul(vScale, f32x4.mul(yv, f32x4.sub(one, yv))), vShift);
+    v128.store(out + i, f32x4.mul(v128.load(g + i), h));
+  }
+}
+
+/**
+ * out[j] = Σ_r g[r·m + j] for j < m (the column sums of an n×m matrix: a bias gradient), each
+ * in a float64 running sum as the JS reduction keeps it; `out` holds m float64 values. Four
+ * columns at a time, the float32 lanes widened to two f64x2 sums; the last m mod 4 columns
+ * one at a time. g must be 16-byte aligned; its rows are m floats apart.
+ */
+export function sumRows(out: usize, g: usize, n: i32, m: i32): void {
+  const m4 = m & ~3;
+  const rowBytes = <usize>m << 2;
+  for (let j = 0; j < m4; j += 4) {
+    let lo = f64x2.splat(0);
+    let hi = f64x2.splat(0);
+    let at = g + (<usize>j << 2);
+    for (let r = 0; r < n; r++, at += rowBytes) {
+      const v = v128.load(at);
+      lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+      hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)));
+    }
+    v128.store(out + (<usize>j << 3), lo);
+    v128.store(out + (<usize>j << 3), hi, 16);
+  }
+  for (let j = m4; j < m; j++) {
+    let s: f64 = 0;
+    let at = g + (<usize>j << 2);
+    for (let r = 0; r < n; r++, at += rowBytes) s += <f64>load<f32>(at);
+    store<f64>(out + (<usize>j << 3), s);
+  }
+}
+
+/**
+ * y = max(x, 0) with IEEE max: NaN stays NaN, −0 and −∞ give +0 — the JS loop's values bit for
+ * bit (x·[x > 0] + 0). y may alias x.
+ */
+export function reluForward(y: usize, x: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) v128.store(y + i, f32x4.max(v128.load(x + i), zero));
+}
+
+/**
+ * out = g · [x > 0]: relu's exact backward, the mask a 1.0 / 0.0 factor as in the JS loop (so
+ * an infinite or NaN g stays NaN where the mask is 0, as g·0 does there). out may alias g or x.
+ */
+export function reluBackward(out: usize, g: usize, x: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1.0);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const mask = v128.and(f32x4.gt(v128.load(x + i), zero), one);
+    v128.store(out + i, f32x4.mul(v128.load(g + i), mask));
+  }
+}
+
+// =============================================================================================
 // Convolution section (issue 8): im2col, col2im and max pooling over NCHW images in this
 // memory. The JS driver (src/nd/wasm/index.ts, "convolution" section) copies a whole batch in
 // once and then, per chunk of images and per group, calls im2col → gemm (→ col2im) on

@@ -3,12 +3,19 @@
 // spike counts, atan surrogate, detached subtractive reset, Adam 5e-4 — next to TensorFlow.js
 // running the same unrolled network (the spike as tf.customGrad with the same surrogate), in the
 // same run. TF.js's WebAssembly backend is used when it loads, else its CPU backend.
+//
+// Second: evaluation (noGrad) of the same network on 500 digits, with the LIF time loops keeping
+// every step's membrane (what run() did before it could update in place; still what
+// `{ membranes: true }` does) vs updating one membrane buffer in place (`{ membranes: false }`):
+// CPU ms per call, measured interleaved in the same run, and the typed-array bytes each call
+// allocates (counted by a Float32Array subclass installed around one call).
 // Run: npx ts-node bench/snn.ts
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Generator, optim, tensor } from '../src';
+import { Generator, noGrad, optim, stack, tensor, type Tensor } from '../src';
 import * as experiment from '../src/node/spiking';
 import { interleaved, table } from './util';
+import { interleavedCpu } from './cpu-time';
 
 const IN = 784;
 const HIDDEN = 1000;
@@ -80,6 +87,58 @@ function tfjsStep(data: { x: Float32Array; labels: number[] }): () => void {
   };
 }
 
+const EVAL_BATCH = 500;
+
+/** Typed-array bytes allocated by one call of `fn` (float32 arrays made from a length or a list; views are not counted). */
+function bytesAllocated(fn: () => unknown): number {
+  const original = globalThis.Float32Array;
+  let bytes = 0;
+  class Counting extends original {
+    constructor(...args: unknown[]) {
+      super(...(args as [number]));
+      if (!(args[0] instanceof ArrayBuffer) && !(args[0] instanceof SharedArrayBuffer)) bytes += this.byteLength;
+    }
+  }
+  (globalThis as { Float32Array: unknown }).Float32Array = Counting;
+  try {
+    fn();
+  } finally {
+    (globalThis as { Float32Array: unknown }).Float32Array = original;
+  }
+  return bytes;
+}
+
+/** noGrad evaluation of the experiment-1 network (and of its hidden LIF layer alone), membranes kept or updated in place. */
+function evaluation(): void {
+  const gen = new Generator(7);
+  const model = new experiment.SpikingMLP(IN, HIDDEN, OUT, { beta: BETA, steps: STEPS, backward: 'atan', generator: gen });
+  const x = new Float32Array(EVAL_BATCH * IN);
+  for (let i = 0; i < x.length; i++) x[i] = gen.uniform() < 0.2 ? gen.uniform() : 0;
+  const images = tensor(x, { shape: [EVAL_BATCH, IN] });
+  const current = noGrad(() => model.fc1.forward(images).mul(3)); // a current that makes the hidden layer fire
+  const steps = new Array<Tensor>(STEPS).fill(current);
+  const net = (membranes: boolean) => (): unknown =>
+    noGrad(() => {
+      const hidden = model.lif1.run(new Array<Tensor>(STEPS).fill(model.fc1.forward(images)), undefined, { membranes });
+      return model.lif2.run(model.fc2.forward(stack(hidden.spikes, 0)), undefined, { membranes });
+    });
+  const layer = (membranes: boolean) => (): unknown => noGrad(() => model.lif1.run(steps, undefined, { membranes }));
+  const contenders = [layer(true), layer(false), net(true), net(false)];
+  const bytes = contenders.map(bytesAllocated);
+  const ms = interleavedCpu(contenders, { reps: 7, minMs: 200, warmupMs: 1000 });
+  const mb = (b: number): string => (b / 2 ** 20).toFixed(1);
+  console.log(`\nEvaluation under noGrad: batch ${EVAL_BATCH}, ${STEPS} steps, float32 (CPU ms, interleaved; MiB of typed arrays allocated per call)`);
+  console.log(
+    table(
+      ['what', 'membranes kept: ms', 'in place: ms', 'kept / in place', 'kept: MiB', 'in place: MiB'],
+      [
+        [`hidden LIF layer alone (${HIDDEN} neurons)`, ms[0].toFixed(1), ms[1].toFixed(1), (ms[0] / ms[1]).toFixed(2), mb(bytes[0]), mb(bytes[1])],
+        [`whole ${IN}-${HIDDEN}-${OUT} network`, ms[2].toFixed(1), ms[3].toFixed(1), (ms[2] / ms[3]).toFixed(2), mb(bytes[2]), mb(bytes[3])],
+      ],
+    ),
+  );
+}
+
 async function pickBackend(): Promise<string> {
   try {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths: (p: string) => void };
@@ -108,6 +167,7 @@ export async function benchSnn(): Promise<void> {
       [['ms per training step', msOurs.toFixed(1), msTf.toFixed(1), (msTf / msOurs).toFixed(2)]],
     ),
   );
+  evaluation();
 }
 
 if (require.main === module) {

@@ -130,7 +130,7 @@ function deadByLayer(runs: RunResult[]): { start: number[]; end: number[] } {
   const layers = runs[0]?.initial.activations.length ?? 0;
   const at = (pick: (r: RunResult) => RunResult['initial']) =>
     Array.from({ length: layers }, (_, l) => mean(runs.map((r) => pick(r).activations[l].deadFraction)));
-  return { start: at((r) => r.initial), end: at((r) => r.epochs[r.epochs.length - 1].diagnostics) };
+  return { start: at((r) => r.initial), end: at((r) => r.finalDiagnostics) };
 }
 
 /** Experiment 2: dying ReLU units. */

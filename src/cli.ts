@@ -68,7 +68,14 @@ const COMPARE_FLAGS: readonly Flag[] = [
   },
   { name: 'optimizer', value: 'NAME', help: `${OPTIMIZER_NAMES.join(' | ')} (default sgd; momentum = SGD with momentum 0.9)` },
   { name: 'lr', value: 'X', help: 'learning rate (default 0.1)' },
-  { name: 'epochs', value: 'N', help: 'passes over the training set (default 3)' },
+  { name: 'epochs', value: 'N', help: 'passes over the training set (default 3; the most, with --patience)' },
+  {
+    name: 'patience',
+    value: 'N',
+    help: 'early stopping: stop a run after N epochs without a rise of more than --min-delta in validation accuracy on held-out training examples (--validation)',
+  },
+  { name: 'validation', value: 'N', help: 'early stopping: hold N training examples out as the validation set (default: a fifth of them)' },
+  { name: 'min-delta', value: 'X', help: 'early stopping: the smallest rise in validation accuracy that counts (default 0.002)' },
   { name: 'seeds', value: 'LIST', help: 'comma-separated integer seeds, one run per seed and rule (default 1)' },
   { name: 'batch-size', value: 'N', help: 'examples per training step (default 64)' },
   { name: 'train-size', value: 'N', help: 'training examples (default: mnist 8000, synthetic 800; iris is fixed)' },
@@ -318,12 +325,25 @@ export function compareOptionsFromArgs(args: readonly string[]): { options: Comp
     init,
     initGain,
     biasInit: numberFlag(parsed, 'bias-init', undefined),
+    ...earlyStoppingFlags(parsed),
   };
   if ((options.depth as number) === 0 && options.rules.length > 1 && options.arch !== 'cnn') {
     throw new UsageError('surrograd compare: with --depth 0 there is no hidden activation, so the rules cannot differ; use --depth 1 or more');
   }
   const out = parsed.get('out');
   return { options, out: typeof out === 'string' ? out : undefined, progress: !parsed.has('no-progress') };
+}
+
+/** --patience, --validation and --min-delta as CompareOptions' earlyStopping (none without --patience). */
+function earlyStoppingFlags(parsed: Parsed): Pick<CompareOptions, 'earlyStopping'> {
+  const patience = integerFlag(parsed, 'patience', undefined, 1);
+  if (patience === undefined) {
+    if (parsed.has('validation') || parsed.has('min-delta')) throw new UsageError('surrograd compare: --validation and --min-delta configure early stopping; add --patience N');
+    return {};
+  }
+  const validation = integerFlag(parsed, 'validation', undefined, 1) ?? 0.2;
+  const minDelta = numberFlag(parsed, 'min-delta', undefined, (v) => v >= 0, 'a number ≥ 0');
+  return { earlyStopping: { validation, patience, ...(minDelta === undefined ? {} : { minDelta }) } };
 }
 
 /** --arch, --channels and --image-shape as CompareOptions fields (channels and image shape only with --arch cnn). */

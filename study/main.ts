@@ -1,13 +1,13 @@
 // npm run study -- --budget small|full [--workers N] [--limit N] [--report-only]
-// Runs the trials of the budget that are not done yet (resuming from study/results/<budget>.jsonl),
+// Runs the trials of the budget that are not done yet (resuming from study/results/<budget>-v<design>.jsonl),
 // then writes docs/study.md (full budget) or docs/study-<budget>.md and the SVG figures.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { BUDGETS, planStudy, type Budget } from './plan';
-import { readResults, runStudy } from './run';
+import { BUDGETS, DESIGN_VERSION, planStudy, type Budget } from './plan';
+import { currentResults, readResults, runStudy } from './run';
 import { renderStudy } from './report';
 
 async function main(): Promise<void> {
@@ -32,12 +32,14 @@ async function main(): Promise<void> {
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`study: --workers must be a positive integer, got '${values.workers}'`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new Error(`study: --limit must be a whole number, got '${values.limit}'`);
-  const resultsFile = values.results ?? path.join(__dirname, 'results', `${budget}.jsonl`);
+  // the results of each design version in a file of their own: a changed design never mixes with
+  // (or silently discards) the results that generated the current docs/study.md
+  const resultsFile = values.results ?? path.join(__dirname, 'results', `${budget}-v${DESIGN_VERSION}.jsonl`);
 
   let results;
   const plan = planStudy(budget);
   if (values['report-only']) {
-    results = readResults(resultsFile);
+    results = currentResults(plan, readResults(resultsFile));
   } else {
     const bar = new SingleBar({
       format: 'study {budget} |{bar}| {value}/{total} trials | {last} | ETA {eta_formatted}',

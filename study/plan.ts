@@ -7,6 +7,13 @@ import { listRules, type ActivationName } from '../src';
 import type { OptimizerName } from '../src/experiment';
 
 export const BUDGETS = ['tiny', 'small', 'full'] as const;
+
+/**
+ * The design's version, part of the results file's name. 1: a fixed 4 epochs (study/results/full.jsonl,
+ * the data of the docs/study.md generated in session 2). 2: early stopping on a validation set, a
+ * dying-ReLU CNN cell.
+ */
+export const DESIGN_VERSION = 2;
 export type Budget = (typeof BUDGETS)[number];
 
 /** A rule made by a factory of `rules` with these parameters, e.g. { factory: 'sigmoidShaped', params: { k: 4 } }. */
@@ -26,7 +33,7 @@ export interface RowSpec {
   residual?: boolean;
   /** Before training, re-draw the incoming weights and bias of every unit dead on the reference batch. */
   reinitDead?: boolean;
-  /** Anneal the rule into the exact derivative: blend(rule, exact, λ) with λ linear from 0 to 1 over the whole run. */
+  /** Anneal the rule into the exact derivative: blend(rule, exact, λ) with λ linear from 0 to 1 over the trial's first `minEpochs` epochs, exact after. */
   anneal?: boolean;
   /** Make this parameter of the factory rule learnable (nn.learnable, trained by the row's optimizer). */
   learnable?: string;
@@ -39,6 +46,10 @@ export type Section = 'vanishing' | 'dying' | 'schedule';
 export interface TrialSpec {
   /** Unique and stable: the section, the cell and the seed. */
   key: string;
+  /** 'mlp', or 'cnn' (conv blocks of `channels` before the `depth` hidden Linear layers). */
+  arch: 'mlp' | 'cnn';
+  /** cnn: out channels of each conv block; null for an mlp. */
+  channels: number[] | null;
   section: Section;
   /** The cell's key (the trial's key without the seed): trials of one cell are its seeds. */
   cell: string;
@@ -52,8 +63,15 @@ export interface TrialSpec {
   initGain: number | null;
   /** Dying ReLU: the fraction of hidden units dead at the start (the hidden biases are calibrated to it); null: PyTorch's default biases. */
   targetDead: number | null;
-  epochs: number;
+  /** The most epochs a row trains; it stops earlier when its validation accuracy has stalled. */
+  maxEpochs: number;
+  /** The stopping rule: stop after `patience` epochs without a rise of more than `minDelta` in validation accuracy, never before `minEpochs`. */
+  patience: number;
+  minDelta: number;
+  minEpochs: number;
   trainSize: number;
+  /** Digits held out for the stopping rule (disjoint from train and test). */
+  validationSize: number;
   testSize: number;
   batchSize: number;
   rows: RowSpec[];
@@ -65,11 +83,17 @@ interface BudgetSpec {
   optimizers: OptimizerName[];
   inits: { name: string; init: 'default' | 'xavier'; gain: number | null }[];
   seeds: number;
-  epochs: number;
+  /** The epoch cap and the stopping rule (see TrialSpec). */
+  maxEpochs: number;
+  patience: number;
+  minDelta: number;
   trainSize: number;
+  validationSize: number;
   testSize: number;
   width: number;
   dying: { depths: number[]; targets: (number | null)[]; optimizers: OptimizerName[] };
+  /** Dying ReLU on a CNN: conv blocks of these channels then `depth` hidden Linear layers, trained with these optimizers; null: none. */
+  dyingCnn: { channels: number[]; depth: number; optimizers: OptimizerName[] } | null;
   /** Section 4 runs its two cells (dying ReLU and deep sigmoid) when true. */
   schedule: boolean;
 }
@@ -88,11 +112,15 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     optimizers: ['adam'],
     inits: [INITS.default],
     seeds: 2,
-    epochs: 1,
+    maxEpochs: 2,
+    patience: 1,
+    minDelta: 0.005,
     trainSize: 300,
+    validationSize: 100,
     testSize: 100,
     width: 16,
     dying: { depths: [3], targets: [null, 0.5], optimizers: ['adam'] },
+    dyingCnn: { channels: [4], depth: 1, optimizers: ['adam'] },
     schedule: true,
   },
   // a few minutes on 2 cores
@@ -102,11 +130,15 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     optimizers: ['sgd', 'adam'],
     inits: [INITS.default, INITS.glorot4],
     seeds: 3,
-    epochs: 2,
+    maxEpochs: 4,
+    patience: 2,
+    minDelta: 0.005,
     trainSize: 2000,
+    validationSize: 500,
     testSize: 500,
     width: 64,
     dying: { depths: [5], targets: [null, 0.25, 0.5, 0.9], optimizers: ['adam'] },
+    dyingCnn: { channels: [4, 8], depth: 1, optimizers: ['adam'] },
     schedule: true,
   },
   // the study as published in docs/study.md
@@ -116,11 +148,16 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     optimizers: ['sgd', 'momentum', 'adam'],
     inits: [INITS.default, INITS.glorot, INITS.glorot4],
     seeds: 5,
-    epochs: 4,
+    maxEpochs: 12,
+    patience: 3,
+    minDelta: 0.005,
     trainSize: 2000,
+    validationSize: 1000,
     testSize: 1000,
     width: 64,
     dying: { depths: [5, 10], targets: [null, 0.25, 0.5, 0.9], optimizers: ['sgd', 'adam'] },
+    // one optimizer: a CNN trial costs about seven MLP trials on this machine
+    dyingCnn: { channels: [4, 8], depth: 1, optimizers: ['adam'] },
     schedule: true,
   },
 };
@@ -184,7 +221,10 @@ function cellTrials(budget: Budget): TrialSpec[] {
   const b = BUDGET_SPECS[budget];
   const seeds = Array.from({ length: b.seeds }, (_, i) => i + 1);
   const trials: TrialSpec[] = [];
-  const common = { width: b.width, epochs: b.epochs, trainSize: b.trainSize, testSize: b.testSize, batchSize: 64 };
+  const common = {
+    arch: 'mlp' as const, channels: null, width: b.width, maxEpochs: b.maxEpochs, patience: b.patience, minDelta: b.minDelta, minEpochs: 1,
+    trainSize: b.trainSize, validationSize: b.validationSize, testSize: b.testSize, batchSize: 64,
+  };
   for (const activation of b.activations) {
     for (const depth of b.depths) {
       for (const optimizer of b.optimizers) {
@@ -215,6 +255,21 @@ function cellTrials(budget: Budget): TrialSpec[] {
       }
     }
   }
+  if (b.dyingCnn !== null) {
+    const { channels, depth, optimizers } = b.dyingCnn;
+    for (const optimizer of optimizers) {
+      for (const target of b.dying.targets) {
+        const cell = `dying/relu/cnn${channels.join('-')}-depth${depth}/${optimizer}/dead${target === null ? 'default' : Math.round(target * 100)}`;
+        for (const seed of seeds) {
+          trials.push({
+            key: `${cell}/seed${seed}`, section: 'dying', cell, seed, activation: 'relu', depth, optimizer,
+            lr: LEARNING_RATES[optimizer] as number, init: 'default', initGain: null, targetDead: target,
+            rows: dyingRows(), ...common, arch: 'cnn', channels: [...channels],
+          });
+        }
+      }
+    }
+  }
   if (b.schedule) {
     const cells = [
       { activation: 'relu' as const, depth: b.dying.depths[0], optimizer: 'adam' as const, init: INITS.default, targetDead: 0.5,
@@ -228,7 +283,8 @@ function cellTrials(budget: Budget): TrialSpec[] {
         trials.push({
           key: `${cell}/seed${seed}`, section: 'schedule', cell, seed, activation: c.activation, depth: c.depth, optimizer: c.optimizer,
           lr: LEARNING_RATES[c.optimizer] as number, init: c.init.init, initGain: c.init.gain, targetDead: c.targetDead,
-          rows: c.rows, ...common,
+          // the anneal runs over the first half of the epoch cap; no row may stop before it ends
+          rows: c.rows, ...common, minEpochs: Math.ceil(b.maxEpochs / 2),
         });
       }
     }

@@ -35,11 +35,26 @@ export function readResults(file: string): Map<string, TrialResult> {
   return out;
 }
 
+/** Whether a stored result was run with this spec (a result from before a design change is run again). */
+export function isResultOf(result: TrialResult | undefined, spec: TrialSpec): result is TrialResult {
+  return result !== undefined && result.spec !== undefined && JSON.stringify(result.spec) === JSON.stringify(spec);
+}
+
+/** The stored results of the plan's trials that were run with the plan's current specs, by key. */
+export function currentResults(plan: TrialSpec[], stored: Map<string, TrialResult>): Map<string, TrialResult> {
+  const out = new Map<string, TrialResult>();
+  for (const spec of plan) {
+    const result = stored.get(spec.key);
+    if (isResultOf(result, spec)) out.set(spec.key, result);
+  }
+  return out;
+}
+
 /** Run what is missing; returns every result of the plan that exists afterwards, in plan order. */
 export async function runStudy(options: RunStudyOptions): Promise<{ plan: TrialSpec[]; results: Map<string, TrialResult> }> {
   const plan = planStudy(options.budget);
   fs.mkdirSync(path.dirname(options.resultsFile), { recursive: true });
-  const results = readResults(options.resultsFile);
+  const results = currentResults(plan, readResults(options.resultsFile));
   // a run killed mid-line left a torn last line: end it, so the next result starts on its own line
   if (fs.existsSync(options.resultsFile)) {
     const text = fs.readFileSync(options.resultsFile, 'utf8');

@@ -13,9 +13,15 @@ export interface RowResult {
   label: string;
   kind: RowSpec['kind'];
   exact: boolean;
-  /** Test accuracy after each epoch. */
+  /** Test accuracy after each epoch the row trained. */
   accuracy: number[];
+  /** Validation accuracy after each epoch (what the stopping rule watched). */
+  validationAccuracy: number[];
+  /** Test accuracy at the epoch of best validation accuracy (the row's result). */
   finalAccuracy: number;
+  /** That epoch (1-based), and why the row stopped. */
+  bestEpoch: number;
+  stop: 'epochs' | 'patience' | 'diverged';
   finalTrainLoss: number;
   diverged: boolean;
   /** Seconds of training steps per epoch (forward, backward, update; no evaluation). */
@@ -35,6 +41,8 @@ export interface RowResult {
 
 export interface TrialResult {
   key: string;
+  /** The trial's spec as run: a resumed study reruns a trial whose spec has changed since. */
+  spec: TrialSpec;
   /** The hidden bias the dead-unit calibration chose (null: PyTorch's default biases). */
   biasInit: number | null;
   rows: RowResult[];
@@ -43,14 +51,24 @@ export interface TrialResult {
 
 const REFERENCE_SIZE = 256;
 
-const splits = new Map<string, Split<ClassificationDataset>>();
+type Digits = Split<ClassificationDataset> & { validation: ClassificationDataset };
+const splits = new Map<string, Digits>();
 
-/** MNIST digits, loaded once per process for each size. */
-function mnist(trainSize: number, testSize: number): Split<ClassificationDataset> {
-  const key = `${trainSize}/${testSize}`;
+/**
+ * MNIST digits, loaded once per process for each size: train, a validation set for the stopping
+ * rule and test, disjoint (validation is a fixed part of the loader's training split).
+ */
+function mnist(trainSize: number, validationSize: number, testSize: number): Digits {
+  const key = `${trainSize}/${validationSize}/${testSize}`;
   let split = splits.get(key);
   if (split === undefined) {
-    split = loadDataset('mnist', { trainSize, testSize }) as Split<ClassificationDataset>;
+    const loaded = loadDataset('mnist', { trainSize: trainSize + validationSize, testSize });
+    const order = new Generator(20211130).permutation(loaded.train.length);
+    split = {
+      train: subset(loaded.train, order.slice(0, trainSize)),
+      validation: subset(loaded.train, order.slice(trainSize)),
+      test: loaded.test,
+    };
     splits.set(key, split);
   }
   return split;
@@ -90,10 +108,11 @@ function referenceBatch(train: ClassificationDataset, seed: number): Classificat
 
 export function runTrial(spec: TrialSpec): TrialResult {
   const t0 = performance.now();
-  const split = mnist(spec.trainSize, spec.testSize);
+  const split = mnist(spec.trainSize, spec.validationSize, spec.testSize);
   const reference = referenceBatch(split.train, spec.seed);
   const biasInit = spec.targetDead === null ? null : calibrateBias(spec, split, reference);
-  const steps = spec.epochs * Math.ceil(spec.trainSize / spec.batchSize);
+  // an annealed row reaches the exact rule after the first minEpochs epochs
+  const steps = spec.minEpochs * Math.ceil(spec.trainSize / spec.batchSize);
   const makeVariants = (): { variants: RuleVariant[]; schedules: Map<string, ReturnType<typeof schedules.linear>> } => {
     const made = new Map<string, ReturnType<typeof schedules.linear>>();
     const variants = spec.rows.map((row): RuleVariant => {
@@ -112,6 +131,8 @@ export function runTrial(spec: TrialSpec): TrialResult {
   const reinit = new Set(spec.rows.filter((r) => r.reinitDead === true).map((r) => r.label));
   const common = {
     activation: spec.activation,
+    arch: spec.arch,
+    ...(spec.channels === null ? {} : { channels: spec.channels }),
     depth: spec.depth,
     width: spec.width,
     optimizer: spec.optimizer,
@@ -130,8 +151,10 @@ export function runTrial(spec: TrialSpec): TrialResult {
   const result = compareRules({
     ...common,
     rules: variants,
-    dataset: split,
-    epochs: spec.epochs,
+    dataset: { train: split.train, test: split.test },
+    epochs: spec.maxEpochs,
+    earlyStopping: { validation: split.validation, patience: spec.patience, minDelta: spec.minDelta, minEpochs: spec.minEpochs },
+    epochDiagnostics: false,
     referenceSize: REFERENCE_SIZE,
     onProgress: (event) => {
       if (event.phase === 'step') annealed.get(event.rule)?.step();
@@ -140,7 +163,7 @@ export function runTrial(spec: TrialSpec): TrialResult {
       if (reinit.has(info.rule)) reinitialiseDeadUnits(model, reference.x, new Generator(deriveSeed(spec.seed, 7)));
     },
   });
-  return { key: spec.key, biasInit, rows: summariseRows(spec, result), seconds: (performance.now() - t0) / 1000 };
+  return { key: spec.key, spec, biasInit, rows: summariseRows(spec, result), seconds: (performance.now() - t0) / 1000 };
 }
 
 function meanCosine(agreement: { cosine: number }[] | undefined): number | null {
@@ -152,24 +175,26 @@ function meanCosine(agreement: { cosine: number }[] | undefined): number | null 
 function summariseRows(spec: TrialSpec, result: CompareResult): RowResult[] {
   return spec.rows.map((row, i) => {
     const run = result.runs[i];
-    const last = run.epochs[run.epochs.length - 1];
     return {
       label: row.label,
       kind: row.kind,
       exact: result.summary[i].exact,
       accuracy: run.epochs.map((e) => e.testAccuracy),
-      finalAccuracy: run.final.testAccuracy,
+      validationAccuracy: run.epochs.map((e) => e.validationAccuracy as number),
+      finalAccuracy: run.best.testAccuracy,
+      bestEpoch: run.best.epoch,
+      stop: run.stop,
       finalTrainLoss: run.final.trainLoss,
       diverged: run.diverged,
       secondsPerEpoch: run.final.secondsPerEpoch,
       initialDead: run.initial.deadFraction,
-      finalDead: last.diagnostics.deadFraction,
+      finalDead: run.finalDiagnostics.deadFraction,
       initialSaturated: run.initial.saturatedFraction,
-      finalSaturated: last.diagnostics.saturatedFraction,
+      finalSaturated: run.finalDiagnostics.saturatedFraction,
       initialFirstLast: run.initial.firstLastRatio,
       initialGradNorms: run.initial.layers.map((l) => l.weightGradNorm),
       initialCosine: meanCosine(run.initial.agreement),
-      finalCosine: meanCosine(last.diagnostics.agreement),
+      finalCosine: meanCosine(run.finalDiagnostics.agreement),
     };
   });
 }
@@ -181,7 +206,10 @@ function summariseRows(spec: TrialSpec, result: CompareResult): RowResult[] {
  */
 export function calibrateBias(spec: TrialSpec, split: Split<ClassificationDataset>, reference: ClassificationDataset): number {
   const target = spec.targetDead as number;
-  const arch: Architecture = { inputs: split.train.x.size / split.train.length, classes: 10, depth: spec.depth, width: spec.width };
+  const arch: Architecture = {
+    inputs: split.train.x.size / split.train.length, classes: 10, depth: spec.depth, width: spec.width,
+    ...(spec.arch === 'cnn' ? { kind: 'cnn' as const, channels: spec.channels ?? [], imageShape: [1, 28, 28] as const } : {}),
+  };
   const deadAt = (bias: number): number => {
     const weights = initialWeights(arch, new Generator(deriveSeed(spec.seed, 1)), spec.init, spec.initGain, bias);
     const model = buildModel(arch, { activation: 'relu', activationOptions: {}, backward: 'exact', batchNorm: false });
@@ -200,10 +228,11 @@ export function calibrateBias(spec: TrialSpec, split: Split<ClassificationDatase
 }
 
 /**
- * The re-initialisation baseline: walk the MLP in order and, for each Linear followed by a
- * rectifier, re-draw (PyTorch's default U(±1/√fanIn)) the incoming weights and the bias of every
- * unit whose pre-activation is ≤ 0 for every example of the batch, until none is dead or after
- * ten tries (a unit whose inputs are all zero stays dead).
+ * The re-initialisation baseline: walk the model in order and, for each Linear or Conv2d followed
+ * by a rectifier, re-draw (PyTorch's default U(±1/√fanIn)) the incoming weights and the bias of
+ * every unit (a Linear's output, a conv's output channel) whose pre-activation is ≤ 0 for every
+ * example of the batch (and every position, for a channel), until none is dead or after ten
+ * tries (a unit whose inputs are all zero stays dead). Returns how many units were re-drawn.
  */
 export function reinitialiseDeadUnits(model: nn.Module, x: Tensor, generator: Generator): number {
   let redrawn = 0;
@@ -212,19 +241,23 @@ export function reinitialiseDeadUnits(model: nn.Module, x: Tensor, generator: Ge
     const layers = model.children();
     layers.forEach((layer, i) => {
       const next = layers[i + 1];
-      if (layer instanceof nn.Linear && next instanceof nn.Activation && next.activation === 'relu') {
-        const bound = 1 / Math.sqrt(layer.inFeatures);
+      const rectified = next instanceof nn.Activation && next.activation === 'relu';
+      if (rectified && (layer instanceof nn.Linear || layer instanceof nn.Conv2d)) {
+        const weight = layer.weight;
+        const fanIn = weight.size / weight.shape[0];
+        const bound = 1 / Math.sqrt(fanIn);
         for (let attempt = 0; attempt < 10; attempt++) {
-          const z = layer.forward(h);
-          const dead = deadColumns(z);
+          const dead = deadUnits(layer.forward(h));
           if (dead.length === 0) break;
-          const w = layer.weight.toNdarray();
+          // a unit's incoming weights are one row of the weight viewed as [units, fanIn]
+          const w = weight.data.data;
+          const b = layer.bias === null ? null : layer.bias.data.data;
           for (const unit of dead) {
-            for (let j = 0; j < layer.inFeatures; j++) w.set(unit, j, (2 * generator.uniform() - 1) * bound);
-            if (layer.bias !== null) layer.bias.toNdarray().set(unit, (2 * generator.uniform() - 1) * bound);
+            for (let j = 0; j < fanIn; j++) w[unit * fanIn + j] = (2 * generator.uniform() - 1) * bound;
+            if (b !== null) b[unit] = (2 * generator.uniform() - 1) * bound;
             redrawn++;
           }
-          layer.weight.bumpVersion();
+          weight.bumpVersion();
           layer.bias?.bumpVersion();
         }
       }
@@ -234,11 +267,19 @@ export function reinitialiseDeadUnits(model: nn.Module, x: Tensor, generator: Ge
   return redrawn;
 }
 
-function deadColumns(z: Tensor): number[] {
-  const values = z.toArray() as number[][];
+/** The units (axis 1) of a [N, units, ...] pre-activation that are ≤ 0 everywhere. */
+function deadUnits(z: Tensor): number[] {
+  const values = z.toTypedArray();
+  const [n, units] = z.shape;
+  const inner = z.size / (n * units);
   const dead: number[] = [];
-  for (let c = 0; c < z.shape[1]; c++) {
-    if (values.every((row) => row[c] <= 0)) dead.push(c);
+  for (let u = 0; u < units; u++) {
+    let alive = false;
+    for (let e = 0; e < n && !alive; e++) {
+      const base = (e * units + u) * inner;
+      for (let k = 0; k < inner; k++) if (values[base + k] > 0) { alive = true; break; }
+    }
+    if (!alive) dead.push(u);
   }
   return dead;
 }

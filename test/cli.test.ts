@@ -26,7 +26,7 @@ async function run(...argv: string[]): Promise<Captured> {
 
 const FLAGS = [
   'dataset', 'activation', 'depth', 'width', 'rules', 'optimizer', 'lr', 'epochs', 'seeds', 'batch-size', 'train-size',
-  'test-size', 'data-seed', 'init', 'init-gain', 'bias-init', 'batch-norm', 'out', 'no-progress', 'help',
+  'test-size', 'data-seed', 'init', 'init-gain', 'bias-init', 'batch-norm', 'out', 'no-progress', 'help', 'patience', 'validation', 'min-delta',
 ];
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'surrograd-cli-'));
@@ -65,6 +65,8 @@ describe('surrograd compare: argument errors exit 2 and name the valid choices',
     [['--batch-norm=yes'], /--batch-norm is a switch/],
     [['stray'], /unexpected argument 'stray'/],
     [['--dataset', 'iris', '--train-size', '10'], /iris is always split 120 train \/ 30 test/],
+    [['--validation', '100'], /--validation and --min-delta configure early stopping; add --patience N/],
+    [['--patience', '0'], /--patience must be an integer ≥ 1, got '0'/],
   ];
   for (const [argv, message] of cases) {
     it(argv.join(' '), async () => {
@@ -144,5 +146,23 @@ describe('surrograd compare end to end', () => {
     const grad = fs.readFileSync(path.join(out, 'grad-norms.svg'), 'utf8');
     expect(grad).toContain('layer 1 (input side)');
     expect(grad).toContain('layer 3 (output)');
+  });
+
+  it('--patience stops runs early on held-out training examples and says so in the table', async () => {
+    const out = path.join(tmp, 'stop');
+    const { code, stdout } = await run(
+      'compare', '--dataset', 'xor', '--activation', 'relu', '--depth', '1', '--width', '4', '--rules', 'exact',
+      '--lr', '1e-9', '--epochs', '6', '--patience', '2', '--validation', '16', '--train-size', '64', '--test-size', '16',
+      '--batch-size', '16', '--no-progress', '--out', out,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain('xor (48 train / 16 test)');
+    expect(stdout).toContain('at most 6 epochs of batch 16 (early stopping: patience 2 on 16 validation examples)');
+    expect(stdout).toContain('test acc @ best val');
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+    // lr 1e-9 cannot change the validation accuracy: best at epoch 1, stopped after epoch 3
+    expect(json.runs[0].epochs).toHaveLength(3);
+    expect(json.runs[0].stop).toBe('patience');
+    expect(json.summary[0].epochsRun.mean).toBe(3);
   });
 });

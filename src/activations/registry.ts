@@ -152,15 +152,14 @@ export function resolveChoice(entry: ActivationEntry, choice: RuleChoice, contex
     if (found === undefined) throw unknownRule(entry, choice, context);
     return found;
   }
-  if (typeof choice === 'object' && choice !== null) {
-    const cached = objectChoices.get(choice);
-    if (cached !== undefined) return cached;
-    const rule = toRule(choice, context);
-    const resolved: ResolvedRule = { rule, label: isRule(choice) ? ruleLabel(rule) : 'inline', choice };
-    objectChoices.set(choice, resolved);
-    return resolved;
-  }
-  return { rule: toRule(choice, context), label: 'inline', choice };
+  // Anything but an object (a number, null, a function) misses the cache (WeakMap.get of a
+  // non-object is undefined) and is refused by toRule with a RuleError.
+  const cached = objectChoices.get(choice);
+  if (cached !== undefined) return cached;
+  const rule = toRule(choice, context);
+  const resolved: ResolvedRule = { rule, label: isRule(choice) ? ruleLabel(rule) : 'inline', choice };
+  objectChoices.set(choice, resolved);
+  return resolved;
 }
 
 function unknownRule(entry: ActivationEntry, name: string, context: string): RuleError {

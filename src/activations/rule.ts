@@ -256,3 +256,30 @@ export function attachKernel(h: Derivative, kernel: DerivativeKernel): void {
 export function kernelOf(h: Derivative): DerivativeKernel | undefined {
   return derivativeKernels.get(h);
 }
+
+/**
+ * A fast path for the whole family out[i] = g[i] · (scale · h(x[i], y[i]) + shift), so that rules
+ * that only scale or lift a derivative (peakNormalised, floorAdded) run on the same kernel as the
+ * derivative itself and an artificial rule keeps costing what the exact one costs.
+ */
+export type AffineDerivativeKernel = (
+  out: Float32Array, g: Float32Array, x: Float32Array, y: Float32Array, scale: number, shift: number,
+) => boolean;
+
+const affineKernels = new WeakMap<Derivative, AffineDerivativeKernel>();
+
+/** Declare `kernel` the fast path of g·(scale·h + shift) for derivative `h` (and so of h itself). */
+export function attachAffineKernel(h: Derivative, kernel: AffineDerivativeKernel): void {
+  affineKernels.set(h, kernel);
+  derivativeKernels.set(h, (out, g, x, y) => kernel(out, g, x, y, 1, 0));
+}
+
+/**
+ * `derived` = scale·`base` + shift: when `base` has an affine fast path, give `derived` the same
+ * kernel with the constants folded in (nothing happens otherwise).
+ */
+export function deriveAffineKernel(derived: Derivative, base: Derivative, scale: number, shift: number): void {
+  const kernel = affineKernels.get(base);
+  if (kernel === undefined) return;
+  attachAffineKernel(derived, (out, g, x, y, s, sh) => kernel(out, g, x, y, s * scale, s * shift + sh));
+}

@@ -24,6 +24,7 @@ import {
   type RuleChoice,
   type RuleTarget,
   attachKernel,
+  deriveAffineKernel,
   rememberBlend,
   ruleLabel,
 } from './rule';
@@ -197,7 +198,9 @@ export function floorAdded(options: { c?: RuleParam } = {}): AdaptiveRule {
       `their c was not checked). Peak f'max + c; area unbounded.`,
     (t) => {
       const d = t.derivative;
-      return { derivative: (u, y) => d(u, y) + c };
+      const derivative: Derivative = (u, y) => d(u, y) + c;
+      deriveAffineKernel(derivative, d, 1, c); // d's float32 fast path, if it has one, lifted by c
+      return { derivative };
     },
   );
 }
@@ -235,7 +238,9 @@ export function peakNormalised(): AdaptiveRule {
       }
       const d = t.derivative;
       const scale = 1 / peak;
-      return { derivative: (u, y) => d(u, y) * scale };
+      const derivative: Derivative = (u, y) => d(u, y) * scale;
+      deriveAffineKernel(derivative, d, scale, 0); // d's float32 fast path, if it has one, scaled
+      return { derivative };
     },
   );
 }

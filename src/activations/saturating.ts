@@ -2,7 +2,8 @@
 // hardtanh, hardSigmoid, hardSwish, softsign. The non-vanishing rules (floorAdded, floored,
 // peakNormalised, widened) are written once in rules.ts and registered here by name.
 import { ArgumentError } from '../errors';
-import { type FloatArray, sigmoidScaleInto } from '../nd';
+import { type FloatArray, sigmoidBackwardInto, sigmoidScaleInto } from '../nd';
+import { type Derivative, attachAffineKernel } from './rule';
 import type { Tensor } from '../tensor';
 import type { ActivationCallOptions, BuiltinActivationParams as P } from './names';
 import { sigmoid as logistic, softplus as softplusFn } from './math';
@@ -49,12 +50,19 @@ const SIGMOID = registerActivation<P['sigmoid']>({
       // 1/(1 + e^-x) needs no sign branch: e^-x = Infinity gives 0, not NaN
       for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
     },
-    derivative: (_x, y) => y * (1 - y),
+    derivative: sigmoidDerivative(),
     params: {},
     derivativePeak: 0.25,
   }),
   rules: nonVanishing(),
 });
+
+/** σ' from the output, y(1 − y), with its float32 fast path (also that of floorAdded and peakNormalised over it). */
+function sigmoidDerivative(): Derivative {
+  const h: Derivative = (_x, y) => y * (1 - y);
+  attachAffineKernel(h, (out, g, _x, y, scale, shift) => sigmoidBackwardInto(out, g, y, scale, shift));
+  return h;
+}
 
 /**
  * The logistic sigmoid. Rules: 'exact', 'floorAdded' (σ' + 0.1), 'floored' (max(σ', 0.1)),

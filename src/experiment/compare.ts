@@ -37,6 +37,8 @@ import {
   type RuleVariant,
   type RunResult,
   type Snapshot,
+  type EarlyStopping,
+  type StopReason,
 } from './types';
 
 /** A row of the comparison, resolved: what its model is made of. */
@@ -75,7 +77,17 @@ export function runComparison(options: CompareOptions, loadNamed: NamedDatasetLo
   const o = checkOptions(options);
   const data = typeof o.dataset === 'string' ? loadNamed(o.dataset, o.datasetOptions) : o.dataset;
   checkSplit(data);
-  const { train, test } = data;
+  const { test } = data;
+  const held = heldOutCount(o.earlyStopping, data.train.length);
+  if (held !== null && (held >= data.train.length || held < 1)) {
+    throw new ArgumentError(
+      `${FN}: earlyStopping.validation holds out ${held} of ${data.train.length} training examples, leaving ${held < 1 ? 'no validation set' : 'none to train on'}; hold out ${held < 1 ? 'more' : 'fewer'}`,
+    );
+  }
+  const { train, validation } = holdOut(data.train, o.earlyStopping);
+  if (validation !== null && validation.x.size / validation.length !== train.x.size / train.length) {
+    throw new ArgumentError(`${FN}: earlyStopping.validation examples have a different size from the training examples`);
+  }
   const arch: Architecture = {
     inputs: train.x.size / train.length,
     classes: Math.max(train.numClasses, test.numClasses),
@@ -119,9 +131,11 @@ export function runComparison(options: CompareOptions, loadNamed: NamedDatasetLo
           train,
           test,
           reference: references.get(seed) as ClassificationDataset,
+          validation,
           options: o,
           batchSize,
           recordEvery,
+          stepsPerEpoch,
           progress,
         }),
       );
@@ -153,6 +167,10 @@ export function runComparison(options: CompareOptions, loadNamed: NamedDatasetLo
     optimizer: o.optimizer ?? 'sgd',
     lr: o.lr,
     epochs: o.epochs,
+    earlyStopping:
+      validation === null
+        ? null
+        : { validationSize: validation.length, ...stoppingRule(o.earlyStopping) },
     seeds: [...o.seeds],
     batchSize,
     batchNorm: o.batchNorm ?? false,
@@ -178,9 +196,12 @@ interface RunSetup {
   train: ClassificationDataset;
   test: ClassificationDataset;
   reference: ClassificationDataset;
+  /** The early-stopping validation set, or null without early stopping. */
+  validation: ClassificationDataset | null;
   options: CompareOptions;
   batchSize: number;
   recordEvery: number;
+  stepsPerEpoch: number;
   progress: { completedSteps: number; totalSteps: number };
 }
 
@@ -198,10 +219,17 @@ function trainOne(s: RunSetup): RunResult {
   const gradNorms: { step: number; layers: number[] }[] = [];
   const epochs: EpochResult[] = [];
   const initial = snapshot();
+  let lastSnapshot = initial;
+  const rule = s.validation === null ? null : stoppingRule(o.earlyStopping);
+  const params = model.parameters();
   let diverged = false;
+  let stop: StopReason = 'epochs';
+  let best: RunResult['best'] | null = null;
+  let level = -Infinity;
+  let lastRise = 0;
   let testAccuracy: number | null = null;
   let step = 0;
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+  for (let epoch = 1; epoch <= o.epochs && stop === 'epochs'; epoch++) {
     model.train();
     let seconds = 0;
     let sum = 0;
@@ -218,32 +246,86 @@ function trainOne(s: RunSetup): RunResult {
       optimizer.step();
       seconds += (performance.now() - t1) / 1000;
       losses.push(value);
-      if (!Number.isFinite(value)) diverged = true;
       sum += value;
       count++;
       step++;
       s.progress.completedSteps++;
       o.onProgress?.({ phase: 'step', rule: row.label, seed, epoch, epochs: o.epochs, ...s.progress, loss: value, testAccuracy });
+      // a diverged run stops here: NaN weights only make NaN, and a learnable rule parameter
+      // that became NaN would make the next forward throw
+      if (!Number.isFinite(value) || !allFinite(params)) {
+        diverged = true;
+        stop = 'diverged';
+        break;
+      }
     }
     const trainLoss = sum / count;
-    const evaluation = evaluate(model, s.test);
+    // a diverged model classifies nothing (and a rule parameter gone NaN would refuse to run)
+    const evaluation = diverged ? { loss: NaN, accuracy: 0 } : evaluate(model, s.test);
     testAccuracy = evaluation.accuracy;
-    const diagnostics = snapshot();
-    epochs.push({ epoch, trainLoss, testLoss: evaluation.loss, testAccuracy, seconds, diagnostics });
+    const validationAccuracy = s.validation === null ? null : diverged ? 0 : evaluate(model, s.validation).accuracy;
+    if (rule === null || validationAccuracy === null) {
+      best = { epoch, validationAccuracy, testAccuracy };
+    } else {
+      // the best epoch is the highest validation accuracy (the first of equals); patience counts
+      // the epochs since the last rise of more than minDelta over the level it had reached
+      if (best === null || validationAccuracy > (best.validationAccuracy as number)) best = { epoch, validationAccuracy, testAccuracy };
+      if (validationAccuracy > level + rule.minDelta || epoch === 1) {
+        level = validationAccuracy;
+        lastRise = epoch;
+      }
+      if (stop === 'epochs' && epoch >= rule.minEpochs && epoch - lastRise >= rule.patience && epoch < o.epochs) stop = 'patience';
+    }
+    const lastEpoch = stop !== 'epochs' || epoch === o.epochs;
+    const diagnostics = diverged ? lastSnapshot : (o.epochDiagnostics ?? true) || lastEpoch ? snapshot() : null;
+    if (diagnostics !== null) lastSnapshot = diagnostics;
+    epochs.push({ epoch, trainLoss, testLoss: evaluation.loss, testAccuracy, validationAccuracy, seconds, diagnostics });
     o.onProgress?.({ phase: 'epoch', rule: row.label, seed, epoch, epochs: o.epochs, ...s.progress, loss: trainLoss, testAccuracy });
   }
+  // the steps a stopped run did not take still count as done, so progress reaches its total
+  s.progress.completedSteps += o.epochs * s.stepsPerEpoch - step;
   const last = epochs[epochs.length - 1];
+  const lastDiagnostics = last.diagnostics as Snapshot;
   const final: FinalMetrics = {
     trainLoss: last.trainLoss,
     testLoss: last.testLoss,
     testAccuracy: last.testAccuracy,
-    firstLastRatio: last.diagnostics.firstLastRatio,
-    deadFraction: last.diagnostics.deadFraction,
-    saturatedFraction: last.diagnostics.saturatedFraction,
+    firstLastRatio: lastDiagnostics.firstLastRatio,
+    deadFraction: lastDiagnostics.deadFraction,
+    saturatedFraction: lastDiagnostics.saturatedFraction,
     secondsPerEpoch: epochs.reduce((a, e) => a + e.seconds, 0) / epochs.length,
   };
-  o.onProgress?.({ phase: 'run', rule: row.label, seed, epoch: o.epochs, epochs: o.epochs, ...s.progress, loss: final.trainLoss, testAccuracy });
-  return { rule: row.label, seed, losses, gradNorms, initial, epochs, final, diverged };
+  o.onProgress?.({ phase: 'run', rule: row.label, seed, epoch: last.epoch, epochs: o.epochs, ...s.progress, loss: final.trainLoss, testAccuracy });
+  return { rule: row.label, seed, losses, gradNorms, initial, finalDiagnostics: lastDiagnostics, epochs, final, best: best as RunResult['best'], stop, diverged };
+}
+
+/** Whether every parameter's every value is finite. */
+function allFinite(params: readonly Tensor[]): boolean {
+  for (const p of params) {
+    const values = nd.contiguous(p.data).data;
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  }
+  return true;
+}
+
+/** The stopping rule with its defaults. */
+function stoppingRule(es: EarlyStopping | undefined): { patience: number; minDelta: number; minEpochs: number } {
+  return { patience: es?.patience ?? 3, minDelta: es?.minDelta ?? 0.002, minEpochs: es?.minEpochs ?? 1 };
+}
+
+/** How many training examples `validation` holds out (a count, or a fraction of the training set), or null when it is a dataset or absent. */
+function heldOutCount(es: EarlyStopping | undefined, trainSize: number): number | null {
+  if (es === undefined || typeof es.validation !== 'number') return null;
+  return es.validation < 1 ? Math.round(es.validation * trainSize) : es.validation;
+}
+
+/** The training set and the early-stopping validation set (a given dataset, or examples held out of train). */
+function holdOut(train: ClassificationDataset, es: EarlyStopping | undefined): { train: ClassificationDataset; validation: ClassificationDataset | null } {
+  if (es === undefined) return { train, validation: null };
+  if (typeof es.validation !== 'number') return { train, validation: es.validation };
+  const order = new Generator(deriveSeed(0, 4)).permutation(train.length);
+  const keep = train.length - (heldOutCount(es, train.length) as number);
+  return { train: subset(train, order.slice(0, keep)), validation: subset(train, order.slice(keep)) };
 }
 
 /** Mean cross-entropy and accuracy over a dataset, in evaluation mode (restored after), in chunks. */
@@ -362,6 +444,8 @@ function summarise(row: Row, runs: RunResult[]): RuleSummary {
     exact: row.exact,
     metrics,
     initialFirstLastRatio: meanSd(runs.map((r) => r.initial.firstLastRatio)),
+    bestTestAccuracy: meanSd(runs.map((r) => r.best.testAccuracy)),
+    epochsRun: meanSd(runs.map((r) => r.epochs.length)),
     divergedSeeds: runs.filter((r) => r.diverged).map((r) => r.seed),
   };
 }
@@ -372,7 +456,7 @@ function summarise(row: Row, runs: RunResult[]): RuleSummary {
 
 const KEYS = [
   'dataset', 'datasetOptions', 'activation', 'activationOptions', 'depth', 'width', 'rules', 'optimizer', 'lr', 'epochs',
-  'seeds', 'batchSize', 'batchNorm', 'residual', 'arch', 'channels', 'imageShape', 'init', 'initGain', 'biasInit', 'referenceSize', 'recordEvery', 'agreement', 'onProgress', 'onModelCreated',
+  'seeds', 'batchSize', 'batchNorm', 'residual', 'arch', 'channels', 'imageShape', 'init', 'initGain', 'biasInit', 'referenceSize', 'recordEvery', 'agreement', 'epochDiagnostics', 'earlyStopping', 'onProgress', 'onModelCreated',
 ];
 
 function checkOptions(options: CompareOptions): CompareOptions {
@@ -427,10 +511,36 @@ function checkOptions(options: CompareOptions): CompareOptions {
   if (o.imageShape !== undefined && (!Array.isArray(o.imageShape) || o.imageShape.length !== 3 || o.imageShape.some((c) => !Number.isInteger(c) || c < 1))) {
     throw new ArgumentError(`${FN}: imageShape must be [C, H, W] (positive integers), got ${JSON.stringify(o.imageShape)}`);
   }
+  if (o.epochDiagnostics !== undefined && typeof o.epochDiagnostics !== 'boolean') {
+    throw new ArgumentError(`${FN}: epochDiagnostics must be true or false, got ${String(o.epochDiagnostics)}`);
+  }
+  if (o.earlyStopping !== undefined) checkEarlyStopping(o.earlyStopping);
   if (o.depth === 0 && o.rules.length > 1 && (o.arch !== 'cnn' || (o.channels ?? [8, 16]).length === 0)) {
     throw new ArgumentError(`${FN}: with depth 0 there is no hidden activation, so every rule gives the same model; use depth ≥ 1`);
   }
   return o;
+}
+
+function checkEarlyStopping(es: EarlyStopping): void {
+  if (es === null || typeof es !== 'object') throw new ArgumentError(`${FN}: earlyStopping must be an object { validation, patience?, minDelta?, minEpochs? }`);
+  const keys = ['validation', 'patience', 'minDelta', 'minEpochs'];
+  for (const key of Object.keys(es)) {
+    if (!keys.includes(key)) throw new ArgumentError(`${FN}: unknown earlyStopping option '${key}'; the options are ${keys.join(', ')}`);
+  }
+  const v = es.validation;
+  if (typeof v === 'number') {
+    if (!(Number.isFinite(v) && ((v > 0 && v < 1) || (Number.isInteger(v) && v >= 1)))) {
+      throw new ArgumentError(`${FN}: earlyStopping.validation must be a whole number of training examples ≥ 1 or a fraction in (0, 1), got ${String(v)}`);
+    }
+  }
+  else if (v === null || typeof v !== 'object' || v.task !== 'classification' || v.labels === null || v.length === 0) {
+    throw new ArgumentError(`${FN}: earlyStopping.validation must be a non-empty classification dataset or a number of training examples to hold out`);
+  }
+  if (es.patience !== undefined) integer('earlyStopping.patience', es.patience, 1);
+  if (es.minEpochs !== undefined) integer('earlyStopping.minEpochs', es.minEpochs, 1);
+  if (es.minDelta !== undefined && (typeof es.minDelta !== 'number' || !(es.minDelta >= 0) || !Number.isFinite(es.minDelta))) {
+    throw new ArgumentError(`${FN}: earlyStopping.minDelta must be a finite number ≥ 0, got ${String(es.minDelta)}`);
+  }
 }
 
 function integer(name: string, value: unknown, min: number): void {

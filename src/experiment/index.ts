@@ -24,6 +24,8 @@ export type {
   OptimizerName,
   MetricName,
   Snapshot,
+  EarlyStopping,
+  StopReason,
 } from './types';
 export { chartSvg, panelsSvg } from './svg';
 export type { Chart, Series } from './svg';

@@ -30,7 +30,8 @@ export function formatTable(result: CompareResult): string {
   const measuresDead = (rule: string): boolean => result.runs.some((r) => r.rule === rule && r.final.deadFraction !== null);
   const kinds = new Set(result.summary.map((s) => measuresDead(s.rule)));
   const deadOrSaturated = kinds.size > 1 ? 'dead / saturated' : kinds.has(true) ? 'dead units' : 'saturated';
-  const header = ['rule', 'train loss', 'test acc', 'first/last grad, start', 'first/last grad, end', deadOrSaturated, 's/epoch'];
+  const stopping = result.config.earlyStopping !== null;
+  const header = ['rule', 'train loss', 'test acc', ...(stopping ? ['test acc @ best val', 'epochs'] : []), 'first/last grad, start', 'first/last grad, end', deadOrSaturated, 's/epoch'];
   const rows = result.summary.map((s) => {
     const m = s.metrics;
     const units = measuresDead(s.rule) ? m.deadFraction : m.saturatedFraction;
@@ -39,6 +40,7 @@ export function formatTable(result: CompareResult): string {
       s.rule + diverged,
       formatMeanSd(m.trainLoss, fixed(3)),
       formatMeanSd(m.testAccuracy, percent),
+      ...(stopping ? [formatMeanSd(s.bestTestAccuracy, percent), formatMeanSd(s.epochsRun, fixed(1))] : []),
       formatMeanSd(s.initialFirstLastRatio, scientific),
       formatMeanSd(m.firstLastRatio, scientific),
       formatMeanSd(units, percent),
@@ -51,7 +53,8 @@ export function formatTable(result: CompareResult): string {
   const seeds = c.seeds.length === 1 ? `seed ${c.seeds[0]}` : `mean ± sd over seeds ${c.seeds.join(', ')}`;
   const title =
     `${c.dataset} (${c.trainSize} train / ${c.testSize} test), ${c.activation} ${c.arch === 'cnn' ? `CNN (conv ${(c.channels ?? []).join('-')}, then ${c.depth}×${c.width})` : `MLP ${c.depth}×${c.width}`}` +
-    `${c.batchNorm ? ' + BatchNorm' : ''}, ${c.optimizer} lr ${c.lr}, ${c.epochs} epoch${c.epochs === 1 ? '' : 's'} of batch ${c.batchSize}` +
+    `${c.batchNorm ? ' + BatchNorm' : ''}, ${c.optimizer} lr ${c.lr}, ${c.earlyStopping === null ? '' : 'at most '}${c.epochs} epoch${c.epochs === 1 ? '' : 's'} of batch ${c.batchSize}` +
+    `${c.earlyStopping === null ? '' : ` (early stopping: patience ${c.earlyStopping.patience} on ${c.earlyStopping.validationSize} validation examples)`}` +
     `${c.init !== 'default' ? `, ${c.init} init${c.initGain !== null ? ` (gain ${c.initGain})` : ''}` : ''}${c.biasInit !== null ? `, hidden biases ${c.biasInit}` : ''}; ${seeds}`;
   return [title, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
@@ -67,25 +70,32 @@ function runsOf(result: CompareResult, rule: string): RunResult[] {
 /** The mean over runs of each step's loss, smoothed by a trailing moving average of `window` steps. */
 function meanLossCurve(runs: RunResult[], window: number): [number, number][] {
   const steps = Math.max(0, ...runs.map((r) => r.losses.length));
+  // the mean over the runs that reached each step with a finite loss (a diverged run's last
+  // loss is NaN or infinite; it must not poison the window of the healthy runs after it)
   const mean: number[] = [];
   for (let i = 0; i < steps; i++) {
     let sum = 0;
     let n = 0;
     for (const r of runs) {
-      if (i < r.losses.length) {
+      if (i < r.losses.length && Number.isFinite(r.losses[i])) {
         sum += r.losses[i];
         n++;
       }
     }
-    mean.push(sum / n);
+    mean.push(n === 0 ? Number.NaN : sum / n);
   }
+  // each point: the mean of the finite step means in the window ending there (NaN if none)
   const out: [number, number][] = [];
-  let acc = 0;
   for (let i = 0; i < mean.length; i++) {
-    acc += mean[i];
-    if (i >= window) acc -= mean[i - window];
-    const n = Math.min(i + 1, window);
-    out.push([i + 1, acc / n]);
+    let sum = 0;
+    let n = 0;
+    for (let j = Math.max(0, i - window + 1); j <= i; j++) {
+      if (Number.isFinite(mean[j])) {
+        sum += mean[j];
+        n++;
+      }
+    }
+    out.push([i + 1, n === 0 ? Number.NaN : sum / n]);
   }
   return out;
 }
@@ -114,7 +124,9 @@ export function accuracyChart(result: CompareResult): Chart {
     const runs = runsOf(result, s.rule);
     const points: [number, number][] = [];
     for (let e = 0; e < result.config.epochs; e++) {
+      // the mean over the runs that trained this epoch (an early-stopped run ends its line there)
       const values = runs.map((r) => r.epochs[e]?.testAccuracy).filter((v): v is number => v !== undefined);
+      if (values.length === 0) break;
       points.push([e + 1, (100 * values.reduce((a, b) => a + b, 0)) / values.length]);
     }
     return { label: s.rule, color: CATEGORICAL[i % CATEGORICAL.length], points, markers: true };

@@ -111,11 +111,51 @@ export interface CompareOptions {
   recordEvery?: number;
   /** Measure each layer's agreement with the exact gradient at every epoch (default true). */
   agreement?: boolean;
+  /**
+   * Diagnose the reference batch after every epoch (default true). false: only before training
+   * and after the last epoch (intermediate epochs' `diagnostics` are null) — the diagnostics cost
+   * about as much as an epoch of a small net.
+   */
+  epochDiagnostics?: boolean;
+  /**
+   * Stop a run when its accuracy on held-out data has stopped improving; `epochs` is then the
+   * most a run may train. Off by default (every run trains `epochs` epochs).
+   */
+  earlyStopping?: EarlyStopping;
   /** Called after every training step, epoch and run (for progress bars). */
   onProgress?: (event: ProgressEvent) => void;
   /** Called with each run's model before it trains (its initial weights are set). */
   onModelCreated?: (model: Module, info: { rule: string; seed: number }) => void;
 }
+
+/**
+ * The stopping rule of `compareRules`: after each epoch the run is evaluated on `validation`;
+ * it stops once `patience` epochs in a row have not raised the validation accuracy by more than
+ * `minDelta` above the level of its last such rise (and at least `minEpochs` epochs have run).
+ * Its result (`best`) is the epoch of highest validation accuracy, whether or not that epoch rose
+ * by `minDelta`. The test split is never used to decide anything.
+ */
+export interface EarlyStopping {
+  /**
+   * Held-out examples: a classification dataset, or how many training examples to hold out — a
+   * whole number, or a fraction in (0, 1) such as 0.2 — drawn once by a fixed permutation, the same
+   * for every row and seed; the rest are trained on.
+   */
+  validation: ClassificationDataset | number;
+  /** Epochs without improvement before stopping (default 3). */
+  patience?: number;
+  /** The smallest rise in validation accuracy that counts as an improvement (default 0.002). */
+  minDelta?: number;
+  /** Never stop before this many epochs (default 1). */
+  minEpochs?: number;
+}
+
+/**
+ * Why a run stopped: it trained every epoch, the stopping rule fired, or it diverged (a loss or a
+ * parameter became NaN or infinite; training stops there, and the epoch it diverged in records
+ * test accuracy 0 and test loss NaN without evaluating).
+ */
+export type StopReason = 'epochs' | 'patience' | 'diverged';
 
 /**
  * Diagnostics on the reference batch, in training mode (BatchNorm normalises with the batch's
@@ -133,10 +173,12 @@ export interface EpochResult {
   testLoss: number;
   /** Accuracy on the test split after the epoch. */
   testAccuracy: number;
+  /** Accuracy on the early-stopping validation set after the epoch (null without early stopping). */
+  validationAccuracy: number | null;
   /** Wall time of the epoch's training steps (no evaluation, no diagnostics). */
   seconds: number;
-  /** Diagnostics on the reference batch after the epoch. */
-  diagnostics: Snapshot;
+  /** Diagnostics on the reference batch after the epoch (null for an intermediate epoch when `epochDiagnostics` is false). */
+  diagnostics: Snapshot | null;
 }
 
 /** The headline numbers of a run (the last epoch's). */
@@ -169,11 +211,20 @@ export interface RunResult {
   gradNorms: { step: number; layers: number[] }[];
   /** Diagnostics on the reference batch before training. */
   initial: Snapshot;
+  /** Diagnostics on the reference batch after the last epoch (always measured; for a diverged run, the last measured before it diverged). */
+  finalDiagnostics: Snapshot;
   /** What each epoch recorded. */
   epochs: EpochResult[];
   /** The headline numbers (the last epoch's). */
   final: FinalMetrics;
-  /** True when a loss became NaN or infinite. */
+  /**
+   * The epoch with the highest validation accuracy (the first of equals) and its test accuracy —
+   * the usual early-stopping model selection; without early stopping, the last epoch.
+   */
+  best: { epoch: number; validationAccuracy: number | null; testAccuracy: number };
+  /** Why the run stopped. */
+  stop: StopReason;
+  /** True when a loss or a parameter became NaN or infinite (the run stopped there). */
   diverged: boolean;
 }
 
@@ -194,6 +245,10 @@ export interface RuleSummary {
   metrics: Record<MetricName, MeanSd>;
   /** Mean ± sd over seeds of the reference-batch first/last ratio before training. */
   initialFirstLastRatio: MeanSd;
+  /** Mean ± sd over seeds of the test accuracy at each run's best validation epoch (with early stopping; otherwise the final test accuracy). */
+  bestTestAccuracy: MeanSd;
+  /** Mean ± sd over seeds of the epochs each run trained. */
+  epochsRun: MeanSd;
   /** Seeds whose run diverged. */
   divergedSeeds: number[];
 }
@@ -230,8 +285,10 @@ export interface CompareConfig {
   optimizer: OptimizerName;
   /** The learning rate. */
   lr: number;
-  /** Epochs per run. */
+  /** Epochs per run (the most, with early stopping). */
   epochs: number;
+  /** The stopping rule, resolved (validationSize: held-out examples), or null. */
+  earlyStopping: { validationSize: number; patience: number; minDelta: number; minEpochs: number } | null;
   /** The seeds, one run per seed and row. */
   seeds: number[];
   /** Examples per mini-batch. */

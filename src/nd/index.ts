@@ -4,6 +4,7 @@ export * from './elementwise';
 export * from './reduce';
 export { gemm } from './gemm';
 export { sigmoidScaleInto } from './wasm';
+export { adamStepInto, sgdStepInto, sigmoidBackwardInto, sumRowsInto, reluInto, reluBackwardInto, type AdamStepParams, type SgdStepParams } from './wasm'; // issue 11: staged float32 kernels
 export * from './matmul';
 export * from './indexing';
 export * from './softmax';

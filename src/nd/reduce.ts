@@ -1,7 +1,8 @@
 // Reductions over any set of axes, and `unbroadcast`, the adjoint of broadcasting that every
 // binary op's backward uses. Sums accumulate in float64 whatever the dtype.
 import { type Dtype, type Nd, dtypeOf, reshape, sizeOf, stridesOf, wrap, alloc } from './array';
-import { acquire } from './pool';
+import { acquire, release } from './pool';
+import { sumRowsInto } from './wasm';
 
 export type ReduceKind = 'sum' | 'max' | 'min';
 
@@ -96,6 +97,12 @@ export function unbroadcast(g: Nd, shape: readonly number[]): Nd {
 export function sumRowsPooled(g: Nd, m: number): Nd {
   const dtype = dtypeOf(g);
   const n = g.shape[0];
+  if (g.stride[1] === 1 && g.stride[0] === m) {
+    // contiguous float32 rows: the WASM SIMD kernel adds the same float64 sums in the same order
+    const out = acquire(dtype, m);
+    if (sumRowsInto(out, g.data, g.offset, n, m)) return wrap(out, [m]);
+    release(out);
+  }
   const acc = new Float64Array(m);
   const x = g.data;
   const rowStride = g.stride[0];

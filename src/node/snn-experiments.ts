@@ -48,7 +48,7 @@ Experiments:
               Adam 5e-4, batch 128, 1 epoch), one row per heaviside rule, and 'exact'
   toy         100 Poisson inputs at 5 Hz, 200 steps, 4 hidden LIF units, 2 readouts, random labels
               (batch 256, Adam 2e-3, 1000 iterations): exact vs fastSigmoid(100) vs atan
-  binarized   BinaryNet-style MLP on MNIST with each sign rule, and full precision
+  binarized   BinaryNet-style MLP and CNN on MNIST with each sign rule, and full precision
 
 Flags (--flag VALUE or --flag=VALUE):
   --loss KIND         mnist: count (CE of output spike counts, default) or membrane (Σ_t CE(U[t]))
@@ -58,13 +58,14 @@ Flags (--flag VALUE or --flag=VALUE):
   --test-size N       test digits (mnist, binarized; default 2000)
   --epochs N          passes over the training digits (mnist default 1, binarized 3)
   --iterations N      training iterations (toy; default 1000)
-  --hidden N          hidden units (mnist 1000, toy 4, binarized 256)
+  --hidden N          hidden units (mnist 1000, toy 4, binarized MLP 256)
+  --nets LIST         binarized: mlp, cnn or mlp,cnn (default mlp,cnn)
   --steps N           time steps (mnist 25, toy 200)
   --out DIR           results folder (default runs/snn-EXPERIMENT-<time>)
   --no-progress       no progress lines on stderr
 `;
 
-const FLAGS = ['loss', 'seeds', 'rules', 'train-size', 'test-size', 'epochs', 'iterations', 'hidden', 'steps', 'out', 'no-progress', 'help'];
+const FLAGS = ['loss', 'seeds', 'rules', 'nets', 'train-size', 'test-size', 'epochs', 'iterations', 'hidden', 'steps', 'out', 'no-progress', 'help'];
 
 /** What the command needs of its surroundings: where to print (results) and report (progress). */
 export interface SnnCommandIO {
@@ -140,7 +141,10 @@ export function runSnnCommand(args: readonly string[], io: SnnCommandIO): number
         }
       };
   try {
-    const common = { seeds, rules, onProgress };
+    const out = flags.get('out') ?? path.join('runs', `snn-${experiment}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    // the files are written after every row, so a run cut short keeps the rows it finished
+    const onRow = (partial: ExperimentResult): void => void writeExperiment(partial, out);
+    const common = { seeds, rules, onProgress, onRow };
     let result: ExperimentResult;
     if (experiment === 'mnist') {
       const loss = flags.get('loss') ?? 'count';
@@ -149,9 +153,10 @@ export function runSnnCommand(args: readonly string[], io: SnnCommandIO): number
     } else if (experiment === 'toy') {
       result = spikingToy({ ...common, iterations: int(flags, 'iterations'), hidden: int(flags, 'hidden'), steps: int(flags, 'steps') });
     } else {
-      result = binarizedMnist({ ...common, trainSize: int(flags, 'train-size'), testSize: int(flags, 'test-size'), epochs: int(flags, 'epochs'), hidden: int(flags, 'hidden') });
+      const nets = (flags.get('nets') ?? 'mlp,cnn').split(',');
+      if (!nets.every((n): n is 'mlp' | 'cnn' => n === 'mlp' || n === 'cnn')) throw new Error(`--nets must be mlp, cnn or mlp,cnn, got '${flags.get('nets') ?? ''}'`);
+      result = binarizedMnist({ ...common, nets, trainSize: int(flags, 'train-size'), testSize: int(flags, 'test-size'), epochs: int(flags, 'epochs'), hidden: int(flags, 'hidden') });
     }
-    const out = flags.get('out') ?? path.join('runs', `snn-${experiment}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     const files = writeExperiment(result, out);
     io.stdout(`${formatExperimentTable(result)}\n\nResults in ${files.dir}/: results.json, summary.txt, loss.svg\n`);
     return 0;

@@ -6,8 +6,9 @@
 //   2. spikingToy: after SpyTorch tutorial 1 (Zenke): 100 Poisson inputs at 5 Hz over 200 steps of 1 ms,
 //      4 hidden LIF units, 2 leaky readouts, random labels to memorise; exact vs
 //      fastSigmoid (scale 100) vs atan.
-//   3. binarizedMnist: a BinaryNet-style MLP (BinaryLinear → BatchNorm → sign) with each sign rule,
-//      against the same MLP in full precision (Linear → BatchNorm → hardtanh).
+//   3. binarizedMnist: a BinaryNet-style MLP (BinaryLinear → BatchNorm → sign) and CNN (BinaryConv2d →
+//      max-pool → BatchNorm2d → sign, twice, then BinaryLinear) with each sign rule, against the same
+//      nets in full precision (Linear/Conv2d, hardtanh instead of sign).
 import { ArgumentError } from '../errors';
 import type { Tensor } from '../tensor';
 import { tensor } from '../creation';
@@ -18,8 +19,10 @@ import type { RuleChoice } from '../activations/rule';
 import { Generator, manualSeed } from '../random';
 import { Module } from '../nn/module';
 import { Linear } from '../nn/linear';
-import { BatchNorm1d } from '../nn/norm';
-import { BinaryLinear } from '../nn/binary';
+import { BatchNorm1d, BatchNorm2d } from '../nn/norm';
+import { BinaryConv2d, BinaryLinear } from '../nn/binary';
+import { Conv2d } from '../nn/conv';
+import { MaxPool2d } from '../nn/pool';
 import { sign, hardtanh } from '../activations';
 import * as init from '../nn/init';
 import { Adam } from '../optim/adam';
@@ -117,6 +120,8 @@ export interface SpikingMnistOptions {
   loss?: 'count' | 'membrane';
   /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
+  /** Called after each row is complete with the result so far (the CLI writes its files then, so a cut-short run keeps its rows). */
+  onRow?: (partial: ExperimentResult) => void;
 }
 
 /** snnTorch tutorial 5's network: Linear → LIF → Linear → LIF, the output read from its membrane. */
@@ -145,7 +150,8 @@ export class SpikingMLP extends Module {
   /** The output layer's spikes and membranes, one [N, outputs] tensor per step. */
   run(x: Tensor): { spikes: Tensor[]; membranes: Tensor[] } {
     const current = this.fc1.forward(x); // a constant input: computed once, fed at every step
-    const hidden = this.lif1.run(new Array<Tensor>(this.steps).fill(current));
+    // only the hidden spikes are used: in evaluation the hidden membrane is updated in place
+    const hidden = this.lif1.run(new Array<Tensor>(this.steps).fill(current), undefined, { membranes: false });
     const out = this.lif2.run(this.fc2.forward(stack(hidden.spikes, 0)));
     return { spikes: out.spikes, membranes: out.membranes };
   }
@@ -182,6 +188,12 @@ export function spikingMnist(options: SpikingMnistOptions = {}): ExperimentResul
   if (lossKind !== 'count' && lossKind !== 'membrane') throw new ArgumentError(`${fn}: loss must be 'count' or 'membrane', got '${String(lossKind)}'`);
   const { train, test } = loadMnist({ trainSize: options.trainSize ?? 8000, testSize: options.testSize ?? 2000, seed: 0 });
   const rows: ExperimentRow[] = [];
+  const resultSoFar = (): ExperimentResult => ({
+    experiment: 'spiking-mnist',
+    config: { trainSize: train.length, testSize: test.length, steps, hidden, beta, lr, batchSize, epochs, seeds: [...seeds], loss: lossKind === 'count' ? 'CE(output spike counts)' : 'Σ_t CE(U_out[t])', readout: 'output spike counts' },
+    rows: [...rows],
+    chance: 0.1,
+  });
   for (const rule of ruleNames) {
     const accs: number[] = [];
     const losses: number[] = [];
@@ -236,13 +248,9 @@ export function spikingMnist(options: SpikingMnistOptions = {}): ExperimentResul
       lossCurve: curve,
       perSeed: accs,
     });
+    options.onRow?.(resultSoFar());
   }
-  return {
-    experiment: 'spiking-mnist',
-    config: { trainSize: train.length, testSize: test.length, steps, hidden, beta, lr, batchSize, epochs, seeds: [...seeds], loss: lossKind === 'count' ? 'CE(output spike counts)' : 'Σ_t CE(U_out[t])', readout: 'output spike counts' },
-    rows,
-    chance: 0.1,
-  };
+  return resultSoFar();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,6 +279,8 @@ export interface SpikingToyOptions {
   lr?: number;
   /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
+  /** Called after each row is complete with the result so far (the CLI writes its files then, so a cut-short run keeps its rows). */
+  onRow?: (partial: ExperimentResult) => void;
 }
 
 const TOY_RULES: Record<string, RuleChoice> = {
@@ -329,6 +339,12 @@ export function spikingToy(options: SpikingToyOptions = {}): ExperimentResult {
   const dt = 1e-3;
   const beta = Math.exp(-dt / 10e-3); // τ_mem 10 ms
   const rows: ExperimentRow[] = [];
+  const resultSoFar = (): ExperimentResult => ({
+    experiment: 'spiking-toy',
+    config: { iterations, batchSize, steps, inputs, rateHz, hidden: hiddenUnits, lr, beta, seeds: [...seeds], dtMs: 1, neuron: 'LIF, reset zero; readout LIF without reset, max membrane over time' },
+    rows: [...rows],
+    chance: 0.5,
+  });
   for (const name of names) {
     const accs: number[] = [];
     const losses: number[] = [];
@@ -378,13 +394,9 @@ export function spikingToy(options: SpikingToyOptions = {}): ExperimentResult {
       lossCurve: curve,
       perSeed: accs,
     });
+    options.onRow?.(resultSoFar());
   }
-  return {
-    experiment: 'spiking-toy',
-    config: { iterations, batchSize, steps, inputs, rateHz, hidden: hiddenUnits, lr, beta, seeds: [...seeds], dtMs: 1, neuron: 'LIF, reset zero; readout LIF without reset, max membrane over time' },
-    rows,
-    chance: 0.5,
-  };
+  return resultSoFar();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,8 +413,13 @@ export interface BinarizedMnistOptions {
   trainSize?: number;
   /** Test digits (default 2000). */
   testSize?: number;
-  /** Hidden units per layer (default 256), epochs (default 3), batch (default 100), Adam lr (default 0.01). */
+  /** Hidden units per layer of the MLP (default 256). */
   hidden?: number;
+  /**
+   * The nets, one set of rows each (default both): 'mlp' (784-H-H-10) and 'cnn' (conv 1→16 5×5,
+   * max-pool 2, conv 16→32 5×5, max-pool 2, linear 512→10; every layer binarized but the input).
+   */
+  nets?: readonly ('mlp' | 'cnn')[];
   /** Epochs (default 3). */
   epochs?: number;
   /** The batch size (default 100). */
@@ -411,6 +428,8 @@ export interface BinarizedMnistOptions {
   lr?: number;
   /** Called after each training step (for progress lines). */
   onProgress?: ExperimentProgress;
+  /** Called after each row is complete with the result so far (the CLI writes its files then, so a cut-short run keeps its rows). */
+  onRow?: (partial: ExperimentResult) => void;
 }
 
 /** The sign rules the binarized-MNIST experiment compares by default. */
@@ -450,7 +469,54 @@ class BinaryMLP extends Module {
   }
 }
 
-/** Experiment 3: a BinaryNet-style MLP (BinaryLinear → BatchNorm → sign) on MNIST per sign rule, against the same MLP in full precision. */
+/**
+ * BinaryNet's CNN, small: BinaryConv2d(1→16, 5×5) → MaxPool2d(2) → BatchNorm2d → sign,
+ * BinaryConv2d(16→32, 5×5) → MaxPool2d(2) → BatchNorm2d → sign, BinaryLinear(512→10) →
+ * BatchNorm1d; in full precision Conv2d/Linear and hardtanh. The input image is not binarized
+ * (BinaryNet keeps the first layer's input real), only every weight and hidden activation.
+ */
+class BinaryCNN extends Module {
+  c1: Conv2d;
+  bn1: BatchNorm2d;
+  c2: Conv2d;
+  bn2: BatchNorm2d;
+  l3: Linear | BinaryLinear;
+  bn3: BatchNorm1d;
+  pool: MaxPool2d;
+  readonly rule: RuleChoice | null;
+
+  constructor(rule: RuleChoice | null, generator: Generator) {
+    super();
+    const conv = (i: number, o: number): Conv2d => (rule === null ? new Conv2d(i, o, 5, { generator }) : new BinaryConv2d(i, o, 5, { weightBackward: rule, generator }));
+    this.c1 = conv(1, 16);
+    this.bn1 = new BatchNorm2d(16);
+    this.c2 = conv(16, 32);
+    this.bn2 = new BatchNorm2d(32);
+    this.l3 = rule === null ? new Linear(512, 10, { generator }) : new BinaryLinear(512, 10, { weightBackward: rule, generator });
+    this.bn3 = new BatchNorm1d(10);
+    this.pool = new MaxPool2d(2);
+    this.rule = rule;
+  }
+
+  #act(x: Tensor): Tensor {
+    return this.rule === null ? hardtanh(x) : sign(x, { backward: this.rule });
+  }
+
+  override forward(x: Tensor): Tensor {
+    const image = x.reshape([x.shape[0], 1, 28, 28]);
+    const h1 = this.#act(this.bn1.forward(this.pool.forward(this.c1.forward(image)))); // [N, 16, 12, 12]
+    const h2 = this.#act(this.bn2.forward(this.pool.forward(this.c2.forward(h1)))); // [N, 32, 4, 4]
+    return this.bn3.forward(this.l3.forward(h2.reshape([x.shape[0], 512])));
+  }
+}
+
+const NET_LABEL = { mlp: 'MLP', cnn: 'CNN' } as const;
+
+/**
+ * Experiment 3: a BinaryNet-style MLP (BinaryLinear → BatchNorm → sign) and CNN (BinaryConv2d →
+ * max-pool → BatchNorm2d → sign) on MNIST per sign rule, against the same nets in full precision.
+ * Rows are named '<net> <rule>' ('MLP clippedStraightThrough', 'CNN fullPrecision', ...).
+ */
 export function binarizedMnist(options: BinarizedMnistOptions = {}): ExperimentResult {
   const fn = 'binarizedMnist';
   const names = options.rules ?? [...SIGN_RULES, 'fullPrecision'];
@@ -458,6 +524,10 @@ export function binarizedMnist(options: BinarizedMnistOptions = {}): ExperimentR
     if (n !== 'fullPrecision' && !(SIGN_RULES as readonly string[]).includes(n)) {
       throw new ArgumentError(`${fn}: unknown row '${n}'; the rows are ${[...SIGN_RULES, 'fullPrecision'].join(', ')}`);
     }
+  }
+  const nets: readonly ('mlp' | 'cnn')[] = options.nets ?? ['mlp', 'cnn'];
+  if (!Array.isArray(nets as unknown) || nets.length === 0 || !nets.every((n) => n === 'mlp' || n === 'cnn')) {
+    throw new ArgumentError(`${fn}: nets must be a non-empty list of 'mlp' and 'cnn', got ${JSON.stringify(nets)}`);
   }
   const seeds = options.seeds ?? [1, 2, 3];
   checkSeeds(fn, seeds);
@@ -467,46 +537,64 @@ export function binarizedMnist(options: BinarizedMnistOptions = {}): ExperimentR
   const lr = options.lr ?? 0.01;
   const { train, test } = loadMnist({ trainSize: options.trainSize ?? 8000, testSize: options.testSize ?? 2000, seed: 0, normalize: 'minmax-neg1-1' });
   const rows: ExperimentRow[] = [];
-  for (const name of names) {
-    const accs: number[] = [];
-    const losses: number[] = [];
-    const times: number[] = [];
-    let curve: number[] = [];
-    for (const seed of seeds) {
-      manualSeed(deriveSeed(seed, 1));
-      const model = new BinaryMLP(hidden, name === 'fullPrecision' ? null : name, new Generator(deriveSeed(seed, 1)));
-      const optimizer = new Adam(model.parameters(), { lr });
-      const loader = new DataLoader(train, { batchSize, shuffle: true, seed: deriveSeed(seed, 2) });
-      const seedCurve: number[] = [];
-      const start = now();
-      let step = 0;
-      const total = epochs * Math.ceil(train.length / batchSize);
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        for (const batch of loader) {
-          optimizer.zeroGrad();
-          const loss = crossEntropy(model.forward(batch.x), batch.labels as number[]);
-          loss.backward();
-          optimizer.step();
-          seedCurve.push(loss.item());
-          step++;
-          options.onProgress?.({ row: name, seed, step, steps: total, loss: loss.item() });
-        }
-      }
-      times.push((now() - start) / 1000 / epochs);
-      losses.push(seedCurve[seedCurve.length - 1]);
-      if (curve.length === 0) curve = seedCurve;
-      model.eval();
-      const predicted = noGrad(() => model.forward(test.x)).argmax(1).toTypedArray();
-      accs.push(test.labels.filter((l, i) => predicted[i] === l).length / test.length);
-    }
-    rows.push({ name, accuracy: meanSd(accs), finalLoss: meanSd(losses), seconds: meanSd(times), firingRates: {}, silentFractions: {}, lossCurve: curve, perSeed: accs });
-  }
-  return {
+  const resultSoFar = (): ExperimentResult => ({
     experiment: 'binarized-mnist',
-    config: { trainSize: train.length, testSize: test.length, hidden, epochs, batchSize, lr, seeds: [...seeds], net: '784-H-H-10, (Binary)Linear → BatchNorm1d → sign (hardtanh in full precision)' },
-    rows,
+    config: {
+      trainSize: train.length, testSize: test.length, hidden, epochs, batchSize, lr, seeds: [...seeds], nets: [...nets],
+      mlp: '784-H-H-10, (Binary)Linear → BatchNorm1d → sign (hardtanh in full precision)',
+      cnn: '(Binary)Conv2d 1→16 5×5 → MaxPool2d 2 → BatchNorm2d → sign, (Binary)Conv2d 16→32 5×5 → MaxPool2d 2 → BatchNorm2d → sign, (Binary)Linear 512→10 → BatchNorm1d',
+    },
+    rows: [...rows],
     chance: 0.1,
-  };
+  });
+  for (const net of nets) {
+    for (const name of names) {
+      const row = `${NET_LABEL[net]} ${name}`;
+      const accs: number[] = [];
+      const losses: number[] = [];
+      const times: number[] = [];
+      let curve: number[] = [];
+      for (const seed of seeds) {
+        manualSeed(deriveSeed(seed, 1));
+        const rule = name === 'fullPrecision' ? null : name;
+        const gen = new Generator(deriveSeed(seed, 1));
+        const model = net === 'mlp' ? new BinaryMLP(hidden, rule, gen) : new BinaryCNN(rule, gen);
+        const optimizer = new Adam(model.parameters(), { lr });
+        const loader = new DataLoader(train, { batchSize, shuffle: true, seed: deriveSeed(seed, 2) });
+        const seedCurve: number[] = [];
+        const start = now();
+        let step = 0;
+        const total = epochs * Math.ceil(train.length / batchSize);
+        for (let epoch = 0; epoch < epochs; epoch++) {
+          for (const batch of loader) {
+            optimizer.zeroGrad();
+            const loss = crossEntropy(model.forward(batch.x), batch.labels as number[]);
+            loss.backward();
+            optimizer.step();
+            seedCurve.push(loss.item());
+            step++;
+            options.onProgress?.({ row, seed, step, steps: total, loss: loss.item() });
+          }
+        }
+        times.push((now() - start) / 1000 / epochs);
+        losses.push(seedCurve[seedCurve.length - 1]);
+        if (curve.length === 0) curve = seedCurve;
+        model.eval();
+        let right = 0;
+        noGrad(() => {
+          for (let from = 0; from < test.length; from += 500) {
+            const to = Math.min(from + 500, test.length);
+            const predicted = model.forward(test.x.slice([[from, to]])).argmax(1).toTypedArray();
+            for (let i = from; i < to; i++) if (predicted[i - from] === test.labels[i]) right++;
+          }
+        });
+        accs.push(right / test.length);
+      }
+      rows.push({ name: row, accuracy: meanSd(accs), finalLoss: meanSd(losses), seconds: meanSd(times), firingRates: {}, silentFractions: {}, lossCurve: curve, perSeed: accs });
+      options.onRow?.(resultSoFar());
+    }
+  }
+  return resultSoFar();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -25,13 +25,14 @@ const matmulOp = defineOp<MatmulSaved>('matmul', (g, { a, b, full, aShape, bShap
   let da: nd.Nd | null = null;
   let db: nd.Nd | null = null;
   if (needs[0]) {
-    da = nd.pooledZeros(a.shape, nd.dtypeOf(a)); // the backward pass gives it back when done
-    nd.matmulInto(da, g2, false, b, true);
+    // pooled (the backward pass gives it back when done) and written, not added to: no zero-fill
+    da = nd.pooledEmpty(a.shape, nd.dtypeOf(a));
+    nd.matmulInto(da, g2, false, b, true, true);
     da = nd.wrap(da.data, aShape);
   }
   if (needs[1]) {
-    db = nd.pooledZeros(b.shape, nd.dtypeOf(b));
-    nd.matmulInto(db, a, true, g2, false);
+    db = nd.pooledEmpty(b.shape, nd.dtypeOf(b));
+    nd.matmulInto(db, a, true, g2, false, true);
     db = nd.wrap(db.data, bShape);
   }
   return [da, db];
@@ -66,7 +67,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const full = [...batch, n, m];
   const product = nd.zeros(full, nd.promote(a.dtype, b.dtype));
-  nd.matmulInto(product, am, false, bm, false);
+  nd.matmulInto(product, am, false, bm, false, true); // overwrite: the kernel need not read the zeros
 
   const shape = [...batch];
   if (a.ndim > 1) shape.push(n);
@@ -108,13 +109,15 @@ const linearOp = defineOp<LinearSaved>('linear', (g, { x, w, xShape, hasBias }, 
   let dx: nd.Nd | null = null;
   let dw: nd.Nd | null = null;
   if (needs[0]) {
-    dx = nd.pooledZeros(x.shape, nd.dtypeOf(x)); // pooled: the backward pass gives it back when done
-    nd.matmulInto(dx, g2, false, w, false); // g·W
+    // pooled (the backward pass gives it back when done) and overwritten: no zero-fill, and the
+    // float32 kernel neither copies the old contents in nor adds to them
+    dx = nd.pooledEmpty(x.shape, nd.dtypeOf(x));
+    nd.matmulInto(dx, g2, false, w, false, true); // g·W
     dx = nd.wrap(dx.data, xShape);
   }
   if (needs[1]) {
-    dw = nd.pooledZeros(w.shape, nd.dtypeOf(w));
-    nd.matmulInto(dw, g2, true, x, false); // gᵀ·x, already [out, in]
+    dw = nd.pooledEmpty(w.shape, nd.dtypeOf(w));
+    nd.matmulInto(dw, g2, true, x, false, true); // gᵀ·x, already [out, in]
   }
   if (!hasBias) return [dx, dw];
   const db = needs[2] ? nd.sumRowsPooled(g2, outF) : null;

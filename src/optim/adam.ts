@@ -94,6 +94,8 @@ abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
       vmax = state.maxExpAvgSq ??= v.slice();
     }
     if (vmax === null) {
+      // float32 parameters: the same update four lanes at a time on the WASM SIMD kernel
+      if (nd.adamStepInto(p, g, m, v, { sign, l2, shrink, beta1, beta2, stepSize, invSqrtBc2, eps })) return;
       for (let i = 0; i < n; i++) {
         const theta = p[i];
         const gi = sign * g[i] + l2 * theta;

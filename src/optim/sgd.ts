@@ -7,6 +7,7 @@
 //     b ← g on the first step, else b ← μb + (1 − τ)g
 //     g ← g + μb  (nesterov)   or   g ← b
 //   θ ← θ − γg
+import * as nd from '../nd';
 import {
   type FloatArray,
   type ParamGroup,
@@ -81,15 +82,21 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     const mu = group.momentum;
     const sign = group.maximize ? -1 : 1;
     const n = p.length;
+    const keep = 1 - group.dampening;
+    const nesterovOn = group.nesterov;
     if (mu === 0) {
+      // float32 parameters: the same update four lanes at a time on the WASM SIMD kernel
+      if (nd.sgdStepInto(p, g, null, { lr, sign, weightDecay: wd, momentum: 0, keep, nesterov: nesterovOn, first: false })) return;
       for (let i = 0; i < n; i++) p[i] -= lr * (sign * g[i] + wd * p[i]);
       return;
     }
     const nesterov = group.nesterov ? 1 : 0;
     let b = state.momentumBuffer;
-    if (b === null) {
+    const first = b === null;
+    if (b === null) b = state.momentumBuffer = allocLike(p);
+    if (nd.sgdStepInto(p, g, b, { lr, sign, weightDecay: wd, momentum: mu, keep, nesterov: nesterovOn, first })) return;
+    if (first) {
       // first step: b₁ = g₁
-      b = state.momentumBuffer = allocLike(p);
       for (let i = 0; i < n; i++) {
         const gi = sign * g[i] + wd * p[i];
         b[i] = gi;
@@ -97,7 +104,6 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
       }
       return;
     }
-    const keep = 1 - group.dampening;
     for (let i = 0; i < n; i++) {
       const gi = sign * g[i] + wd * p[i];
       const bi = mu * b[i] + keep * gi;

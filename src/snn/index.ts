@@ -2,7 +2,7 @@
 export { LIF } from './lif';
 export type { LIFOptions, LIFSequence } from './lif';
 export { SpikingNeuron, RESET_MODES } from './neuron';
-export type { NeuronOptions, DecayInit, SpikeListener } from './neuron';
+export type { NeuronOptions, DecayInit, SpikeListener, RunOptions } from './neuron';
 export type { ResetMode } from './membrane';
 export { RLIF } from './rlif';
 export type { RLIFOptions, RLIFSequence } from './rlif';

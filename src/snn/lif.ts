@@ -12,8 +12,11 @@ import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 import { stack } from '../ops';
 import { Parameter } from '../nn/module';
-import { lifMembrane } from './membrane';
-import { type DecayInit, type NeuronOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
+import { shouldRecord } from '../autograd/tape';
+import { unrecorded } from '../ops/record';
+import * as nd from '../nd';
+import { lifMembrane, lifStepInPlace } from './membrane';
+import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
 
 export interface LIFOptions extends NeuronOptions {
   /** The membrane decay β per step, in [0, 1]: one value, or one per neuron (feature shape). */
@@ -24,7 +27,7 @@ export interface LIFOptions extends NeuronOptions {
 export interface LIFSequence {
   /** The spikes of every step, each [N, ...features]. */
   spikes: Tensor[];
-  /** The membrane potential after every step, each [N, ...features]. */
+  /** The membrane potential after every step, each [N, ...features] (empty with `{ membranes: false }`). */
   membranes: Tensor[];
   /** The last membrane potential: the state to continue from. */
   mem: Tensor;
@@ -75,11 +78,14 @@ export class LIF extends SpikingNeuron {
 
   /**
    * A whole sequence: a [T, N, ...features] tensor, or one [N, ...features] tensor per step (the
-   * same tensor T times for a constant input current), from membrane `mem` (default zeros).
-   * The state buffers are not copied between steps: each step allocates only its membrane and
-   * its spikes, which the tape keeps for backward anyway.
+   * same tensor T times for a constant input current), from membrane `mem` (default zeros; it is
+   * never modified). The state buffers are not copied between steps: with gradients each step
+   * allocates only its membrane and its spikes, which the tape keeps for backward anyway; with
+   * nothing recorded and `{ membranes: false }`, one membrane buffer is updated in place and a
+   * step allocates only its spikes.
    */
-  run(inputs: Tensor | readonly Tensor[], mem?: Tensor): LIFSequence {
+  run(inputs: Tensor | readonly Tensor[], mem?: Tensor, options: RunOptions = {}): LIFSequence {
+    const keepMembranes = this.keepMembranes(options);
     const steps = this.stepsOf('run', inputs instanceof Tensor ? [inputs] : inputs);
     const first = steps[0];
     let u = mem === undefined ? this.zerosOf(first) : this.checkState('run', 'mem', mem, first);
@@ -87,13 +93,26 @@ export class LIF extends SpikingNeuron {
     const beta = this.effectiveDecay(this.beta);
     const spikes: Tensor[] = [];
     const membranes: Tensor[] = [];
+    if (!keepMembranes && this.spikeFunction === undefined && !shouldRecord([...steps, u, beta, this.threshold])) {
+      // evaluation: one membrane buffer, updated in place (a copy of `mem`: the caller's is kept)
+      const owned = mem === undefined ? u.data : nd.copy(u.data);
+      for (const x of steps) {
+        const s = nd.zeros(owned.shape, owned.dtype);
+        lifStepInPlace(x, owned, s, beta, this.threshold, this.resetMode);
+        unrecorded('lifMembrane', 'exact', [x, beta, this.threshold], owned); // anomaly mode's forward check (free when off)
+        const spike = new Tensor(s);
+        this.emit(spike);
+        spikes.push(spike);
+      }
+      return { spikes, membranes, mem: new Tensor(owned) };
+    }
     let reset = this.resetMode === 'none' ? null : this.resetFrom(u);
     for (const x of steps) {
       u = lifMembrane(x, u, reset, beta, this.threshold, this.resetMode);
       const s = this.fire(u);
       this.emit(s);
       spikes.push(s);
-      membranes.push(u);
+      if (keepMembranes) membranes.push(u);
       if (this.resetMode !== 'none') reset = this.resetFromSpike(s);
     }
     return { spikes, membranes, mem: u };
@@ -105,7 +124,7 @@ export class LIF extends SpikingNeuron {
    * `output: 'membrane'`.
    */
   override forward(...inputs: Tensor[]): Tensor {
-    const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs);
+    const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs, undefined, { membranes: this.output === 'membrane' });
     return stack(this.output === 'spikes' ? spikes : membranes, 0);
   }
 

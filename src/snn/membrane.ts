@@ -145,3 +145,90 @@ export function lifMembrane(input: Tensor, mem: Tensor, reset: Tensor | null, be
     mode,
   });
 }
+
+/**
+ * One time step of a LIF layer with nothing recorded (evaluation, under noGrad), updating the
+ * membrane in place: `mem` (a contiguous array the caller owns) holds U[t−1] on entry and U[t] on
+ * return, and the step's spikes S[t] = heaviside(U[t] − Θ) are written to `spikes` (an array of
+ * the same shape). The reset R[t] = heaviside(U[t−1] − Θ) is read from the membrane itself, so no
+ * reset buffer is kept. The arithmetic is the same expression, in the same order, as
+ * `lifMembrane` and heaviside, so the values are the same bits as the recorded path's.
+ */
+export function lifStepInPlace(input: Tensor, mem: nd.Nd, spikes: nd.Nd, beta: Tensor, threshold: Tensor, mode: ResetMode): void {
+  const x = flat(input.data);
+  const u = mem.data;
+  const s = spikes.data;
+  const b = nd.contiguous(beta.data).data;
+  const th = nd.contiguous(threshold.data).data;
+  const n = u.length;
+  const pb = b.length;
+  const pt = th.length;
+  if (pb === 1 && pt === 1) {
+    const bv = b[0];
+    const tv = th[0];
+    if (mode === 'subtract') {
+      for (let i = 0; i < n; i++) {
+        const p = u[i];
+        u[i] = bv * p + x[i] - (p > tv ? 1 : 0) * tv;
+        s[i] = u[i] > tv ? 1 : 0;
+      }
+    } else if (mode === 'zero') {
+      for (let i = 0; i < n; i++) {
+        const p = u[i];
+        u[i] = bv * (1 - (p > tv ? 1 : 0)) * p + x[i];
+        s[i] = u[i] > tv ? 1 : 0;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        u[i] = bv * u[i] + x[i];
+        s[i] = u[i] > tv ? 1 : 0;
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const p = u[i];
+    const bv = b[i % pb];
+    const tv = th[i % pt];
+    const r = p > tv ? 1 : 0;
+    if (mode === 'subtract') u[i] = bv * p + x[i] - r * tv;
+    else if (mode === 'zero') u[i] = bv * (1 - r) * p + x[i];
+    else u[i] = bv * p + x[i];
+    s[i] = u[i] > tv ? 1 : 0;
+  }
+}
+
+/**
+ * One time step of a Synaptic layer with nothing recorded, updating the synaptic current `syn`
+ * and the membrane `mem` in place (contiguous arrays the caller owns) and writing the spikes:
+ * I' = α·I + X, then U' = β·U + I' − R·Θ ('subtract'), β·U + I' ('none'), or with 'zero' both
+ * I' and β·U + I' multiplied by (1 − R), with R = heaviside(U − Θ) of the membrane on entry.
+ * Each value is stored (rounded to the dtype) before it is used, as the recorded path's ops do.
+ */
+export function synapticStepInPlace(input: Tensor, syn: nd.Nd, mem: nd.Nd, spikes: nd.Nd, alpha: Tensor, beta: Tensor, threshold: Tensor, mode: ResetMode): void {
+  const x = flat(input.data);
+  const c = syn.data;
+  const u = mem.data;
+  const s = spikes.data;
+  const a = nd.contiguous(alpha.data).data;
+  const b = nd.contiguous(beta.data).data;
+  const th = nd.contiguous(threshold.data).data;
+  const n = u.length;
+  const pa = a.length;
+  const pb = b.length;
+  const pt = th.length;
+  for (let i = 0; i < n; i++) {
+    const p = u[i];
+    const tv = th[i % pt];
+    const r = p > tv ? 1 : 0;
+    c[i] = a[i % pa] * c[i] + x[i];
+    if (mode === 'subtract') u[i] = b[i % pb] * p + c[i] - r * tv;
+    else if (mode === 'none') u[i] = b[i % pb] * p + c[i];
+    else {
+      u[i] = b[i % pb] * p + c[i];
+      u[i] = u[i] * (1 - r);
+      c[i] = c[i] * (1 - r);
+    }
+    s[i] = u[i] > tv ? 1 : 0;
+  }
+}

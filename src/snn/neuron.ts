@@ -62,6 +62,17 @@ export const NEURON_OPTION_KEYS = [
   'threshold', 'reset', 'backward', 'detachReset', 'learnBeta', 'learnThreshold', 'output', 'dtype', 'spikeFunction',
 ] as const;
 
+/** Options of a neuron layer's `run`. */
+export interface RunOptions {
+  /**
+   * Return the membrane potential of every step (default true). With false, `membranes` is empty
+   * and, when nothing is recorded (under `noGrad`, or nothing requires grad), the time loop updates
+   * one state buffer per state variable in place: a step then allocates only its spikes (and, for
+   * RLIF, its recurrent input). With gradients the membranes are kept by the tape whatever this says.
+   */
+  membranes?: boolean;
+}
+
 /** Called with each time step's spikes, [N, ...features] (see `onSpikes`). */
 export type SpikeListener = (spikes: Tensor) => void;
 
@@ -263,6 +274,17 @@ export abstract class SpikingNeuron extends Module implements RuleHost {
     }
     if (x.ndim === 0) throw new ShapeError(`${this.layerName}.${method}: ${name} must have at least one dimension (the batch), got a 0-d tensor`);
     return x;
+  }
+
+  /** Whether `run` returns every membrane (checks the options of `run`). */
+  protected keepMembranes(options: RunOptions): boolean {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new ArgumentError(`${this.layerName}.run: options must be an object such as { membranes: false }, got ${show(options)}`);
+    }
+    for (const key of Object.keys(options)) if (key !== 'membranes') throw new ArgumentError(`${this.layerName}.run: unknown option '${key}'; the option is membranes`);
+    const keep = options.membranes ?? true;
+    if (typeof keep !== 'boolean') throw new ArgumentError(`${this.layerName}.run: membranes must be true or false, got ${show(keep)}`);
+    return keep;
   }
 
   /** Check a state against the input it goes with. */

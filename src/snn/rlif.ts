@@ -13,8 +13,11 @@ import { add, mul, stack } from '../ops';
 import { Linear } from '../nn/linear';
 import { Parameter } from '../nn/module';
 import type { Generator } from '../random';
-import { lifMembrane } from './membrane';
-import { type DecayInit, type NeuronOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
+import * as nd from '../nd';
+import { shouldRecord } from '../autograd/tape';
+import { unrecorded } from '../ops/record';
+import { lifMembrane, lifStepInPlace } from './membrane';
+import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
 
 export interface RLIFOptions extends NeuronOptions {
   /** The membrane decay β per step, in [0, 1]: one value or one per neuron. */
@@ -123,8 +126,13 @@ export class RLIF extends SpikingNeuron {
     return [out, next];
   }
 
-  /** A whole sequence ([T, N, F] or one tensor per step) from the given state (default zeros). */
-  run(inputs: Tensor | readonly Tensor[], state: { spk?: Tensor; mem?: Tensor } = {}): RLIFSequence {
+  /**
+   * A whole sequence ([T, N, F] or one tensor per step) from the given state (default zeros; never
+   * modified). With nothing recorded and `{ membranes: false }`, the membrane is updated in place
+   * and a step allocates only its spikes and its input plus feedback.
+   */
+  run(inputs: Tensor | readonly Tensor[], state: { spk?: Tensor; mem?: Tensor } = {}, options: RunOptions = {}): RLIFSequence {
+    const keepMembranes = this.keepMembranes(options);
     const steps = this.stepsOf('run', inputs instanceof Tensor ? [inputs] : inputs);
     const first = steps[0];
     let s = state.spk === undefined ? this.zerosOf(first) : this.checkState('run', 'spk', state.spk, first);
@@ -133,13 +141,27 @@ export class RLIF extends SpikingNeuron {
     const beta = this.effectiveDecay(this.beta);
     const spikes: Tensor[] = [];
     const membranes: Tensor[] = [];
+    const weights = this.recurrent !== null ? this.recurrent.parameters() : [this.V as Tensor];
+    if (!keepMembranes && this.spikeFunction === undefined && !shouldRecord([...steps, s, u, beta, this.threshold, ...weights])) {
+      // evaluation: one membrane buffer updated in place (a copy of a given state: the caller's is kept)
+      const mem = state.mem === undefined ? u.data : nd.copy(u.data);
+      for (const x of steps) {
+        const next = nd.zeros(mem.shape, mem.dtype);
+        lifStepInPlace(add(x, this.#feedback(s)), mem, next, beta, this.threshold, this.resetMode);
+        unrecorded('lifMembrane', 'exact', [x, beta, this.threshold], mem); // anomaly mode's forward check (free when off)
+        s = new Tensor(next);
+        this.emit(s);
+        spikes.push(s);
+      }
+      return { spikes, membranes, spk: s, mem: new Tensor(mem) };
+    }
     let reset = this.resetMode === 'none' ? null : this.resetFrom(u);
     for (const x of steps) {
       u = lifMembrane(add(x, this.#feedback(s)), u, reset, beta, this.threshold, this.resetMode);
       s = this.fire(u);
       this.emit(s);
       spikes.push(s);
-      membranes.push(u);
+      if (keepMembranes) membranes.push(u);
       if (this.resetMode !== 'none') reset = this.resetFromSpike(s);
     }
     return { spikes, membranes, spk: s, mem: u };
@@ -147,7 +169,7 @@ export class RLIF extends SpikingNeuron {
 
   /** A whole sequence from rest; the spikes [T, N, F] (or the membranes with output 'membrane'). */
   override forward(...inputs: Tensor[]): Tensor {
-    const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs);
+    const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs, {}, { membranes: this.output === 'membrane' });
     return stack(this.output === 'spikes' ? spikes : membranes, 0);
   }
 }

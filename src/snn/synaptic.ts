@@ -9,8 +9,11 @@ import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 import { mul, neg, add, stack } from '../ops';
 import { Parameter } from '../nn/module';
-import { lifMembrane } from './membrane';
-import { type DecayInit, type NeuronOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
+import * as nd from '../nd';
+import { shouldRecord } from '../autograd/tape';
+import { unrecorded } from '../ops/record';
+import { lifMembrane, synapticStepInPlace } from './membrane';
+import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
 
 export interface SynapticOptions extends NeuronOptions {
   /** The synaptic current's decay α per step, in [0, 1]: one value or one per neuron. */
@@ -94,8 +97,13 @@ export class Synaptic extends SpikingNeuron {
     return [out, nextSyn, nextMem];
   }
 
-  /** A whole sequence ([T, N, ...] or one tensor per step) from the given state (default zeros). */
-  run(inputs: Tensor | readonly Tensor[], state: { syn?: Tensor; mem?: Tensor } = {}): SynapticSequence {
+  /**
+   * A whole sequence ([T, N, ...] or one tensor per step) from the given state (default zeros;
+   * never modified). With nothing recorded and `{ membranes: false }`, the synaptic current and
+   * the membrane are updated in place and a step allocates only its spikes.
+   */
+  run(inputs: Tensor | readonly Tensor[], state: { syn?: Tensor; mem?: Tensor } = {}, options: RunOptions = {}): SynapticSequence {
+    const keepMembranes = this.keepMembranes(options);
     const steps = this.stepsOf('run', inputs instanceof Tensor ? [inputs] : inputs);
     const first = steps[0];
     let i = state.syn === undefined ? this.zerosOf(first) : this.checkState('run', 'syn', state.syn, first);
@@ -106,13 +114,27 @@ export class Synaptic extends SpikingNeuron {
     const beta = this.effectiveDecay(this.beta);
     const spikes: Tensor[] = [];
     const membranes: Tensor[] = [];
+    if (!keepMembranes && this.spikeFunction === undefined && !shouldRecord([...steps, i, u, alpha, beta, this.threshold])) {
+      // evaluation: the two state buffers updated in place (copies of a given state: the caller's is kept)
+      const syn = state.syn === undefined ? i.data : nd.copy(i.data);
+      const mem = state.mem === undefined ? u.data : nd.copy(u.data);
+      for (const x of steps) {
+        const s = nd.zeros(mem.shape, mem.dtype);
+        synapticStepInPlace(x, syn, mem, s, alpha, beta, this.threshold, this.resetMode);
+        unrecorded('synaptic', 'exact', [x, alpha, beta, this.threshold], mem); // anomaly mode's forward check (free when off)
+        const spike = new Tensor(s);
+        this.emit(spike);
+        spikes.push(spike);
+      }
+      return { spikes, membranes, syn: new Tensor(syn), mem: new Tensor(mem) };
+    }
     let reset = this.resetMode === 'none' ? null : this.resetFrom(u);
     for (const x of steps) {
       [i, u] = this.#update(x, i, u, reset, alpha, beta);
       const s = this.fire(u);
       this.emit(s);
       spikes.push(s);
-      membranes.push(u);
+      if (keepMembranes) membranes.push(u);
       if (this.resetMode !== 'none') reset = this.resetFromSpike(s);
     }
     return { spikes, membranes, syn: i, mem: u };
@@ -120,7 +142,7 @@ export class Synaptic extends SpikingNeuron {
 
   /** A whole sequence from rest; the spikes [T, N, ...] (or the membranes with output 'membrane'). */
   override forward(...inputs: Tensor[]): Tensor {
-    const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs);
+    const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs, {}, { membranes: this.output === 'membrane' });
     return stack(this.output === 'spikes' ? spikes : membranes, 0);
   }
 }

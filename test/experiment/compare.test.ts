@@ -67,10 +67,14 @@ describe('compareRules', () => {
       expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2]);
       expect(run.epochs[1].trainLoss).toBeCloseTo(run.losses.slice(6).reduce((a, b) => a + b, 0) / 6, 10);
       expect(run.final.testAccuracy).toBe(run.epochs[1].testAccuracy);
-      expect(run.final.firstLastRatio).toBe(run.epochs[1].diagnostics.firstLastRatio);
-      expect(run.final.deadFraction).toBe(run.epochs[1].diagnostics.deadFraction);
+      expect(run.final.firstLastRatio).toBe(run.finalDiagnostics.firstLastRatio);
+      expect(run.final.deadFraction).toBe(run.finalDiagnostics.deadFraction);
       expect(run.final.saturatedFraction).toBeNull(); // relu: dead units, not saturation
-      expect(run.epochs[1].diagnostics.agreement).toHaveLength(3);
+      expect(run.finalDiagnostics.agreement).toHaveLength(3);
+      expect(run.epochs[1].diagnostics).toBe(run.finalDiagnostics);
+      expect(run.epochs[0].diagnostics?.agreement).toHaveLength(3); // every epoch by default
+      expect(run.stop).toBe('epochs');
+      expect(run.best).toEqual({ epoch: 2, validationAccuracy: null, testAccuracy: run.final.testAccuracy });
     }
     const exactRuns = result.runs.filter((r) => r.rule === 'exact');
     const summary = result.summary[0];
@@ -82,11 +86,11 @@ describe('compareRules', () => {
   it('the exact rule agrees with itself; an artificial one does not', () => {
     const result = compareRules({ ...tiny, seeds: [1], epochs: 1, biasInit: -0.3 });
     const [exact, sigmoid] = result.runs;
-    for (const a of exact.epochs[0].diagnostics.agreement ?? []) {
+    for (const a of exact.finalDiagnostics.agreement ?? []) {
       expect(a.cosine).toBeCloseTo(1, 6);
       expect(a.normRatio).toBeCloseTo(1, 6);
     }
-    const first = (sigmoid.epochs[0].diagnostics.agreement ?? [])[0];
+    const first = (sigmoid.finalDiagnostics.agreement ?? [])[0];
     expect(first.cosine).toBeLessThan(0.999);
   });
 

@@ -46,10 +46,21 @@ describe('spiking and binarized experiments (small budget)', () => {
     }
   });
 
-  it('binarized MNIST: each sign rule and full precision', () => {
+  it('binarized MNIST: each sign rule and full precision, for the MLP and the CNN', () => {
     const r = experiment.binarizedMnist({ seeds: [1], trainSize: 200, testSize: 100, hidden: 16, epochs: 1, batchSize: 50 });
-    expect(r.rows.map((row) => row.name)).toEqual(['straightThrough', 'clippedStraightThrough', 'approxSign', 'fullPrecision']);
-    for (const row of r.rows) expect(inUnit(row.accuracy.mean)).toBe(true);
+    const rows = ['straightThrough', 'clippedStraightThrough', 'approxSign', 'fullPrecision'];
+    expect(r.rows.map((row) => row.name)).toEqual([...rows.map((n) => `MLP ${n}`), ...rows.map((n) => `CNN ${n}`)]);
+    for (const row of r.rows) {
+      expect(inUnit(row.accuracy.mean)).toBe(true);
+      expect(row.lossCurve.length).toBe(4);
+      expect(row.lossCurve.every(Number.isFinite)).toBe(true);
+    }
+    expect(() => experiment.binarizedMnist({ nets: ['rnn' as 'cnn'] })).toThrow(/binarizedMnist: nets must be/);
+  });
+
+  it('the binarized CNN learns with a sign rule: a few hundred digits beat chance clearly', () => {
+    const r = experiment.binarizedMnist({ nets: ['cnn'], rules: ['clippedStraightThrough'], seeds: [1], trainSize: 600, testSize: 200, epochs: 2, batchSize: 50 });
+    expect(r.rows[0].accuracy.mean).toBeGreaterThan(0.4);
   });
 
   it('surrograd snn toy writes results.json, summary.txt and loss.svg and prints the table; bad flags are usage errors', () => {
@@ -68,5 +79,32 @@ describe('spiking and binarized experiments (small budget)', () => {
     expect(err).toMatch(/unknown flag --bogus/);
     expect(runSnnCommand(['nope'], io)).toBe(2);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('surrograd snn mnist and snn binarized write their JSON and SVG too (tiny budgets); --nets is checked', () => {
+    const io = { stdout: (): void => undefined, stderr: { write: (): boolean => true } };
+    const runs: [string[], string, string[]][] = [
+      [['mnist', '--seeds', '1', '--rules', 'atan', '--train-size', '64', '--test-size', '32', '--hidden', '8', '--steps', '3'], 'spiking-mnist', ['atan']],
+      [['binarized', '--seeds', '1', '--rules', 'approxSign', '--nets', 'mlp,cnn', '--train-size', '64', '--test-size', '32', '--hidden', '8', '--epochs', '1'], 'binarized-mnist', ['MLP approxSign', 'CNN approxSign']],
+    ];
+    for (const [args, name, rows] of runs) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snn-'));
+      expect(runSnnCommand([...args, '--out', dir, '--no-progress'], io)).toBe(0);
+      const json = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as experiment.ExperimentResult;
+      expect(json.experiment).toBe(name);
+      expect(json.rows.map((r) => r.name)).toEqual(rows);
+      expect(fs.readFileSync(path.join(dir, 'loss.svg'), 'utf8')).toMatch(/<svg[^>]*>[\s\S]*<\/svg>/);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    let err = '';
+    expect(runSnnCommand(['binarized', '--nets', 'rnn'], { stdout: () => undefined, stderr: { write: (t: string) => (err += t) } })).toBe(1);
+    expect(err).toMatch(/--nets must be mlp, cnn or mlp,cnn, got 'rnn'/);
+  });
+
+  it('onRow hands over the result after each finished row (the CLI writes its files then)', () => {
+    const seen: string[][] = [];
+    const r = experiment.spikingToy({ rules: ['exact', 'atan'], seeds: [1], iterations: 1, steps: 5, batchSize: 8, onRow: (p) => seen.push(p.rows.map((row) => row.name)) });
+    expect(seen).toEqual([['exact'], ['exact', 'atan']]);
+    expect(r.rows.map((row) => row.name)).toEqual(['exact', 'atan']);
   });
 });

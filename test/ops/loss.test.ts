@@ -128,6 +128,8 @@ describe('crossEntropy', () => {
     expect(() => crossEntropy(x, tensor([[0], [1]]))).toThrowWith(ShapeError, /labels have shape \[2, 1\]/);
     expect(() => crossEntropy(tensor([[[1]]]), [0])).toThrowWith(ShapeError, /logits must have shape \[N, C\] .* got \[1, 1, 1\]/);
     expect(() => crossEntropy(x, [0, 1], { reduction: 'avg' as 'mean' })).toThrowWith(ArgumentError, /reduction must be one of 'none', 'mean', 'sum', got 'avg'/);
+    // options that are not an object: the message shows what to pass
+    expect(() => crossEntropy(x, [0, 1], 'sum' as never)).toThrowWith(ArgumentError, /options must be an object such as \{ reduction: 'sum' \}, got 'sum'/);
   });
 
   it('labels never get a gradient', () => {

@@ -278,3 +278,27 @@ describe('LIF bad input', () => {
     expect(() => lif.step(randn([2, 4], { dtype: 'float64' }))).toThrow(/LIF.step: input is float64 but the layer is float32/);
   });
 });
+
+describe('LIF after a convolution', () => {
+  it('Conv2d → LIF with one β per channel and position: the reference loop, and the surrogate reaches the kernels', () => {
+    const gen = new Generator(41);
+    const conv = new nn.Conv2d(1, 2, 3, { generator: gen, dtype: 'float64' });
+    const x = randn([2, 1, 5, 5], { generator: gen, dtype: 'float64' });
+    const betas = Array.from({ length: 2 * 3 * 3 }, (_, i) => 0.5 + 0.02 * i);
+    const lif = new snn.LIF({ beta: tensor(betas, { shape: [2, 3, 3], dtype: 'float64' }), threshold: 0.3, dtype: 'float64' });
+    const current = conv.forward(x); // [2, 2, 3, 3]
+    const spikes = lif.forward(...new Array<Tensor>(6).fill(current)); // [6, 2, 2, 3, 3]
+    expect(spikes.shape).toEqual([6, 2, 2, 3, 3]);
+    const c = flat(current);
+    let u = new Array<number>(c.length).fill(0);
+    const expected: number[] = [];
+    for (let t = 0; t < 6; t++) {
+      u = u.map((v, i) => betas[i % 18] * v + c[i] - (v > 0.3 ? 1 : 0) * 0.3);
+      expected.push(...u.map((v) => (v > 0.3 ? 1 : 0)));
+    }
+    expect(flat(spikes)).toEqual(expected);
+    expect(expected.includes(1) && expected.includes(0)).toBe(true);
+    spikes.sum().backward();
+    expect(flat(conv.weight.grad as Tensor).some((g) => g !== 0)).toBe(true);
+  });
+});

@@ -78,6 +78,32 @@ describe('dead units', () => {
     // the output layer is not touched
     expect(model.at(4) instanceof nn.Linear).toBe(true);
   });
+
+  it('re-initialisation redraws conv channels that are ≤ 0 at every position of every example', () => {
+    const g = new Generator(6);
+    const conv = new nn.Conv2d(1, 6, 3, { padding: 1, generator: g });
+    const model = new nn.Sequential(conv, new nn.ReLU(), new nn.Flatten(), new nn.Linear(6 * 25, 2, { generator: g }));
+    const x = randn([8, 1, 5, 5], { generator: g });
+    const deadChannels = (): number =>
+      noGrad(() => {
+        const z = conv.forward(x).toArray() as number[][][][];
+        let dead = 0;
+        for (let c = 0; c < 6; c++) if (z.every((img) => img[c].every((row) => row.every((v) => v <= 0)))) dead++;
+        return dead;
+      });
+    noGrad(() => {
+      const b = conv.bias!.toNdarray();
+      for (const c of [1, 4]) b.set(c, -100); // two channels dead, four alive
+    });
+    expect(deadChannels()).toBe(2);
+    const before = Array.from(conv.weight.toTypedArray());
+    expect(reinitialiseDeadUnits(model, x, new Generator(2))).toBeGreaterThanOrEqual(2);
+    expect(deadChannels()).toBe(0);
+    // only the dead channels' kernels changed (9 weights each)
+    const after = Array.from(conv.weight.toTypedArray());
+    const changed = [...Array(6).keys()].filter((c) => after.slice(c * 9, c * 9 + 9).some((v, k) => v !== before[c * 9 + k]));
+    expect(changed).toEqual([1, 4]);
+  });
 });
 
 describe('study run (tiny budget)', () => {
@@ -106,9 +132,27 @@ describe('study run (tiny budget)', () => {
     // the re-initialised row starts with no dead unit
     expect(calibrated.rows.find((r) => r.label === 're-initialise dead units')!.initialDead).toBe(0);
 
+    // a result run with an older spec of its trial is run again (here: one whose cap differs)
+    const stale = { ...first, spec: { ...first.spec, maxEpochs: first.spec.maxEpochs + 1 } };
+    fs.appendFileSync(file, `${JSON.stringify(stale)}\n`);
+    ran = 0;
+    await runStudy({ budget: 'tiny', resultsFile: file, onProgress: (_d, _n, last) => void (last !== null && ran++) });
+    expect(ran).toBe(1);
+    // every row stopped for a stated reason, and its result is the test accuracy of its best validation epoch
+    for (const r of [...results.values()].flatMap((t) => t.rows)) {
+      expect(['epochs', 'patience', 'diverged']).toContain(r.stop);
+      expect(r.finalAccuracy).toBe(r.accuracy[r.bestEpoch - 1]);
+      expect(r.validationAccuracy).toHaveLength(r.accuracy.length);
+    }
+    // the CNN cell was calibrated too
+    const cnn = [...results.values()].find((r) => r.spec.arch === 'cnn' && r.biasInit !== null)!;
+    expect(Math.abs(cnn.rows[0].initialDead! - 0.5)).toBeLessThan(0.05);
+
     const report = renderStudy('tiny', plan, readResults(file), { date: '2026-11-30', machine: 'test', command: 'npm run study -- --budget tiny' });
     expect(report.markdown).toContain(`${plan.length} of ${plan.length} trials`);
     expect(report.markdown).toContain('## 5. What the data says');
+    expect(report.markdown).toContain('### CNN');
+    expect(report.markdown).toContain('Convergence check');
     expect(report.markdown).toContain('| depth 3, adam (lr 0.001), PyTorch default |');
     expect(Object.keys(report.figures)).toContain('study-sigmoid-depth.svg');
     expect(report.figures['study-sigmoid-depth.svg']).toMatch(/^<\?xml/);

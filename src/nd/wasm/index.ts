@@ -47,6 +47,20 @@ interface GemmExports {
     kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
     cols: number, ld: number,
   ): void;
+  // issue 11 (engine speed) section
+  adamStep(
+    p: number, g: number, m: number, v: number, n: number,
+    sign: number, l2: number, shrink: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+    stepSize: number, invSqrtBc2: number, eps: number,
+  ): void;
+  sgdStep(
+    p: number, g: number, b: number, n: number,
+    lr: number, sign: number, wd: number, mu: number, keep: number, nesterov: number, first: number,
+  ): void;
+  sigmoidBackward(out: number, g: number, y: number, n: number, scale: number, shift: number): void;
+  sumRows(out: number, g: number, n: number, m: number): void;
+  reluForward(y: number, x: number, n: number): void;
+  reluBackward(out: number, g: number, x: number, n: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -379,6 +393,245 @@ export function sigmoidScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x
   kern.exports.sigmoidScale(gAt * 4, gAt * 4, xAt * 4, n, k);
   out.set(heap.subarray(gAt, gAt + n));
   sigmoidScaleRuns++;
+  return true;
+}
+
+// =============================================================================================
+// Issue 11 (engine speed) section: optimizer updates and sigmoid's exact backward on the same
+// module (asm/gemm.ts, section of the same name). Elementwise float32 work whose JS loop costs
+// 1.3–2 ns per element on this machine; four lanes and float32 arithmetic make it several times
+// cheaper even with the copies into and out of linear memory.
+// =============================================================================================
+
+/**
+ * Elements staged per array per kernel call: 4 arrays × 16 KiB stay in L1/L2 between the copy
+ * in, the kernel and the copy out, whatever the parameter's size.
+ */
+const STAGE_CHUNK = 4096;
+
+/**
+ * Below this many elements the staged kernels decline (the caller's JS loop is as fast: the
+ * fixed cost of a call into WASM and of the copies is ~1 µs).
+ */
+export const STAGED_MIN = 256;
+
+interface Staged {
+  kern: Kernel;
+  /** Element offset in the heap of each array's slot (each STAGE_CHUNK long, 16-byte aligned). */
+  at: number[];
+}
+
+/** The kernel with `slots` chunk-sized slots above its base, or null (unavailable, disabled, no memory). */
+function stage(slots: number): Staged | null {
+  if (!elementwiseEnabled()) return null;
+  const kern = getKernel();
+  if (kern === null || !ensureMemory(kern, (kern.base + slots * STAGE_CHUNK) * 4)) return null;
+  const at: number[] = [];
+  for (let s = 0; s < slots; s++) at.push(kern.base + s * STAGE_CHUNK);
+  return { kern, at };
+}
+
+/**
+ * Runs `kernel` over `arrays` (all the same length n) chunk by chunk: each chunk of every array
+ * is copied into its slot, the kernel runs on the slots' byte addresses with the chunk length,
+ * and the chunks of the arrays flagged in `written` are copied back.
+ */
+function runStaged(
+  s: Staged, arrays: readonly Float32Array[], written: readonly boolean[],
+  kernel: (ptrs: readonly number[], count: number) => void,
+): void {
+  const n = arrays[0].length;
+  const ptrs = s.at.map((a) => a * 4);
+  for (let start = 0; start < n; start += STAGE_CHUNK) {
+    const end = Math.min(n, start + STAGE_CHUNK);
+    const heap = s.kern.heap;
+    for (let a = 0; a < arrays.length; a++) heap.set(arrays[a].subarray(start, end), s.at[a]);
+    kernel(ptrs, end - start);
+    for (let a = 0; a < arrays.length; a++) {
+      if (written[a]) arrays[a].set(heap.subarray(s.at[a], s.at[a] + end - start), start);
+    }
+  }
+}
+
+/** Hyper-parameters of one Adam/AdamW step, as src/optim/adam.ts computes them. */
+export interface AdamStepParams {
+  sign: number;
+  l2: number;
+  shrink: number;
+  beta1: number;
+  beta2: number;
+  stepSize: number;
+  invSqrtBc2: number;
+  eps: number;
+}
+
+let stagedRuns = 0;
+
+/** How many times a staged kernel of this section has run (returned true): for tests. */
+export function stagedKernelCount(): number {
+  return stagedRuns;
+}
+
+/**
+ * One Adam/AdamW step (no AMSGrad) in place on p, m and v in float32 SIMD arithmetic. False,
+ * having touched nothing, unless all four are Float32Array of one length ≥ STAGED_MIN and the
+ * kernel can run (SURROGRAD_NO_WASM unset, WASM SIMD present): the caller then loops in JS.
+ */
+export function adamStepInto(
+  p: ArrayLike<number>, g: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>, h: AdamStepParams,
+): boolean {
+  if (!(p instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array)) return false;
+  const n = p.length;
+  if (n < STAGED_MIN || g.length !== n || m.length !== n || v.length !== n) return false;
+  const s = stage(4);
+  if (s === null) return false;
+  const run = s.kern.exports.adamStep;
+  runStaged(s, [p, g, m, v], [true, false, true, true], (q, count) =>
+    run(q[0], q[1], q[2], q[3], count, h.sign, h.l2, h.shrink, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.stepSize, h.invSqrtBc2, h.eps),
+  );
+  stagedRuns++;
+  return true;
+}
+
+/** Hyper-parameters of one SGD step, as src/optim/sgd.ts uses them. */
+export interface SgdStepParams {
+  lr: number;
+  sign: number;
+  weightDecay: number;
+  momentum: number;
+  /** 1 − dampening. */
+  keep: number;
+  nesterov: boolean;
+  /** The first step with momentum: the buffer is set to the gradient, not updated. */
+  first: boolean;
+}
+
+/**
+ * One SGD step in place on p (and the momentum buffer b, which may be null when momentum is 0)
+ * in float32 SIMD arithmetic. False, having touched nothing, under the same conditions as
+ * `adamStepInto`.
+ */
+export function sgdStepInto(
+  p: ArrayLike<number>, g: ArrayLike<number>, b: ArrayLike<number> | null, h: SgdStepParams,
+): boolean {
+  if (!(p instanceof Float32Array && g instanceof Float32Array)) return false;
+  const n = p.length;
+  if (n < STAGED_MIN || g.length !== n) return false;
+  const withBuffer = h.momentum !== 0;
+  if (withBuffer && !(b instanceof Float32Array && b.length === n)) return false;
+  const s = stage(withBuffer ? 3 : 2);
+  if (s === null) return false;
+  const run = s.kern.exports.sgdStep;
+  const nesterov = h.nesterov ? 1 : 0;
+  const first = h.first ? 1 : 0;
+  const arrays = withBuffer ? [p, g, b as Float32Array] : [p, g];
+  runStaged(s, arrays, [true, false, true], (q, count) =>
+    run(q[0], q[1], withBuffer ? q[2] : 0, count, h.lr, h.sign, h.weightDecay, h.momentum, h.keep, nesterov, first),
+  );
+  stagedRuns++;
+  return true;
+}
+
+/**
+ * out = g · (scale · y(1 − y) + shift): sigmoid's exact backward (scale 1, shift 0) and the rules
+ * that scale or lift it, in float32 SIMD arithmetic (the JS loop works in float64 and rounds
+ * once: the two differ by a few float32 ulps). False, having touched nothing, under the same
+ * conditions as `adamStepInto`.
+ */
+export function sigmoidBackwardInto(
+  out: ArrayLike<number>, g: ArrayLike<number>, y: ArrayLike<number>, scale = 1, shift = 0,
+): boolean {
+  if (!(out instanceof Float32Array && g instanceof Float32Array && y instanceof Float32Array)) return false;
+  const n = out.length;
+  if (n < STAGED_MIN || g.length !== n || y.length !== n) return false;
+  const s = stage(2);
+  if (s === null) return false;
+  const run = s.kern.exports.sigmoidBackward;
+  runStagedInto(s, out, [g, y], (q, count) => run(q[0], q[0], q[1], count, scale, shift));
+  stagedRuns++;
+  return true;
+}
+
+/**
+ * Like `runStaged` for a kernel that writes its result over its first input's slot: `inputs`
+ * are staged chunk by chunk, the kernel runs, and slot 0 is copied into `out` (which may be one
+ * of the inputs). The inputs themselves are never written.
+ */
+function runStagedInto(
+  s: Staged, out: Float32Array, inputs: readonly Float32Array[],
+  kernel: (ptrs: readonly number[], count: number) => void,
+): void {
+  const n = out.length;
+  const ptrs = s.at.map((a) => a * 4);
+  for (let start = 0; start < n; start += STAGE_CHUNK) {
+    const end = Math.min(n, start + STAGE_CHUNK);
+    const heap = s.kern.heap;
+    for (let a = 0; a < inputs.length; a++) heap.set(inputs[a].subarray(start, end), s.at[a]);
+    kernel(ptrs, end - start);
+    out.set(heap.subarray(s.at[0], s.at[0] + end - start), start);
+  }
+}
+
+let heap64View = new Float64Array(0);
+
+/** A float64 view of the kernel's whole memory, rebuilt (like `heap`) only after the memory grew. */
+function heap64(k: Kernel): Float64Array {
+  if (heap64View.buffer !== k.memory.buffer) heap64View = new Float64Array(k.memory.buffer);
+  return heap64View;
+}
+
+/**
+ * out[j] = Σ_r g[off + r·m + j] (the column sums of a contiguous n×m float32 block: a bias
+ * gradient), each a float64 running sum in row order, exactly as the JS loop adds them; `out` is
+ * a Float32Array or Float64Array of length m and receives the sums rounded to its type. False,
+ * having touched nothing, for a non-float32 g, fewer than STAGED_MIN elements, or when the kernel
+ * cannot run.
+ */
+export function sumRowsInto(out: Float32Array | Float64Array, g: ArrayLike<number>, off: number, n: number, m: number): boolean {
+  if (!(g instanceof Float32Array) || out.length !== m || n * m < STAGED_MIN || off + n * m > g.length) return false;
+  if (!elementwiseEnabled()) return false;
+  const kern = getKernel();
+  if (kern === null) return false;
+  const gAt = kern.base;
+  const outAt = gAt + align4(n * m); // float32 index; 16-byte aligned, so also a float64 index × 2
+  if (!ensureMemory(kern, (outAt + 2 * m) * 4)) return false;
+  kern.heap.set(g.subarray(off, off + n * m), gAt);
+  kern.exports.sumRows(outAt * 4, gAt * 4, n, m);
+  const sums = heap64(kern);
+  for (let j = 0, at = outAt >>> 1; j < m; j++) out[j] = sums[at + j];
+  stagedRuns++;
+  return true;
+}
+
+/**
+ * y = max(x, 0), relu's forward, bit for bit the JS loop's values (NaN stays NaN, −0 and −∞ give
+ * +0). False, having touched nothing, under the same conditions as `adamStepInto`.
+ */
+export function reluInto(y: ArrayLike<number>, x: ArrayLike<number>): boolean {
+  if (!(y instanceof Float32Array && x instanceof Float32Array)) return false;
+  const n = y.length;
+  if (n < STAGED_MIN || x.length !== n) return false;
+  const s = stage(1);
+  if (s === null) return false;
+  const run = s.kern.exports.reluForward;
+  runStagedInto(s, y, [x], (q, count) => run(q[0], q[0], count));
+  stagedRuns++;
+  return true;
+}
+
+/**
+ * out = g · [x > 0], relu's exact backward, bit for bit the JS loop's values. False, having
+ * touched nothing, under the same conditions as `adamStepInto`.
+ */
+export function reluBackwardInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>): boolean {
+  if (!(out instanceof Float32Array && g instanceof Float32Array && x instanceof Float32Array)) return false;
+  const n = out.length;
+  if (n < STAGED_MIN || g.length !== n || x.length !== n) return false;
+  const s = stage(2);
+  if (s === null) return false;
+  const run = s.kern.exports.reluBackward;
+  runStagedInto(s, out, [g, x], (q, count) => run(q[0], q[0], q[1], count));
+  stagedRuns++;
   return true;
 }
 
