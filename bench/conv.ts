@@ -15,14 +15,26 @@
 // (the same count) and, except for the first layer whose input needs no gradient, the input
 // gradient (the same count again).
 //
-// Run: npx ts-node bench/conv.ts [layers|lenet]   (the machine is shared: run it twice, compare ratios)
+// Times are process CPU time (process.cpuUsage: user + system, all threads) by default, so that
+// other work on the shared machine inflates them less; `--wall` times wall-clock instead.
+//
+// Run: npx ts-node bench/conv.ts [layers|lenet] [--wall]   (the machine is shared: run it twice, compare ratios)
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as jax from '@jax-js/jax';
 import { Generator, nn, noGrad, ones, optim, randn, type Tensor } from '../src';
 import { conv2d } from '../src/ops';
 import { gemm } from '../src/nd';
-import { interleaved, table } from './util';
+import { interleaved, now, table } from './util';
+
+const WALL = process.argv.includes('--wall');
+/** The benchmark's clock in ms: process CPU time, or wall time with --wall. */
+const clock = (): number => {
+  if (WALL) return now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const CLOCK_NAME = WALL ? 'wall-clock' : 'CPU-time';
 
 interface Layer {
   name: string;
@@ -91,7 +103,7 @@ async function benchLayers(): Promise<void> {
       y.dataSync();
       y.dispose();
     };
-    const [msF, msFB, msG, msTf] = interleaved([forward, both, product, tfForward], { reps: 7, minMs: 60, warmupMs: 800 });
+    const [msF, msFB, msG, msTf] = interleaved([forward, both, product, tfForward], { reps: 7, minMs: 60, warmupMs: 800, clock });
     const backwardFlops = flops * (L.inputGrad ? 2 : 1);
     const gF = gflops(flops, msF);
     const gG = gflops(flops, msG);
@@ -107,7 +119,7 @@ async function benchLayers(): Promise<void> {
     tx.dispose();
     tw.dispose();
   }
-  console.log('conv2d, float32, GFLOP/s (target: forward ≥ 0.60 of our gemm on the same product)');
+  console.log(`conv2d, float32, GFLOP/s from ${CLOCK_NAME} ms (target: forward ≥ 0.60 of our gemm on the same product)`);
   console.log(table(['layer', 'forward', 'forward + backward', 'our gemm M×N×K', 'fwd / gemm', 'TF.js wasm forward', 'fwd / TF.js'], rows));
 }
 
@@ -250,9 +262,9 @@ async function timeAsync(fn: () => Promise<void>, warm: number, reps: number): P
   for (let i = 0; i < warm; i++) await fn();
   const samples: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
+    const t0 = clock();
     await fn();
-    samples.push(performance.now() - t0);
+    samples.push(clock() - t0);
   }
   samples.sort((a, b) => a - b);
   return samples[samples.length >> 1];
@@ -267,19 +279,19 @@ async function benchLenet(): Promise<void> {
   // TF.js cpu takes seconds per step: one warm-up and a few samples, ours interleaved
   ours();
   theirs();
-  const [msOurs] = interleaved([ours], { reps: 9, minMs: 150, warmupMs: 1500 });
+  const [msOurs] = interleaved([ours], { reps: 9, minMs: 150, warmupMs: 1500, clock });
   const tfSamples: number[] = [];
   for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
+    const t0 = clock();
     theirs();
-    tfSamples.push(performance.now() - t0);
+    tfSamples.push(clock() - t0);
   }
   const msTf = tfSamples.sort((a, b) => a - b)[1];
   const jaxRun = await jaxStep(data);
   const msJax = jaxRun === null ? NaN : await timeAsync(jaxRun, 3, 7);
-  const [msOurs2] = interleaved([ours], { reps: 9, minMs: 150, warmupMs: 300 });
+  const [msOurs2] = interleaved([ours], { reps: 9, minMs: 150, warmupMs: 300, clock });
   const best = Math.min(msOurs, msOurs2);
-  console.log('\nLeNet training step, batch 64, float32, Adam (target: ≤ 10 ms)');
+  console.log(`\nLeNet training step, batch 64, float32, Adam, ${CLOCK_NAME} ms (target: ≤ 10 ms)`);
   console.log(
     table(
       ['what', 'ms per step', 'that / surrograd'],
@@ -298,7 +310,7 @@ export function lenetStepForProfile(gen: Generator): () => void {
 }
 
 async function main(): Promise<void> {
-  const only = process.argv[2]; // 'layers' or 'lenet' runs one part
+  const only = process.argv.slice(2).find((a) => !a.startsWith('--')); // 'layers' or 'lenet' runs one part
   if (only !== 'lenet') await benchLayers();
   if (only !== 'layers') await benchLenet();
 }

@@ -16,6 +16,7 @@
 // allocates only its outputs.
 import { type Dtype, type FloatArray, type Nd, alloc, contiguous, copy, dtypeOf, wrap, zeros } from './array';
 import { gemm } from './gemm';
+import { acquire, pooledZeros } from './pool';
 import { convBigWasm, convSmallWasm, convWgtWasm, maxPool2x2Wasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
 
 let wasmOn: boolean | undefined;
@@ -263,11 +264,15 @@ export function convSmall(
   return withBias();
 }
 
-/** big[N, Cb, H, W] = col2im(Wᵀ · small) per group, images in chunks (conv2d's input gradient). */
-export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype): Nd {
+/**
+ * big[N, Cb, H, W] = col2im(Wᵀ · small) per group, images in chunks (conv2d's input gradient).
+ * `pooled`: the result's buffer comes from the engine's pool (for gradients, which the backward
+ * pass gives back when done), else it is a fresh array (a forward output).
+ */
+export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, pooled = false): Nd {
   const s = dense(small, dtype);
   const wt = dense(weight, dtype);
-  const out = zeros([g.n, g.cb, g.h, g.w], dtype);
+  const out = pooled ? pooledZeros([g.n, g.cb, g.h, g.w], dtype) : zeros([g.n, g.cb, g.h, g.w], dtype);
   const cg = g.cb / g.groups;
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
@@ -304,7 +309,7 @@ export function convWgt(
 ): Nd {
   const x = saved === null ? dense(big, dtype) : null;
   const s = dense(small, dtype);
-  const dw = zeros(weightShape, dtype);
+  const dw = pooledZeros(weightShape, dtype); // a gradient: the backward pass gives it back when done
   const cg = g.cb / g.groups;
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
@@ -511,12 +516,19 @@ function maxPool2x2(src: FloatArray, g: PoolGeometry, out: FloatArray, argmax: I
   }
 }
 
-/** dx of max pooling: each output gradient added to its arg-max. */
+/** A zero-filled buffer from the engine's pool (pooling gradients: the backward pass gives them back). */
+function zeroed(dtype: Dtype, length: number): FloatArray {
+  const buffer = acquire(dtype, length);
+  buffer.fill(0);
+  return buffer;
+}
+
+/** dx of max pooling: each output gradient added to its arg-max (a pooled buffer). */
 export function maxPoolBackward(gOut: Nd, argmax: Int32Array, g: PoolGeometry, dtype: Dtype): FloatArray {
   const gd = dense(gOut, dtype);
   const plane = g.h * g.w;
   const per = g.oh * g.ow;
-  const dx = alloc(dtype, g.planes * plane);
+  const dx = zeroed(dtype, g.planes * plane);
   for (let p = 0, o = 0; p < g.planes; p++) {
     const base = p * plane;
     for (let q = 0; q < per; q++, o++) {
@@ -565,7 +577,7 @@ export function avgPool(x: Nd, g: PoolGeometry, countIncludePad: boolean, diviso
 export function avgPoolBackward(gOut: Nd, g: PoolGeometry, countIncludePad: boolean, divisorOverride: number | null, dtype: Dtype): FloatArray {
   const gd = dense(gOut, dtype);
   const { planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow } = g;
-  const dx = alloc(dtype, planes * h * w);
+  const dx = zeroed(dtype, planes * h * w);
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
@@ -608,7 +620,7 @@ export function adaptiveAvgPool(x: Nd, planes: number, h: number, w: number, oh:
 /** dx of adaptive average pooling. */
 export function adaptiveAvgPoolBackward(gOut: Nd, planes: number, h: number, w: number, oh: number, ow: number, dtype: Dtype): FloatArray {
   const gd = dense(gOut, dtype);
-  const dx = alloc(dtype, planes * h * w);
+  const dx = zeroed(dtype, planes * h * w);
   let o = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;

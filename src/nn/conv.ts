@@ -5,7 +5,7 @@ import { ArgumentError, ShapeError, formatShape } from '../errors';
 import type { Dtype } from '../nd';
 import type { Tensor } from '../tensor';
 import { zeros } from '../creation';
-import { conv1d, conv2d, convTranspose2d, type ConvPadding, type SpatialArg } from '../ops';
+import { conv1d, conv2d, convTranspose2d, pad, type ConvPadding, type SpatialArg } from '../ops';
 import { checkKeys, perAxis } from '../ops/spatial';
 import type { Generator } from '../random';
 import { Module, Parameter } from './module';
@@ -15,7 +15,7 @@ import * as init from './init';
 export interface ConvLayerOptions {
   /** Step of the window (default 1). */
   stride?: SpatialArg;
-  /** Zero padding (default 0), or 'valid' / 'same'. */
+  /** Padding (default 0), or 'valid' / 'same'; filled as `paddingMode` says. */
   padding?: ConvPadding;
   /** Spacing between kernel taps (default 1). */
   dilation?: SpatialArg;
@@ -23,13 +23,20 @@ export interface ConvLayerOptions {
   groups?: number;
   /** Learn an additive bias per out channel (default true). */
   bias?: boolean;
-  /** Only 'zeros' (the default) is supported. */
-  paddingMode?: 'zeros';
+  /**
+   * How the padding is filled, as PyTorch's padding_mode: 'zeros' (default), 'reflect' (mirror
+   * without repeating the edge), 'replicate' (repeat the edge) or 'circular' (wrap around).
+   * Non-zero modes pad the input with `pad` first, then convolve without padding.
+   */
+  paddingMode?: ConvPaddingMode;
   /** float32 (default) or float64. */
   dtype?: Dtype;
   /** The random source of the initial weights (default: the default generator). */
   generator?: Generator;
 }
+
+/** How a convolution layer fills its padding (PyTorch's padding_mode). */
+export type ConvPaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
 /** Options of the transposed convolution layers. */
 export interface ConvTransposeLayerOptions {
@@ -106,10 +113,13 @@ abstract class ConvBase extends Module {
 }
 
 /** Options as the ops take them, with the per-axis values checked at construction. */
-function convCommon(name: string, dims: number, options: ConvLayerOptions): { stride: number[]; padding: ConvPadding; dilation: number[] } {
+function convCommon(
+  name: string, dims: number, options: ConvLayerOptions,
+): { stride: number[]; padding: ConvPadding; dilation: number[]; paddingMode: ConvPaddingMode } {
   checkKeys(name, options, LAYER_KEYS);
-  if (options.paddingMode !== undefined && options.paddingMode !== 'zeros') {
-    throw new ArgumentError(`${name}: paddingMode '${String(options.paddingMode)}' is not supported; only 'zeros'`);
+  const paddingMode = options.paddingMode ?? 'zeros';
+  if (paddingMode !== 'zeros' && paddingMode !== 'reflect' && paddingMode !== 'replicate' && paddingMode !== 'circular') {
+    throw new ArgumentError(`${name}: unknown paddingMode '${String(paddingMode)}'; use 'zeros', 'reflect', 'replicate' or 'circular'`);
   }
   const stride = perAxis(name, 'stride', options.stride ?? 1, dims, 1);
   const dilation = perAxis(name, 'dilation', options.dilation ?? 1, dims, 1);
@@ -123,7 +133,37 @@ function convCommon(name: string, dims: number, options: ConvLayerOptions): { st
   } else {
     padding = perAxis(name, 'padding', pad, dims, 0);
   }
-  return { stride, padding, dilation };
+  return { stride, padding, dilation, paddingMode };
+}
+
+/**
+ * For a non-zero padding mode: x padded by the layer's padding amounts with that mode (as
+ * PyTorch: 'same' puts ⌊total/2⌋ before and the rest after, total = dilation·(k − 1)), to be
+ * convolved without padding. Errors of `pad` (say reflect padding as large as the input) are
+ * re-thrown naming the layer.
+ */
+function modePadded(layer: string, x: Tensor, padding: ConvPadding, kernel: readonly number[], dilation: readonly number[], mode: ConvPaddingMode): Tensor {
+  const dims = kernel.length;
+  const amounts: number[] = [];
+  // pad's list runs from the last axis back
+  for (let i = dims - 1; i >= 0; i--) {
+    if (padding === 'valid') {
+      amounts.push(0, 0);
+    } else if (padding === 'same') {
+      const total = dilation[i] * (kernel[i] - 1);
+      const before = Math.floor(total / 2);
+      amounts.push(before, total - before);
+    } else {
+      const perAxisPadding = padding as readonly number[]; // the layer stores numeric padding per axis
+      amounts.push(perAxisPadding[i], perAxisPadding[i]);
+    }
+  }
+  try {
+    return pad(x, amounts, { mode: mode as 'reflect' | 'replicate' | 'circular' });
+  } catch (e) {
+    if (e instanceof ShapeError) throw new ShapeError(`${layer} with paddingMode '${mode}': ${e.message}`);
+    throw e;
+  }
 }
 
 /** 2-D convolution: [N, inChannels, H, W] → [N, outChannels, OH, OW]. */
@@ -134,30 +174,38 @@ export class Conv2d extends ConvBase {
   readonly padding: ConvPadding;
   /** The spacing between kernel elements per spatial axis. */
   readonly dilation: readonly number[];
+  /** How the padding is filled ('zeros' unless given). */
+  readonly paddingMode: ConvPaddingMode;
 
   /** Creates a 2-D convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */
   constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvLayerOptions = {}) {
     const groups = options.groups ?? 1;
     checkChannels('Conv2d', inChannels, outChannels, groups);
     const kernel = perAxis('Conv2d', 'kernelSize', kernelSize, 2, 1);
-    const { stride, padding, dilation } = convCommon('Conv2d', 2, options);
+    const { stride, padding, dilation, paddingMode } = convCommon('Conv2d', 2, options);
     super('Conv2d', inChannels, outChannels, kernel, groups, [outChannels, inChannels / groups, ...kernel],
       options.bias !== false, options.dtype ?? 'float32', options.generator);
     this.stride = stride;
     this.padding = padding;
     this.dilation = dilation;
+    this.paddingMode = paddingMode;
   }
 
   override forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
       throw new ShapeError(`Conv2d(${this.inChannels} → ${this.outChannels}): expected an input [N, ${this.inChannels}, H, W], got ${formatShape(x.shape)}`);
     }
+    if (this.paddingMode !== 'zeros') {
+      const padded = modePadded(`Conv2d(${this.inChannels} → ${this.outChannels})`, x, this.padding, this.kernelSize, this.dilation, this.paddingMode);
+      return conv2d(padded, this.weight, this.bias, { stride: this.stride, padding: 0, dilation: this.dilation, groups: this.groups });
+    }
     return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 
   protected override extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=${JSON.stringify(this.padding)}, ` +
-      `dilation=[${this.dilation}], groups=${this.groups}, bias=${this.bias !== null}`;
+      `dilation=[${this.dilation}], groups=${this.groups}, bias=${this.bias !== null}` +
+      (this.paddingMode === 'zeros' ? '' : `, paddingMode=${this.paddingMode}`);
   }
 }
 
@@ -169,30 +217,38 @@ export class Conv1d extends ConvBase {
   readonly padding: ConvPadding;
   /** The spacing between kernel elements per spatial axis. */
   readonly dilation: readonly number[];
+  /** How the padding is filled ('zeros' unless given). */
+  readonly paddingMode: ConvPaddingMode;
 
   /** Creates a 1-D convolution from `inChannels` to `outChannels` with the given kernel size, initialised as PyTorch. */
   constructor(inChannels: number, outChannels: number, kernelSize: SpatialArg, options: ConvLayerOptions = {}) {
     const groups = options.groups ?? 1;
     checkChannels('Conv1d', inChannels, outChannels, groups);
     const kernel = perAxis('Conv1d', 'kernelSize', kernelSize, 1, 1);
-    const { stride, padding, dilation } = convCommon('Conv1d', 1, options);
+    const { stride, padding, dilation, paddingMode } = convCommon('Conv1d', 1, options);
     super('Conv1d', inChannels, outChannels, kernel, groups, [outChannels, inChannels / groups, ...kernel],
       options.bias !== false, options.dtype ?? 'float32', options.generator);
     this.stride = stride;
     this.padding = padding;
     this.dilation = dilation;
+    this.paddingMode = paddingMode;
   }
 
   override forward(x: Tensor): Tensor {
     if (x.ndim !== 3 || x.shape[1] !== this.inChannels) {
       throw new ShapeError(`Conv1d(${this.inChannels} → ${this.outChannels}): expected an input [N, ${this.inChannels}, L], got ${formatShape(x.shape)}`);
     }
+    if (this.paddingMode !== 'zeros') {
+      const padded = modePadded(`Conv1d(${this.inChannels} → ${this.outChannels})`, x, this.padding, this.kernelSize, this.dilation, this.paddingMode);
+      return conv1d(padded, this.weight, this.bias, { stride: this.stride, padding: 0, dilation: this.dilation, groups: this.groups });
+    }
     return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
 
   protected override extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize[0]}, stride=${this.stride[0]}, padding=${JSON.stringify(this.padding)}, ` +
-      `dilation=${this.dilation[0]}, groups=${this.groups}, bias=${this.bias !== null}`;
+      `dilation=${this.dilation[0]}, groups=${this.groups}, bias=${this.bias !== null}` +
+      (this.paddingMode === 'zeros' ? '' : `, paddingMode=${this.paddingMode}`);
   }
 }
 

@@ -49,7 +49,7 @@ export type { RuleScheduleState } from './rule-schedule';
 export { learnable, RuleParameter } from './learnable';
 export type { Constraint } from '../activations/learnable';
 export { Conv1d, Conv2d, ConvTranspose2d } from './conv';
-export type { ConvLayerOptions, ConvTransposeLayerOptions } from './conv';
+export type { ConvLayerOptions, ConvPaddingMode, ConvTransposeLayerOptions } from './conv';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d } from './pool';
 export { BinaryLinear, BinaryConv2d, QuantizedActivation } from './binary';
 export type { BinaryLinearOptions, BinaryConv2dOptions, QuantizedActivationOptions } from './binary';

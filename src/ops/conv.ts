@@ -60,7 +60,7 @@ function castTo(a: nd.Nd, dtype: nd.Dtype): nd.Nd {
 function convBackward(g: nd.Nd, s: ConvSaved, needs: readonly boolean[]): (nd.Nd | null)[] {
   const { x, w, geom, dtype, xShape } = s;
   const g4 = nd.reshape(g, [geom.n, geom.cs, geom.oh, geom.ow]);
-  const dx = needs[0] ? castTo(nd.reshape(nd.convBig(g4, w, geom, dtype), xShape), nd.dtypeOf(x)) : null;
+  const dx = needs[0] ? castTo(nd.reshape(nd.convBig(g4, w, geom, dtype, true), xShape), nd.dtypeOf(x)) : null;
   // the bias gradient comes with the weight gradient (on the WASM module, from the same staged copy)
   const db = s.hasBias && needs[2] ? nd.zeros([geom.cs], dtype) : null;
   const dw = needs[1] ? castTo(nd.convWgt(x, g4, w.shape, geom, dtype, s.columns, db === null ? null : db.data), nd.dtypeOf(w)) : null;

@@ -1,14 +1,15 @@
 // interpolate: resizing of [N, C, H, W] (or [N, C, L]) tensors, as PyTorch's F.interpolate with
-// mode 'nearest' (output i reads input ⌊i·in/out⌋) or 'bilinear' / 'linear' with
-// alignCorners false (output i samples input position (i + ½)·in/out − ½, clamped at 0, between
-// its two neighbours). Bilinear is separable: a linear pass along H, then along W.
+// mode 'nearest' (output i reads input ⌊i·in/out⌋) or 'bilinear' / 'linear': with alignCorners
+// false output i samples input position (i + ½)·in/out − ½, clamped at 0, between its two
+// neighbours; with alignCorners true it samples i·(in − 1)/(out − 1), so the corner samples sit
+// on the corner inputs. Bilinear is separable: a linear pass along H, then along W.
 import * as nd from '../nd';
 import { ArgumentError, ShapeError, formatShape } from '../errors';
 import type { Tensor } from '../tensor';
 import { defineOp, record } from './record';
 import { checkKeys, checkTensor } from './spatial';
 
-/** How `interpolate` samples: nearest neighbour, or linear / bilinear with alignCorners false. */
+/** How `interpolate` samples: nearest neighbour, or linear / bilinear. */
 export type InterpolateMode = 'nearest' | 'linear' | 'bilinear';
 
 /** Options of `interpolate`: an output `size` or a `scaleFactor`, and the mode. */
@@ -19,7 +20,11 @@ export interface InterpolateOptions {
   scaleFactor?: number | readonly number[];
   /** 'nearest' (default), 'linear' (3-D input) or 'bilinear' (4-D input). */
   mode?: InterpolateMode;
-  /** Only false (the default, PyTorch's) is supported. */
+  /**
+   * Linear modes only. false (the default, PyTorch's): output pixel centres are spread over the
+   * input's extent, sampling (i + ½)·in/out − ½. true: the corner pixels align, sampling
+   * i·(in − 1)/(out − 1) (a scaleFactor then only sets the output size, as PyTorch).
+   */
   alignCorners?: boolean;
 }
 
@@ -46,7 +51,7 @@ const interpolateOp = defineOp<InterpSaved>('interpolate', (g, { passes, dtype }
 });
 
 /** The sampling of one axis of `size` resized to `out`. */
-function axisPass(size: number, out: number, mode: InterpolateMode, scale: number | null): Omit<Pass, 'axis' | 'inShape'> {
+function axisPass(size: number, out: number, mode: InterpolateMode, scale: number | null, alignCorners: boolean): Omit<Pass, 'axis' | 'inShape'> {
   const lo = new Int32Array(out);
   const hi = new Int32Array(out);
   const lam = new Float64Array(out);
@@ -58,7 +63,7 @@ function axisPass(size: number, out: number, mode: InterpolateMode, scale: numbe
       lo[i] = j;
       hi[i] = j;
     } else {
-      const src = Math.max((i + 0.5) * ratio - 0.5, 0);
+      const src = alignCorners ? (out > 1 ? (i * (size - 1)) / (out - 1) : 0) : Math.max((i + 0.5) * ratio - 0.5, 0);
       const j = Math.min(Math.floor(src), size - 1);
       lo[i] = j;
       hi[i] = Math.min(j + 1, size - 1);
@@ -82,8 +87,10 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   if ((mode === 'linear' && x.ndim !== 3) || (mode === 'bilinear' && x.ndim !== 4)) {
     throw new ShapeError(`${op}: mode '${mode}' needs a ${mode === 'linear' ? '3' : '4'}-D input, got ${formatShape(x.shape)}`);
   }
-  if (options.alignCorners !== undefined && options.alignCorners !== false) {
-    throw new ArgumentError(`${op}: alignCorners true is not supported; leave it out (false, as PyTorch's default)`);
+  const alignCorners = options.alignCorners ?? false;
+  if (typeof alignCorners !== 'boolean') throw new ArgumentError(`${op}: alignCorners must be true or false, got ${String(alignCorners)}`);
+  if (alignCorners && mode === 'nearest') {
+    throw new ArgumentError(`${op}: alignCorners applies to the linear modes only ('linear', 'bilinear'); leave it out for 'nearest'`);
   }
   const dims = x.ndim - 2;
   const spatial = x.shape.slice(2);
@@ -105,7 +112,7 @@ export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   let y = x.data;
   for (let i = 0; i < dims; i++) {
     const axis = 2 + i;
-    const pass = { ...axisPass(spatial[i], size[i], mode, scales === null ? null : scales[i]), axis, inShape: [...y.shape] };
+    const pass = { ...axisPass(spatial[i], size[i], mode, scales === null ? null : scales[i], alignCorners), axis, inShape: [...y.shape] };
     y = nd.lerpAxis(y, axis, pass.lo, pass.hi, pass.lam);
     passes.push(pass);
   }

@@ -1,4 +1,4 @@
-// pad: constant, reflect and replicate padding of the trailing axes, as PyTorch's F.pad. Each
+// pad: constant, reflect, replicate and circular padding of the trailing axes, as PyTorch's F.pad. Each
 // padded axis becomes an index map (output position → input position, or −1 for the constant);
 // the forward gathers through the maps and the backward scatters back through them.
 import * as nd from '../nd';
@@ -7,12 +7,18 @@ import type { Tensor } from '../tensor';
 import { defineOp, record } from './record';
 import { checkKeys, checkTensor } from './spatial';
 
-/** How `pad` fills the new border: a constant, the mirror image (no edge repeat), or the edge value. */
-export type PadMode = 'constant' | 'reflect' | 'replicate';
+/**
+ * How `pad` fills the new border: a constant, the mirror image (no edge repeat), the edge value,
+ * or the other end of the axis (periodic wrap-around).
+ */
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
 /** Options of `pad`: the mode and, for `constant`, the fill value. */
 export interface PadOptions {
-  /** 'constant' (default), 'reflect' (mirror without repeating the edge) or 'replicate' (repeat the edge). */
+  /**
+   * 'constant' (default), 'reflect' (mirror without repeating the edge), 'replicate' (repeat the
+   * edge) or 'circular' (wrap around: position −1 reads the last element).
+   */
   mode?: PadMode;
   /** The fill of 'constant' padding (default 0). */
   value?: number;
@@ -34,6 +40,7 @@ function axisMap(size: number, before: number, after: number, mode: PadMode): In
     if (j < 0 || j >= size) {
       if (mode === 'constant') j = -1;
       else if (mode === 'replicate') j = j < 0 ? 0 : size - 1;
+      else if (mode === 'circular') j = ((j % size) + size) % size;
       else j = j < 0 ? -j : 2 * (size - 1) - j;
     }
     map[i] = j;
@@ -44,7 +51,8 @@ function axisMap(size: number, before: number, after: number, mode: PadMode): In
 /**
  * Pads the trailing axes of `x`. `padding` lists (before, after) pairs starting from the last
  * axis, as PyTorch: `[left, right]` pads the last axis, `[left, right, top, bottom]` the last two.
- * 'reflect' needs each padding smaller than its axis; 'replicate' needs a non-empty axis.
+ * 'reflect' needs each padding smaller than its axis; 'replicate' needs a non-empty axis;
+ * 'circular' needs each padding at most its axis's size (it wraps around once, as PyTorch).
  */
 export function pad(x: Tensor, padding: readonly number[], options: PadOptions = {}): Tensor {
   const op = 'pad';
@@ -58,8 +66,8 @@ export function pad(x: Tensor, padding: readonly number[], options: PadOptions =
     throw new ShapeError(`${op}: padding ${JSON.stringify(padding)} pads ${axes} axes but the input ${formatShape(x.shape)} has ${x.ndim}`);
   }
   const mode = options.mode ?? 'constant';
-  if (mode !== 'constant' && mode !== 'reflect' && mode !== 'replicate') {
-    throw new ArgumentError(`${op}: unknown mode '${String(mode)}'; use 'constant', 'reflect' or 'replicate'`);
+  if (mode !== 'constant' && mode !== 'reflect' && mode !== 'replicate' && mode !== 'circular') {
+    throw new ArgumentError(`${op}: unknown mode '${String(mode)}'; use 'constant', 'reflect', 'replicate' or 'circular'`);
   }
   const value = options.value ?? 0;
   if (typeof value !== 'number') throw new ArgumentError(`${op}: value must be a number, got ${String(value)}`);
@@ -77,6 +85,11 @@ export function pad(x: Tensor, padding: readonly number[], options: PadOptions =
     }
     if (mode === 'replicate' && size === 0 && before + after > 0) {
       throw new ShapeError(`${op}: cannot replicate the edge of the empty axis ${axis} (input ${formatShape(x.shape)})`);
+    }
+    if (mode === 'circular' && (before > size || after > size) && before + after > 0) {
+      throw new ShapeError(
+        `${op}: circular padding (${before}, ${after}) of axis ${axis} must be at most its size ${size} (input ${formatShape(x.shape)}): it wraps around once; use less padding`,
+      );
     }
     maps[axis] = axisMap(size, before, after, mode);
   }

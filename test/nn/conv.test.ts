@@ -14,6 +14,66 @@ import { ArgumentError, ShapeError } from '../../src/errors';
 const flat = (t: Tensor): number[] => Array.from(t.toTypedArray());
 const maxAbs = (t: Tensor): number => Math.max(...flat(t).map(Math.abs));
 
+/** Input index j of an axis of `size` read at padded position j (outside [0, size) mapped as the mode says). */
+function modeIndex(j: number, size: number, mode: 'reflect' | 'replicate' | 'circular'): number {
+  if (j >= 0 && j < size) return j;
+  if (mode === 'replicate') return j < 0 ? 0 : size - 1;
+  if (mode === 'circular') return ((j % size) + size) % size;
+  return j < 0 ? -j : 2 * (size - 1) - j;
+}
+
+/** conv2d by its definition with the padding filled by `mode`: y[n,o,i,j] = b[o] + Σ x[n, c, map(i·s − p + k·d)]·w[o, c, k…]. */
+function naiveModeConv2d(
+  x: Tensor, w: Tensor, b: Tensor, stride: number[], padBefore: number[], padAfter: number[], dilation: number[], mode: 'reflect' | 'replicate' | 'circular',
+): number[] {
+  const [N, C, H, W] = x.shape;
+  const [O, , KH, KW] = w.shape;
+  const OH = Math.floor((H + padBefore[0] + padAfter[0] - dilation[0] * (KH - 1) - 1) / stride[0]) + 1;
+  const OW = Math.floor((W + padBefore[1] + padAfter[1] - dilation[1] * (KW - 1) - 1) / stride[1]) + 1;
+  const xv = flat(x);
+  const wv = flat(w);
+  const bv = flat(b);
+  const out: number[] = [];
+  for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) {
+    let acc = bv[o];
+    for (let c = 0; c < C; c++) for (let p = 0; p < KH; p++) for (let q = 0; q < KW; q++) {
+      const yy = modeIndex(i * stride[0] - padBefore[0] + p * dilation[0], H, mode);
+      const xx = modeIndex(j * stride[1] - padBefore[1] + q * dilation[1], W, mode);
+      acc += xv[((n * C + c) * H + yy) * W + xx] * wv[((o * C + c) * KH + p) * KW + q];
+    }
+    out.push(acc);
+  }
+  return out;
+}
+
+describe('paddingMode on Conv1d / Conv2d', () => {
+  for (const mode of ['reflect', 'replicate', 'circular'] as const) {
+    it(`Conv2d paddingMode '${mode}' equals the naive loop (padding [1, 2], stride [1, 2], dilation [2, 1]) and passes gradcheck on the input`, () => {
+      const conv = new nn.Conv2d(2, 3, 3, { padding: [1, 2], stride: [1, 2], dilation: [2, 1], paddingMode: mode, dtype: 'float64', generator: new Generator(4) });
+      expect(conv.paddingMode).toBe(mode);
+      const x = randn([2, 2, 5, 6], { dtype: 'float64', generator: new Generator(5), requiresGrad: true });
+      const y = conv.forward(x);
+      const ref = naiveModeConv2d(x, conv.weight, conv.bias as Tensor, [1, 2], [1, 2], [1, 2], [2, 1], mode);
+      expect(y.size).toBe(ref.length);
+      flat(y).forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThan(1e-12));
+      // the input's gradient goes back through the padding (the weight's is conv2d's own, gradchecked with the op)
+      const result = gradcheck((a) => conv.forward(a), [x]);
+      expect(result.ok, result.message).toBe(true);
+    });
+  }
+
+  it("Conv1d 'same' with an even kernel and circular padding: ⌊3/2⌋ = 1 before, 2 after, as PyTorch", () => {
+    const conv = new nn.Conv1d(1, 1, 4, { padding: 'same', paddingMode: 'circular', bias: false, dtype: 'float64' });
+    conv.loadStateDict({ weight: tensor([[[1, 10, 100, 1000]]], { dtype: 'float64' }) });
+    const x = tensor([[[1, 2, 3, 4, 5]]], { dtype: 'float64' });
+    // padded: [5 | 1 2 3 4 5 | 1 2]; y[i] = p[i] + 10·p[i+1] + 100·p[i+2] + 1000·p[i+3]
+    const p = [5, 1, 2, 3, 4, 5, 1, 2];
+    const expected = [0, 1, 2, 3, 4].map((i) => p[i] + 10 * p[i + 1] + 100 * p[i + 2] + 1000 * p[i + 3]);
+    expect(flat(conv.forward(x))).toEqual(expected);
+    expect(conv.toString()).toMatch(/paddingMode=circular/);
+  });
+});
+
 describe('convolution layers', () => {
   it('Conv2d: weight [out, in/g, kH, kW], PyTorch default init bounds 1/√fanIn for weight and bias', () => {
     const conv = new nn.Conv2d(6, 8, [3, 2], { groups: 2, generator: new Generator(1) });
@@ -48,7 +108,11 @@ describe('convolution layers', () => {
     expect(() => new nn.Conv2d(3, 4, 3, { groups: 2 })).toThrow(/Conv2d: inChannels \(3\) and outChannels \(4\) must both be divisible by groups \(2\)/);
     expect(() => new nn.Conv2d(3, 4, 0)).toThrow(/Conv2d: kernelSize must be/);
     expect(() => new nn.Conv2d(3, 4, 3, { padding: 'same', stride: 2 })).toThrow(/Conv2d: padding 'same' needs stride 1/);
-    expect(() => new nn.Conv2d(3, 4, 3, { paddingMode: 'reflect' as 'zeros' })).toThrow(/paddingMode 'reflect' is not supported/);
+    expect(() => new nn.Conv2d(3, 4, 3, { paddingMode: 'mirror' as 'zeros' })).toThrow(/Conv2d: unknown paddingMode 'mirror'; use 'zeros', 'reflect', 'replicate' or 'circular'/);
+    expect(() => new nn.Conv2d(3, 4, 3, { padding: 3, paddingMode: 'reflect' }).forward(randn([1, 3, 3, 5]))).toThrow(ShapeError);
+    expect(() => new nn.Conv2d(3, 4, 3, { padding: 3, paddingMode: 'reflect' }).forward(randn([1, 3, 3, 5]))).toThrow(
+      /Conv2d\(3 → 4\) with paddingMode 'reflect': pad: reflect padding \(3, 3\) of axis 2 must be smaller than its size 3/,
+    );
     expect(() => new nn.Conv2d(3, 4, 3, { strid: 2 } as nn.ConvLayerOptions)).toThrow(/Conv2d: unknown option 'strid'/);
     expect(() => new nn.Conv2d(3, 4, 3).forward(randn([1, 2, 5, 5]))).toThrow(ShapeError);
     expect(() => new nn.Conv2d(3, 4, 3).forward(randn([1, 2, 5, 5]))).toThrow(/Conv2d\(3 → 4\): expected an input \[N, 3, H, W\], got \[1, 2, 5, 5\]/);

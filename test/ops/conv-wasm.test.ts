@@ -3,7 +3,7 @@
 // input, the weight and the bias, each by its defining sum (one multiply-add at a time, in
 // float64). A grid of strides, paddings (asymmetric too), dilations, groups, odd sizes, batch 1,
 // several images per gemm, K beyond one 256-deep block and N beyond one 2048-wide block.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as ops from '../../src/ops';
 import { randn, tensor } from '../../src/creation';
 import { Generator } from '../../src/random';
@@ -194,4 +194,54 @@ describe.runIf(wasmGemmAvailable())('float32 2×2 stride-2 max pooling on the We
       expectClose(gradOf(x), dx, 0);
     });
   }
+});
+
+describe('with SURROGRAD_NO_WASM=1 float32 convolution runs in JS and equals the same naive loops', () => {
+  it('forward, input, weight and bias gradients (groups, stride, padding, chunks of 2 images, kept columns); max pooling', async () => {
+    const saved = process.env.SURROGRAD_NO_WASM;
+    process.env.SURROGRAD_NO_WASM = '1';
+    try {
+      vi.resetModules();
+      // fresh module instances that read the variable on first use (vite resolves .js to the .ts source)
+      const fresh = {
+        ops: await import('../../src/ops/index.js'),
+        creation: await import('../../src/creation.js'),
+        random: await import('../../src/random.js'),
+        nd: await import('../../src/nd/index.js'),
+        wasm: await import('../../src/nd/wasm/index.js'),
+      };
+      const cases = [
+        { x: [5, 4, 6, 5], w: [6, 2, 3, 3], opts: { padding: 1, groups: 2 }, ref: { pad: [1, 1, 1, 1] as Geometry['pad'], groups: 2 }, chunk: 1080 },
+        { x: [2, 3, 9, 8], w: [4, 3, 3, 2], opts: { stride: [2, 1] as [number, number], dilation: [1, 2] as [number, number] }, ref: { stride: [2, 1] as [number, number], dilation: [1, 2] as [number, number] } },
+      ];
+      for (const c of cases) {
+        const previous = c.chunk === undefined ? null : fresh.nd.setConvChunkElements(c.chunk);
+        try {
+          const x = fresh.creation.randn(c.x, { generator: new fresh.random.Generator(1), requiresGrad: true });
+          const w = fresh.creation.randn(c.w, { generator: new fresh.random.Generator(2), requiresGrad: true });
+          const b = fresh.creation.randn([c.w[0]], { generator: new fresh.random.Generator(3), requiresGrad: true });
+          const y = fresh.ops.conv2d(x, w, b, c.opts);
+          expect(y.dtype).toBe('float32');
+          const up = fresh.creation.randn(y.shape, { generator: new fresh.random.Generator(4) });
+          const ref = naive(x, w, b, flat(up), { stride: [1, 1], pad: [0, 0, 0, 0], dilation: [1, 1], groups: 1, ...c.ref });
+          expectNear(y, ref.y, 1e-5);
+          y.mul(up).sum().backward();
+          expectNear(gradOf(x), ref.dx, 1e-5);
+          expectNear(gradOf(w), ref.dW, 1e-5);
+          expectNear(gradOf(b), ref.db, 1e-5);
+        } finally {
+          if (previous !== null) fresh.nd.setConvChunkElements(previous);
+        }
+      }
+      const values = [3, 1, 1, 3, 2, 2, 0, 5, 2, 2, 4, 4, 1, 0, 9, 1];
+      const px = fresh.creation.tensor(Float32Array.from(values), { shape: [1, 1, 4, 4] });
+      expect(flat(fresh.ops.maxPool2d(px, 2))).toEqual(naiveMaxPool2x2(values, 1, 4, 4).y);
+      expect(fresh.wasm.convWasmCount()).toBe(0);
+      expect(fresh.wasm.maxPoolWasmCount()).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.SURROGRAD_NO_WASM;
+      else process.env.SURROGRAD_NO_WASM = saved;
+      vi.resetModules();
+    }
+  });
 });

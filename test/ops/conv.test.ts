@@ -404,6 +404,20 @@ describe('pad', () => {
     expect(x().pad([1, 0, 1, 0], { mode: 'reflect' }).toArray()).toEqual([[5, 4, 5, 6], [2, 1, 2, 3], [5, 4, 5, 6]]);
   });
 
+  it('circular wraps around (padding up to the whole axis), on both axes', () => {
+    // x = [[1, 2, 3], [4, 5, 6]]: position −1 of a row is its last element
+    expect(ops.pad(x(), [2, 3], { mode: 'circular' }).toArray()).toEqual([[2, 3, 1, 2, 3, 1, 2, 3], [5, 6, 4, 5, 6, 4, 5, 6]]);
+    expect(ops.pad(x(), [1, 0, 1, 2], { mode: 'circular' }).toArray()).toEqual([[6, 4, 5, 6], [3, 1, 2, 3], [6, 4, 5, 6], [3, 1, 2, 3], [6, 4, 5, 6]]);
+  });
+
+  it('the gradient of circular padding adds each copy back to its source', () => {
+    const t = tensor([[1, 2, 3]], { dtype: 'float64', requiresGrad: true });
+    // [2, 3 | 1, 2, 3 | 1]: element 0 appears twice, 1 twice, 2 twice
+    const y = ops.pad(t, [2, 1], { mode: 'circular' });
+    y.mul(tensor([[1, 10, 100, 1000, 10000, 100000]], { dtype: 'float64' })).sum().backward();
+    expect(gradOf(t)).toEqual([100 + 100000, 1 + 1000, 10 + 10000]);
+  });
+
   it('the gradient of replicate padding piles up on the edges', () => {
     const t = tensor([[1, 2, 3]], { dtype: 'float64', requiresGrad: true });
     ops.pad(t, [2, 1], { mode: 'replicate' }).sum().backward();
@@ -414,7 +428,8 @@ describe('pad', () => {
     expect(() => ops.pad(x(), [1])).toThrow(/pad: padding must be a non-empty list of \(before, after\) pairs/);
     expect(() => ops.pad(x(), [1, 1, 1, 1, 1, 1])).toThrow(/pads 3 axes but the input \[2, 3\] has 2/);
     expect(() => ops.pad(x(), [3, 0], { mode: 'reflect' })).toThrow(/reflect padding \(3, 0\) of axis 1 must be smaller than its size 3/);
-    expect(() => ops.pad(x(), [1, 1], { mode: 'circular' as 'reflect' })).toThrow(/pad: unknown mode 'circular'/);
+    expect(() => ops.pad(x(), [1, 1], { mode: 'wrap' as 'reflect' })).toThrow(/pad: unknown mode 'wrap'; use 'constant', 'reflect', 'replicate' or 'circular'/);
+    expect(() => ops.pad(x(), [0, 4], { mode: 'circular' })).toThrow(/circular padding \(0, 4\) of axis 1 must be at most its size 3/);
     expect(() => ops.pad(x(), [1, 1], { mode: 'reflect', value: 2 })).toThrow(/value applies to mode 'constant' only/);
   });
 });
@@ -425,6 +440,43 @@ describe('interpolate', () => {
     // rows sample input rows at −0.25 (clamped to 0), 0.25, 0.75, 1.25 (= row 1 clamped)
     const y = ops.interpolate(x, { size: 4, mode: 'bilinear' });
     expectClose(y, [1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4], 1e-12);
+  });
+
+  it('bilinear 2×2 → 4×4 with alignCorners true: samples at i·(2 − 1)/(4 − 1), by hand', () => {
+    const x = tensor([[[[1, 2], [3, 4]]]], { dtype: 'float64' });
+    // y[i][j] = 1 + j/3 + 2·i/3 (the corners are the input's corners)
+    const expected: number[] = [];
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expected.push(1 + j / 3 + (2 * i) / 3);
+    expectClose(ops.interpolate(x, { size: 4, mode: 'bilinear', alignCorners: true }), expected, 1e-12);
+  });
+
+  it('alignCorners true equals the naive bilinear loop (down and up; scaleFactor only sets the size; one output sample reads 0)', () => {
+    const x = randn([2, 3, 5, 4], gen(30));
+    const xv = flat(x);
+    const naive = (OH: number, OW: number): number[] => {
+      const out: number[] = [];
+      for (let p = 0; p < 6; p++) {
+        for (let r = 0; r < OH; r++) {
+          for (let c = 0; c < OW; c++) {
+            const sy = OH > 1 ? (r * 4) / (OH - 1) : 0;
+            const sx = OW > 1 ? (c * 3) / (OW - 1) : 0;
+            const y0 = Math.floor(sy);
+            const x0 = Math.floor(sx);
+            const y1 = Math.min(y0 + 1, 4);
+            const x1 = Math.min(x0 + 1, 3);
+            const ly = sy - y0;
+            const lx = sx - x0;
+            const v = (yy: number, xx: number): number => xv[p * 20 + yy * 4 + xx];
+            out.push((1 - ly) * ((1 - lx) * v(y0, x0) + lx * v(y0, x1)) + ly * ((1 - lx) * v(y1, x0) + lx * v(y1, x1)));
+          }
+        }
+      }
+      return out;
+    };
+    expectClose(ops.interpolate(x, { size: [3, 7], mode: 'bilinear', alignCorners: true }), naive(3, 7), 1e-12);
+    expectClose(ops.interpolate(x, { size: [1, 2], mode: 'bilinear', alignCorners: true }), naive(1, 2), 1e-12);
+    // scaleFactor 1.5: size ⌊5·1.5⌋ × ⌊4·1.5⌋ = 7 × 6, sampled at i·(in − 1)/(out − 1) as with that size
+    expectClose(ops.interpolate(x, { scaleFactor: 1.5, mode: 'bilinear', alignCorners: true }), naive(7, 6), 1e-12);
   });
 
   it('nearest repeats ⌊i·in/out⌋; its gradient counts the copies', () => {
@@ -441,7 +493,8 @@ describe('interpolate', () => {
     expect(() => ops.interpolate(x, { size: 2, scaleFactor: 2 })).toThrow(/give exactly one of size and scaleFactor/);
     expect(() => ops.interpolate(x, { size: 2, mode: 'bicubic' as 'bilinear' })).toThrow(/interpolate: unknown mode 'bicubic'/);
     expect(() => ops.interpolate(x, { size: 2, mode: 'linear' })).toThrow(/mode 'linear' needs a 3-D input/);
-    expect(() => ops.interpolate(x, { size: 2, mode: 'bilinear', alignCorners: true })).toThrow(/alignCorners true is not supported/);
+    expect(() => ops.interpolate(x, { size: 2, alignCorners: true })).toThrow(/interpolate: alignCorners applies to the linear modes only/);
+    expect(() => ops.interpolate(x, { size: 2, mode: 'bilinear', alignCorners: 1 as unknown as boolean })).toThrow(/alignCorners must be true or false, got 1/);
     expect(() => ops.interpolate(x, { size: [2, 0] })).toThrow(/size must be a positive integer or 2 of them/);
   });
 });

@@ -408,6 +408,7 @@ const cases: Record<OpName, GradCase[]> = {
     { name: 'constant 2-D [1, 2, 0, 3] with value 0.5', inputs: (gen) => [normal(gen, [2, 3, 4])], fn: (x) => ops.pad(x, [1, 2, 0, 3], { value: 0.5 }) },
     { name: 'reflect the last two axes', inputs: (gen) => [normal(gen, [1, 2, 4, 5])], fn: (x) => ops.pad(x, [2, 3, 3, 1], { mode: 'reflect' }) },
     { name: 'replicate, wider than the axis', inputs: (gen) => [normal(gen, [2, 3])], fn: (x) => ops.pad(x, [4, 1], { mode: 'replicate' }) },
+    { name: 'circular the last two axes, padding up to the whole axis', inputs: (gen) => [normal(gen, [1, 2, 3, 4])], fn: (x) => ops.pad(x, [4, 1, 2, 3], { mode: 'circular' }) },
     { name: 'constant on three axes of a transposed input', inputs: (gen) => [normal(gen, [3, 2, 2])], fn: (x) => ops.pad(ops.transpose(x, 0, 2), [1, 0, 0, 1, 2, 0]) },
   ],
   interpolate: [
@@ -415,6 +416,9 @@ const cases: Record<OpName, GradCase[]> = {
     { name: 'bilinear down 5×6 → 2×4', inputs: (gen) => [normal(gen, [1, 2, 5, 6])], fn: (x) => ops.interpolate(x, { size: [2, 4], mode: 'bilinear' }) },
     { name: 'nearest, scaleFactor 2 and 1.5', inputs: (gen) => [normal(gen, [1, 2, 3, 4])], fn: (x) => ops.interpolate(x, { scaleFactor: [2, 1.5] }) },
     { name: 'linear 1-D, scaleFactor 2.5', inputs: (gen) => [normal(gen, [2, 3, 4])], fn: (x) => ops.interpolate(x, { scaleFactor: 2.5, mode: 'linear' }) },
+    { name: 'bilinear alignCorners up 3×4 → 5×7', inputs: (gen) => [normal(gen, [2, 2, 3, 4])], fn: (x) => ops.interpolate(x, { size: [5, 7], mode: 'bilinear', alignCorners: true }) },
+    { name: 'bilinear alignCorners down 5×6 → 1×4', inputs: (gen) => [normal(gen, [1, 2, 5, 6])], fn: (x) => ops.interpolate(x, { size: [1, 4], mode: 'bilinear', alignCorners: true }) },
+    { name: 'linear 1-D alignCorners, scaleFactor 2.5', inputs: (gen) => [normal(gen, [2, 3, 4])], fn: (x) => ops.interpolate(x, { scaleFactor: 2.5, mode: 'linear', alignCorners: true }) },
   ],
 };
 
