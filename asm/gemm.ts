@@ -730,18 +730,18 @@ export function reluForward(y: usize, x: usize, n: i32): void {
 
 /**
  * The columns ox of one kernel tap whose input column ox·sw + off lies in [0, W): [lo, hi).
- * Returned packed as lo | hi << 16 (both ≤ ow < 2^15).
+ * Returned packed as lo | hi << 32 (64 bits: an output row may be any width an i32 holds).
  */
 // @ts-ignore: decorator
 @inline
-function tapRange(off: i32, sw: i32, W: i32, ow: i32): i32 {
+function tapRange(off: i32, sw: i32, W: i32, ow: i32): i64 {
   let lo = 0;
   if (off < 0) lo = (-off + sw - 1) / sw;
   if (lo > ow) lo = ow;
   const lim = W - 1 - off;
   let hi = lim < 0 ? 0 : min(ow, lim / sw + 1);
   if (hi < lo) hi = lo;
-  return lo | (hi << 16);
+  return <i64>lo | (<i64>hi << 32);
 }
 
 /**
@@ -764,8 +764,8 @@ export function im2col(
       for (let j = 0; j < kw; j++, row++) {
         const off = j * dw - pw;
         const range = tapRange(off, sw, W, ow);
-        const lo = range & 0xffff;
-        const hi = range >>> 16;
+        const lo = <i32>(range & 0xffffffff);
+        const hi = <i32>(range >>> 32);
         const run = hi - lo;
         const run4 = run & ~3;
         for (let b = 0; b < nb; b++) {
@@ -810,8 +810,8 @@ export function col2im(
       for (let j = 0; j < kw; j++, row++) {
         const off = j * dw - pw;
         const range = tapRange(off, sw, W, ow);
-        const lo = range & 0xffff;
-        const hi = range >>> 16;
+        const lo = <i32>(range & 0xffffffff);
+        const hi = <i32>(range >>> 32);
         const run = hi - lo;
         const run4 = run & ~3;
         for (let b = 0; b < nb; b++) {
@@ -940,10 +940,17 @@ export function planeSums(s: usize, n: i32, c: i32, inner: i32, out: usize): voi
   let p = s;
   for (let img = 0; img < n; img++) {
     for (let ch = 0; ch < c; ch++) {
-      let acc = f32x4.splat(0);
+      // four float64 lanes (each float32 widened before it is added): a plane of tens of
+      // thousands of values sums as precisely as the float64 JS loop it replaced
+      let lo = f64x2.splat(0);
+      let hi = f64x2.splat(0);
       let q = 0;
-      for (; q < inner4; q += 4) acc = f32x4.add(acc, v128.load(p + (<usize>q << 2)));
-      let sum: f64 = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+      for (; q < inner4; q += 4) {
+        const v = v128.load(p + (<usize>q << 2));
+        lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+        hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+      }
+      let sum: f64 = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1);
       for (; q < inner; q++) sum += <f64>load<f32>(p + (<usize>q << 2));
       const at = out + (<usize>ch << 3);
       store<f64>(at, load<f64>(at) + sum);
