@@ -20,6 +20,7 @@
  * float64-accumulating JS kernel by up to ~1e-5·sqrt(K) relative to Σ|a·b|
  * (much less for typical random-sign data). Float64 problems never come here.
  */
+import type { ConvGeometry } from '../conv';
 import { GEMM_WASM_BASE64 } from './gemm-wasm';
 
 interface GemmExports {
@@ -629,25 +630,8 @@ export function reluInto(y: ArrayLike<number>, x: ArrayLike<number>): boolean {
 // up: gemm's packing scratch, the operands, the result, the column scratch, the small-side
 // staging area. Nothing stays resident between calls.
 
-/** The shapes of one 2-D convolution (the same fields as src/nd/conv.ts's ConvGeometry). */
-export interface WasmConvGeometry {
-  readonly n: number;
-  readonly cb: number;
-  readonly cs: number;
-  readonly h: number;
-  readonly w: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly sh: number;
-  readonly sw: number;
-  readonly ph: number;
-  readonly pw: number;
-  readonly dh: number;
-  readonly dw: number;
-  readonly oh: number;
-  readonly ow: number;
-  readonly groups: number;
-}
+/** The shapes of one 2-D convolution: src/nd/conv.ts's (a type-only import, so no cycle at run time). */
+export type WasmConvGeometry = ConvGeometry;
 
 /** Allocates `sizes` (in elements) one after another above gemm's scratch; null if the memory cannot hold them. */
 function layout(k: Kernel, gemmN: number, sizes: readonly number[]): number[] | null {
