@@ -7,6 +7,7 @@ import {
   type ExperimentProgress, type ExperimentResult,
 } from './spiking';
 import { chartSvg } from '../experiment/svg';
+import { ArgumentError } from '../errors';
 
 /** The files one experiment wrote. */
 export interface ExperimentFiles {
@@ -40,6 +41,27 @@ export function writeExperiment(result: ExperimentResult, dir: string): Experime
   return files;
 }
 
+/**
+ * The rows of several results of one experiment with the same settings (runs of different rules
+ * in parallel processes, say) as one result, rows in the order given. Results of different
+ * experiments or settings are refused, naming what differs.
+ */
+export function mergeExperiments(results: readonly ExperimentResult[]): ExperimentResult {
+  if (results.length === 0) throw new ArgumentError('mergeExperiments: expected at least one result');
+  const [first] = results;
+  for (const [i, r] of results.entries()) {
+    if (r.experiment !== first.experiment) throw new ArgumentError(`mergeExperiments: result ${i} is '${r.experiment}' but result 0 is '${first.experiment}'`);
+    const keys = [...new Set([...Object.keys(first.config), ...Object.keys(r.config)])];
+    const differ = keys.filter((k) => JSON.stringify(first.config[k]) !== JSON.stringify(r.config[k]));
+    if (differ.length > 0) throw new ArgumentError(`mergeExperiments: result ${i} was run with other settings than result 0 (${differ.join(', ')}); only runs with the same settings merge into one table`);
+  }
+  const rows = results.flatMap((r) => r.rows);
+  const names = rows.map((r) => r.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new ArgumentError(`mergeExperiments: the row '${twice}' is in more than one result`);
+  return { ...first, rows };
+}
+
 /** The help text of `surrograd snn`. */
 export const SNN_HELP = `Usage: surrograd snn EXPERIMENT [flags]
 
@@ -49,6 +71,9 @@ Experiments:
   toy         100 Poisson inputs at 5 Hz, 200 steps, 4 hidden LIF units, 2 readouts, random labels
               (batch 256, Adam 2e-3, 1000 iterations): exact vs fastSigmoid(100) vs atan
   binarized   BinaryNet-style MLP and CNN on MNIST with each sign rule, and full precision
+
+  merge       surrograd snn merge --out DIR DIR1 DIR2 ...: the rows of several results folders of
+              one experiment run with the same settings (e.g. one rule per process) as one table
 
 Flags (--flag VALUE or --flag=VALUE):
   --loss KIND         mnist: count (CE of output spike counts, default) or membrane (Σ_t CE(U[t]))
@@ -115,6 +140,7 @@ export function runSnnCommand(args: readonly string[], io: SnnCommandIO): number
     io.stdout(SNN_HELP);
     return 0;
   }
+  if (experiment === 'merge') return mergeCommand(rest, io);
   let flags: Map<string, string>;
   let seeds: number[] | undefined;
   try {
@@ -162,6 +188,35 @@ export function runSnnCommand(args: readonly string[], io: SnnCommandIO): number
     return 0;
   } catch (e) {
     io.stderr.write(`surrograd snn: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+/** `surrograd snn merge --out DIR DIR1 DIR2 ...`. */
+function mergeCommand(args: readonly string[], io: SnnCommandIO): number {
+  const dirs: string[] = [];
+  let out: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--out') out = args[++i];
+    else if (args[i].startsWith('--out=')) out = args[i].slice('--out='.length);
+    else if (args[i].startsWith('--')) {
+      io.stderr.write(`surrograd snn merge: unknown flag ${args[i]}; usage: surrograd snn merge --out DIR DIR1 DIR2 ...\n`);
+      return 2;
+    } else dirs.push(args[i]);
+  }
+  if (out === undefined || dirs.length === 0) {
+    io.stderr.write('surrograd snn merge: usage: surrograd snn merge --out DIR DIR1 DIR2 ... (results folders written by surrograd snn)\n');
+    return 2;
+  }
+  try {
+    // results.json writes NaN (a statistic with no value) as null: read it back as NaN
+    const revive = (key: string, value: unknown): unknown => (key === 'mean' && value === null ? Number.NaN : value);
+    const results = dirs.map((d) => JSON.parse(fs.readFileSync(path.join(d, 'results.json'), 'utf8'), revive) as ExperimentResult);
+    const files = writeExperiment(mergeExperiments(results), out);
+    io.stdout(`${fs.readFileSync(files.summary, 'utf8')}\nResults in ${files.dir}/: results.json, summary.txt, loss.svg\n`);
+    return 0;
+  } catch (e) {
+    io.stderr.write(`surrograd snn merge: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
 }

@@ -107,4 +107,31 @@ describe('spiking and binarized experiments (small budget)', () => {
     expect(seen).toEqual([['exact'], ['exact', 'atan']]);
     expect(r.rows.map((row) => row.name)).toEqual(['exact', 'atan']);
   });
+
+  it('snn merge: rows of runs with the same settings in one table; other settings or a repeated row are refused', () => {
+    const io = { stdout: (): void => undefined, stderr: { write: (): boolean => true } };
+    const base = ['toy', '--seeds', '1', '--iterations', '1', '--steps', '5', '--no-progress'];
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'snn-merge-'));
+    const dir = (n: string): string => path.join(root, n);
+    expect(runSnnCommand([...base, '--rules', 'exact', '--out', dir('a')], io)).toBe(0);
+    expect(runSnnCommand([...base, '--rules', 'atan,fastSigmoid(100)', '--out', dir('b')], io)).toBe(0);
+    expect(runSnnCommand([...base, '--rules', 'atan', '--hidden', '3', '--out', dir('c')], io)).toBe(0);
+    let out = '';
+    expect(runSnnCommand(['merge', '--out', dir('m'), dir('a'), dir('b')], { ...io, stdout: (t: string) => void (out += t) })).toBe(0);
+    const merged = JSON.parse(fs.readFileSync(path.join(dir('m'), 'results.json'), 'utf8')) as experiment.ExperimentResult;
+    const a = JSON.parse(fs.readFileSync(path.join(dir('a'), 'results.json'), 'utf8')) as experiment.ExperimentResult;
+    const b = JSON.parse(fs.readFileSync(path.join(dir('b'), 'results.json'), 'utf8')) as experiment.ExperimentResult;
+    expect(merged.rows).toEqual([...a.rows, ...b.rows]);
+    expect(merged.rows.map((r) => r.name)).toEqual(['exact', 'atan', 'fastSigmoid(100)']);
+    expect(out).toMatch(/fastSigmoid\(100\)/);
+    expect(fs.existsSync(path.join(dir('m'), 'loss.svg'))).toBe(true);
+    let err = '';
+    const errIo = { stdout: (): void => undefined, stderr: { write: (t: string) => (err += t) } };
+    expect(runSnnCommand(['merge', '--out', dir('n'), dir('a'), dir('c')], errIo)).toBe(1);
+    expect(err).toMatch(/other settings than result 0 \(hidden\)/);
+    expect(runSnnCommand(['merge', '--out', dir('n'), dir('b'), dir('b')], errIo)).toBe(1);
+    expect(err).toMatch(/the row 'atan' is in more than one result/);
+    expect(runSnnCommand(['merge', dir('a')], errIo)).toBe(2);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
 });
