@@ -23,7 +23,7 @@ const toy = small ? spikingToy({ seeds: [1], iterations: 5, batchSize: 32, steps
 console.log(`${formatExperimentTable(toy)}\n`);
 
 const binarized = small
-  ? binarizedMnist({ seeds: [1], trainSize: 500, testSize: 200, hidden: 64, epochs: 1 })
+  ? binarizedMnist({ seeds: [1], rules: ['clippedStraightThrough', 'fullPrecision'], trainSize: 300, testSize: 100, hidden: 32, epochs: 1 })
   : binarizedMnist({ seeds: [1] });
 console.log(formatExperimentTable(binarized));
 

@@ -29,7 +29,7 @@ export { runTrial, ruleFromSpec, ruleSpecLabel } from './tune-trial';
 export type { TrialSpec } from './tune-trial';
 
 // spiking and binarized experiments (issue 9): runners that write JSON + SVG
-export { writeExperiment, experimentJson, runSnnCommand, SNN_HELP } from './snn-experiments';
+export { writeExperiment, experimentJson, runSnnCommand, mergeExperiments, poolMeanSd, SNN_HELP } from './snn-experiments';
 export type { ExperimentFiles, SnnCommandIO } from './snn-experiments';
 export { spikingMnist, spikingToy, binarizedMnist, spikingMnistStep, SpikingMLP, formatExperimentTable, experimentLossChart, HEAVISIDE_RULES, SIGN_RULES } from './spiking';
 export type {

@@ -4,9 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   binarizedMnist, experimentLossChart, formatExperimentTable, spikingMnist, spikingToy,
-  type ExperimentProgress, type ExperimentResult,
+  type ExperimentProgress, type ExperimentResult, type ExperimentRow,
 } from './spiking';
+import type { MeanSd } from '../experiment/stats';
 import { chartSvg } from '../experiment/svg';
+import { ArgumentError } from '../errors';
 
 /** The files one experiment wrote. */
 export interface ExperimentFiles {
@@ -40,6 +42,72 @@ export function writeExperiment(result: ExperimentResult, dir: string): Experime
   return files;
 }
 
+/**
+ * Mean ± sd of the union of groups known only by their (n, mean, sd): the pooled mean and the
+ * sample standard deviation of all values, exactly as meanSd over the values would give.
+ */
+export function poolMeanSd(parts: readonly MeanSd[]): MeanSd {
+  const counted = parts.filter((p) => p.n > 0 && !Number.isNaN(p.mean));
+  const n = counted.reduce((a, p) => a + p.n, 0);
+  if (n === 0) return { mean: Number.NaN, sd: null, n: 0 };
+  const mean = counted.reduce((a, p) => a + p.n * p.mean, 0) / n;
+  if (n < 2 || !Number.isFinite(mean)) return { mean, sd: null, n };
+  // Σ (x − mean)² = Σ_groups [(n_g − 1)·sd_g² + n_g·(mean_g − mean)²]
+  const ss = counted.reduce((a, p) => a + (p.n - 1) * (p.sd ?? 0) ** 2 + p.n * (p.mean - mean) ** 2, 0);
+  return { mean, sd: Math.sqrt(ss / (n - 1)), n };
+}
+
+function sameSettings(a: ExperimentResult, b: ExperimentResult, i: number): void {
+  if (b.experiment !== a.experiment) throw new ArgumentError(`mergeExperiments: result ${i} is '${b.experiment}' but result 0 is '${a.experiment}'`);
+  const keys = [...new Set([...Object.keys(a.config), ...Object.keys(b.config)])].filter((k) => k !== 'seeds');
+  const differ = keys.filter((k) => JSON.stringify(a.config[k]) !== JSON.stringify(b.config[k]));
+  if (differ.length > 0) throw new ArgumentError(`mergeExperiments: result ${i} was run with other settings than result 0 (${differ.join(', ')}); only runs with the same settings merge into one table`);
+}
+
+function poolRecord(parts: readonly Record<string, MeanSd>[]): Record<string, MeanSd> {
+  const keys = [...new Set(parts.flatMap((p) => Object.keys(p)))];
+  return Object.fromEntries(keys.map((k) => [k, poolMeanSd(parts.flatMap((p) => (p[k] === undefined ? [] : [p[k]])))]));
+}
+
+/**
+ * Several results of one experiment with the same settings as one: runs of different rules (one
+ * per process, say) become one table, and runs of the same rule with other seeds are pooled into
+ * one row (mean ± sd over all their seeds; the loss curve stays the first run's). Rows keep the
+ * order in which they first appear. Results of different experiments or settings are refused,
+ * naming what differs, and so is a seed that two results share for the same row.
+ */
+export function mergeExperiments(results: readonly ExperimentResult[]): ExperimentResult {
+  if (results.length === 0) throw new ArgumentError('mergeExperiments: expected at least one result');
+  const [first] = results;
+  results.forEach((r, i) => sameSettings(first, r, i));
+  const groups = new Map<string, { row: ExperimentRow; seeds: number[] }[]>();
+  for (const r of results) {
+    const seeds = r.config.seeds as readonly number[];
+    for (const row of r.rows) {
+      const list = groups.get(row.name) ?? [];
+      const clash = list.find((g) => g.seeds.some((s) => seeds.includes(s)));
+      if (clash !== undefined) throw new ArgumentError(`mergeExperiments: the row '${row.name}' is in more than one result with the same seed (seeds ${JSON.stringify(clash.seeds)} and ${JSON.stringify(seeds)})`);
+      list.push({ row, seeds: [...seeds] });
+      groups.set(row.name, list);
+    }
+  }
+  const rows: ExperimentRow[] = [...groups.values()].map((list) => {
+    const parts = list.map((g) => g.row);
+    return {
+      name: parts[0].name,
+      accuracy: poolMeanSd(parts.map((p) => p.accuracy)),
+      finalLoss: poolMeanSd(parts.map((p) => p.finalLoss)),
+      seconds: poolMeanSd(parts.map((p) => p.seconds)),
+      firingRates: poolRecord(parts.map((p) => p.firingRates)),
+      silentFractions: poolRecord(parts.map((p) => p.silentFractions)),
+      lossCurve: parts[0].lossCurve,
+      perSeed: parts.flatMap((p) => p.perSeed),
+    };
+  });
+  const seeds = [...new Set(results.flatMap((r) => r.config.seeds as readonly number[]))];
+  return { ...first, config: { ...first.config, seeds }, rows };
+}
+
 /** The help text of `surrograd snn`. */
 export const SNN_HELP = `Usage: surrograd snn EXPERIMENT [flags]
 
@@ -49,6 +117,10 @@ Experiments:
   toy         100 Poisson inputs at 5 Hz, 200 steps, 4 hidden LIF units, 2 readouts, random labels
               (batch 256, Adam 2e-3, 1000 iterations): exact vs fastSigmoid(100) vs atan
   binarized   BinaryNet-style MLP and CNN on MNIST with each sign rule, and full precision
+
+  merge       surrograd snn merge --out DIR DIR1 DIR2 ...: several results folders of one experiment
+              run with the same settings (one rule or seed per process) as one table: rows of
+              different rules side by side, other seeds of the same rule pooled (mean ± sd)
 
 Flags (--flag VALUE or --flag=VALUE):
   --loss KIND         mnist: count (CE of output spike counts, default) or membrane (Σ_t CE(U[t]))
@@ -115,6 +187,7 @@ export function runSnnCommand(args: readonly string[], io: SnnCommandIO): number
     io.stdout(SNN_HELP);
     return 0;
   }
+  if (experiment === 'merge') return mergeCommand(rest, io);
   let flags: Map<string, string>;
   let seeds: number[] | undefined;
   try {
@@ -162,6 +235,35 @@ export function runSnnCommand(args: readonly string[], io: SnnCommandIO): number
     return 0;
   } catch (e) {
     io.stderr.write(`surrograd snn: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+/** `surrograd snn merge --out DIR DIR1 DIR2 ...`. */
+function mergeCommand(args: readonly string[], io: SnnCommandIO): number {
+  const dirs: string[] = [];
+  let out: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--out') out = args[++i];
+    else if (args[i].startsWith('--out=')) out = args[i].slice('--out='.length);
+    else if (args[i].startsWith('--')) {
+      io.stderr.write(`surrograd snn merge: unknown flag ${args[i]}; usage: surrograd snn merge --out DIR DIR1 DIR2 ...\n`);
+      return 2;
+    } else dirs.push(args[i]);
+  }
+  if (out === undefined || dirs.length === 0) {
+    io.stderr.write('surrograd snn merge: usage: surrograd snn merge --out DIR DIR1 DIR2 ... (results folders written by surrograd snn)\n');
+    return 2;
+  }
+  try {
+    // results.json writes NaN (a statistic with no value) as null: read it back as NaN
+    const revive = (key: string, value: unknown): unknown => (key === 'mean' && value === null ? Number.NaN : value);
+    const results = dirs.map((d) => JSON.parse(fs.readFileSync(path.join(d, 'results.json'), 'utf8'), revive) as ExperimentResult);
+    const files = writeExperiment(mergeExperiments(results), out);
+    io.stdout(`${fs.readFileSync(files.summary, 'utf8')}\nResults in ${files.dir}/: results.json, summary.txt, loss.svg\n`);
+    return 0;
+  } catch (e) {
+    io.stderr.write(`surrograd snn merge: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
 }
