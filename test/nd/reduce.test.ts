@@ -275,6 +275,25 @@ describe('nd.sumRowsPooled against a plain loop', () => {
     }
   });
 
+  it('float32 matrices big enough for the SIMD kernel (≥ 256 elements), in every layout', () => {
+    const n = 40;
+    const m = 13;
+    const big = new Float32Array(4 * n * m + 17).map((_, i) => value(i));
+    const layoutsF32: [string, nd.Nd][] = [
+      ['contiguous', nd.wrap(big.slice(0, n * m), [n, m])],
+      ['contiguous rows at an offset', nd.view(big, [n, m], [m, 1], 17)],
+      ['rows padded (row stride m + 3)', nd.view(big, [n, m], [m + 3, 1], 5)],
+      ['columns strided (column stride 2)', nd.view(big, [n, m], [2 * m, 2], 1)],
+      ['transposed', nd.permute(nd.wrap(big.slice(0, n * m), [m, n]), [1, 0])],
+    ];
+    for (const [name, g] of layoutsF32) {
+      const out = nd.sumRowsPooled(g, m);
+      expect(out.data, name).toBeInstanceOf(Float32Array);
+      const ref = naiveCols(g).map((v) => Math.fround(v));
+      expect(Array.from(out.data), name).toEqual(ref);
+    }
+  });
+
   it('keeps the dtype and rounds the float64 sums once', () => {
     const g = nd.zeros([9, 2], 'float32');
     for (let i = 0; i < 9; i++) g.data.set(i === 0 ? [2 ** 24, -(2 ** 24)] : [1, -1], 2 * i);
