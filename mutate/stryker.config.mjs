@@ -163,6 +163,14 @@ export const equivalentMutants = [
     file: 'src/activations/registry.ts', mutator: 'ConditionalExpression', original: 'rule.derivative !== undefined && (kernel.center ?? 0) === 0', replacement: 'false',
     reason: 'the fast path for a plain local derivative without a centre: binding it returns the same rule (bindRule of a rule without bind is the rule)',
   },
+  {
+    file: 'src/activations/rules.ts', mutator: 'Regex', original: '/, t = \\d+$/', replacement: '/, t = \\d+/',
+    reason: "a schedule's toString ends with ', t = N' and has it nowhere else, so anchoring the match at the end changes nothing",
+  },
+  {
+    file: 'src/activations/rules.ts', mutator: 'ConditionalExpression', original: 'la.tensors.length + lb.tensors.length === 0', replacement: 'false',
+    reason: 'a blend with no learnable part given an empty binding: recordLearnable records the same inputs [x] and computes g·h in the same float order',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
