@@ -171,6 +171,79 @@ export const equivalentMutants = [
     file: 'src/activations/rules.ts', mutator: 'ConditionalExpression', original: 'la.tensors.length + lb.tensors.length === 0', replacement: 'false',
     reason: 'a blend with no learnable part given an empty binding: recordLearnable records the same inputs [x] and computes g·h in the same float order',
   },
+  // ---- src/nd/reduce.ts ----
+  {
+    file: 'src/nd/reduce.ts', mutator: 'ArrayDeclaration', original: 'new Array<boolean>(ndim)', replacement: 'new Array()',
+    reason: '`reduced` then starts empty, and the indices never set read undefined, which is as false as the fill',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'ConditionalExpression', original: 'a.size > 0', replacement: 'true',
+    reason: 'accumulate over an empty array runs no row: rows = size / n is 0, or NaN (0/0) when the last axis is empty',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'EqualityOperator', original: 'a.size > 0', replacement: 'a.size >= 0',
+    reason: 'accumulate over an empty array runs no row: rows = size / n is 0, or NaN (0/0) when the last axis is empty',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'ConditionalExpression', original: 'outStep === 0', replacement: 'false',
+    reason: 'a reduced last axis summed element by element into acc instead of through a row partial sum: the same float64 sum in another association order (no contract fixes it; the tests compare to 1e-12)',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'EqualityOperator', original: 'v > acc[o]', replacement: 'v >= acc[o]',
+    reason: 'a tie keeps an equal value (max(−0, 0): which zero comes out is not specified, as in NumPy)',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'EqualityOperator', original: 'v < acc[o]', replacement: 'v <= acc[o]',
+    reason: 'a tie keeps an equal value (min(−0, 0): which zero comes out is not specified, as in NumPy)',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'ArrayDeclaration', original: '[]', replacement: '["Stryker was here"]',
+    reason: 'unbroadcast: a non-numeric entry in axes sets a non-index property of `reduced` in nd.reduce, which then ignores it',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'EqualityOperator', original: 'd < g.shape.length', replacement: 'd <= g.shape.length',
+    reason: 'unbroadcast: d = ndim reads shape[ndim − lead] = undefined, never 1, so no axis is added',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'ConditionalExpression', original: 'g.shape[d] !== 1', replacement: 'true',
+    reason: 'unbroadcast: also summing an axis that is already 1 in g sums one element: the same value',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'ConditionalExpression', original: 'axes.length === 0 && lead === 0', replacement: 'false',
+    reason: 'unbroadcast: nothing to sum; reducing over no axes and reshaping gives the same values as returning g',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'ConditionalExpression', original: 'lead === 0', replacement: 'true',
+    reason: 'unbroadcast: every leading axis is in `axes`, so axes is empty only when lead is 0',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'EqualityOperator', original: 'lead === 0', replacement: 'lead !== 0',
+    reason: 'unbroadcast: with axes empty lead is 0, and reducing over no axes gives the same values as returning g',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'ConditionalExpression', original: 'g.stride[1] === 1 && g.stride[0] === m', replacement: 'false',
+    reason: 'the SIMD column sums are a fast path: the JS loop adds the same float64 sums in the same row order, bit for bit (and release only returns a buffer to the pool)',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'BlockStatement', original: '{ // contiguous float32 rows: the WASM SIMD kernel adds the same float64 sums in the same order const out = acquire(dtype, m); if (sumRowsInto(out, g.data, g.offset, n, m)) return wrap(out, [m]); release(out); }', replacement: '{}',
+    reason: 'the SIMD column sums are a fast path: the JS loop adds the same float64 sums in the same row order, bit for bit (and release only returns a buffer to the pool)',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'ConditionalExpression', original: 'sumRowsInto(out, g.data, g.offset, n, m)', replacement: 'false',
+    reason: 'the SIMD column sums are a fast path: the JS loop adds the same float64 sums in the same row order, bit for bit (and release only returns a buffer to the pool)',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'CallExpression', original: 'release(out);', replacement: ';',
+    reason: 'the SIMD column sums are a fast path: the JS loop adds the same float64 sums in the same row order, bit for bit (and release only returns a buffer to the pool)',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'ConditionalExpression', original: 'colStride === 1', replacement: 'false',
+    reason: 'the strided loop with colStride 1 reads the same elements in the same order',
+  },
+  {
+    file: 'src/nd/reduce.ts', mutator: 'EqualityOperator', original: 'j < m', replacement: 'j <= m',
+    reason: 'the extra j = m writes acc[m], out of bounds of a typed array, which is ignored',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',

@@ -189,9 +189,12 @@ describe('nd.sumRowsPooled against a plain loop', () => {
       ['rows padded (row stride m + 3)', nd.view(big, [n, m], [m + 3, 1], 5)],
       ['columns strided (column stride 2)', nd.view(big, [n, m], [2 * m, 2], 1)],
       ['transposed', nd.permute(nd.wrap(big.slice(0, n * m), [m, n]), [1, 0])],
+      // rows m apart as in a contiguous matrix, but each row read backwards
+      ['columns reversed (row stride m, column stride −1)', nd.view(big, [n, m], [m, -1], m - 1)],
     ];
     for (const [name, g] of layoutsF32) {
       const out = nd.sumRowsPooled(g, m);
+      expect(out.shape, name).toEqual([m]);
       expect(out.data, name).toBeInstanceOf(Float32Array);
       const ref = naiveCols(g).map((v) => Math.fround(v));
       expect(Array.from(out.data), name).toEqual(ref);
