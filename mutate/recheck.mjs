@@ -39,7 +39,12 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
     const end = offsetOf(source, m.location.end);
     const original = source.slice(start, end);
     const equivalent = equivalentMutants.some(
-      (e) => file.endsWith(e.file) && e.mutator === m.mutatorName && squash(e.original) === squash(original) && squash(e.replacement) === squash(m.replacement),
+      (e) =>
+        file.endsWith(e.file) &&
+        e.mutator === m.mutatorName &&
+        squash(e.original) === squash(original) &&
+        squash(e.replacement) === squash(m.replacement) &&
+        (e.line === undefined || e.line === m.location.start.line),
     );
     if (equivalent) continue;
     writeFileSync(join(scratch, file), source.slice(0, start) + m.replacement + source.slice(end));

@@ -6,7 +6,8 @@
  * Mutants that no test can kill because the program behaves the same with them, each with the
  * reason. Stryker still runs them (it cannot skip one mutant of a node and keep the others);
  * `node mutate/score.mjs` takes them out of the score and reports any entry that stopped matching.
- * An entry names the file, the mutator, the source text replaced and its replacement.
+ * An entry names the file, the mutator, the source text replaced and its replacement (and the
+ * line, where that text is too common to name one place).
  */
 export const equivalentMutants = [
   // ---- src/ops/arithmetic.ts ----
@@ -243,6 +244,75 @@ export const equivalentMutants = [
   {
     file: 'src/nd/reduce.ts', mutator: 'EqualityOperator', original: 'j < m', replacement: 'j <= m',
     reason: 'the extra j = m writes acc[m], out of bounds of a typed array, which is ignored',
+  },
+  // ---- src/autograd/tape.ts ----
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ArrayDeclaration', original: 'new Array<number>(inputs.length)', replacement: 'new Array()',
+    reason: 'a JS array grows as it is filled: the same versions in the same places',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ArrayDeclaration', original: 'new Array<boolean>(inputs.length)', replacement: 'new Array()',
+    reason: 'a JS array grows as it is filled: the same flags in the same places',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ArrayDeclaration', original: '[first]', replacement: '[]',
+    reason: 'the graph is acyclic: the first record is never reached again from its own inputs, so marking it seen changes nothing',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'BooleanLiteral', original: 'false', replacement: 'true', line: 227,
+    reason: "retainGraph's default: Tensor.backward always passes it; the internal callers (grad, gradcheck, gradientAgreement) drop the graph they built, so keeping it only costs memory",
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ConditionalExpression', original: '!kept', replacement: 'false',
+    reason: "deleting a run record's output gradient from the map only frees it early: the entry is never read again, and its buffer is dropped below either way",
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'CallExpression', original: 'grads.delete(record.outputId);', replacement: ';',
+    reason: "deleting a run record's output gradient from the map only frees it early: the entry is never read again, and its buffer is dropped below either way",
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ConditionalExpression', original: 'only === null || !inputs[i].isLeaf || only.has(inputs[i])', replacement: 'true',
+    reason: 'a leaf outside `inputs` then gets a gradient computed and summed in the map but never written to .grad: only work changes',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'EqualityOperator', original: 'i < inputGrads.length', replacement: 'i <= inputGrads.length',
+    reason: 'the extra i reads undefined for gi and needs[i], and the loop body skips it',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'BlockStatement', original: '{ nd.addInto(existing, g); return; }', replacement: '{}',
+    reason: 'summing into a fresh buffer instead of in place gives the same values',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ConditionalExpression', original: 'refs.get(existing.data) === 1 && nd.isContiguous(existing)', replacement: 'false',
+    reason: 'summing into a fresh buffer instead of in place gives the same values',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ConditionalExpression', original: 'g === undefined', replacement: 'false',
+    reason: 'every tensor in `targets` has a gradient in the map: the root its seed, the others the one summed when they were added',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ConditionalExpression', original: 'refs.get(g.data) === 1 && nd.isContiguous(g) && nd.dtypeOf(g) === t.dtype', replacement: 'false',
+    reason: 'copying a buffer only this pass holds instead of adopting it as .grad gives an equal .grad (a copy more; the buffer then goes back to the pool)',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ConditionalExpression', original: 'sole', replacement: 'false',
+    reason: 'copying a buffer only this pass holds instead of adopting it as .grad gives an equal .grad (a copy more; the buffer then goes back to the pool)',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'CallExpression', original: 'refs.delete(g.data);', replacement: ';',
+    reason: 'refs belongs to this pass: an adopted buffer is never dropped again (targets are skipped by the last loop), so its stale count is never read',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ConditionalExpression', original: 'first === null', replacement: 'false',
+    reason: 'a tensor that requires grad and is not a leaf always has a record (backward refuses the others before)',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ConditionalExpression', original: 'producer === null', replacement: 'false',
+    reason: 'an input that requires grad and is not a leaf always has a record',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'EqualityOperator', original: 'i < a.length', replacement: 'i <= a.length',
+    reason: 'sameShape: a[n] and b[n] are both undefined, which compare equal',
   },
   // ---- src/optim/adam.ts ----
   {
