@@ -314,6 +314,195 @@ export const equivalentMutants = [
     file: 'src/autograd/tape.ts', mutator: 'EqualityOperator', original: 'i < a.length', replacement: 'i <= a.length',
     reason: 'sameShape: a[n] and b[n] are both undefined, which compare equal',
   },
+  // ---- src/nd/elementwise.ts and src/nd/loops.ts ----
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ArrayDeclaration', original: 'new Array<number>(n)', replacement: 'new Array()',
+    reason: 'a JS array grows as it is filled: the same shape',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'y.length === 0', replacement: 'false',
+    reason: 'an empty output: every loop below runs zero times',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'aFlat && bFlat && a.size === y.length && b.size === y.length', replacement: 'false',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'BlockStatement', original: "{ loopFor('zip', f)(f, a.data, b.data, y); return out; }", replacement: '{}',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'aFlat && a.size === y.length && b.size === 1', replacement: 'false',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'a.size === y.length', replacement: 'true',
+    reason: "with b of size 1 the broadcast shape is a's, so a.size === y.length already",
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'a.size === y.length', replacement: 'a.size !== y.length',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'BlockStatement', original: "{ loopFor('zipScalarRight', f)(f, a.data, b.data[b.offset], y); return out; }", replacement: '{}',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'bFlat && b.size === y.length && a.size === 1', replacement: 'false',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'b.size === y.length', replacement: 'true',
+    reason: "with a of size 1 the broadcast shape is b's, so b.size === y.length already",
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'b.size === y.length', replacement: 'b.size !== y.length',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'BlockStatement', original: "{ loopFor('zipScalarLeft', f)(f, a.data[a.offset], b.data, y); return out; }", replacement: '{}',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'aFlat && bFlat && a.size === y.length && isTrailingBlock(b.shape, shape)', replacement: 'false',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'BlockStatement', original: "{ loopFor('zipBlockRight', f)(f, a.data, b.data, b.size, y); return out; }", replacement: '{}',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'aFlat && bFlat && b.size === y.length && isTrailingBlock(a.shape, shape)', replacement: 'false',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'BlockStatement', original: "{ loopFor('zipBlockLeft', f)(f, a.data, b.data, a.size, y); return out; }", replacement: '{}',
+    reason: 'fast-path selection: the general strided walk (walk2) computes every broadcast case, so not taking a fast path gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'BlockStatement', original: '{ let start = 0; while (start < part.length && part[start] === 1) start++; const k = part.length - start; if (k === 0 || k > whole.length) return false; for (let i = 0; i < k; i++) if (part[start + i] !== whole[whole.length - k + i]) return false; return true; }', replacement: '{}',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'start < part.length && part[start] === 1', replacement: 'false',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'LogicalOperator', original: 'start < part.length && part[start] === 1', replacement: 'start < part.length || part[start] === 1',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'start < part.length', replacement: 'true',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'start < part.length', replacement: 'start <= part.length',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'start < part.length', replacement: 'start >= part.length',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'part[start] === 1', replacement: 'true',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'part[start] === 1', replacement: 'part[start] !== 1',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'UpdateOperator', original: 'start++', replacement: 'start--',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ArithmeticOperator', original: 'part.length - start', replacement: 'part.length + start',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'k === 0 || k > whole.length', replacement: 'true',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'k === 0 || k > whole.length', replacement: 'false',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'LogicalOperator', original: 'k === 0 || k > whole.length', replacement: 'k === 0 && k > whole.length',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'k === 0', replacement: 'false',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'k === 0', replacement: 'k !== 0',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'k > whole.length', replacement: 'false',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'k > whole.length', replacement: 'k >= whole.length',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'k > whole.length', replacement: 'k <= whole.length',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'i < k', replacement: 'i <= k',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ConditionalExpression', original: 'part[start + i] !== whole[whole.length - k + i]', replacement: 'true',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'part[start + i] !== whole[whole.length - k + i]', replacement: 'part[start + i] === whole[whole.length - k + i]',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ArithmeticOperator', original: 'start + i', replacement: 'start - i',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ArithmeticOperator', original: 'whole.length - k + i', replacement: 'whole.length - k - i',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'ArithmeticOperator', original: 'whole.length - k', replacement: 'whole.length + k',
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'BooleanLiteral', original: 'true', replacement: 'false', line: 87,
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'BooleanLiteral', original: 'false', replacement: 'true', line: 85,
+    reason: 'isTrailingBlock only ever answers false more often here (or true for a part of 1s, where the block is one element repeated): the general walk or a block of length 1 gives the same values',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'o < y.length', replacement: 'o <= y.length',
+    reason: 'walk2: the extra row starts at y.length, where writes to a typed array are ignored',
+  },
+  {
+    file: 'src/nd/elementwise.ts', mutator: 'EqualityOperator', original: 'j < n', replacement: 'j <= n',
+    reason: "walk2: the extra element of a row lands on the next row's first, which that row then overwrites (the last one out of bounds, ignored)",
+  },
+  {
+    file: 'src/nd/loops.ts', mutator: 'ConditionalExpression', original: 'cache === undefined', replacement: 'true',
+    reason: 'a fresh per-kind WeakMap only misses the cache: the loop comes from bySource, the same compiled loop',
+  },
+  {
+    file: 'src/nd/loops.ts', mutator: 'ConditionalExpression', original: 'cached !== undefined', replacement: 'false',
+    reason: 'the per-function cache: missing it finds the same loop in bySource',
+  },
+  {
+    file: 'src/nd/loops.ts', mutator: 'CallExpression', original: 'cache.set(fn, loop);', replacement: ';',
+    reason: 'the per-function cache: missing it finds the same loop in bySource',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',

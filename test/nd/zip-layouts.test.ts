@@ -110,6 +110,17 @@ describe('nd.map and nd.zip3 on every layout', () => {
   });
 });
 
+describe('the compiled loops', () => {
+  it('a function source met for the first time compiles one loop; met again, none', () => {
+    const a = layouts[0].make([3], 'float64');
+    const before = nd.compiledLoopCount();
+    nd.zip(a, a, (x: number, y: number): number => x * 7.25 - y); // a source no other test uses
+    expect(nd.compiledLoopCount()).toBe(before + 1);
+    nd.zip(a, a, (x: number, y: number): number => x * 7.25 - y);
+    expect(nd.compiledLoopCount()).toBe(before + 1);
+  });
+});
+
 describe('nd.broadcastShapes', () => {
   it('pads the shorter shape with leading 1s and takes the non-1 length', () => {
     for (const [sa, sb, out] of pairs) {
