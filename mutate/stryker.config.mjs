@@ -503,6 +503,31 @@ export const equivalentMutants = [
     file: 'src/nd/loops.ts', mutator: 'CallExpression', original: 'cache.set(fn, loop);', replacement: ';',
     reason: 'the per-function cache: missing it finds the same loop in bySource',
   },
+  // ---- src/activations/engine.ts ----
+  {
+    file: 'src/activations/engine.ts', mutator: 'BlockStatement', original: '{ return [out]; }', replacement: '{}',
+    reason: "after the float32 kernel wrote out, the loop writes the same values again (the kernels are bit for bit the loop's)",
+  },
+  {
+    file: 'src/activations/engine.ts', mutator: 'ConditionalExpression', original: 'op === undefined', replacement: 'true',
+    reason: 'the op definition per activation is a cache: a fresh one has the same name and backward',
+  },
+  {
+    file: 'src/activations/engine.ts', mutator: 'CallExpression', original: 'ops.set(name, op);', replacement: ';',
+    reason: 'the op definition per activation is a cache: a fresh one has the same name and backward',
+  },
+  {
+    file: 'src/activations/engine.ts', mutator: 'ConditionalExpression', original: 'options !== undefined', replacement: 'true',
+    reason: 'checkOptionKeys(undefined) iterates over nothing',
+  },
+  {
+    file: 'src/activations/engine.ts', mutator: 'ConditionalExpression', original: 'bound.derivative !== undefined', replacement: 'true',
+    reason: 'a bound rule has `learnable` only beside a local derivative (liveRule and blend refuse the others)',
+  },
+  {
+    file: 'src/activations/engine.ts', mutator: 'ConditionalExpression', original: '!shouldRecord([x])', replacement: 'false',
+    reason: 'record() and recordContext() make the same unrecorded output when no input requires grad (anomaly mode sees the same inputs)',
+  },
   // ---- src/optim/adam.ts ----
   {
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
