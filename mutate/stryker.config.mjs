@@ -314,6 +314,14 @@ export const equivalentMutants = [
     file: 'src/autograd/tape.ts', mutator: 'EqualityOperator', original: 'i < a.length', replacement: 'i <= a.length',
     reason: 'sameShape: a[n] and b[n] are both undefined, which compare equal',
   },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ConditionalExpression', original: 'count === undefined', replacement: 'false',
+    reason: 'drop of a buffer this pass never counted: nd.release ignores a buffer the pool did not hand out (or already took back)',
+  },
+  {
+    file: 'src/autograd/tape.ts', mutator: 'ConditionalExpression', original: '!targets.has(id)', replacement: 'true',
+    reason: "also dropping the targets' gradients at the end: an adopted buffer's count was deleted and a copied one was already dropped to its last holder's count, so the drops find nothing to release",
+  },
   // ---- src/nd/elementwise.ts and src/nd/loops.ts ----
   {
     file: 'src/nd/elementwise.ts', mutator: 'ArrayDeclaration', original: 'new Array<number>(n)', replacement: 'new Array()',

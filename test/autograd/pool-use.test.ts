@@ -12,6 +12,7 @@ import { tensor } from '../../src/creation';
 import * as nd from '../../src/nd';
 import { Generator } from '../../src/random';
 import { randn } from '../../src/creation';
+import { grad } from '../../src/autograd/functional';
 
 const sig = (z: number): number => 1 / (1 + Math.exp(-z));
 
@@ -63,7 +64,34 @@ describe('pooled buffers are released only when nothing holds them', () => {
   });
 });
 
+describe('a retained gradient is not given back while the pass still holds it', () => {
+  it('s = sigmoid(xA).retainGrad(): s.grad is 1·Bᵀ, not overwritten by the next backward of its size', () => {
+    const n = 4;
+    const X = rand(n, n, 6);
+    const A = rand(n, n, 7);
+    const B = rand(n, n, 8);
+    const x = tensor(X, { dtype: 'float64', requiresGrad: true });
+    const s = x.matmul(tensor(A, { dtype: 'float64' })).sigmoid().retainGrad();
+    s.matmul(tensor(B, { dtype: 'float64' })).sum().backward();
+    const dS = matmul(X.map((r) => r.map(() => 1)), T(B));
+    const got = s.grad!.toArray() as M;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(got[i][j]).toBeCloseTo(dS[i][j], 12);
+  });
+});
+
 describe('every temporary goes back to the pool', () => {
+  it("grad(f) of a function returning a captured leaf: the root's seed goes back to the pool", () => {
+    const w = tensor([3], { requiresGrad: true, dtype: 'float64' });
+    const f = grad(() => w);
+    f(tensor([1], { dtype: 'float64' }));
+    for (let i = 0; i < 3; i++) {
+      const before = nd.poolStats().misses;
+      expect(Array.from(f(tensor([1], { dtype: 'float64' })).toTypedArray())).toEqual([0]);
+      expect(nd.poolStats().misses - before).toBe(0);
+    }
+    expect(w.grad).toBeNull();
+  });
+
   it('after two warm-up steps, a training step takes from the pool only the buffers it gives away as .grad', () => {
     const gen = new Generator(3);
     const w1 = randn([8, 6], { generator: gen, requiresGrad: true });
