@@ -545,10 +545,30 @@ export const equivalentMutants = [
     file: 'src/optim/adam.ts', mutator: 'EqualityOperator', original: 'vmax[i] > vi', replacement: 'vmax[i] >= vi',
     reason: 'the running maximum on a tie: both branches give the same value',
   },
+  {
+    file: 'src/optim/adam.ts', mutator: 'ConditionalExpression', original: 'nd.adamStepInto(p, g, m, v, { sign, l2, shrink, beta1, beta2, stepSize, invSqrtBc2, eps })', replacement: 'false',
+    reason: 'the SIMD update is a fast path: the JS loop after it computes the same values in the same order (test/optim/float32-simd.test.ts checks both against the formulas)',
+  },
   // ---- src/optim/sgd.ts ----
   {
     file: 'src/optim/sgd.ts', mutator: 'EqualityOperator', original: 'i < n', replacement: 'i <= n',
     reason: 'the three update loops over typed arrays: the extra iteration i = n reads undefined and writes out of bounds, which typed arrays ignore',
+  },
+  {
+    file: 'src/optim/sgd.ts', mutator: 'ConditionalExpression', original: 'nd.sgdStepInto(p, g, null, { lr, sign, weightDecay: wd, momentum: 0, keep, nesterov: nesterovOn, first: false })', replacement: 'false',
+    reason: 'the SIMD update is a fast path: the JS loop after it computes the same values in the same order',
+  },
+  {
+    file: 'src/optim/sgd.ts', mutator: 'ObjectLiteral', original: '{ lr, sign, weightDecay: wd, momentum: 0, keep, nesterov: nesterovOn, first: false }', replacement: '{}',
+    reason: 'with the options gone the kernel reads momentum as not 0, finds no momentum buffer and declines, so the JS loop runs',
+  },
+  {
+    file: 'src/optim/sgd.ts', mutator: 'BooleanLiteral', original: 'false', replacement: 'true', line: 89,
+    reason: "`first` is read only with a momentum buffer; without momentum the kernel ignores it",
+  },
+  {
+    file: 'src/optim/sgd.ts', mutator: 'ConditionalExpression', original: 'nd.sgdStepInto(p, g, b, { lr, sign, weightDecay: wd, momentum: mu, keep, nesterov: nesterovOn, first })', replacement: 'false',
+    reason: 'the SIMD update is a fast path: the JS loop after it computes the same values in the same order',
   },
 ];
 
