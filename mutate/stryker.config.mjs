@@ -85,6 +85,34 @@ export const equivalentMutants = [
     file: 'src/ops/linalg.ts', mutator: 'EqualityOperator', original: 'row < y.length', replacement: 'row <= y.length',
     reason: 'the bias loop over a typed array: the extra row writes out of bounds, which typed arrays ignore',
   },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'BooleanLiteral', original: 'true', replacement: 'false', line: 70,
+    reason: 'matmul forward into a fresh zero array: adding the product to zeros is overwriting with it',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'outF > 0', replacement: 'true',
+    reason: 'with outF = 0 the output is empty and the bias loops run zero times',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'EqualityOperator', original: 'outF > 0', replacement: 'outF >= 0',
+    reason: 'with outF = 0 the output is empty and the bias loops run zero times',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'nd.dtypeOf(bias.data) === dtype', replacement: 'true',
+    reason: 'TypedArray.set converts float32 to float64 element by element, as the loop does',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'ConditionalExpression', original: 'nd.dtypeOf(bias.data) === dtype', replacement: 'false',
+    reason: 'the element loop copies the same values as TypedArray.set',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'EqualityOperator', original: 'nd.dtypeOf(bias.data) === dtype', replacement: 'nd.dtypeOf(bias.data) !== dtype',
+    reason: 'TypedArray.set and the element loop copy the same values, whichever dtypes',
+  },
+  {
+    file: 'src/ops/linalg.ts', mutator: 'EqualityOperator', original: 'j < outF', replacement: 'j <= outF',
+    reason: "the extra j writes b[outF] (undefined) into the next row's first element, which that row then overwrites (the last one out of bounds, ignored)",
+  },
   // ---- src/ops/loss.ts ----
   {
     file: 'src/ops/loss.ts', mutator: 'ConditionalExpression', original: 'nd.dtypeOf(losses) === dtype', replacement: 'false',
