@@ -28,6 +28,21 @@ for (const entry of ['src', 'test', 'mutate/vitest.config.mts', 'tsconfig.json',
 symlinkSync(realpathSync(join(root, 'node_modules')), join(scratch, 'node_modules'));
 
 const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+const runTests = () => {
+  try {
+    execFileSync(join(scratch, 'node_modules/.bin/vitest'), ['run', '--config', 'mutate/vitest.config.mts', ...testFiles], { cwd: scratch, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+// the report's sources unmutated must pass the tests, or every mutant would count as killed
+for (const [file, { source }] of Object.entries(report.files)) writeFileSync(join(scratch, file), source);
+if (!runTests()) {
+  console.log("the tests fail on the report's sources without any mutant: recheck is meaningless here");
+  rmSync(scratch, { recursive: true, force: true });
+  process.exit(1);
+}
 let killed = 0;
 let survived = 0;
 for (const [file, { source, mutants }] of Object.entries(report.files)) {
@@ -39,16 +54,16 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
     const end = offsetOf(source, m.location.end);
     const original = source.slice(start, end);
     const equivalent = equivalentMutants.some(
-      (e) => file.endsWith(e.file) && e.mutator === m.mutatorName && squash(e.original) === squash(original) && squash(e.replacement) === squash(m.replacement),
+      (e) =>
+        file.endsWith(e.file) &&
+        e.mutator === m.mutatorName &&
+        squash(e.original) === squash(original) &&
+        squash(e.replacement) === squash(m.replacement) &&
+        (e.line === undefined || e.line === m.location.start.line),
     );
     if (equivalent) continue;
     writeFileSync(join(scratch, file), source.slice(0, start) + m.replacement + source.slice(end));
-    let failed = false;
-    try {
-      execFileSync(join(scratch, 'node_modules/.bin/vitest'), ['run', '--config', 'mutate/vitest.config.mts', ...testFiles], { cwd: scratch, stdio: 'ignore' });
-    } catch {
-      failed = true;
-    }
+    const failed = !runTests();
     writeFileSync(join(scratch, file), source);
     if (failed) killed++;
     else survived++;

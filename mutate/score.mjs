@@ -33,7 +33,9 @@ function isEquivalent(file, source, mutant) {
       file.endsWith(e.file) &&
       e.mutator === mutant.mutatorName &&
       squash(e.replacement) === squash(mutant.replacement ?? '') &&
-      squash(e.original) === squash(originalText(source, mutant.location)),
+      squash(e.original) === squash(originalText(source, mutant.location)) &&
+      // `line` pins an entry whose source text is too common to name one place (a bare `false`)
+      (e.line === undefined || e.line === mutant.location.start.line),
   );
 }
 

@@ -102,9 +102,11 @@ export function zip3(a: Nd, b: Nd, c: Nd, f: Ternary, dtype: Dtype = dtypeOf(a))
  * The odometer advances the outer axes; the innermost axis is a tight loop.
  */
 function walk2(a: Nd, b: Nd, y: Float32Array | Float64Array, f: Binary): void {
+  // 0-d (two 0-d views away from their buffers' starts): one row of one element, read at the
+  // offsets; the steps (undefined for 0-d) are only added after that element is read
   const shape = a.shape.length === 0 ? [1] : a.shape;
-  const sa = a.shape.length === 0 ? [0] : a.stride;
-  const sb = b.shape.length === 0 ? [0] : b.stride;
+  const sa = a.stride;
+  const sb = b.stride;
   const nd = shape.length;
   const last = nd - 1;
   const n = shape[last];

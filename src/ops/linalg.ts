@@ -42,9 +42,6 @@ const matmulOp = defineOp<MatmulSaved>('matmul', (g, { a, b, full, aShape, bShap
 export function matmul(a: Tensor, b: Tensor): Tensor {
   tensorArg('matmul', 'a', a);
   tensorArg('matmul', 'b', b);
-  if (!(a instanceof Tensor) || !(b instanceof Tensor)) {
-    throw new ArgumentError('matmul: both operands must be tensors');
-  }
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError(
       `matmul: operands must have at least one dimension, got ${formatShape(a.shape)} @ ${formatShape(b.shape)}; use mul for a scalar`,
@@ -131,7 +128,7 @@ const linearOp = defineOp<LinearSaved>('linear', (g, { x, w, xShape, hasBias }, 
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   tensorArg('linear', 'x', x);
   tensorArg('linear', 'weight', weight);
-  if (!(x instanceof Tensor) || !(weight instanceof Tensor) || (bias !== null && !(bias instanceof Tensor))) {
+  if (bias !== null && !(bias instanceof Tensor)) {
     throw new ArgumentError('linear: x and weight must be tensors, and bias a tensor or null');
   }
   if (weight.ndim !== 2) {

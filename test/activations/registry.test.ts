@@ -115,6 +115,15 @@ describe('the heaviside threshold (u = x − threshold) for rules that read the 
     expect(w.grad!.item()).toBe(2 + 4);
   });
 
+  it('an elementwise backward rule reads u = x − threshold', () => {
+    const xs = [0.2, 0.9, 1.5];
+    const g = [1, 2, -3];
+    const x = tensor(Float64Array.from(xs), { requiresGrad: true });
+    const backward = { backward: (gi: number, u: number): number => gi * u };
+    activation('heaviside', x, { threshold: 0.5, backward }).backward(tensor(Float64Array.from(g)));
+    expectClose(Array.from(x.grad!.toTypedArray()), xs.map((v, i) => g[i] * (v - 0.5)), 1e-15);
+  });
+
   it('a context rule reads u = x − threshold (redirected: pass g where it moves u toward 0)', () => {
     // the step's exact gradient is 0 everywhere, so the row is blocked and redirected passes g where
     // u < 0 and g < 0, or u > 0 and g > 0 (or u = 0)

@@ -3,103 +3,7 @@
 // strided with an offset, reversed, broadcast with stride 0), for sum, max and min.
 import { describe, expect, it } from 'vitest';
 import * as nd from '../../src/nd';
-
-/** A deterministic value for element k: distinct, mixed signs, not integers. */
-const value = (k: number): number => ((k * 37) % 23) - 11 + k / 64;
-
-/** Every subset of [0, n). */
-function subsets(n: number): number[][] {
-  const out: number[][] = [];
-  for (let m = 0; m < 1 << n; m++) {
-    const s: number[] = [];
-    for (let d = 0; d < n; d++) if (m & (1 << d)) s.push(d);
-    out.push(s);
-  }
-  return out;
-}
-
-/** Every multi-index of `shape`, in C order. */
-function indices(shape: readonly number[]): number[][] {
-  const out: number[][] = [];
-  const total = shape.reduce((p, d) => p * d, 1);
-  for (let k = 0; k < total; k++) {
-    const idx = new Array<number>(shape.length);
-    let r = k;
-    for (let d = shape.length - 1; d >= 0; d--) {
-      idx[d] = r % shape[d];
-      r = Math.floor(r / shape[d]);
-    }
-    out.push(idx);
-  }
-  return out;
-}
-
-/** The element of `a` at a multi-index, through its strides and offset. */
-function at(a: nd.Nd, idx: readonly number[]): number {
-  let off = a.offset;
-  for (let d = 0; d < idx.length; d++) off += idx[d] * a.stride[d];
-  return a.data[off];
-}
-
-interface Layout {
-  name: string;
-  make: (shape: number[], dtype: nd.Dtype) => nd.Nd;
-}
-
-/** Fill a fresh buffer so the logical element k of the view reads value(k) (or the buffer index). */
-const layouts: Layout[] = [
-  {
-    name: 'contiguous',
-    make: (shape, dtype) => {
-      const a = nd.zeros(shape, dtype);
-      for (let i = 0; i < a.data.length; i++) a.data[i] = value(i);
-      return a;
-    },
-  },
-  {
-    name: 'permuted (axes reversed)',
-    make: (shape, dtype) => {
-      const rev = [...shape].reverse();
-      const base = nd.zeros(rev, dtype);
-      for (let i = 0; i < base.data.length; i++) base.data[i] = value(i);
-      return nd.permute(base, rev.map((_, d) => rev.length - 1 - d));
-    },
-  },
-  {
-    name: 'strided with an offset (every other element, starting at 3)',
-    make: (shape, dtype) => {
-      const n = shape.reduce((p, d) => p * d, 1);
-      const data = nd.alloc(dtype, 2 * n + 5);
-      for (let i = 0; i < data.length; i++) data[i] = value(i + 100);
-      const stride = nd.stridesOf(shape).map((s) => 2 * s);
-      return nd.view(data, shape, stride, 3);
-    },
-  },
-  {
-    name: 'reversed (negative strides)',
-    make: (shape, dtype) => {
-      const n = shape.reduce((p, d) => p * d, 1);
-      const data = nd.alloc(dtype, n);
-      for (let i = 0; i < n; i++) data[i] = value(i + 7);
-      const stride = nd.stridesOf(shape).map((s) => -s);
-      return nd.view(data, shape, stride, Math.max(0, n - 1));
-    },
-  },
-  {
-    name: 'broadcast (stride 0 on the first axis)',
-    make: (shape, dtype) => {
-      if (shape.length === 0) {
-        const data = nd.alloc(dtype, 1);
-        data[0] = value(3);
-        return nd.view(data, [], [], 0);
-      }
-      const inner = shape.slice(1);
-      const base = nd.zeros(inner, dtype);
-      for (let i = 0; i < base.data.length; i++) base.data[i] = value(i + 11);
-      return nd.broadcastTo(base, shape);
-    },
-  },
-];
+import { at, indices, layouts, subsets, value } from './layouts';
 
 /** The keepDims reduction of `a` over `axes`, computed element by element in float64. */
 function naive(a: nd.Nd, axes: readonly number[], kind: nd.ReduceKind): { shape: number[]; values: number[] } {
@@ -272,6 +176,28 @@ describe('nd.sumRowsPooled against a plain loop', () => {
       expect(out.shape).toEqual([3]);
       const ref = naiveCols(g);
       for (let j = 0; j < 3; j++) expect(out.data[j]).toBeCloseTo(ref[j], 12);
+    }
+  });
+
+  it('float32 matrices big enough for the SIMD kernel (≥ 256 elements), in every layout', () => {
+    const n = 40;
+    const m = 13;
+    const big = new Float32Array(4 * n * m + 17).map((_, i) => value(i));
+    const layoutsF32: [string, nd.Nd][] = [
+      ['contiguous', nd.wrap(big.slice(0, n * m), [n, m])],
+      ['contiguous rows at an offset', nd.view(big, [n, m], [m, 1], 17)],
+      ['rows padded (row stride m + 3)', nd.view(big, [n, m], [m + 3, 1], 5)],
+      ['columns strided (column stride 2)', nd.view(big, [n, m], [2 * m, 2], 1)],
+      ['transposed', nd.permute(nd.wrap(big.slice(0, n * m), [m, n]), [1, 0])],
+      // rows m apart as in a contiguous matrix, but each row read backwards
+      ['columns reversed (row stride m, column stride −1)', nd.view(big, [n, m], [m, -1], m - 1)],
+    ];
+    for (const [name, g] of layoutsF32) {
+      const out = nd.sumRowsPooled(g, m);
+      expect(out.shape, name).toEqual([m]);
+      expect(out.data, name).toBeInstanceOf(Float32Array);
+      const ref = naiveCols(g).map((v) => Math.fround(v));
+      expect(Array.from(out.data), name).toEqual(ref);
     }
   });
 
