@@ -12,7 +12,9 @@ import * as rules from '../activations/rules';
 import type { RuleChoice } from '../activations/rule';
 import type { ActivationName } from '../activations/names';
 import { evaluate } from '../experiment/compare';
-import { type DatasetName, type DatasetOptions, loadDataset } from '../experiment/datasets';
+import type { DatasetName, DatasetOptions } from '../experiment/datasets';
+// the Node loader: it also reads 'mnist' and 'iris' from their packages (trials run in Node)
+import { loadDataset } from './datasets';
 import { type InitName, buildModel, initialWeights, loadInitialWeights } from '../experiment/model';
 import { deriveSeed } from '../experiment/stats';
 

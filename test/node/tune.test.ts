@@ -107,6 +107,18 @@ describe('tuneRules', () => {
     expect(result.config.model).toBe('user');
   }, 60_000);
 
+  it('reads the Node-only datasets (mnist, iris) in its trials', async () => {
+    // the trials once used the main entry's loader, which refuses 'mnist' and 'iris': every trial
+    // of `surrograd tune --dataset mnist` ended in that error instead of training
+    const result = await tuneRules({
+      dataset: 'mnist', datasetOptions: { trainSize: 128, testSize: 64 }, activation: 'relu', depth: 1, width: 8, epochs: 1, batchSize: 32,
+      seeds: 1, workers: 0, space: { rules: ['exact'], lrs: [0.1] },
+    });
+    const trial = result.candidates[0].trials[0];
+    expect(trial.error).toBeUndefined();
+    expect(trial.testAccuracy).toBeGreaterThan(0.1); // one epoch on 128 digits already beats chance
+  });
+
   it('refuses bad input before any trial runs', async () => {
     await expect(tuneRules({ ...base, bogus: 1 } as never)).rejects.toThrow(/unknown option 'bogus'/);
     await expect(tuneRules({ ...base, space: { rules: [{ factory: 'atan', params: { alpha: [-1] } }], lrs: [0.1] } })).rejects.toThrow(
