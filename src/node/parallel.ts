@@ -103,14 +103,21 @@ export async function runParallel<S, R>(options: ParallelOptions<S, R>): Promise
   const threads = Math.min(workers, specs.length);
   const pool = new Piscina({ filename: path.join(__dirname, 'worker.js'), minThreads: threads, maxThreads: threads });
   try {
-    await Promise.all(
-      specs.map((spec, i) =>
-        pool.run({ module: task.module, export: task.export, spec }).then(
-          (result: R) => finish(i, { ok: true, result }),
-          (e: unknown) => finish(i, { ok: false, error: messageOf(e) }),
-        ),
-      ),
-    );
+    // one task in flight per thread, handed out in spec order: the pool's own queue does not keep
+    // the order, and a caller such as the study orders its specs so that a run cut short has done
+    // the first ones
+    let next = 0;
+    const feed = async (): Promise<void> => {
+      while (next < specs.length) {
+        const i = next++;
+        try {
+          finish(i, { ok: true, result: (await pool.run({ module: task.module, export: task.export, spec: specs[i] })) as R });
+        } catch (e) {
+          finish(i, { ok: false, error: messageOf(e) });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: threads }, feed));
   } finally {
     await pool.destroy();
   }

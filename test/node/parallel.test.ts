@@ -17,6 +17,19 @@ describe('runParallel', () => {
     expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
   }, 60_000);
 
+  it('hands tasks to the threads in spec order, one at a time per thread', async () => {
+    const specs = Array.from({ length: 12 }, (_, x) => ({ x }));
+    const outcomes = await runParallel({ task: { ...task, export: 'timed' }, specs, workers: 2 });
+    const times = outcomes.map((o) => (o.ok ? (o.result as { start: number; end: number }) : { start: NaN, end: NaN }));
+    // task j is handed out only when one of the two threads is free, i.e. after j − 1 of the tasks
+    // before it have ended (start times are measured inside the task, so a thread's warm-up does
+    // not matter; 1 ms of slack for the threads' clocks)
+    for (let j = 2; j < times.length; j++) {
+      const endedBefore = times.filter((t) => t.end <= times[j].start + 1).length;
+      expect(endedBefore).toBeGreaterThanOrEqual(j - 1);
+    }
+  });
+
   it('in this thread (workers: 0): the same outcomes', async () => {
     expect(await runParallel({ task, specs, workers: 0 })).toEqual(expected);
   });
