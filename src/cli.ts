@@ -19,7 +19,8 @@ import { DATASET_NAMES, isDatasetName } from './experiment/datasets';
 import { ARCH_NAMES, INIT_NAMES, type ArchName, type InitName } from './experiment/model';
 import { formatTable } from './experiment/report';
 import { OPTIMIZER_NAMES, type CompareOptions, type OptimizerName, type ProgressEvent } from './experiment/types';
-import { TuneUsageError, runTuneCommand, tuneHelp } from './node/tune-cli';
+import { runTuneCommand, tuneHelp } from './node/tune-cli';
+import { type Flag, UsageError } from './node/usage';
 import { runSnnCommand } from './node/snn-experiments';
 
 /** Where the command writes: stdout for results, stderr for progress and errors. */
@@ -31,21 +32,11 @@ export interface CliIO {
 
 const defaultIO = (): CliIO => ({ stdout: (text) => process.stdout.write(text), stderr: process.stderr });
 
-/** A mistake in the command line: printed with a pointer to --help, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 // ---------------------------------------------------------------------------------------------
 // The flags of `compare`
 // ---------------------------------------------------------------------------------------------
-
-interface Flag {
-  name: string;
-  /** Shown after the flag in --help (absent for switches). */
-  value?: string;
-  help: string;
-}
 
 const COMPARE_FLAGS: readonly Flag[] = [
   { name: 'dataset', value: 'NAME', help: `${DATASET_NAMES.join(' | ')} (default mnist)` },
@@ -521,7 +512,7 @@ export async function main(argv: readonly string[], io: CliIO = defaultIO()): Pr
         throw new UsageError(`surrograd: unknown command '${command}'; the commands are compare, rules, tune, help`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof TuneUsageError) {
+    if (e instanceof UsageError) {
       const help = command === 'rules' || command === 'tune' ? command : 'compare';
       io.stderr.write(`${e.message}\nRun 'surrograd ${help} --help' for the flags.\n`);
       return 2;

@@ -11,17 +11,8 @@ import { DATASET_NAMES, isDatasetName } from '../experiment/datasets';
 import { INIT_NAMES, type InitName } from '../experiment/model';
 import { formatTuneTable, tuneRules, writeTuneResults, type SearchSpace, type TuneMetric, type TuneOptions } from './tune';
 import type { TuneOptimizer } from './tune-trial';
+import { type Flag, UsageError } from './usage';
 
-/** A mistake in the command line (src/cli.ts prints it with a pointer to --help, exit code 2). */
-export class TuneUsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-interface Flag {
-  name: string;
-  value?: string;
-  help: string;
-}
 
 const FLAGS: readonly Flag[] = [
   { name: 'dataset', value: 'NAME', help: `${DATASET_NAMES.join(' | ')} (default mnist)` },
@@ -76,19 +67,19 @@ function parse(args: readonly string[]): Map<string, string | true> {
   const out = new Map<string, string | true>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    if (!arg.startsWith('--')) throw new TuneUsageError(`surrograd tune: unexpected argument '${arg}'; flags start with --`);
+    if (!arg.startsWith('--')) throw new UsageError(`surrograd tune: unexpected argument '${arg}'; flags start with --`);
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq >= 0 ? eq : undefined);
     const flag = FLAGS.find((f) => f.name === name);
-    if (flag === undefined) throw new TuneUsageError(`surrograd tune: unknown flag '--${name}'; the flags are: ${FLAGS.map((f) => `--${f.name}`).join(', ')}`);
-    if (out.has(name)) throw new TuneUsageError(`surrograd tune: --${name} is given twice`);
+    if (flag === undefined) throw new UsageError(`surrograd tune: unknown flag '--${name}'; the flags are: ${FLAGS.map((f) => `--${f.name}`).join(', ')}`);
+    if (out.has(name)) throw new UsageError(`surrograd tune: --${name} is given twice`);
     if (flag.value === undefined) {
-      if (eq >= 0) throw new TuneUsageError(`surrograd tune: --${name} is a switch and takes no value`);
+      if (eq >= 0) throw new UsageError(`surrograd tune: --${name} is a switch and takes no value`);
       out.set(name, true);
       continue;
     }
     const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
-    if (value === undefined || value === '') throw new TuneUsageError(`surrograd tune: --${name} needs a value (${flag.value})`);
+    if (value === undefined || value === '') throw new UsageError(`surrograd tune: --${name} needs a value (${flag.value})`);
     out.set(name, value);
   }
   return out;
@@ -99,7 +90,7 @@ function num(p: Map<string, string | true>, name: string, integer: boolean, min?
   if (raw === undefined) return undefined;
   const v = Number(raw);
   if (typeof raw !== 'string' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || (min !== undefined && v < min)) {
-    throw new TuneUsageError(`surrograd tune: --${name} must be ${integer ? 'an integer' : 'a number'}${min === undefined ? '' : ` ≥ ${min}`}, got '${String(raw)}'`);
+    throw new UsageError(`surrograd tune: --${name} must be ${integer ? 'an integer' : 'a number'}${min === undefined ? '' : ` ≥ ${min}`}, got '${String(raw)}'`);
   }
   return v;
 }
@@ -124,15 +115,15 @@ function splitTop(text: string): string[] {
 export function parseRuleRange(text: string): SearchSpace['rules'][number] {
   const m = /^(\w+)\((.*)\)$/.exec(text);
   if (m === null) {
-    if (!/^\w+$/.test(text)) throw new TuneUsageError(`surrograd tune: '${text}' is not a rule name or factory(param=v1|v2)`);
+    if (!/^\w+$/.test(text)) throw new UsageError(`surrograd tune: '${text}' is not a rule name or factory(param=v1|v2)`);
     return text;
   }
   const params: Record<string, number[]> = {};
   for (const part of m[2].split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     const kv = /^(\w+)=(.+)$/.exec(part);
-    if (kv === null) throw new TuneUsageError(`surrograd tune: in '${text}', '${part}' is not name=value|value`);
+    if (kv === null) throw new UsageError(`surrograd tune: in '${text}', '${part}' is not name=value|value`);
     const values = kv[2].split('|').map(Number);
-    if (values.some((v) => !Number.isFinite(v))) throw new TuneUsageError(`surrograd tune: in '${text}', '${kv[2]}' is not numbers separated by |`);
+    if (values.some((v) => !Number.isFinite(v))) throw new UsageError(`surrograd tune: in '${text}', '${kv[2]}' is not numbers separated by |`);
     params[kv[1]] = values;
   }
   return { factory: m[1], params };
@@ -143,17 +134,17 @@ export function tuneOptionsFromArgs(args: readonly string[]): { options: TuneOpt
   const p = parse(args);
   if (p.has('help')) return 'help';
   const dataset = String(p.get('dataset') ?? 'mnist');
-  if (!isDatasetName(dataset)) throw new TuneUsageError(`surrograd tune: unknown dataset '${dataset}'; choose one of: ${DATASET_NAMES.join(', ')}`);
+  if (!isDatasetName(dataset)) throw new UsageError(`surrograd tune: unknown dataset '${dataset}'; choose one of: ${DATASET_NAMES.join(', ')}`);
   const activation = String(p.get('activation') ?? 'relu');
-  if (!listActivations().includes(activation)) throw new TuneUsageError(`surrograd tune: unknown activation '${activation}'`);
+  if (!listActivations().includes(activation)) throw new UsageError(`surrograd tune: unknown activation '${activation}'`);
   const init = String(p.get('init') ?? 'default');
-  if (!(INIT_NAMES as readonly string[]).includes(init)) throw new TuneUsageError(`surrograd tune: --init must be one of ${INIT_NAMES.join(', ')}`);
+  if (!(INIT_NAMES as readonly string[]).includes(init)) throw new UsageError(`surrograd tune: --init must be one of ${INIT_NAMES.join(', ')}`);
   const optimizer = String(p.get('optimizer') ?? 'sgd');
-  if (!['sgd', 'momentum', 'adam'].includes(optimizer)) throw new TuneUsageError('surrograd tune: --optimizer must be sgd, momentum or adam');
+  if (!['sgd', 'momentum', 'adam'].includes(optimizer)) throw new UsageError('surrograd tune: --optimizer must be sgd, momentum or adam');
   const metric = String(p.get('metric') ?? 'testAccuracy');
-  if (metric !== 'testAccuracy' && metric !== 'testLoss') throw new TuneUsageError('surrograd tune: --metric must be testAccuracy or testLoss');
+  if (metric !== 'testAccuracy' && metric !== 'testLoss') throw new UsageError('surrograd tune: --metric must be testAccuracy or testLoss');
   const lrs = String(p.get('lr') ?? '0.1').split(',').map(Number);
-  if (lrs.some((v) => !(Number.isFinite(v) && v > 0))) throw new TuneUsageError(`surrograd tune: --lr must list positive numbers, got '${String(p.get('lr'))}'`);
+  if (lrs.some((v) => !(Number.isFinite(v) && v > 0))) throw new UsageError(`surrograd tune: --lr must list positive numbers, got '${String(p.get('lr'))}'`);
   const options: TuneOptions = {
     dataset,
     datasetOptions: { trainSize: num(p, 'train-size', true, 1), testSize: num(p, 'test-size', true, 1), seed: num(p, 'data-seed', true, 0) ?? 0 },
