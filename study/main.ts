@@ -50,7 +50,9 @@ async function main(): Promise<void> {
     bar.start(plan.length, 0, { budget, last: 'resuming' });
     ({ results } = await runStudy({
       budget, resultsFile, workers, limit,
-      onProgress: (done, _total, last) => bar.update(done, { budget, last: last?.key ?? 'resuming' }),
+      // the trials read back from the results file are not this run's work: restart the bar (and
+      // its ETA, which would otherwise count them as done in the first second) from their count
+      onProgress: (done, _total, last) => (last === null ? bar.start(plan.length, done, { budget, last: 'resumed' }) : bar.update(done, { budget, last: last.key })),
     }));
     bar.stop();
   }
