@@ -1,13 +1,15 @@
 // npm run study -- --budget small|full [--workers N] [--limit N] [--report-only]
 // Runs the trials of the budget that are not done yet (resuming from study/results/<budget>-v<design>.jsonl),
-// then writes docs/study.md (full budget) or docs/study-<budget>.md and the SVG figures.
+// then, once they are all done, the follow-up stage planned from them (study/followup.ts), then
+// writes docs/study.md (full budget) or docs/study-<budget>.md and the SVG figures.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { BUDGETS, DESIGN_VERSION, planStudy, type Budget } from './plan';
-import { currentResults, readResults, runStudy } from './run';
+import { currentResults, readResults, runFollowUp, runStudy } from './run';
+import { planFollowUp } from './followup';
 import { renderStudy } from './report';
 
 async function main(): Promise<void> {
@@ -36,26 +38,32 @@ async function main(): Promise<void> {
   // (or silently discards) the results that generated the current docs/study.md
   const resultsFile = values.results ?? path.join(__dirname, 'results', `${budget}-v${DESIGN_VERSION}.jsonl`);
 
-  let results;
   const plan = planStudy(budget);
-  if (values['report-only']) {
-    results = currentResults(plan, readResults(resultsFile));
-  } else {
+  if (!values['report-only']) {
     const bar = new SingleBar({
-      format: 'study {budget} |{bar}| {value}/{total} trials | {last} | ETA {eta_formatted}',
+      format: 'study {budget} {stage} |{bar}| {value}/{total} trials | {last} | ETA {eta_formatted}',
       noTTYOutput: true,
       notTTYSchedule: 10000,
       etaBuffer: 50,
     });
-    bar.start(plan.length, 0, { budget, last: 'resuming' });
-    ({ results } = await runStudy({
-      budget, resultsFile, workers, limit,
+    const progress = (stage: string) => (done: number, total: number, last: { key: string } | null): void => {
       // the trials read back from the results file are not this run's work: restart the bar (and
       // its ETA, which would otherwise count them as done in the first second) from their count
-      onProgress: (done, _total, last) => (last === null ? bar.start(plan.length, done, { budget, last: 'resumed' }) : bar.update(done, { budget, last: last.key })),
-    }));
+      if (last === null) bar.start(total, done, { budget, stage, last: 'resumed' });
+      else bar.update(done, { budget, stage, last: last.key });
+    };
+    const stage1 = await runStudy({ budget, resultsFile, workers, limit, onProgress: progress('stage 1') });
     bar.stop();
+    const left = limit === undefined ? undefined : limit - stage1.ran;
+    if (left === undefined || left > 0) {
+      await runFollowUp({ budget, resultsFile, workers, limit: left, onProgress: progress('follow-up') });
+      bar.stop();
+    }
   }
+  // the report: every stored result run with its trial's current spec, of stage 1 and (once stage 1 is complete) the follow-up
+  const stored = readResults(resultsFile);
+  const followUp = planFollowUp(budget, plan, currentResults(plan, stored)) ?? [];
+  const results = currentResults([...plan, ...followUp], stored);
   const report = renderStudy(budget, plan, results, {
     date: new Date().toISOString().slice(0, 10),
     machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}, ${workers} worker${workers === 1 ? '' : 's'}`,

@@ -41,7 +41,7 @@ export interface RowSpec {
   kind: 'exact' | 'artificial' | 'remedy' | 'scheduled' | 'learned';
 }
 
-export type Section = 'vanishing' | 'dying' | 'schedule';
+export type Section = 'vanishing' | 'dying' | 'schedule' | 'followup';
 
 export interface TrialSpec {
   /** Unique and stable: the section, the cell and the seed. */
@@ -75,6 +75,13 @@ export interface TrialSpec {
   testSize: number;
   batchSize: number;
   rows: RowSpec[];
+  /** Section 4: annealed rows reach the exact rule after this many epochs (default: minEpochs, as in design 2's first section-4 runs). */
+  annealEpochs?: number;
+  /** Section 4: every row's result is its best validation epoch among epochs ≥ this one (so an annealed row's result is a model trained to the exact rule's end). */
+  selectFrom?: number;
+  /** Section 6 (the follow-up stage): the stage-1 cell this trial re-examines, and the factor its learning rate is of that cell's. */
+  followUpOf?: string;
+  lrFactor?: number;
 }
 
 interface BudgetSpec {
@@ -94,8 +101,11 @@ interface BudgetSpec {
   dying: { depths: number[]; targets: (number | null)[]; optimizers: OptimizerName[] };
   /** Dying ReLU on a CNN: conv blocks of these channels then `depth` hidden Linear layers, trained with these optimizers; null: none. */
   dyingCnn: { channels: number[]; depth: number; optimizers: OptimizerName[] } | null;
-  /** Section 4 runs its two cells (dying ReLU and deep sigmoid) when true. */
-  schedule: boolean;
+  /**
+   * Section 4's two cells (dying ReLU, and deep sigmoid at `sigmoidDepth` where floorAdded beat exact),
+   * with the anneal over `annealEpochs` epochs; null: none.
+   */
+  schedule: { sigmoidDepth: number; annealEpochs: number } | null;
 }
 
 const INITS = {
@@ -121,7 +131,7 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     width: 16,
     dying: { depths: [3], targets: [null, 0.5], optimizers: ['adam'] },
     dyingCnn: { channels: [4], depth: 1, optimizers: ['adam'] },
-    schedule: true,
+    schedule: { sigmoidDepth: 3, annealEpochs: 1 },
   },
   // a few minutes on 2 cores
   small: {
@@ -137,9 +147,9 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     validationSize: 500,
     testSize: 500,
     width: 64,
-    dying: { depths: [5], targets: [null, 0.25, 0.5, 0.9], optimizers: ['adam'] },
+    dying: { depths: [5], targets: [null, 0, 0.25, 0.5, 0.9], optimizers: ['adam'] },
     dyingCnn: { channels: [4, 8], depth: 1, optimizers: ['adam'] },
-    schedule: true,
+    schedule: { sigmoidDepth: 10, annealEpochs: 2 },
   },
   // the study as published in docs/study.md
   full: {
@@ -156,10 +166,13 @@ export const BUDGET_SPECS: Record<Budget, BudgetSpec> = {
     validationSize: 1000,
     testSize: 1000,
     width: 64,
-    dying: { depths: [5, 10], targets: [null, 0.25, 0.5, 0.9], optimizers: ['sgd', 'adam'] },
+    // null: PyTorch's default biases (14–31 % dead here); 0: the "~0 % dead" level (biases raised until none is)
+    dying: { depths: [5, 10], targets: [null, 0, 0.25, 0.5, 0.9], optimizers: ['sgd', 'adam'] },
     // one optimizer: a CNN trial costs about seven MLP trials on this machine
     dyingCnn: { channels: [4, 8], depth: 1, optimizers: ['adam'] },
-    schedule: true,
+    // sigmoid depth 10, SGD, Glorot gain 4: floorAdded (c = 0.1) 78 % vs exact 10 % in design 2's first seeds;
+    // the anneal ends after 5 of the 30 epochs, leaving the exact rule 25 epochs to remove the rule's bias
+    schedule: { sigmoidDepth: 10, annealEpochs: 5 },
   },
 };
 
@@ -271,11 +284,12 @@ function cellTrials(budget: Budget): TrialSpec[] {
       }
     }
   }
-  if (b.schedule) {
+  if (b.schedule !== null) {
+    const { sigmoidDepth, annealEpochs } = b.schedule;
     const cells = [
       { activation: 'relu' as const, depth: b.dying.depths[0], optimizer: 'adam' as const, init: INITS.default, targetDead: 0.5,
         rows: scheduleRows({ factory: 'sigmoidShaped', params: { k: 1 } }, 'k') },
-      { activation: 'sigmoid' as const, depth: Math.max(...b.depths), optimizer: 'sgd' as const, init: INITS.glorot4, targetDead: null,
+      { activation: 'sigmoid' as const, depth: sigmoidDepth, optimizer: 'sgd' as const, init: INITS.glorot4, targetDead: null,
         rows: scheduleRows({ factory: 'floorAdded', params: { c: 0.1 } }, 'c') },
     ];
     for (const c of cells) {
@@ -284,8 +298,9 @@ function cellTrials(budget: Budget): TrialSpec[] {
         trials.push({
           key: `${cell}/seed${seed}`, section: 'schedule', cell, seed, activation: c.activation, depth: c.depth, optimizer: c.optimizer,
           lr: LEARNING_RATES[c.optimizer] as number, init: c.init.init, initGain: c.init.gain, targetDead: c.targetDead,
-          // the anneal runs over the first half of the epoch cap; no row may stop before it ends
-          rows: c.rows, ...common, minEpochs: Math.ceil(b.maxEpochs / 2),
+          // no row stops before the anneal has ended and `patience` epochs of the exact rule have run,
+          // and every row's result is chosen among the epochs from the anneal's end on
+          rows: c.rows, ...common, minEpochs: annealEpochs + b.patience, annealEpochs, selectFrom: annealEpochs,
         });
       }
     }

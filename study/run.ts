@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { planStudy, type Budget, type TrialSpec } from './plan';
 import { runTrial, type TrialResult } from './trial';
+import { planFollowUp } from './followup';
 import { runParallel } from '../src/node/parallel';
 
 export interface RunStudyOptions {
@@ -50,9 +51,24 @@ export function currentResults(plan: TrialSpec[], stored: Map<string, TrialResul
   return out;
 }
 
-/** Run what is missing; returns every result of the plan that exists afterwards, in plan order. */
-export async function runStudy(options: RunStudyOptions): Promise<{ plan: TrialSpec[]; results: Map<string, TrialResult> }> {
-  const plan = planStudy(options.budget);
+/** Run what is missing of the budget's plan (stage 1); returns every result of the plan that exists afterwards. */
+export async function runStudy(options: RunStudyOptions): Promise<{ plan: TrialSpec[]; results: Map<string, TrialResult>; ran: number }> {
+  return runTrials(planStudy(options.budget), options);
+}
+
+/**
+ * Run what is missing of the follow-up stage (study/followup.ts), which is planned from stage 1's
+ * complete results; `plan` is null (and nothing runs) while stage 1 is incomplete.
+ */
+export async function runFollowUp(options: RunStudyOptions): Promise<{ plan: TrialSpec[] | null; results: Map<string, TrialResult>; ran: number }> {
+  const stage1 = planStudy(options.budget);
+  const plan = planFollowUp(options.budget, stage1, currentResults(stage1, readResults(options.resultsFile)));
+  if (plan === null) return { plan, results: new Map(), ran: 0 };
+  return runTrials(plan, options);
+}
+
+/** Run the trials of `plan` that have no current result in the results file, appending each as it finishes. */
+export async function runTrials(plan: TrialSpec[], options: Omit<RunStudyOptions, 'budget'>): Promise<{ plan: TrialSpec[]; results: Map<string, TrialResult>; ran: number }> {
   fs.mkdirSync(path.dirname(options.resultsFile), { recursive: true });
   const results = currentResults(plan, readResults(options.resultsFile));
   // a run killed mid-line left a torn last line: end it, so the next result starts on its own line
@@ -83,5 +99,5 @@ export async function runStudy(options: RunStudyOptions): Promise<{ plan: TrialS
   });
   const failed = outcomes.map((o, i) => (o.ok ? null : `${todo[i].key}: ${o.error}`)).filter((x): x is string => x !== null);
   if (failed.length > 0) throw new Error(`study: ${failed.length} trials failed (they will run again next time):\n${failed.join('\n')}`);
-  return { plan, results };
+  return { plan, results, ran: todo.length };
 }

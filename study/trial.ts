@@ -111,8 +111,8 @@ export function runTrial(spec: TrialSpec): TrialResult {
   const split = mnist(spec.trainSize, spec.validationSize, spec.testSize);
   const reference = referenceBatch(split.train, spec.seed);
   const biasInit = spec.targetDead === null ? null : calibrateBias(spec, split, reference);
-  // an annealed row reaches the exact rule after the first minEpochs epochs
-  const steps = spec.minEpochs * Math.ceil(spec.trainSize / spec.batchSize);
+  // an annealed row reaches the exact rule after the first annealEpochs epochs
+  const steps = (spec.annealEpochs ?? spec.minEpochs) * Math.ceil(spec.trainSize / spec.batchSize);
   const makeVariants = (): { variants: RuleVariant[]; schedules: Map<string, ReturnType<typeof schedules.linear>> } => {
     const made = new Map<string, ReturnType<typeof schedules.linear>>();
     const variants = spec.rows.map((row): RuleVariant => {
@@ -172,17 +172,33 @@ function meanCosine(agreement: { cosine: number }[] | undefined): number | null 
   return finite.length === 0 ? null : finite.reduce((a, b) => a + b, 0) / finite.length;
 }
 
+/**
+ * The row's result epoch: compareRules' best (the first epoch of highest validation accuracy), or,
+ * with `selectFrom`, the first epoch of highest validation accuracy among epochs ≥ selectFrom (a
+ * row that stopped before it, by diverging, keeps compareRules' choice).
+ */
+function resultEpoch(spec: TrialSpec, run: CompareResult['runs'][number]): number {
+  const from = spec.selectFrom;
+  if (from === undefined || run.epochs.length < from) return run.best.epoch;
+  let best = from;
+  for (let e = from + 1; e <= run.epochs.length; e++) {
+    if ((run.epochs[e - 1].validationAccuracy as number) > (run.epochs[best - 1].validationAccuracy as number)) best = e;
+  }
+  return best;
+}
+
 function summariseRows(spec: TrialSpec, result: CompareResult): RowResult[] {
   return spec.rows.map((row, i) => {
     const run = result.runs[i];
+    const bestEpoch = resultEpoch(spec, run);
     return {
       label: row.label,
       kind: row.kind,
       exact: result.summary[i].exact,
       accuracy: run.epochs.map((e) => e.testAccuracy),
       validationAccuracy: run.epochs.map((e) => e.validationAccuracy as number),
-      finalAccuracy: run.best.testAccuracy,
-      bestEpoch: run.best.epoch,
+      finalAccuracy: run.epochs[bestEpoch - 1].testAccuracy,
+      bestEpoch,
       stop: run.stop,
       finalTrainLoss: run.final.trainLoss,
       diverged: run.diverged,
