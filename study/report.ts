@@ -641,7 +641,11 @@ export function renderStudy(
   if (helped.length === 0) {
     w('- **Where they help**: in no cell of sections 1–2 did an artificial rule beat the exact derivative significantly.');
   } else {
-    w(`- **Where they help**: ${plural(helped.length, 'cell')} — ${helped.map((h) => `${cellName(h.cell)}: ${h.best.label} ${pct(mean(h.best.accuracies))} % vs exact ${pct(mean(exactOf(h.cell).accuracies))} %`).join('; ')}.`);
+    const rescued = helped.filter((h) => mean(exactOf(h.cell).accuracies) < atChance).length;
+    w(
+      `- **Where they help**: ${plural(helped.length, 'cell')} — ${helped.map((h) => `${cellName(h.cell)}: ${h.best.label} ${pct(mean(h.best.accuracies))} % vs exact ${pct(mean(exactOf(h.cell).accuracies))} %`).join('; ')}. ` +
+        `${rescued === 0 ? 'In all of them exact was above chance.' : `In ${rescued} of them exact was at chance (< ${pct(atChance)} %): the rule trained a network the exact derivative left at chance${rescued < helped.length ? `; in ${helped.length - rescued} exact was above chance` : ''}.`}`,
+    );
     const comparisons = helped.reduce((n, h) => n + h.vsRemedies.length, 0);
     w(
       `- **Against the conventional remedies** (the best significant rule of each of those cells against every remedy of the cell: Welch, Holm over these ${plural(comparisons, 'comparison')}): ` +

@@ -113,6 +113,7 @@ describe('study report: where rules help, against every remedy', () => {
     const help = line(md, '- **Where they help**');
     expect(help).toContain('2 cells');
     expect(help).not.toContain('PyTorch default'); // the section-4 cell's title
+    expect(help).toContain('In all of them exact was above chance.');
     expect(line(md, '- **Against the conventional remedies**')).toContain(
       'Holm over these 4 comparisons): in 1 of the 2 cells at least one remedy was not significantly worse than the rule; in 1 the rule was significantly better than every remedy of the cell (ReLU depth 3, adam, target 90 % dead',
     );
