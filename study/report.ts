@@ -154,7 +154,7 @@ function buildCells(plan: TrialSpec[], results: Map<string, TrialResult>, chance
       row.stops.push(r.stop);
       row.epochsRun.push(r.accuracy.length);
       row.bestEpochs.push(r.bestEpoch);
-      row.bestValidation.push(Math.max(...r.validationAccuracy));
+      row.bestValidation.push(r.validationAccuracy.length === 0 ? Number.NaN : Math.max(...r.validationAccuracy));
       if (r.diverged) row.diverged++;
       // a diverged run's seconds per epoch cover a partial epoch: no ratio from it
       if (r.diverged || exact.diverged) row.costDropped++;
@@ -495,7 +495,7 @@ export function renderStudy(
   w(`- Each trial is one seed of one cell; inside it every row starts from the same initial weights and sees the same batches (\`compareRules\`), so rows of one seed differ only by the rule or remedy. ${b.seeds} seeds per cell${short > 0 ? `; ${plural(short, 'cell has', 'cells have')} fewer so far (marked "n = k of ${b.seeds}")` : ''}.`);
   w(
     '- Tests: each artificial rule and each remedy against the exact derivative of the same cell, Welch\'s two-sided t-test on test accuracy over seeds, Holm-corrected within each family: the rules of a section, and the remedies of a section, are separate families. ' +
-      `▲ / ▼ mark a significant gain / loss at α = ${ALPHA}; · marks a comparison where both rows are at chance (not tested: counted apart in section 5); ≡ a rule whose derivative is the exact one (not tested). ` +
+      `▲ / ▼ mark a significant gain / loss at α = ${ALPHA} (no mark: not significant, or untestable — see the list); · marks a comparison where both rows are at chance (not tested: counted apart in section 5); ≡ a rule whose derivative is the exact one (not tested). ` +
       'A comparison where both rows are constant over seeds but different has no test (zero variance) and is counted as untestable. Each section folds a list of every comparison with its difference, 95 % confidence interval, p and Holm-adjusted p.',
   );
   const winners = cells.map((c) => c.rows.reduce((a, r) => (mean(r.accuracies) > mean(a.accuracies) ? r : a)));
