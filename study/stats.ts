@@ -18,8 +18,16 @@ export interface WelchResult {
   diff: number;
   t: number;
   df: number;
-  /** Two-sided p-value; 1 when both samples are constant and equal, 0 when constant and different. */
+  /**
+   * Two-sided p-value. NaN (no verdict) when a side has fewer than two values, or when both
+   * samples are constant and different: with no variance on either side the t statistic is
+   * ±∞ whatever the difference, which says nothing about it. 1 when both are constant and equal.
+   */
   p: number;
+  /** The 95 % confidence interval of `diff` (Welch–Satterthwaite); NaN where `p` is NaN. */
+  ci95: [number, number];
+  /** Both samples have zero variance (every value of each side equal). */
+  zeroVariance: boolean;
 }
 
 /** Welch's t-test of mean(a) = mean(b), two-sided. Needs at least two values on each side. */
@@ -27,14 +35,37 @@ export function welch(a: readonly number[], b: readonly number[]): WelchResult {
   const x = describe(a);
   const y = describe(b);
   const diff = x.mean - y.mean;
-  if (x.n < 2 || y.n < 2) return { diff, t: Number.NaN, df: Number.NaN, p: Number.NaN };
-  const va = (x.sd * x.sd) / x.n;
-  const vb = (y.sd * y.sd) / y.n;
+  const none = { diff, t: Number.NaN, df: Number.NaN, p: Number.NaN, ci95: [Number.NaN, Number.NaN] as [number, number] };
+  if (x.n < 2 || y.n < 2) return { ...none, zeroVariance: false };
+  // a constant side has variance 0 exactly (its float sd from the mean can be ~1e-17 instead)
+  const va = constant(a) ? 0 : (x.sd * x.sd) / x.n;
+  const vb = constant(b) ? 0 : (y.sd * y.sd) / y.n;
   const se2 = va + vb;
-  if (se2 === 0) return { diff, t: diff === 0 ? 0 : Math.sign(diff) * Infinity, df: x.n + y.n - 2, p: diff === 0 ? 1 : 0 };
+  if (se2 === 0) return diff === 0 ? { diff, t: 0, df: Number.NaN, p: 1, ci95: [0, 0], zeroVariance: true } : { ...none, zeroVariance: true };
   const t = diff / Math.sqrt(se2);
   const df = (se2 * se2) / ((va * va) / (x.n - 1) + (vb * vb) / (y.n - 1));
-  return { diff, t, df, p: twoSidedP(t, df) };
+  const half = tQuantile(0.975, df) * Math.sqrt(se2);
+  return { diff, t, df, p: twoSidedP(t, df), ci95: [diff - half, diff + half], zeroVariance: false };
+}
+
+function constant(values: readonly number[]): boolean {
+  const v = values.filter((x) => Number.isFinite(x));
+  return v.every((x) => x === v[0]);
+}
+
+/** The q-quantile (0.5 < q < 1) of Student's t with `df` degrees of freedom, by bisection on the two-sided p. */
+export function tQuantile(q: number, df: number): number {
+  if (!(q > 0.5 && q < 1) || !(df > 0)) return Number.NaN;
+  const target = 2 * (1 - q); // P(|T| ≥ t)
+  let lo = 0;
+  let hi = 1;
+  while (twoSidedP(hi, df) > target) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-13 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (twoSidedP(mid, df) > target) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 /** P(|T| ≥ |t|) for Student's t with `df` degrees of freedom: I_{df/(df+t²)}(df/2, 1/2). */
@@ -112,4 +143,13 @@ export function lnGamma(x: number): number {
   for (let i = 1; i < g + 2; i++) s += coef[i] / (z + i);
   const t = z + g + 0.5;
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
+}
+
+/** The q-quantile of the finite values, interpolating linearly between order statistics (R's type 7: q = 0.5 is the median). */
+export function quantile(values: readonly number[], q: number): number {
+  const s = values.filter((x) => Number.isFinite(x)).sort((u, v) => u - v);
+  if (s.length === 0 || !(q >= 0 && q <= 1)) return Number.NaN;
+  const h = (s.length - 1) * q;
+  const i = Math.floor(h);
+  return i + 1 < s.length ? s[i] + (h - i) * (s[i + 1] - s[i]) : s[i];
 }

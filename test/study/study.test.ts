@@ -154,6 +154,12 @@ describe('study run (tiny budget)', () => {
     expect(report.markdown).toContain('### CNN');
     expect(report.markdown).toContain('Convergence check');
     expect(report.markdown).toContain('| depth 3, adam (lr 0.001), PyTorch default |');
+    // the chance level is the most frequent class's share of the trials' test digits, counted here
+    const tiny = { trainSize: plan[0].trainSize + plan[0].validationSize, testSize: plan[0].testSize };
+    const labels = loadDataset('mnist', tiny).test.labels;
+    const top = Math.max(...Array.from({ length: 10 }, (_, k) => labels.filter((l) => l === k).length));
+    expect(report.markdown).toContain(`the most frequent class is ${((100 * top) / labels.length).toFixed(1)} % of the ${labels.length} test digits`);
+    expect(report.markdown).toContain('When runs stopped, by kind of row — exact rows:');
     expect(Object.keys(report.figures)).toContain('study-sigmoid-depth.svg');
     expect(report.figures['study-sigmoid-depth.svg']).toMatch(/^<\?xml/);
   }, 120_000);
