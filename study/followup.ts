@@ -202,7 +202,7 @@ export function renderFollowUp(budget: Budget, stage1: TrialSpec[], results: Map
   const w = (s = ''): void => void lines.push(s);
   const { minGain, maxCells } = FOLLOW_UP[budget];
   const cap = BUDGET_SPECS[budget].maxEpochs;
-  w('## 6. Do the wins survive a longer run and a tuned learning rate for exact?');
+  w('## 5. Do the wins survive a longer run and a tuned learning rate for exact?');
   w();
   const stage2 = planFollowUp(budget, stage1, results);
   if (stage2 === null) {

@@ -9,6 +9,7 @@ import { loadDataset } from '../src/node';
 import type { Chart, Series } from '../src/experiment';
 import { BUDGET_SPECS, DESIGN_VERSION, LEARNING_RATES, type Budget, type RowSpec, type Section, type TrialSpec } from './plan';
 import type { RowResult, TrialResult } from './trial';
+import { renderFollowUp } from './followup';
 import { describe, holm, quantile, welch, type WelchResult } from './stats';
 
 const { chartSvg, panelsSvg } = experiment;
@@ -588,7 +589,13 @@ export function renderStudy(
   w('## 4. Rules learned and scheduled');
   w();
   const scheduled = cells.filter((c) => c.section === 'schedule');
-  w('Does annealing from an artificial rule into the exact derivative keep the early-training benefit and remove the late bias? Each cell trains the exact rule, an artificial rule, the same rule blended into exact (`rules.blend(rule, \'exact\', schedules.linear({ from: 0, to: 1, steps }))`, λ stepped after every optimizer step over the first half of the epoch cap, exact after; no row of these cells may stop before then), and the same rule with its parameter learned (`nn.learnable`, trained by the same optimizer). Test accuracy % at the best validation epoch; ▲ / ▼ against exact (Holm-corrected within this section).');
+  const anneal = b.schedule?.annealEpochs ?? 0;
+  w(
+    'Does annealing from an artificial rule into the exact derivative keep the early-training benefit and remove the late bias? Each cell trains the exact rule, an artificial rule, ' +
+      `the same rule blended into exact (\`rules.blend(rule, 'exact', schedules.linear({ from: 0, to: 1, steps }))\`, λ stepped after every optimizer step over the first ${plural(anneal, 'epoch')}, the exact derivative alone after), ` +
+      `and the same rule with its parameter learned (\`nn.learnable\`, trained by the same optimizer). No row of these cells stops before epoch ${anneal + b.patience} (the anneal and ${plural(b.patience, 'epoch')} of patience), ` +
+      `and every row's result is the test accuracy at its best validation epoch from epoch ${anneal} on, so the annealed row's result is a network whose last steps used the exact derivative. ▲ / ▼ against exact (Holm-corrected within this section).`,
+  );
   w();
   w(table(scheduled));
   w(detailsTable(scheduled, 'of section 4 (Holm family: the rows of this section)'));
@@ -619,7 +626,11 @@ export function renderStudy(
   }
   w();
 
-  w('## 5. What the data says');
+  const followUp = renderFollowUp(budget, plan, results);
+  w(followUp.markdown);
+  w();
+
+  w('## 6. What the data says');
   w();
   if (done < plan.length) {
     w(`> **Preliminary.** Only ${done} of ${plan.length} trials have run: ${short} of ${plural(plannedCells, 'cell')} ${short === 1 ? 'has' : 'have'} fewer seeds than the ${b.seeds} planned (or none yet), and a comparison with fewer seeds has less power; every statement below describes the trials so far and will change as the study completes.`);
@@ -688,6 +699,11 @@ export function renderStudy(
   } else {
     sentences.push(
       `In ${notWorse.length} of the ${plural(helped.length, 'cell')} where one won, at least one conventional remedy was not significantly worse than it; in ${beats.length} the artificial rule was significantly better than every remedy tested.`,
+    );
+  }
+  if (followUp.cells > 0) {
+    sentences.push(
+      `Given a longer run and a learning rate chosen on validation (section 5), the exact derivative ${followUp.survived === followUp.cells ? 'still lost to the rule in every one' : followUp.survived === 0 ? 'was no longer significantly behind the rule in any' : `was still significantly behind the rule in ${followUp.survived}`} of the ${plural(followUp.cells, 'cell')} with the largest wins${followUp.complete ? '' : ' (that stage is incomplete)'}.`,
     );
   }
   w(`${done < plan.length ? '_Preliminary:_ ' : ''}${sentences.join(' ')}`);

@@ -150,7 +150,7 @@ describe('study run (tiny budget)', () => {
 
     const report = renderStudy('tiny', plan, readResults(file), { date: '2026-11-30', machine: 'test', command: 'npm run study -- --budget tiny' });
     expect(report.markdown).toContain(`${plan.length} of ${plan.length} trials`);
-    expect(report.markdown).toContain('## 5. What the data says');
+    expect(report.markdown).toContain('## 6. What the data says');
     expect(report.markdown).toContain('### CNN');
     expect(report.markdown).toContain('Convergence check');
     expect(report.markdown).toContain('| depth 3, adam (lr 0.001), PyTorch default |');
