@@ -6,9 +6,9 @@
 // 2. Was it trained at a learning rate that suits the rule but not it? Stage 1 uses one rate per
 //    optimizer, and a rule that scales the derivative acts like a larger rate.
 //
-// For every stage-1 cell (vanishing gradients or dying ReLU) where the best artificial rule's mean
-// test accuracy beats the exact derivative's by at least `minGain` points (the `maxCells` largest
-// gains), the exact derivative and that rule are trained again for the whole epoch cap with no
+// For the stage-1 cells where the best artificial rule's mean test accuracy beats the exact
+// derivative's by at least `minGain` points (the `perSection` largest gains of vanishing gradients
+// and as many of dying ReLU: the largest gains of all are all dying-ReLU cells), the exact derivative and that rule are trained again for the whole epoch cap with no
 // early stopping, at the cell's learning rate times each factor of LR_FACTORS. Each row's rate is
 // then chosen on validation accuracy (the mean over seeds of its best validation epoch), and the
 // two rows are compared on test accuracy at their chosen rates. The stage's cells depend on
@@ -20,11 +20,11 @@ import { describe, holm, welch } from './stats';
 /** The learning-rate factors each row of a follow-up cell is trained at (× the stage-1 cell's rate). */
 export const LR_FACTORS = [1, 3, 10] as const;
 
-/** Which stage-1 cells get a follow-up: a gain of at least `minGain` (a fraction: 0.1 = 10 points), at most `maxCells` of them. */
-export const FOLLOW_UP: Record<Budget, { minGain: number; maxCells: number }> = {
-  tiny: { minGain: -Infinity, maxCells: 1 },
-  small: { minGain: 0.05, maxCells: 3 },
-  full: { minGain: 0.1, maxCells: 6 },
+/** Which stage-1 cells get a follow-up: a gain of at least `minGain` (a fraction: 0.1 = 10 points), at most `perSection` of section 1 and as many of section 2. */
+export const FOLLOW_UP: Record<Budget, { minGain: number; perSection: number }> = {
+  tiny: { minGain: -Infinity, perSection: 1 },
+  small: { minGain: 0.05, perSection: 2 },
+  full: { minGain: 0.1, perSection: 3 },
 };
 
 /** A stage-1 cell the follow-up re-examines: its first seed's spec, and the rule that won there. */
@@ -40,12 +40,12 @@ export interface FollowUpCell {
 const meanOf = (values: number[]): number => describe(values).mean;
 
 /**
- * The stage-1 cells to follow up, largest gain first (ties by cell key), or null when some trial
- * of `stage1` has no result yet (the choice is made on complete data only).
+ * The stage-1 cells to follow up: section 1's, then section 2's, largest gain first in each (ties by
+ * cell key), or null when some trial of `stage1` has no result yet (the choice is made on complete data only).
  */
 export function followUpCells(budget: Budget, stage1: TrialSpec[], results: Map<string, TrialResult>): FollowUpCell[] | null {
   if (stage1.some((t) => !results.has(t.key))) return null;
-  const { minGain, maxCells } = FOLLOW_UP[budget];
+  const { minGain, perSection } = FOLLOW_UP[budget];
   const byCell = new Map<string, TrialSpec[]>();
   for (const t of stage1) {
     if (t.section !== 'vanishing' && t.section !== 'dying') continue;
@@ -67,7 +67,9 @@ export function followUpCells(budget: Budget, stage1: TrialSpec[], results: Map<
     candidates.push({ cell, spec, rule: best.row, ruleAccuracy: best.accuracy, exactAccuracy, gain: best.accuracy - exactAccuracy });
   }
   candidates.sort((a, b) => b.gain - a.gain || (a.cell < b.cell ? -1 : 1));
-  return candidates.slice(0, maxCells).map(({ gain: _gain, ...c }) => c);
+  const top = (section: TrialSpec['section']): FollowUpCell[] =>
+    candidates.filter((c) => c.spec.section === section).slice(0, perSection).map(({ gain: _gain, ...c }) => c);
+  return [...top('vanishing'), ...top('dying')];
 }
 
 /** The follow-up cell key of a stage-1 cell at a learning-rate factor. */
@@ -200,7 +202,7 @@ function cellName(spec: TrialSpec): string {
 export function renderFollowUp(budget: Budget, stage1: TrialSpec[], results: Map<string, TrialResult>, alpha = 0.05): { markdown: string; survived: number; cells: number; complete: boolean } {
   const lines: string[] = [];
   const w = (s = ''): void => void lines.push(s);
-  const { minGain, maxCells } = FOLLOW_UP[budget];
+  const { minGain, perSection } = FOLLOW_UP[budget];
   const cap = BUDGET_SPECS[budget].maxEpochs;
   w('## 5. Do the wins survive a longer run and a tuned learning rate for exact?');
   w();
@@ -213,7 +215,7 @@ export function renderFollowUp(budget: Budget, stage1: TrialSpec[], results: Map
   w(
     `Early stopping ends a run that has not improved for ${BUDGET_SPECS[budget].patience} epochs, and a run at chance can escape its plateau later; ` +
       `one learning rate per optimizer may suit a rule and not the exact derivative. So for each cell of sections 1–2 where the best artificial rule ${gainText} ` +
-      `(the ${maxCells === 1 ? 'largest gain' : `${maxCells} largest gains`}), exact and that rule were trained again for all ${cap} epochs with no early stopping, ` +
+      `(the ${perSection === 1 ? 'largest gain' : `${perSection} largest gains`} of each of the two sections), exact and that rule were trained again for all ${cap} epochs with no early stopping, ` +
       `at the cell's learning rate × ${LR_FACTORS.join(', ')}. Each row's rate is chosen on validation accuracy (mean over seeds of its best validation epoch), ` +
       'and its result is the test accuracy at its best validation epoch at that rate. "Rule vs tuned exact" is Welch\'s test over seeds, Holm-corrected over the cells of this section.',
   );
