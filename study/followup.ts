@@ -199,7 +199,15 @@ function cellName(spec: TrialSpec): string {
  * Section 6 of docs/study.md: the follow-up's table and its computed conclusion, or a line saying
  * it has not run (stage 1 incomplete) or is incomplete.
  */
-export function renderFollowUp(budget: Budget, stage1: TrialSpec[], results: Map<string, TrialResult>, alpha = 0.05): { markdown: string; survived: number; cells: number; complete: boolean } {
+export interface FollowUpSummary {
+  markdown: string;
+  /** Per section of stage 1: how many cells were followed up, and in how many the rule stayed significantly ahead of the tuned exact derivative. */
+  vanishing: { cells: number; survived: number };
+  dying: { cells: number; survived: number };
+  complete: boolean;
+}
+
+export function renderFollowUp(budget: Budget, stage1: TrialSpec[], results: Map<string, TrialResult>, alpha = 0.05): FollowUpSummary {
   const lines: string[] = [];
   const w = (s = ''): void => void lines.push(s);
   const { minGain, perSection } = FOLLOW_UP[budget];
@@ -209,7 +217,7 @@ export function renderFollowUp(budget: Budget, stage1: TrialSpec[], results: Map
   const stage2 = planFollowUp(budget, stage1, results);
   if (stage2 === null) {
     w('_Not run yet: this stage is planned from the complete results of sections 1–2. Rerun the command when they are complete._');
-    return { markdown: lines.join('\n'), survived: 0, cells: 0, complete: false };
+    return { markdown: lines.join('\n'), vanishing: { cells: 0, survived: 0 }, dying: { cells: 0, survived: 0 }, complete: false };
   }
   const gainText = Number.isFinite(minGain) ? `beat exact by at least ${pct(minGain)} points` : 'beat exact by the most';
   w(
@@ -226,15 +234,21 @@ export function renderFollowUp(budget: Budget, stage1: TrialSpec[], results: Map
   const outcomes = followUpOutcomes(budget, stage1, stage2, results);
   if (outcomes.length === 0) {
     w(stage2.length === 0 ? '_No cell qualified: no artificial rule won by that margin._' : '_No follow-up results yet._');
-    return { markdown: lines.join('\n'), survived: 0, cells: 0, complete: done === stage2.length };
+    return { markdown: lines.join('\n'), vanishing: { cells: 0, survived: 0 }, dying: { cells: 0, survived: 0 }, complete: done === stage2.length };
   }
   w(`| cell | rule | stage 1: exact / rule (early-stopped) | exact, all ${cap} epochs at lr × 1 | exact, tuned (lr ×) | rule, tuned (lr ×) | rule − tuned exact | Holm p |`);
   w('|---|---|---|---|---|---|---|---|');
   let survived = 0;
+  const bySection = { vanishing: { cells: 0, survived: 0 }, dying: { cells: 0, survived: 0 } };
   for (const o of outcomes) {
     const significant = o.adjustedP < alpha;
     const win = significant && o.test.diff > 0;
-    if (win) survived++;
+    const section = bySection[o.cell.spec.section === 'dying' ? 'dying' : 'vanishing'];
+    section.cells++;
+    if (win) {
+      survived++;
+      section.survived++;
+    }
     const mark = significant ? (o.test.diff > 0 ? ' ▲' : ' ▼') : '';
     w(
       `| ${cellName(o.cell.spec)} | ${o.cell.rule.label} | ${pct(meanOf(o.stage1Exact))} / ${pct(meanOf(o.stage1Rule))} | ${meanSd(o.exactFullCap)} | ` +
@@ -253,5 +267,9 @@ export function renderFollowUp(budget: Budget, stage1: TrialSpec[], results: Map
     `- Training exact for all ${cap} epochs at the same rate raised its mean by at least 5 points over the early-stopped stage-1 result in ${plural(longer, 'cell', 'cells')} of ${n}; ` +
       `validation chose a larger rate than stage 1's for exact in ${plural(tunedHelps, 'cell', 'cells')} of ${n}.`,
   );
-  return { markdown: lines.join('\n'), survived, cells: n, complete: done === stage2.length };
+  w(
+    `- By section: vanishing gradients, the rule stayed significantly ahead in ${bySection.vanishing.survived} of ${plural(bySection.vanishing.cells, 'cell', 'cells')}; ` +
+      `dying ReLU, in ${bySection.dying.survived} of ${plural(bySection.dying.cells, 'cell', 'cells')}.`,
+  );
+  return { markdown: lines.join('\n'), ...bySection, complete: done === stage2.length };
 }

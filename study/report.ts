@@ -701,9 +701,11 @@ export function renderStudy(
       `In ${notWorse.length} of the ${plural(helped.length, 'cell')} where one won, at least one conventional remedy was not significantly worse than it; in ${beats.length} the artificial rule was significantly better than every remedy tested.`,
     );
   }
-  if (followUp.cells > 0) {
+  const { vanishing: fv, dying: fd } = followUp;
+  if (fv.cells + fd.cells > 0) {
     sentences.push(
-      `Given a longer run and a learning rate chosen on validation (section 5), the exact derivative ${followUp.survived === followUp.cells ? 'still lost to the rule in every one' : followUp.survived === 0 ? 'was no longer significantly behind the rule in any' : `was still significantly behind the rule in ${followUp.survived}`} of the ${plural(followUp.cells, 'cell')} with the largest wins${followUp.complete ? '' : ' (that stage is incomplete)'}.`,
+      `Re-examined with all ${b.maxEpochs} epochs and a learning rate chosen on validation for the exact derivative (section 5${followUp.complete ? '' : ', incomplete'}), ` +
+        `the rule stayed significantly ahead in ${fv.survived} of the ${plural(fv.cells, 'vanishing-gradient cell')} and in ${fd.survived} of the ${plural(fd.cells, 'dying-ReLU cell')} with the largest wins.`,
     );
   }
   w(`${done < plan.length ? '_Preliminary:_ ' : ''}${sentences.join(' ')}`);

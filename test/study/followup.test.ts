@@ -97,7 +97,10 @@ describe('study follow-up: each row at its validation-chosen learning rate', () 
     expect(o.exactFullCap).toEqual([0.11, 0.12]);
     expect(o.test.diff).toBeCloseTo(0.83 - 0.64, 12);
     const rendered = renderFollowUp('full', plan, results);
-    expect(rendered.cells).toBe(1);
+    // Δ = 19 points, each side sd 2.83 over 2 seeds: t = 0.19 / 0.0283 = 6.72 on 2 df, p = 0.021 < 0.05 (one cell: Holm changes nothing)
+    expect(rendered.vanishing).toEqual({ cells: 1, survived: 1 });
+    expect(rendered.dying).toEqual({ cells: 0, survived: 0 });
+    expect(rendered.markdown).toContain('| 19.0 ▲ | 0.021 |');
     expect(rendered.complete).toBe(false); // seeds 3–5 have not run
     expect(rendered.markdown).toContain('| widened |');
     expect(rendered.markdown).toContain('64.0 ± 2.8 (×10)');
