@@ -61,6 +61,16 @@ interface GemmExports {
   sigmoidBackward(out: number, g: number, y: number, n: number, scale: number, shift: number): void;
   sumRows(out: number, g: number, n: number, m: number): void;
   reluForward(y: number, x: number, n: number): void;
+  // direct convolution section (issue 8, session 4)
+  padPlanes(
+    src: number, nImg: number, c: number, H: number, W: number,
+    dst: number, dstImg: number, dstPlane: number, Hp: number, Wp: number, top: number, left: number,
+  ): number;
+  convDirect(x: number, xImg: number, nImg: number, offs: number, K: number, w: number, Mp: number, y: number, Lr: number): void;
+  convWgtDirect(
+    x: number, xImg: number, nImg: number, offs: number, K4: number, dy: number, dyImg: number, Mp: number, Lr: number, dw: number,
+  ): void;
+  cropPlanes(src: number, nImg: number, c: number, srcImg: number, srcPlane: number, ld: number, OH: number, OW: number, dst: number, bias: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -829,4 +839,214 @@ let maxPoolWasmRuns = 0;
 /** How many times `maxPool2x2Wasm` has run on the module: for tests. */
 export function maxPoolWasmCount(): number {
   return maxPoolWasmRuns;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Direct convolution (issue 8, session 4): stride-1 convolutions without im2col
+// ---------------------------------------------------------------------------------------------
+//
+// asm/gemm.ts's "direct convolution" section explains the kernels: the input is copied once into
+// zero-padded planes, and the gemm reads its B operand straight from them (an implicit gemm with
+// no packing), computing outputs on rows as wide as the padded input and dropping the extra
+// columns when it copies the result out. The input gradient of a stride-1 convolution is the
+// same kernel run on the output gradient, padded by (k − 1)·d − p, with the weight flipped and its
+// two channel axes swapped. Measured on LeNet's layers (bench/lenet-parts.ts, CPU time, load
+// 3–5): see README "Convolution". Images go through the padded buffers in chunks of about
+// DIRECT_CHUNK floats (L2-sized); the whole operands are staged once, as in the im2col path.
+
+const DIRECT_CHUNK = 1 << 18;
+
+let heap32iView = new Int32Array(0);
+
+/** An int32 view of the kernel's whole memory, rebuilt (like `heap`) only after the memory grew. */
+function heap32i(k: Kernel): Int32Array {
+  if (heap32iView.buffer !== k.memory.buffer) heap32iView = new Int32Array(k.memory.buffer);
+  return heap32iView;
+}
+
+const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/** Whether `convSmallDirectWasm` and friends can take this geometry: stride 1, one group (float32 is the caller's check). */
+export function convDirectApplies(g: WasmConvGeometry): boolean {
+  return g.sh === 1 && g.sw === 1 && g.groups === 1 && g.n > 0 && g.oh > 0 && g.ow > 0 && g.cb > 0 && g.cs > 0;
+}
+
+/**
+ * Below this share of useful outputs among the positions the direct kernels compute (OH·OW of
+ * the Lr ≥ OH·Wp per image), im2col + gemm is faster. Measured (bench/lenet-parts.ts, CPU time,
+ * interleaved, 2 runs): LeNet conv1 (784 of 896, 0.875) direct 1.8–1.9× faster forward and 1.6×
+ * for the weight gradient; conv2 (100 of 144, 0.69; its input gradient 196 of 256, 0.77) direct
+ * 1.1–1.8× slower.
+ */
+export const DIRECT_MIN_USEFUL = 0.8;
+
+/** Whether the direct kernels are expected to beat im2col on this geometry (see DIRECT_MIN_USEFUL). */
+export function convDirectPays(g: WasmConvGeometry): boolean {
+  if (!convDirectApplies(g)) return false;
+  const forward = (g.oh * g.ow) / roundUp(g.oh * (g.ow + (g.kw - 1) * g.dw), 16);
+  const inputGrad = (g.h * g.w) / roundUp(g.h * (g.w + (g.kw - 1) * g.dw), 16);
+  return Math.min(forward, inputGrad) >= DIRECT_MIN_USEFUL;
+}
+
+let directForced: boolean | null = null;
+
+/**
+ * @internal For tests and benchmarks: true forces the direct kernels wherever they apply, false
+ * turns them off (the im2col path runs), null restores the default (where `convDirectPays`).
+ * Returns the previous value.
+ */
+export function setConvDirect(on: boolean | null): boolean | null {
+  const previous = directForced;
+  directForced = on;
+  return previous;
+}
+
+/** Whether a float32 convolution of this geometry takes the direct kernels (`convDirectPays`, or as `setConvDirect` forced). */
+export function convDirectChosen(g: WasmConvGeometry): boolean {
+  if (directForced === null) return convDirectPays(g);
+  return directForced && convDirectApplies(g);
+}
+
+let convDirectRuns = 0;
+
+/** How many direct convolution calls (forward, input or weight gradient) have run on the module: for tests. */
+export function convDirectCount(): number {
+  return convDirectRuns;
+}
+
+/**
+ * One stride-1 "forward" on the module: out[img, o, y, x] = Σ_{c,i,j} wAt(o, c, i, j) ·
+ * srcPadded[img, c, y + i·dh, x + j·dw] (+ bias[o]) for y < oh, x < ow, where srcPadded is
+ * src [n, C, H, W] placed at (top, left) in zero planes of (oh + (kh−1)·dh) × (ow + (kw−1)·dw)
+ * (negative top/left crop it). Used for the forward and, with a flipped weight, the input gradient.
+ */
+function directForward(
+  k: Kernel, src: Float32Array, n: number, C: number, H: number, W: number, top: number, left: number,
+  kh: number, kw: number, dh: number, dw: number, oh: number, ow: number, M: number,
+  weight: (o: number, c: number, i: number, j: number) => number, bias: Float32Array | null, out: Float32Array,
+): boolean {
+  const K = C * kh * kw;
+  const Mp = M + (M & 1);
+  const hp = oh + (kh - 1) * dh;
+  const wp = ow + (kw - 1) * dw;
+  const L = oh * wp;
+  const Lr = roundUp(L, 16);
+  const xImg = C * hp * wp;
+  const per = Math.max(1, Math.min(n, Math.floor(DIRECT_CHUNK / (xImg + Mp * Lr))));
+  const slack = Lr - L + (kw - 1) * dw + 4;
+  const outPlane = oh * ow;
+  const at = layout(k, 0, [src.length, out.length, per * xImg + slack, K * Mp, K, per * Mp * Lr, bias === null ? 0 : M]);
+  if (at === null) return false;
+  const [sAt, outAt, xpAt, wAt, offAt, ypAt, biasAt] = at;
+  const heap = k.heap;
+  const ints = heap32i(k);
+  heap.set(src, sAt);
+  if (bias !== null) heap.set(bias.subarray(0, M), biasAt);
+  for (let c = 0, t = 0; c < C; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, t++) {
+        for (let o = 0; o < M; o++) heap[wAt + t * Mp + o] = weight(o, c, i, j);
+        if (Mp > M) heap[wAt + t * Mp + M] = 0;
+        ints[offAt + t] = ((c * hp + i * dh) * wp + j * dw) * 4;
+      }
+    }
+  }
+  const e = k.exports;
+  for (let img0 = 0; img0 < n; img0 += per) {
+    const nb = Math.min(per, n - img0);
+    e.padPlanes((sAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, top, left);
+    e.convDirect(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, ypAt * 4, Lr);
+    e.cropPlanes(ypAt * 4, nb, M, Mp * Lr, Lr, wp, oh, ow, (outAt + img0 * M * outPlane) * 4, bias === null ? 0 : biasAt * 4);
+  }
+  out.set(heap.subarray(outAt, outAt + out.length));
+  convDirectRuns++;
+  return true;
+}
+
+/**
+ * conv2d's forward, y [N, Cs, OH, OW] = W ⋆ x (+ bias), for a stride-1, one-group geometry, on
+ * the direct kernel. False (nothing touched) when the kernel is unavailable, the geometry does not
+ * apply, or the operands do not fit in its memory.
+ */
+export function convSmallDirectWasm(
+  x: Float32Array, wt: Float32Array, g: WasmConvGeometry, y: Float32Array, bias: Float32Array | null = null,
+): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  if (k === null || !convDirectApplies(g)) return false;
+  const { cb, kh, kw } = g;
+  const weight = (o: number, c: number, i: number, j: number): number => wt[((o * cb + c) * kh + i) * kw + j];
+  return directForward(k, x, g.n, cb, g.h, g.w, g.ph, g.pw, kh, kw, g.dh, g.dw, g.oh, g.ow, g.cs, weight, bias, y);
+}
+
+/**
+ * conv2d's input gradient, dx [N, Cb, H, W] = the stride-1 correlation of dy padded by
+ * (k − 1)·d − p with the flipped weight (channel axes swapped), into `out` (overwritten). False
+ * (nothing touched) as `convSmallDirectWasm`.
+ */
+export function convBigDirectWasm(s: Float32Array, wt: Float32Array, g: WasmConvGeometry, out: Float32Array): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  if (k === null || !convDirectApplies(g)) return false;
+  const { cb, kh, kw, dh, dw } = g;
+  // tap (o, i', j') of output channel c reads dy[o] at (y + i'·dh, x + j'·dw) of the padded dy:
+  // the forward's tap (i, j) = (kh − 1 − i', kw − 1 − j')
+  const weight = (c: number, o: number, i: number, j: number): number => wt[((o * cb + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)];
+  const top = (kh - 1) * dh - g.ph;
+  const left = (kw - 1) * dw - g.pw;
+  return directForward(k, s, g.n, g.cs, g.oh, g.ow, top, left, kh, kw, dh, dw, g.h, g.w, cb, weight, null, out);
+}
+
+/**
+ * conv2d's weight gradient dW [Cs, Cb, kh, kw] = Σ dy ⋆ x into `dw` (overwritten) and, when `db`
+ * is given, the bias gradient (as `convWgtWasm`), for a stride-1, one-group geometry. False
+ * (nothing touched) as `convSmallDirectWasm`, and also when x holds a NaN or ±∞ (the kernel's
+ * extra positions would multiply it by 0; the im2col path then gives the exact sums).
+ */
+export function convWgtDirectWasm(
+  x: Float32Array, s: Float32Array, g: WasmConvGeometry, dw: Float32Array, db: Float32Array | null = null,
+): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  if (k === null || !convDirectApplies(g)) return false;
+  const { n, cb: C, cs: M, h: H, w: W, kh, kw, dh, dw: dwl, oh, ow } = g;
+  const K = C * kh * kw;
+  const K4 = roundUp(K, 4);
+  const Mp = M + (M & 1);
+  const hp = oh + (kh - 1) * dh;
+  const wp = ow + (kw - 1) * dwl;
+  const L = oh * wp;
+  const Lr = roundUp(L, 16);
+  const xImg = C * hp * wp;
+  const per = Math.max(1, Math.min(n, Math.floor(DIRECT_CHUNK / (xImg + Mp * Lr))));
+  const slack = Lr - L + (kw - 1) * dwl + 4;
+  const at = layout(k, 0, [x.length, s.length, per * xImg + slack, per * Mp * Lr, K4, Mp * K4, db === null ? 0 : 2 * M]);
+  if (at === null) return false;
+  const [xAt, sAt, xpAt, dyAt, offAt, dwAt, dbAt] = at;
+  const heap = k.heap;
+  const ints = heap32i(k);
+  heap.set(x, xAt);
+  heap.set(s, sAt);
+  for (let c = 0, t = 0; c < C; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, t++) ints[offAt + t] = ((c * hp + i * dh) * wp + j * dwl) * 4;
+    }
+  }
+  for (let t = K; t < K4; t++) ints[offAt + t] = 0;
+  heap.fill(0, dwAt, dwAt + Mp * K4);
+  // the slack past the last padded image is read at positions where dy is 0: it must be finite
+  heap.fill(0, xpAt + per * xImg, xpAt + per * xImg + slack);
+  const e = k.exports;
+  for (let img0 = 0; img0 < n; img0 += per) {
+    const nb = Math.min(per, n - img0);
+    if (e.padPlanes((xAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, g.ph, g.pw) !== 0) return false;
+    if (nb < per) heap.fill(0, xpAt + nb * xImg, xpAt + nb * xImg + slack);
+    e.padPlanes((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0);
+    e.convWgtDirect(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4);
+  }
+  for (let o = 0; o < M; o++) dw.set(heap.subarray(dwAt + o * K4, dwAt + o * K4 + K), o * K);
+  if (db !== null) {
+    e.planeSums(sAt * 4, n, M, oh * ow, dbAt * 4);
+    db.set(new Float64Array(heap.buffer, dbAt * 4, M));
+  }
+  convDirectRuns++;
+  return true;
 }
