@@ -1185,3 +1185,218 @@ export function cropPlanes(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The same convolutions vectorised over output channels instead of positions, for small images
+// (where rows as wide as the padded input would waste many positions): only valid outputs are
+// computed, the weight's channels are the vector lanes, and input values are broadcast.
+//
+//   convDirectCh:    yT[p, o]  = Σ_t w[t, o] · xp[pin(p) + off[t]]      (position-major output)
+//   convWgtDirectCh: dw[t, o] += Σ_p dyT[p, o] · xp[pin(p) + off[t]]    (position-major dy)
+//
+// with p = oy·owE + ox over OH rows of owE positions (OW rounded up to 4; the extra positions of
+// a row read inside the padded image or the caller's slack, and their results are not used —
+// dyT is 0 there) and pin(p) = oy·Wp + ox.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * yT[img·P·Mp + (oy·owE + ox)·Mp + o] = Σ_{t<K} w[t·Mp + o] · x[img·xImg + oy·Wp + ox + off[t]/4]
+ * for o < Mp (a multiple of 8), oy < OH, ox < owE (a multiple of 4), P = OH·owE. Tiles: 16
+ * channels × 2 positions (four weight vectors, two broadcast inputs), and for a last 8 channels
+ * 8 × 4 positions.
+ */
+export function convDirectCh(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K: i32, w: usize, Mp: i32, OH: i32, owE: i32, Wp: i32, y: usize,
+): void {
+  const wStride = <usize>Mp << 2;
+  const P = OH * owE;
+  const end = offs + (<usize>K << 2);
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const yb = y + (<usize>img * <usize>P * <usize>Mp << 2);
+    let o = 0;
+    for (; o + 16 <= Mp; o += 16) {
+      for (let oy = 0; oy < OH; oy++) {
+        const xr = xb + (<usize>(oy * Wp) << 2);
+        let yp = yb + (<usize>(oy * owE * Mp + o) << 2);
+        for (let ox = 0; ox < owE; ox += 2, yp += wStride << 1) {
+          const xq = xr + (<usize>ox << 2);
+          let wp = w + (<usize>o << 2);
+          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+          let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+          for (let t = offs; t < end; t += 4) {
+            const xa = xq + <usize>load<i32>(t);
+            const s0 = v128.load32_splat(xa);
+            const s1 = v128.load32_splat(xa, 4);
+            let v = v128.load(wp);
+            a0 = f32x4.add(a0, f32x4.mul(v, s0)); b0 = f32x4.add(b0, f32x4.mul(v, s1));
+            v = v128.load(wp, 16);
+            a1 = f32x4.add(a1, f32x4.mul(v, s0)); b1 = f32x4.add(b1, f32x4.mul(v, s1));
+            v = v128.load(wp, 32);
+            a2 = f32x4.add(a2, f32x4.mul(v, s0)); b2 = f32x4.add(b2, f32x4.mul(v, s1));
+            v = v128.load(wp, 48);
+            a3 = f32x4.add(a3, f32x4.mul(v, s0)); b3 = f32x4.add(b3, f32x4.mul(v, s1));
+            wp += wStride;
+          }
+          v128.store(yp, a0); v128.store(yp, a1, 16); v128.store(yp, a2, 32); v128.store(yp, a3, 48);
+          const yq = yp + wStride;
+          v128.store(yq, b0); v128.store(yq, b1, 16); v128.store(yq, b2, 32); v128.store(yq, b3, 48);
+        }
+      }
+    }
+    if (o < Mp) {
+      for (let oy = 0; oy < OH; oy++) {
+        const xr = xb + (<usize>(oy * Wp) << 2);
+        let yp = yb + (<usize>(oy * owE * Mp + o) << 2);
+        for (let ox = 0; ox < owE; ox += 4, yp += wStride << 2) {
+          const xq = xr + (<usize>ox << 2);
+          let wp = w + (<usize>o << 2);
+          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+          let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+          for (let t = offs; t < end; t += 4) {
+            const xa = xq + <usize>load<i32>(t);
+            const v0 = v128.load(wp);
+            const v1 = v128.load(wp, 16);
+            let s = v128.load32_splat(xa);
+            a0 = f32x4.add(a0, f32x4.mul(v0, s)); a1 = f32x4.add(a1, f32x4.mul(v1, s));
+            s = v128.load32_splat(xa, 4);
+            b0 = f32x4.add(b0, f32x4.mul(v0, s)); b1 = f32x4.add(b1, f32x4.mul(v1, s));
+            s = v128.load32_splat(xa, 8);
+            c0 = f32x4.add(c0, f32x4.mul(v0, s)); c1 = f32x4.add(c1, f32x4.mul(v1, s));
+            s = v128.load32_splat(xa, 12);
+            d0 = f32x4.add(d0, f32x4.mul(v0, s)); d1 = f32x4.add(d1, f32x4.mul(v1, s));
+            wp += wStride;
+          }
+          v128.store(yp, a0); v128.store(yp, a1, 16);
+          let yq = yp + wStride;
+          v128.store(yq, b0); v128.store(yq, b1, 16);
+          yq += wStride;
+          v128.store(yq, c0); v128.store(yq, c1, 16);
+          yq += wStride;
+          v128.store(yq, d0); v128.store(yq, d1, 16);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * dw[t·Mp + o] += Σ_img Σ_{oy<OH, ox<owE} dyT[img·P·Mp + (oy·owE + ox)·Mp + o] · x[img·xImg + oy·Wp + ox + off[t]/4]
+ * for t < K2 (even), o < Mp (a multiple of 8): the weight gradient with channels as lanes. dyT
+ * must be 0 at the positions ox ≥ OW, whose x values must be finite. Tiles: 2 taps × 16
+ * channels, and for a last 8 channels 4 taps × 8 (the caller pads K to a multiple of 4 then).
+ */
+export function convWgtDirectCh(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K4: i32, dy: usize, Mp: i32, OH: i32, owE: i32, Wp: i32, dw: usize,
+): void {
+  const mStride = <usize>Mp << 2;
+  const P = OH * owE;
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const db = dy + (<usize>img * <usize>P * <usize>Mp << 2);
+    let o = 0;
+    for (; o + 16 <= Mp; o += 16) {
+      for (let t = 0; t < K4; t += 2) {
+        const ot = offs + (<usize>t << 2);
+        const x0 = xb + <usize>load<i32>(ot);
+        const x1 = xb + <usize>load<i32>(ot, 4);
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+        let gp = db + (<usize>o << 2);
+        for (let oy = 0; oy < OH; oy++) {
+          let xr = <usize>(oy * Wp) << 2;
+          const rowEnd = xr + (<usize>owE << 2);
+          for (; xr < rowEnd; xr += 4, gp += mStride) {
+            const s0 = v128.load32_splat(x0 + xr);
+            const s1 = v128.load32_splat(x1 + xr);
+            let v = v128.load(gp);
+            a0 = f32x4.add(a0, f32x4.mul(v, s0)); b0 = f32x4.add(b0, f32x4.mul(v, s1));
+            v = v128.load(gp, 16);
+            a1 = f32x4.add(a1, f32x4.mul(v, s0)); b1 = f32x4.add(b1, f32x4.mul(v, s1));
+            v = v128.load(gp, 32);
+            a2 = f32x4.add(a2, f32x4.mul(v, s0)); b2 = f32x4.add(b2, f32x4.mul(v, s1));
+            v = v128.load(gp, 48);
+            a3 = f32x4.add(a3, f32x4.mul(v, s0)); b3 = f32x4.add(b3, f32x4.mul(v, s1));
+          }
+        }
+        const r0 = dw + (<usize>(t * Mp + o) << 2);
+        v128.store(r0, f32x4.add(v128.load(r0), a0)); v128.store(r0, f32x4.add(v128.load(r0, 16), a1), 16);
+        v128.store(r0, f32x4.add(v128.load(r0, 32), a2), 32); v128.store(r0, f32x4.add(v128.load(r0, 48), a3), 48);
+        const r1 = r0 + mStride;
+        v128.store(r1, f32x4.add(v128.load(r1), b0)); v128.store(r1, f32x4.add(v128.load(r1, 16), b1), 16);
+        v128.store(r1, f32x4.add(v128.load(r1, 32), b2), 32); v128.store(r1, f32x4.add(v128.load(r1, 48), b3), 48);
+      }
+    }
+    if (o < Mp) {
+      for (let t = 0; t < K4; t += 4) {
+        const ot = offs + (<usize>t << 2);
+        const x0 = xb + <usize>load<i32>(ot);
+        const x1 = xb + <usize>load<i32>(ot, 4);
+        const x2 = xb + <usize>load<i32>(ot, 8);
+        const x3 = xb + <usize>load<i32>(ot, 12);
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+        let gp = db + (<usize>o << 2);
+        for (let oy = 0; oy < OH; oy++) {
+          let xr = <usize>(oy * Wp) << 2;
+          const rowEnd = xr + (<usize>owE << 2);
+          for (; xr < rowEnd; xr += 4, gp += mStride) {
+            const v0 = v128.load(gp);
+            const v1 = v128.load(gp, 16);
+            let s = v128.load32_splat(x0 + xr);
+            a0 = f32x4.add(a0, f32x4.mul(v0, s)); a1 = f32x4.add(a1, f32x4.mul(v1, s));
+            s = v128.load32_splat(x1 + xr);
+            b0 = f32x4.add(b0, f32x4.mul(v0, s)); b1 = f32x4.add(b1, f32x4.mul(v1, s));
+            s = v128.load32_splat(x2 + xr);
+            c0 = f32x4.add(c0, f32x4.mul(v0, s)); c1 = f32x4.add(c1, f32x4.mul(v1, s));
+            s = v128.load32_splat(x3 + xr);
+            d0 = f32x4.add(d0, f32x4.mul(v0, s)); d1 = f32x4.add(d1, f32x4.mul(v1, s));
+          }
+        }
+        let r = dw + (<usize>(t * Mp + o) << 2);
+        v128.store(r, f32x4.add(v128.load(r), a0)); v128.store(r, f32x4.add(v128.load(r, 16), a1), 16);
+        r += mStride;
+        v128.store(r, f32x4.add(v128.load(r), b0)); v128.store(r, f32x4.add(v128.load(r, 16), b1), 16);
+        r += mStride;
+        v128.store(r, f32x4.add(v128.load(r), c0)); v128.store(r, f32x4.add(v128.load(r, 16), c1), 16);
+        r += mStride;
+        v128.store(r, f32x4.add(v128.load(r), d0)); v128.store(r, f32x4.add(v128.load(r, 16), d1), 16);
+      }
+    }
+  }
+}
+
+/**
+ * Between NCHW planes and position-major rows, nImg images of c channels (cp ≥ c columns per
+ * position, owE ≥ OW positions per row):
+ *   toPositions 1: dst[img·OH·owE·cp + (oy·owE + ox)·cp + ch] = src[((img·c + ch)·OH + oy)·OW + ox]
+ *                  (dst must be zeroed by the caller where ch ≥ c or ox ≥ OW must read 0);
+ *   toPositions 0: dst[((img·c + ch)·OH + oy)·OW + ox] = src[img·OH·owE·cp + (oy·owE + ox)·cp + ch]
+ *                  (+ bias[ch] when bias ≠ 0).
+ */
+export function transposePlanes(
+  src: usize, nImg: i32, c: i32, cp: i32, OH: i32, OW: i32, owE: i32, dst: usize, toPositions: i32, bias: usize,
+): void {
+  const plane = OH * OW;
+  const P = OH * owE;
+  for (let img = 0; img < nImg; img++) {
+    const pm = (toPositions ? dst : src) + (<usize>img * <usize>P * <usize>cp << 2);
+    const nc = (toPositions ? src : dst) + (<usize>img * <usize>c * <usize>plane << 2);
+    for (let ch = 0; ch < c; ch++) {
+      const b: f32 = bias == 0 ? 0 : load<f32>(bias + (<usize>ch << 2));
+      const planeAt = nc + (<usize>(ch * plane) << 2);
+      for (let oy = 0; oy < OH; oy++) {
+        let at = pm + (<usize>(oy * owE * cp + ch) << 2);
+        let q = planeAt + (<usize>(oy * OW) << 2);
+        const qEnd = q + (<usize>OW << 2);
+        if (toPositions) {
+          for (; q < qEnd; q += 4, at += <usize>cp << 2) store<f32>(at, load<f32>(q));
+        } else if (bias == 0) {
+          for (; q < qEnd; q += 4, at += <usize>cp << 2) store<f32>(q, load<f32>(at));
+        } else {
+          for (; q < qEnd; q += 4, at += <usize>cp << 2) store<f32>(q, load<f32>(at) + b);
+        }
+      }
+    }
+  }
+}

@@ -40,8 +40,8 @@ const arg1 = nd.maxPool(s1, p1).argmax;
 const gp1 = nd.wrap(rand(64 * 6 * 196), [64 * 6, 14, 14]);
 const fa = rand(64 * 400), fw = rand(400 * 120), fc = new Float32Array(64 * 120);
 
-/** The part with the im2col path forced (false) or the direct kernels allowed (true). */
-const via = (on: boolean, f: () => void) => (): void => {
+/** The part with the im2col path forced (false) or the default choice between it and the direct kernels (null). */
+const via = (on: boolean | null, f: () => void) => (): void => {
   const previous = setConvDirect(on);
   try {
     f();
@@ -58,7 +58,7 @@ const convParts: [string, number, () => void][] = [
 ];
 const parts: [string, number, () => void][] = [
   ...convParts.map(([name, flops, f]): [string, number, () => void] => [`${name}, im2col`, flops, via(false, f)]),
-  ...convParts.map(([name, flops, f]): [string, number, () => void] => [`${name}, direct`, flops, via(true, f)]),
+  ...convParts.map(([name, flops, f]): [string, number, () => void] => [`${name}, default`, flops, via(null, f)]),
   ['max-pool 1 forward', 0, () => nd.maxPool(s1, p1)],
   ['max-pool 1 backward', 0, () => nd.maxPoolBackward(gp1, arg1, p1, 'float32')],
   ['linear 64×400·400×120', 2 * 64 * 400 * 120, () => gemm(false, false, 64, 120, 400, fa, 0, 400, fw, 0, 120, fc, 0, 120, 0)],

@@ -18,7 +18,7 @@ import { type Dtype, type FloatArray, type Nd, alloc, contiguous, copy, dtypeOf,
 import { gemm } from './gemm';
 import { acquire, pooledZeros } from './pool';
 import { convBigWasm, convSmallWasm, convWgtWasm, maxPool2x2Wasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
-import { convBigDirectWasm, convDirectChosen, convSmallDirectWasm, convWgtDirectWasm } from './wasm';
+import { convBigDirectWasm, convSmallDirectWasm, convWgtDirectWasm } from './wasm';
 
 let wasmOn: boolean | undefined;
 
@@ -33,12 +33,12 @@ function wasmConv(dtype: Dtype): boolean {
 }
 
 /**
- * Whether a float32 convolution of this geometry runs on the module's direct kernels (stride 1,
- * one group, and few wasted positions; no im2col: see asm/gemm.ts, "direct convolution", and
- * `convDirectPays` in ./wasm).
+ * Whether a float32 convolution may try the module's direct kernels (stride 1, one group, and few
+ * wasted positions; no im2col: see asm/gemm.ts, "direct convolution"). The kernels' entry points
+ * decline (return false) where `convDirectVariant` in ./wasm picks im2col.
  */
 function direct(dtype: Dtype, g: ConvGeometry): boolean {
-  return wasmConv(dtype) && convDirectChosen(g);
+  return wasmConv(dtype) && g.sh === 1 && g.sw === 1 && g.groups === 1;
 }
 
 /** The shapes of one 2-D convolution: the big side [N, Cb, H, W], the small side [N, Cs, OH, OW]. */

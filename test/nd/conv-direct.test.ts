@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import * as nd from '../../src/nd';
 import { Generator } from '../../src/random';
-import { convDirectCount, convDirectPays, convWasmCount, setConvDirect, wasmGemmAvailable } from '../../src/nd/wasm';
+import { type DirectVariant, convDirectCount, convDirectPays, convDirectVariant, convWasmCount, setConvDirect, wasmGemmAvailable } from '../../src/nd/wasm';
 
 interface Case {
   g: nd.ConvGeometry;
@@ -84,8 +84,8 @@ function expectNear(actual: ArrayLike<number>, expected: Float64Array, what: str
   expect(worst / scale, `${what}: worst at ${at}: ${actual[at]} vs ${expected[at]}`).toBeLessThan(1e-5);
 }
 
-function runDirect<T>(f: () => T): T {
-  const previous = setConvDirect(true);
+function runDirect<T>(f: () => T, variant: DirectVariant | true = true): T {
+  const previous = setConvDirect(variant);
   try {
     return f();
   } finally {
@@ -93,7 +93,13 @@ function runDirect<T>(f: () => T): T {
   }
 }
 
+/** Both layouts of the direct kernels on one geometry. */
 function check(c: Case, seed: number): void {
+  checkVariant(c, seed, 'rows');
+  checkVariant(c, seed, 'channels');
+}
+
+function checkVariant(c: Case, seed: number, variant: DirectVariant): void {
   const { g } = c;
   const gen = new Generator(seed);
   const x = random(g.n * g.cb * g.h * g.w, gen);
@@ -111,13 +117,13 @@ function check(c: Case, seed: number): void {
     nd.convSmall(xs, ws, g, 'float32', null, nd.wrap(b, [g.cs])),
     nd.convBig(dys, ws, g, 'float32'),
     nd.convWgt(xs, dys, ws.shape, g, 'float32', null, db),
-  ]);
+  ], variant);
   expect(convDirectCount() - before).toBe(3);
   expect(convWasmCount() - im2colBefore).toBe(0);
-  expectNear(y.data, ref.y, 'y');
-  expectNear(dx.data, ref.dx, 'dx');
-  expectNear(dW.data, ref.dW, 'dW');
-  expectNear(db, ref.db, 'db');
+  expectNear(y.data, ref.y, `${variant}: y`);
+  expectNear(dx.data, ref.dx, `${variant}: dx`);
+  expectNear(dW.data, ref.dW, `${variant}: dW`);
+  expectNear(db, ref.db, `${variant}: db`);
 }
 
 describe.runIf(wasmGemmAvailable())('direct float32 convolution kernels equal float64 loops', () => {
@@ -145,6 +151,9 @@ describe.runIf(wasmGemmAvailable())('direct float32 convolution kernels equal fl
     // every input row and column sees some all-zero windows; the input gradient's padded dy is cropped
     check(geometry(1, 2, 2, 3, 4, 2, 2, [3, 3, 3, 3], [1, 1]), 13);
     check(geometry(2, 1, 5, 1, 9, 1, 4, [0, 0, 2, 1], [1, 2]), 14);
+    // 20 channels: a 16-channel block and an 8-channel one (4 of them padding); odd widths
+    check(geometry(2, 3, 20, 9, 11, 3, 2, [1, 0, 0, 1], [1, 1]), 15);
+    check(geometry(1, 2, 32, 7, 5, 2, 3, [0, 1, 1, 1], [2, 1]), 16);
   });
 
   it('batches that go through the padded buffers in several chunks (the last one short)', () => {
@@ -156,14 +165,14 @@ describe.runIf(wasmGemmAvailable())('direct float32 convolution kernels equal fl
     // W − 1 is read by tap j = 0 only from an extra position (ox ≥ OW), where dy is 0
     const { g } = geometry(2, 2, 3, 6, 7, 3, 3, [0, 0, 0, 0], [1, 1]);
     const gen = new Generator(5);
-    for (const bad of [Infinity, -Infinity, NaN]) {
+    for (const [bad, variant] of [[Infinity, 'rows'], [-Infinity, 'channels'], [NaN, 'rows'], [NaN, 'channels']] as const) {
       const x = random(g.n * g.cb * g.h * g.w, gen);
       x[(1 * g.cb + 1) * g.h * g.w + 2 * g.w + (g.w - 1)] = bad; // image 1, channel 1, row 2, last column
       const w = random(g.cs * g.cb * g.kh * g.kw, gen);
       const dy = random(g.n * g.cs * g.oh * g.ow, gen);
       const ref = naive(g, x, w, new Float32Array(g.cs), dy);
       const before = convDirectCount();
-      const dW = runDirect(() => nd.convWgt(nd.wrap(x, [g.n, g.cb, g.h, g.w]), nd.wrap(dy, [g.n, g.cs, g.oh, g.ow]), [g.cs, g.cb, g.kh, g.kw], g, 'float32'));
+      const dW = runDirect(() => nd.convWgt(nd.wrap(x, [g.n, g.cb, g.h, g.w]), nd.wrap(dy, [g.n, g.cs, g.oh, g.ow]), [g.cs, g.cb, g.kh, g.kw], g, 'float32'), variant);
       expect(convDirectCount() - before).toBe(0);
       const finite = Array.from(ref.dW, (v, i) => [v, dW.data[i]] as const);
       // the same entries are non-finite (and of the same kind), the rest agree
@@ -176,10 +185,16 @@ describe.runIf(wasmGemmAvailable())('direct float32 convolution kernels equal fl
     }
   });
 
-  it('chooses the direct kernels by default only where few computed positions are wasted', () => {
-    // LeNet conv1 (28 of 32 columns useful) yes; conv2 (10 of 14) and strided or grouped ones no
-    expect(convDirectPays(geometry(64, 1, 6, 28, 28, 5, 5, [2, 2, 2, 2], [1, 1]).g)).toBe(true);
-    expect(convDirectPays(geometry(64, 6, 16, 14, 14, 5, 5, [0, 0, 0, 0], [1, 1]).g)).toBe(false);
+  it('chooses a direct layout by default only where few computed positions are wasted', () => {
+    // LeNet conv1 (28 of 32 columns useful): rows for all three products
+    const conv1 = geometry(64, 1, 6, 28, 28, 5, 5, [2, 2, 2, 2], [1, 1]).g;
+    expect(convDirectPays(conv1)).toBe(true);
+    expect(['forward', 'input', 'weight'].map((p) => convDirectVariant(conv1, p as 'forward'))).toEqual(['rows', 'rows', 'rows']);
+    // LeNet conv2 (10 of 14 columns): 16 channels as lanes for the forward and weight gradient;
+    // its input gradient (6 channels, 14 of 16 positions) stays on im2col
+    const conv2 = geometry(64, 6, 16, 14, 14, 5, 5, [0, 0, 0, 0], [1, 1]).g;
+    expect(['forward', 'input', 'weight'].map((p) => convDirectVariant(conv2, p as 'forward'))).toEqual(['channels', null, 'channels']);
+    expect(convDirectPays(conv2)).toBe(false);
     const strided = geometry(2, 3, 4, 30, 30, 3, 3, [1, 1, 1, 1], [1, 1]).g;
     expect(convDirectPays({ ...strided, sh: 2, oh: 15 })).toBe(false);
     expect(convDirectPays({ ...strided, groups: 3, cs: 3 })).toBe(false);

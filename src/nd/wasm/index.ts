@@ -71,6 +71,11 @@ interface GemmExports {
     x: number, xImg: number, nImg: number, offs: number, K4: number, dy: number, dyImg: number, Mp: number, Lr: number, dw: number,
   ): void;
   cropPlanes(src: number, nImg: number, c: number, srcImg: number, srcPlane: number, ld: number, OH: number, OW: number, dst: number, bias: number): void;
+  convDirectCh(x: number, xImg: number, nImg: number, offs: number, K: number, w: number, Mp: number, OH: number, owE: number, Wp: number, y: number): void;
+  convWgtDirectCh(
+    x: number, xImg: number, nImg: number, offs: number, K4: number, dy: number, Mp: number, OH: number, owE: number, Wp: number, dw: number,
+  ): void;
+  transposePlanes(src: number, nImg: number, c: number, cp: number, OH: number, OW: number, owE: number, dst: number, toPositions: number, bias: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -881,32 +886,70 @@ export function convDirectApplies(g: WasmConvGeometry): boolean {
  */
 export const DIRECT_MIN_USEFUL = 0.8;
 
-/** Whether the direct kernels are expected to beat im2col on this geometry (see DIRECT_MIN_USEFUL). */
-export function convDirectPays(g: WasmConvGeometry): boolean {
-  if (!convDirectApplies(g)) return false;
-  const forward = (g.oh * g.ow) / roundUp(g.oh * (g.ow + (g.kw - 1) * g.dw), 16);
-  const inputGrad = (g.h * g.w) / roundUp(g.h * (g.w + (g.kw - 1) * g.dw), 16);
-  return Math.min(forward, inputGrad) >= DIRECT_MIN_USEFUL;
+/**
+ * The direct kernels' two layouts: 'rows' vectorises over output positions on rows as wide as the
+ * padded input (for wide images), 'channels' over output channels, computing valid positions only
+ * (for small images with at least 8 channels).
+ */
+export type DirectVariant = 'rows' | 'channels';
+
+/** Positions per output row in the 'channels' layout: OW rounded up to the tile's 2 (16-channel blocks only) or 4. */
+function channelRowWidth(ow: number, Mp: number): number {
+  return roundUp(ow, Mp % 16 === 0 ? 2 : 4);
 }
 
-let directForced: boolean | null = null;
+/**
+ * The useful share of what each direct layout computes for a stride-1 "forward" of M output
+ * channels on OH×OW outputs with a kernel kw wide (dilation dw): valid outputs over computed ones.
+ */
+function usefulShares(M: number, oh: number, ow: number, kw: number, dw: number): Record<DirectVariant, number> {
+  const Mp = roundUp(M, 8);
+  return {
+    rows: (oh * ow) / roundUp(oh * (ow + (kw - 1) * dw), 16),
+    channels: (M / Mp) * (ow / channelRowWidth(ow, Mp)),
+  };
+}
 
 /**
- * @internal For tests and benchmarks: true forces the direct kernels wherever they apply, false
- * turns them off (the im2col path runs), null restores the default (where `convDirectPays`).
- * Returns the previous value.
+ * Which direct layout is expected to beat im2col for one of a convolution's three products
+ * ('forward' and 'weight' share the forward's positions and channels; 'input' is a forward with
+ * the two channel counts swapped on the input's positions), or null for im2col (see
+ * DIRECT_MIN_USEFUL). The rows layout is preferred when both qualify.
  */
-export function setConvDirect(on: boolean | null): boolean | null {
+export function convDirectVariant(g: WasmConvGeometry, product: 'forward' | 'input' | 'weight'): DirectVariant | null {
+  if (!convDirectApplies(g)) return null;
+  const share = product === 'input' ? usefulShares(g.cb, g.h, g.w, g.kw, g.dw) : usefulShares(g.cs, g.oh, g.ow, g.kw, g.dw);
+  if (share.rows >= DIRECT_MIN_USEFUL) return 'rows';
+  if (share.channels >= DIRECT_MIN_USEFUL) return 'channels';
+  return null;
+}
+
+/** Whether the direct kernels are expected to beat im2col on all three products of this geometry. */
+export function convDirectPays(g: WasmConvGeometry): boolean {
+  return convDirectVariant(g, 'forward') !== null && convDirectVariant(g, 'input') !== null && convDirectVariant(g, 'weight') !== null;
+}
+
+let directForced: boolean | DirectVariant | null = null;
+
+/**
+ * @internal For tests and benchmarks: true forces the direct kernels wherever they apply (the
+ * layout `convDirectVariant` picks, else 'rows'), a layout name forces that layout, false turns
+ * them off (the im2col path runs), null restores the default (`convDirectVariant`). Returns the
+ * previous value.
+ */
+export function setConvDirect(on: boolean | DirectVariant | null): boolean | DirectVariant | null {
   const previous = directForced;
   directForced = on;
   return previous;
 }
 
-/** Whether a float32 convolution of this geometry takes the direct kernels (`convDirectPays`, or as `setConvDirect` forced). */
-export function convDirectChosen(g: WasmConvGeometry): boolean {
-  if (directForced === null) return convDirectPays(g);
-  return directForced && convDirectApplies(g);
+/** The layout a float32 convolution's product takes (as `convDirectVariant`, or as `setConvDirect` forced), or null for im2col. */
+function chosenVariant(g: WasmConvGeometry, product: 'forward' | 'input' | 'weight'): DirectVariant | null {
+  if (directForced === false || !convDirectApplies(g)) return null;
+  if (directForced === 'rows' || directForced === 'channels') return directForced;
+  return convDirectVariant(g, product) ?? (directForced === true ? 'rows' : null);
 }
+
 
 let convDirectRuns = 0;
 
@@ -922,19 +965,22 @@ export function convDirectCount(): number {
  * (negative top/left crop it). Used for the forward and, with a flipped weight, the input gradient.
  */
 function directForward(
-  k: Kernel, src: Float32Array, n: number, C: number, H: number, W: number, top: number, left: number,
+  k: Kernel, variant: DirectVariant, src: Float32Array, n: number, C: number, H: number, W: number, top: number, left: number,
   kh: number, kw: number, dh: number, dw: number, oh: number, ow: number, M: number,
   weight: (o: number, c: number, i: number, j: number) => number, bias: Float32Array | null, out: Float32Array,
 ): boolean {
   const K = C * kh * kw;
-  const Mp = M + (M & 1);
+  const rows = variant === 'rows';
+  const Mp = rows ? M + (M & 1) : roundUp(M, 8);
   const hp = oh + (kh - 1) * dh;
   const wp = ow + (kw - 1) * dw;
+  const owE = channelRowWidth(ow, Mp);
   const L = oh * wp;
-  const Lr = roundUp(L, 16);
+  // per image: Mp rows of Lr positions (rows), or oh·owE positions of Mp channels (channels)
+  const Lr = rows ? roundUp(L, 16) : oh * owE;
   const xImg = C * hp * wp;
   const per = Math.max(1, Math.min(n, Math.floor(DIRECT_CHUNK / (xImg + Mp * Lr))));
-  const slack = Lr - L + (kw - 1) * dw + 4;
+  const slack = rows ? Lr - L + (kw - 1) * dw + 4 : owE - ow + 4;
   const outPlane = oh * ow;
   const at = layout(k, 0, [src.length, out.length, per * xImg + slack, K * Mp, K, per * Mp * Lr, bias === null ? 0 : M]);
   if (at === null) return false;
@@ -947,7 +993,7 @@ function directForward(
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++, t++) {
         for (let o = 0; o < M; o++) heap[wAt + t * Mp + o] = weight(o, c, i, j);
-        if (Mp > M) heap[wAt + t * Mp + M] = 0;
+        for (let o = M; o < Mp; o++) heap[wAt + t * Mp + o] = 0;
         ints[offAt + t] = ((c * hp + i * dh) * wp + j * dw) * 4;
       }
     }
@@ -956,8 +1002,15 @@ function directForward(
   for (let img0 = 0; img0 < n; img0 += per) {
     const nb = Math.min(per, n - img0);
     e.padPlanes((sAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, top, left);
-    e.convDirect(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, ypAt * 4, Lr);
-    e.cropPlanes(ypAt * 4, nb, M, Mp * Lr, Lr, wp, oh, ow, (outAt + img0 * M * outPlane) * 4, bias === null ? 0 : biasAt * 4);
+    const outPtr = (outAt + img0 * M * outPlane) * 4;
+    const biasPtr = bias === null ? 0 : biasAt * 4;
+    if (rows) {
+      e.convDirect(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, ypAt * 4, Lr);
+      e.cropPlanes(ypAt * 4, nb, M, Mp * Lr, Lr, wp, oh, ow, outPtr, biasPtr);
+    } else {
+      e.convDirectCh(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, oh, owE, wp, ypAt * 4);
+      e.transposePlanes(ypAt * 4, nb, M, Mp, oh, ow, owE, outPtr, 0, biasPtr);
+    }
   }
   out.set(heap.subarray(outAt, outAt + out.length));
   convDirectRuns++;
@@ -973,10 +1026,11 @@ export function convSmallDirectWasm(
   x: Float32Array, wt: Float32Array, g: WasmConvGeometry, y: Float32Array, bias: Float32Array | null = null,
 ): boolean {
   const k = kernel === undefined ? getKernel() : kernel;
-  if (k === null || !convDirectApplies(g)) return false;
+  const variant = chosenVariant(g, 'forward');
+  if (k === null || variant === null) return false;
   const { cb, kh, kw } = g;
   const weight = (o: number, c: number, i: number, j: number): number => wt[((o * cb + c) * kh + i) * kw + j];
-  return directForward(k, x, g.n, cb, g.h, g.w, g.ph, g.pw, kh, kw, g.dh, g.dw, g.oh, g.ow, g.cs, weight, bias, y);
+  return directForward(k, variant, x, g.n, cb, g.h, g.w, g.ph, g.pw, kh, kw, g.dh, g.dw, g.oh, g.ow, g.cs, weight, bias, y);
 }
 
 /**
@@ -986,14 +1040,15 @@ export function convSmallDirectWasm(
  */
 export function convBigDirectWasm(s: Float32Array, wt: Float32Array, g: WasmConvGeometry, out: Float32Array): boolean {
   const k = kernel === undefined ? getKernel() : kernel;
-  if (k === null || !convDirectApplies(g)) return false;
+  const variant = chosenVariant(g, 'input');
+  if (k === null || variant === null) return false;
   const { cb, kh, kw, dh, dw } = g;
   // tap (o, i', j') of output channel c reads dy[o] at (y + i'·dh, x + j'·dw) of the padded dy:
   // the forward's tap (i, j) = (kh − 1 − i', kw − 1 − j')
   const weight = (c: number, o: number, i: number, j: number): number => wt[((o * cb + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)];
   const top = (kh - 1) * dh - g.ph;
   const left = (kw - 1) * dw - g.pw;
-  return directForward(k, s, g.n, g.cs, g.oh, g.ow, top, left, kh, kw, dh, dw, g.h, g.w, cb, weight, null, out);
+  return directForward(k, variant, s, g.n, g.cs, g.oh, g.ow, top, left, kh, kw, dh, dw, g.h, g.w, cb, weight, null, out);
 }
 
 /**
@@ -1006,18 +1061,22 @@ export function convWgtDirectWasm(
   x: Float32Array, s: Float32Array, g: WasmConvGeometry, dw: Float32Array, db: Float32Array | null = null,
 ): boolean {
   const k = kernel === undefined ? getKernel() : kernel;
-  if (k === null || !convDirectApplies(g)) return false;
+  const variant = chosenVariant(g, 'weight');
+  if (k === null || variant === null) return false;
+  const rows = variant === 'rows';
   const { n, cb: C, cs: M, h: H, w: W, kh, kw, dh, dw: dwl, oh, ow } = g;
   const K = C * kh * kw;
   const K4 = roundUp(K, 4);
-  const Mp = M + (M & 1);
+  const Mp = rows ? M + (M & 1) : roundUp(M, 8);
   const hp = oh + (kh - 1) * dh;
   const wp = ow + (kw - 1) * dwl;
+  const owE = channelRowWidth(ow, Mp);
   const L = oh * wp;
-  const Lr = roundUp(L, 16);
+  // dy per image: Mp rows of Lr positions, 0 past each row's OW (rows), or oh·owE positions of Mp channels (channels)
+  const Lr = rows ? roundUp(L, 16) : oh * owE;
   const xImg = C * hp * wp;
   const per = Math.max(1, Math.min(n, Math.floor(DIRECT_CHUNK / (xImg + Mp * Lr))));
-  const slack = Lr - L + (kw - 1) * dwl + 4;
+  const slack = rows ? Lr - L + (kw - 1) * dwl + 4 : owE - ow + 4;
   const at = layout(k, 0, [x.length, s.length, per * xImg + slack, per * Mp * Lr, K4, Mp * K4, db === null ? 0 : 2 * M]);
   if (at === null) return false;
   const [xAt, sAt, xpAt, dyAt, offAt, dwAt, dbAt] = at;
@@ -1039,10 +1098,20 @@ export function convWgtDirectWasm(
     const nb = Math.min(per, n - img0);
     if (e.padPlanes((xAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, g.ph, g.pw) !== 0) return false;
     if (nb < per) heap.fill(0, xpAt + nb * xImg, xpAt + nb * xImg + slack);
-    e.padPlanes((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0);
-    e.convWgtDirect(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4);
+    if (rows) {
+      e.padPlanes((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0);
+      e.convWgtDirect(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4);
+    } else {
+      heap.fill(0, dyAt, dyAt + nb * Mp * Lr);
+      e.transposePlanes((sAt + img0 * M * oh * ow) * 4, nb, M, Mp, oh, ow, owE, dyAt * 4, 1, 0);
+      e.convWgtDirectCh(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp, oh, owE, wp, dwAt * 4);
+    }
   }
-  for (let o = 0; o < M; o++) dw.set(heap.subarray(dwAt + o * K4, dwAt + o * K4 + K), o * K);
+  if (rows) {
+    for (let o = 0; o < M; o++) dw.set(heap.subarray(dwAt + o * K4, dwAt + o * K4 + K), o * K);
+  } else {
+    for (let o = 0; o < M; o++) for (let t = 0; t < K; t++) dw[o * K + t] = heap[dwAt + t * Mp + o];
+  }
   if (db !== null) {
     e.planeSums(sAt * 4, n, M, oh * ow, dbAt * 4);
     db.set(new Float64Array(heap.buffer, dbAt * 4, M));
