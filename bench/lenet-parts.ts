@@ -3,6 +3,9 @@
 // bench/conv.ts's LeNet (conv1 1→6 5×5 pad 2 on 28×28, conv2 6→16 5×5 on 14×14, 2×2 max pools,
 // 400-120-84-10).
 //
+// Each convolution twice: on im2col + gemm only, and with the default choice per product between
+// that and the direct kernels (src/nd/wasm: `convDirectVariant`).
+//
 // Run: npx ts-node bench/lenet-parts.ts   (the machine is shared: run it twice)
 import { Generator } from '../src';
 import * as nd from '../src/nd';
@@ -31,6 +34,11 @@ const x2 = nd.wrap(rand(64 * 6 * 196), [64, 6, 14, 14]);
 const w2 = nd.wrap(rand(16 * 150), [16, 6, 5, 5]);
 const b2 = nd.wrap(rand(16), [16]);
 const s2 = nd.wrap(rand(64 * 16 * 100), [64, 16, 10, 10]);
+// bench/conv.ts's third layer, 16×64×32×32 → 64, 3×3 padding 1, as a check that the layout choice holds beyond LeNet
+const g3 = geom(16, 64, 64, 32, 3, 1);
+const x3 = nd.wrap(rand(16 * 64 * 1024), [16, 64, 32, 32]);
+const w3 = nd.wrap(rand(64 * 576), [64, 64, 3, 3]);
+const s3 = nd.wrap(rand(16 * 64 * 1024), [16, 64, 32, 32]);
 const db1 = new Float32Array(6);
 const db2 = new Float32Array(16);
 const pg = (planes: number, h: number): nd.PoolGeometry => ({ planes, h, w: h, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, oh: h / 2, ow: h / 2 });
@@ -55,6 +63,9 @@ const convParts: [string, number, () => void][] = [
   ['conv2 forward (+bias)', 2 * 16 * 150 * 64 * 100, () => nd.convSmall(x2, w2, g2, 'float32', null, b2)],
   ['conv2 input grad', 2 * 16 * 150 * 64 * 100, () => nd.convBig(s2, w2, g2, 'float32', true)],
   ['conv2 weight+bias grad', 2 * 16 * 150 * 64 * 100, () => nd.convWgt(x2, s2, w2.shape, g2, 'float32', null, db2)],
+  ['64→64 3×3 forward', 2 * 64 * 576 * 16 * 1024, () => nd.convSmall(x3, w3, g3, 'float32')],
+  ['64→64 3×3 input grad', 2 * 64 * 576 * 16 * 1024, () => nd.convBig(s3, w3, g3, 'float32', true)],
+  ['64→64 3×3 weight grad', 2 * 64 * 576 * 16 * 1024, () => nd.convWgt(x3, s3, w3.shape, g3, 'float32')],
 ];
 const parts: [string, number, () => void][] = [
   ...convParts.map(([name, flops, f]): [string, number, () => void] => [`${name}, im2col`, flops, via(false, f)]),

@@ -195,6 +195,9 @@ describe.runIf(wasmGemmAvailable())('direct float32 convolution kernels equal fl
     const conv2 = geometry(64, 6, 16, 14, 14, 5, 5, [0, 0, 0, 0], [1, 1]).g;
     expect(['forward', 'input', 'weight'].map((p) => convDirectVariant(conv2, p as 'forward'))).toEqual(['channels', null, 'channels']);
     expect(convDirectPays(conv2)).toBe(false);
+    // a 64-channel 34×34 padded image does not stay in L1: im2col's packed panels win
+    const wide = geometry(16, 64, 64, 32, 32, 3, 3, [1, 1, 1, 1], [1, 1]).g;
+    expect(['forward', 'input', 'weight'].map((p) => convDirectVariant(wide, p as 'forward'))).toEqual([null, null, null]);
     const strided = geometry(2, 3, 4, 30, 30, 3, 3, [1, 1, 1, 1], [1, 1]).g;
     expect(convDirectPays({ ...strided, sh: 2, oh: 15 })).toBe(false);
     expect(convDirectPays({ ...strided, groups: 3, cs: 3 })).toBe(false);
