@@ -126,6 +126,25 @@ describe.runIf(wasmGemmAvailable())('float32 conv2d on the WebAssembly module eq
     });
   }
 
+  it("an input that needs no gradient (a network's first layer) gets no input-gradient product", () => {
+    for (const mode of [false, true]) {
+      const previous = setConvDirect(mode);
+      try {
+        const x = randn([2, 1, 12, 12], f32(13));
+        const w = randn([3, 1, 5, 5], { ...f32(14), requiresGrad: true });
+        const b = randn([3], { ...f32(15), requiresGrad: true });
+        const runs = convWasmCount() + convDirectCount();
+        const y = ops.conv2d(x, w, b, { padding: 2 });
+        y.mul(randn(y.shape, f32(16))).sum().backward();
+        // the forward and the weight (+ bias) gradient: two products, no third for dx
+        expect(convWasmCount() + convDirectCount() - runs).toBe(2);
+        expect(x.grad).toBeNull();
+      } finally {
+        setConvDirect(previous);
+      }
+    }
+  });
+
   it('a frozen weight: the input and bias gradients alone', () => {
     const x = randn([2, 3, 7, 6], { ...f32(9), requiresGrad: true });
     const w = randn([4, 3, 3, 3], f32(10));
