@@ -13,7 +13,9 @@
 // with W of shape [Cs, Cb/groups, kh, kw] in both cases (PyTorch stores a conv weight as
 // [out, in/g, kh, kw] and a transposed conv weight as [in, out/g, kh, kw]: the small side first
 // either way). The scratch matrices are module-level buffers grown as needed, so a call
-// allocates only its outputs.
+// allocates only its outputs. Float32 stride-1 one-group convolutions on small padded images
+// first try the WASM module's direct kernels (no im2col at all: src/nd/wasm, "direct
+// convolution"), whose entry points decline where im2col is expected to be faster.
 import { type Dtype, type FloatArray, type Nd, alloc, contiguous, copy, dtypeOf, wrap, zeros } from './array';
 import { gemm } from './gemm';
 import { acquire, pooledZeros } from './pool';
