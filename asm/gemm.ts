@@ -958,3 +958,445 @@ export function planeSums(s: usize, n: i32, c: i32, inner: i32, out: usize): voi
     }
   }
 }
+
+// =============================================================================================
+// Direct convolution section (issue 8, session 4): stride-1 convolutions without im2col.
+//
+// With stride 1, the im2col column of output position (oy, ox) for tap (c, i, j) is the input
+// element xp[c, oy + i·dh, ox + j·dw] of the zero-padded input xp [C, Hp, Wp], Hp = OH + (kh−1)·dh,
+// Wp = OW + (kw−1)·dw. Index output positions by q = oy·Wp + ox (rows as wide as the padded input;
+// the columns ox ≥ OW are "garbage" positions whose values are thrown away): then the tap reads
+// xp at q + off[t] with off[t] = c·Hp·Wp + i·dh·Wp + j·dw, so a run of consecutive q is a run of
+// consecutive input elements. The gemm's B panel is read straight from the padded input with
+// unaligned vector loads (an implicit gemm with no packing at all). Every valid output reads only
+// elements of its own padded image; garbage outputs may read past it (into the next image or the
+// caller's slack) and are never used.
+//
+//   convDirect:    y[o, q]  = Σ_t w[t, o] · xp[q + off[t]]             (forward; also the input
+//                                                                       gradient, see the loader)
+//   convWgtDirect: dw[o, t] += Σ_q dy[o, q] · xp[q + off[t]]           (weight gradient; dy is
+//                                                                       zero at garbage positions)
+// =============================================================================================
+
+/**
+ * Zero-padded copies of nImg·c planes of H×W floats (src: plane after plane):
+ *   dst[img·dstImg + ch·dstPlane + y·Wp + x] = src[((img·c + ch)·H + y − top)·W + x − left]
+ * where y − top and x − left fall inside the source plane (top and left may be negative: the
+ * source is then cropped), 0 elsewhere. The first nImg·dstImg floats at dst are zeroed first,
+ * so gaps between planes (dstPlane > Hp·Wp) and images are zero too. Returns 1 if any copied
+ * value is NaN or ±∞, else 0.
+ */
+export function padPlanes(
+  src: usize, nImg: i32, c: i32, H: i32, W: i32,
+  dst: usize, dstImg: i32, dstPlane: i32, Hp: i32, Wp: i32, top: i32, left: i32,
+): i32 {
+  memory.fill(dst, 0, <usize>nImg * <usize>dstImg << 2);
+  const x0 = max(0, left);
+  const x1 = min(Wp, left + W);
+  const y0 = max(0, top);
+  const y1 = min(Hp, top + H);
+  if (x1 <= x0 || y1 <= y0) return 0;
+  const run = x1 - x0;
+  const run4 = run & ~3;
+  const plane = H * W;
+  let finite = i32x4.splat(-1);
+  for (let img = 0; img < nImg; img++) {
+    for (let ch = 0; ch < c; ch++) {
+      const sPlane = src + (<usize>((img * c + ch) * plane) << 2);
+      const dPlane = dst + (<usize>(img * dstImg + ch * dstPlane) << 2);
+      for (let y = y0; y < y1; y++) {
+        const s = sPlane + (<usize>((y - top) * W + x0 - left) << 2);
+        const d = dPlane + (<usize>(y * Wp + x0) << 2);
+        let q = 0;
+        for (; q < run4; q += 4) {
+          const v = v128.load(s + (<usize>q << 2));
+          // v − v is 0 for finite v and NaN for NaN and ±∞
+          const z = f32x4.sub(v, v);
+          finite = v128.and(finite, f32x4.eq(z, z));
+          v128.store(d + (<usize>q << 2), v);
+        }
+        for (; q < run; q++) {
+          const v = load<f32>(s + (<usize>q << 2));
+          if (v - v != 0) finite = i32x4.splat(0);
+          store<f32>(d + (<usize>q << 2), v);
+        }
+      }
+    }
+  }
+  return v128.all_true<i32>(finite) ? 0 : 1;
+}
+
+/**
+ * y[img·Mp·Lr + o·Lr + q] = Σ_{t<K} w[t·Mp + o] · x[img·xImg + q + off[t]/4] for img < nImg,
+ * o < Mp, q < Lr: the forward of a stride-1 convolution on padded images (see the section
+ * comment). Mp even, Lr a multiple of 16; off[t] are byte offsets (i32) at `offs`; x must be
+ * readable up to Lr + 3 floats past the largest offset of the last image. A 2×16 register tile:
+ * two output channels × 16 positions in 8 f32x4 accumulators; per tap four unaligned loads of
+ * the input and two broadcast weights.
+ */
+export function convDirect(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K: i32, w: usize, Mp: i32, y: usize, Lr: i32,
+): void {
+  const wStride = <usize>Mp << 2;
+  const ldy = <usize>Lr << 2;
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const yb = y + (<usize>img * <usize>Mp * <usize>Lr << 2);
+    for (let o = 0; o < Mp; o += 2) {
+      const wo = w + (<usize>o << 2);
+      const yo = yb + <usize>o * ldy;
+      for (let q = 0; q < Lr; q += 16) {
+        convTile2x16(K, offs, wo, wStride, xb + (<usize>q << 2), yo + (<usize>q << 2), ldy);
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function convTile2x16(K: i32, offs: usize, wp: usize, wStride: usize, xq: usize, yq: usize, ldy: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+  const end = offs + (<usize>K << 2);
+  for (let t = offs; t < end; t += 4) {
+    const xa = xq + <usize>load<i32>(t);
+    const b0 = v128.load(xa);
+    const b1 = v128.load(xa, 16);
+    const b2 = v128.load(xa, 32);
+    const b3 = v128.load(xa, 48);
+    let a = v128.load32_splat(wp);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c02 = f32x4.add(c02, f32x4.mul(a, b2)); c03 = f32x4.add(c03, f32x4.mul(a, b3));
+    a = v128.load32_splat(wp, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c12 = f32x4.add(c12, f32x4.mul(a, b2)); c13 = f32x4.add(c13, f32x4.mul(a, b3));
+    wp += wStride;
+  }
+  v128.store(yq, c00); v128.store(yq, c01, 16); v128.store(yq, c02, 32); v128.store(yq, c03, 48);
+  const y1 = yq + ldy;
+  v128.store(y1, c10); v128.store(y1, c11, 16); v128.store(y1, c12, 32); v128.store(y1, c13, 48);
+}
+
+/** The four lane sums of a, b, c, d as one vector [Σa, Σb, Σc, Σd]. */
+// @ts-ignore: decorator
+@inline
+function laneSums4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7)); // a0+a2 b0+b2 a1+a3 b1+b3
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
+}
+
+/**
+ * dw[o·K4 + t] += Σ_{img<nImg} Σ_{q<Lr} dy[img·dyImg + o·Lr + q] · x[img·xImg + q + off[t]/4]
+ * for o < Mp (even), t < K4 (a multiple of 4), Lr a multiple of 16: the weight gradient of a
+ * stride-1 convolution (see the section comment; dy must be 0 at garbage positions, and the x
+ * values read there must be finite, or 0·∞ would poison the sums). A 2×4 tile: two output
+ * channels × four taps, each a f32x4 of partial sums over q, reduced once per image.
+ */
+export function convWgtDirect(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K4: i32, dy: usize, dyImg: i32, Mp: i32, Lr: i32, dw: usize,
+): void {
+  const ldy = <usize>Lr << 2;
+  const ldw = <usize>K4 << 2;
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const db = dy + (<usize>img * <usize>dyImg << 2);
+    for (let o = 0; o < Mp; o += 2) {
+      const w0 = dw + <usize>o * ldw;
+      for (let t = 0; t < K4; t += 4) {
+        const ot = offs + (<usize>t << 2);
+        // six pointers, each advanced once per 16 positions; the loads use constant offsets
+        let d0 = db + <usize>o * ldy;
+        let d1 = d0 + ldy;
+        let x0 = xb + <usize>load<i32>(ot);
+        let x1 = xb + <usize>load<i32>(ot, 4);
+        let x2 = xb + <usize>load<i32>(ot, 8);
+        let x3 = xb + <usize>load<i32>(ot, 12);
+        const end = d0 + ldy;
+        let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
+        let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
+        while (d0 < end) {
+          let g0 = v128.load(d0);
+          let g1 = v128.load(d1);
+          a00 = f32x4.add(a00, f32x4.mul(g0, v128.load(x0))); a10 = f32x4.add(a10, f32x4.mul(g1, v128.load(x0)));
+          a01 = f32x4.add(a01, f32x4.mul(g0, v128.load(x1))); a11 = f32x4.add(a11, f32x4.mul(g1, v128.load(x1)));
+          a02 = f32x4.add(a02, f32x4.mul(g0, v128.load(x2))); a12 = f32x4.add(a12, f32x4.mul(g1, v128.load(x2)));
+          a03 = f32x4.add(a03, f32x4.mul(g0, v128.load(x3))); a13 = f32x4.add(a13, f32x4.mul(g1, v128.load(x3)));
+          g0 = v128.load(d0, 16);
+          g1 = v128.load(d1, 16);
+          a00 = f32x4.add(a00, f32x4.mul(g0, v128.load(x0, 16))); a10 = f32x4.add(a10, f32x4.mul(g1, v128.load(x0, 16)));
+          a01 = f32x4.add(a01, f32x4.mul(g0, v128.load(x1, 16))); a11 = f32x4.add(a11, f32x4.mul(g1, v128.load(x1, 16)));
+          a02 = f32x4.add(a02, f32x4.mul(g0, v128.load(x2, 16))); a12 = f32x4.add(a12, f32x4.mul(g1, v128.load(x2, 16)));
+          a03 = f32x4.add(a03, f32x4.mul(g0, v128.load(x3, 16))); a13 = f32x4.add(a13, f32x4.mul(g1, v128.load(x3, 16)));
+          g0 = v128.load(d0, 32);
+          g1 = v128.load(d1, 32);
+          a00 = f32x4.add(a00, f32x4.mul(g0, v128.load(x0, 32))); a10 = f32x4.add(a10, f32x4.mul(g1, v128.load(x0, 32)));
+          a01 = f32x4.add(a01, f32x4.mul(g0, v128.load(x1, 32))); a11 = f32x4.add(a11, f32x4.mul(g1, v128.load(x1, 32)));
+          a02 = f32x4.add(a02, f32x4.mul(g0, v128.load(x2, 32))); a12 = f32x4.add(a12, f32x4.mul(g1, v128.load(x2, 32)));
+          a03 = f32x4.add(a03, f32x4.mul(g0, v128.load(x3, 32))); a13 = f32x4.add(a13, f32x4.mul(g1, v128.load(x3, 32)));
+          g0 = v128.load(d0, 48);
+          g1 = v128.load(d1, 48);
+          a00 = f32x4.add(a00, f32x4.mul(g0, v128.load(x0, 48))); a10 = f32x4.add(a10, f32x4.mul(g1, v128.load(x0, 48)));
+          a01 = f32x4.add(a01, f32x4.mul(g0, v128.load(x1, 48))); a11 = f32x4.add(a11, f32x4.mul(g1, v128.load(x1, 48)));
+          a02 = f32x4.add(a02, f32x4.mul(g0, v128.load(x2, 48))); a12 = f32x4.add(a12, f32x4.mul(g1, v128.load(x2, 48)));
+          a03 = f32x4.add(a03, f32x4.mul(g0, v128.load(x3, 48))); a13 = f32x4.add(a13, f32x4.mul(g1, v128.load(x3, 48)));
+          d0 += 64; d1 += 64; x0 += 64; x1 += 64; x2 += 64; x3 += 64;
+        }
+        const r0 = w0 + (<usize>t << 2);
+        v128.store(r0, f32x4.add(v128.load(r0), laneSums4(a00, a01, a02, a03)));
+        const r1 = r0 + ldw;
+        v128.store(r1, f32x4.add(v128.load(r1), laneSums4(a10, a11, a12, a13)));
+      }
+    }
+  }
+}
+
+/**
+ * dst[(img·c + ch)·OH·OW + oy·OW + ox] = src[img·srcImg + ch·srcPlane + oy·ld + ox] (+ bias[ch]
+ * when bias ≠ 0) for img < nImg, ch < c, oy < OH, ox < OW: the valid outputs of `convDirect`,
+ * compacted to NCHW.
+ */
+export function cropPlanes(
+  src: usize, nImg: i32, c: i32, srcImg: i32, srcPlane: i32, ld: i32, OH: i32, OW: i32, dst: usize, bias: usize,
+): void {
+  const ow4 = OW & ~3;
+  let d = dst;
+  for (let img = 0; img < nImg; img++) {
+    for (let ch = 0; ch < c; ch++) {
+      let s = src + (<usize>(img * srcImg + ch * srcPlane) << 2);
+      if (bias == 0) {
+        // a plain copy (adding +0 would turn −0 into +0)
+        for (let oy = 0; oy < OH; oy++, s += <usize>ld << 2) {
+          let q = 0;
+          for (; q < ow4; q += 4) v128.store(d + (<usize>q << 2), v128.load(s + (<usize>q << 2)));
+          for (; q < OW; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)));
+          d += <usize>OW << 2;
+        }
+        continue;
+      }
+      const b = load<f32>(bias + (<usize>ch << 2));
+      const bv = f32x4.splat(b);
+      for (let oy = 0; oy < OH; oy++, s += <usize>ld << 2) {
+        let q = 0;
+        for (; q < ow4; q += 4) v128.store(d + (<usize>q << 2), f32x4.add(v128.load(s + (<usize>q << 2)), bv));
+        for (; q < OW; q++) store<f32>(d + (<usize>q << 2), load<f32>(s + (<usize>q << 2)) + b);
+        d += <usize>OW << 2;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same convolutions vectorised over output channels instead of positions, for small images
+// (where rows as wide as the padded input would waste many positions): only valid outputs are
+// computed, the weight's channels are the vector lanes, and input values are broadcast.
+//
+//   convDirectCh:    yT[p, o]  = Σ_t w[t, o] · xp[pin(p) + off[t]]      (position-major output)
+//   convWgtDirectCh: dw[t, o] += Σ_p dyT[p, o] · xp[pin(p) + off[t]]    (position-major dy)
+//
+// with p = oy·owE + ox over OH rows of owE positions (OW rounded up to 4; the extra positions of
+// a row read inside the padded image or the caller's slack, and their results are not used —
+// dyT is 0 there) and pin(p) = oy·Wp + ox.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * yT[img·P·Mp + (oy·owE + ox)·Mp + o] = Σ_{t<K} w[t·Mp + o] · x[img·xImg + oy·Wp + ox + off[t]/4]
+ * for o < Mp (a multiple of 8), oy < OH, ox < owE (a multiple of 4), P = OH·owE. Tiles: 16
+ * channels × 2 positions (four weight vectors, two broadcast inputs), and for a last 8 channels
+ * 8 × 4 positions.
+ */
+export function convDirectCh(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K: i32, w: usize, Mp: i32, OH: i32, owE: i32, Wp: i32, y: usize,
+): void {
+  const wStride = <usize>Mp << 2;
+  const P = OH * owE;
+  const end = offs + (<usize>K << 2);
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const yb = y + (<usize>img * <usize>P * <usize>Mp << 2);
+    let o = 0;
+    for (; o + 16 <= Mp; o += 16) {
+      for (let oy = 0; oy < OH; oy++) {
+        const xr = xb + (<usize>(oy * Wp) << 2);
+        let yp = yb + (<usize>(oy * owE * Mp + o) << 2);
+        for (let ox = 0; ox < owE; ox += 2, yp += wStride << 1) {
+          const xq = xr + (<usize>ox << 2);
+          let wp = w + (<usize>o << 2);
+          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+          let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+          for (let t = offs; t < end; t += 4) {
+            const xa = xq + <usize>load<i32>(t);
+            const s0 = v128.load32_splat(xa);
+            const s1 = v128.load32_splat(xa, 4);
+            let v = v128.load(wp);
+            a0 = f32x4.add(a0, f32x4.mul(v, s0)); b0 = f32x4.add(b0, f32x4.mul(v, s1));
+            v = v128.load(wp, 16);
+            a1 = f32x4.add(a1, f32x4.mul(v, s0)); b1 = f32x4.add(b1, f32x4.mul(v, s1));
+            v = v128.load(wp, 32);
+            a2 = f32x4.add(a2, f32x4.mul(v, s0)); b2 = f32x4.add(b2, f32x4.mul(v, s1));
+            v = v128.load(wp, 48);
+            a3 = f32x4.add(a3, f32x4.mul(v, s0)); b3 = f32x4.add(b3, f32x4.mul(v, s1));
+            wp += wStride;
+          }
+          v128.store(yp, a0); v128.store(yp, a1, 16); v128.store(yp, a2, 32); v128.store(yp, a3, 48);
+          const yq = yp + wStride;
+          v128.store(yq, b0); v128.store(yq, b1, 16); v128.store(yq, b2, 32); v128.store(yq, b3, 48);
+        }
+      }
+    }
+    if (o < Mp) {
+      for (let oy = 0; oy < OH; oy++) {
+        const xr = xb + (<usize>(oy * Wp) << 2);
+        let yp = yb + (<usize>(oy * owE * Mp + o) << 2);
+        for (let ox = 0; ox < owE; ox += 4, yp += wStride << 2) {
+          const xq = xr + (<usize>ox << 2);
+          let wp = w + (<usize>o << 2);
+          let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+          let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+          for (let t = offs; t < end; t += 4) {
+            const xa = xq + <usize>load<i32>(t);
+            const v0 = v128.load(wp);
+            const v1 = v128.load(wp, 16);
+            let s = v128.load32_splat(xa);
+            a0 = f32x4.add(a0, f32x4.mul(v0, s)); a1 = f32x4.add(a1, f32x4.mul(v1, s));
+            s = v128.load32_splat(xa, 4);
+            b0 = f32x4.add(b0, f32x4.mul(v0, s)); b1 = f32x4.add(b1, f32x4.mul(v1, s));
+            s = v128.load32_splat(xa, 8);
+            c0 = f32x4.add(c0, f32x4.mul(v0, s)); c1 = f32x4.add(c1, f32x4.mul(v1, s));
+            s = v128.load32_splat(xa, 12);
+            d0 = f32x4.add(d0, f32x4.mul(v0, s)); d1 = f32x4.add(d1, f32x4.mul(v1, s));
+            wp += wStride;
+          }
+          v128.store(yp, a0); v128.store(yp, a1, 16);
+          let yq = yp + wStride;
+          v128.store(yq, b0); v128.store(yq, b1, 16);
+          yq += wStride;
+          v128.store(yq, c0); v128.store(yq, c1, 16);
+          yq += wStride;
+          v128.store(yq, d0); v128.store(yq, d1, 16);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * dw[t·Mp + o] += Σ_img Σ_{oy<OH, ox<owE} dyT[img·P·Mp + (oy·owE + ox)·Mp + o] · x[img·xImg + oy·Wp + ox + off[t]/4]
+ * for t < K2 (even), o < Mp (a multiple of 8): the weight gradient with channels as lanes. dyT
+ * must be 0 at the positions ox ≥ OW, whose x values must be finite. Tiles: 2 taps × 16
+ * channels, and for a last 8 channels 4 taps × 8 (the caller pads K to a multiple of 4 then).
+ */
+export function convWgtDirectCh(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K4: i32, dy: usize, Mp: i32, OH: i32, owE: i32, Wp: i32, dw: usize,
+): void {
+  const mStride = <usize>Mp << 2;
+  const P = OH * owE;
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const db = dy + (<usize>img * <usize>P * <usize>Mp << 2);
+    let o = 0;
+    for (; o + 16 <= Mp; o += 16) {
+      for (let t = 0; t < K4; t += 2) {
+        const ot = offs + (<usize>t << 2);
+        const x0 = xb + <usize>load<i32>(ot);
+        const x1 = xb + <usize>load<i32>(ot, 4);
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+        let gp = db + (<usize>o << 2);
+        for (let oy = 0; oy < OH; oy++) {
+          let xr = <usize>(oy * Wp) << 2;
+          const rowEnd = xr + (<usize>owE << 2);
+          for (; xr < rowEnd; xr += 4, gp += mStride) {
+            const s0 = v128.load32_splat(x0 + xr);
+            const s1 = v128.load32_splat(x1 + xr);
+            let v = v128.load(gp);
+            a0 = f32x4.add(a0, f32x4.mul(v, s0)); b0 = f32x4.add(b0, f32x4.mul(v, s1));
+            v = v128.load(gp, 16);
+            a1 = f32x4.add(a1, f32x4.mul(v, s0)); b1 = f32x4.add(b1, f32x4.mul(v, s1));
+            v = v128.load(gp, 32);
+            a2 = f32x4.add(a2, f32x4.mul(v, s0)); b2 = f32x4.add(b2, f32x4.mul(v, s1));
+            v = v128.load(gp, 48);
+            a3 = f32x4.add(a3, f32x4.mul(v, s0)); b3 = f32x4.add(b3, f32x4.mul(v, s1));
+          }
+        }
+        const r0 = dw + (<usize>(t * Mp + o) << 2);
+        v128.store(r0, f32x4.add(v128.load(r0), a0)); v128.store(r0, f32x4.add(v128.load(r0, 16), a1), 16);
+        v128.store(r0, f32x4.add(v128.load(r0, 32), a2), 32); v128.store(r0, f32x4.add(v128.load(r0, 48), a3), 48);
+        const r1 = r0 + mStride;
+        v128.store(r1, f32x4.add(v128.load(r1), b0)); v128.store(r1, f32x4.add(v128.load(r1, 16), b1), 16);
+        v128.store(r1, f32x4.add(v128.load(r1, 32), b2), 32); v128.store(r1, f32x4.add(v128.load(r1, 48), b3), 48);
+      }
+    }
+    if (o < Mp) {
+      for (let t = 0; t < K4; t += 4) {
+        const ot = offs + (<usize>t << 2);
+        const x0 = xb + <usize>load<i32>(ot);
+        const x1 = xb + <usize>load<i32>(ot, 4);
+        const x2 = xb + <usize>load<i32>(ot, 8);
+        const x3 = xb + <usize>load<i32>(ot, 12);
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+        let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+        let gp = db + (<usize>o << 2);
+        for (let oy = 0; oy < OH; oy++) {
+          let xr = <usize>(oy * Wp) << 2;
+          const rowEnd = xr + (<usize>owE << 2);
+          for (; xr < rowEnd; xr += 4, gp += mStride) {
+            const v0 = v128.load(gp);
+            const v1 = v128.load(gp, 16);
+            let s = v128.load32_splat(x0 + xr);
+            a0 = f32x4.add(a0, f32x4.mul(v0, s)); a1 = f32x4.add(a1, f32x4.mul(v1, s));
+            s = v128.load32_splat(x1 + xr);
+            b0 = f32x4.add(b0, f32x4.mul(v0, s)); b1 = f32x4.add(b1, f32x4.mul(v1, s));
+            s = v128.load32_splat(x2 + xr);
+            c0 = f32x4.add(c0, f32x4.mul(v0, s)); c1 = f32x4.add(c1, f32x4.mul(v1, s));
+            s = v128.load32_splat(x3 + xr);
+            d0 = f32x4.add(d0, f32x4.mul(v0, s)); d1 = f32x4.add(d1, f32x4.mul(v1, s));
+          }
+        }
+        let r = dw + (<usize>(t * Mp + o) << 2);
+        v128.store(r, f32x4.add(v128.load(r), a0)); v128.store(r, f32x4.add(v128.load(r, 16), a1), 16);
+        r += mStride;
+        v128.store(r, f32x4.add(v128.load(r), b0)); v128.store(r, f32x4.add(v128.load(r, 16), b1), 16);
+        r += mStride;
+        v128.store(r, f32x4.add(v128.load(r), c0)); v128.store(r, f32x4.add(v128.load(r, 16), c1), 16);
+        r += mStride;
+        v128.store(r, f32x4.add(v128.load(r), d0)); v128.store(r, f32x4.add(v128.load(r, 16), d1), 16);
+      }
+    }
+  }
+}
+
+/**
+ * Between NCHW planes and position-major rows, nImg images of c channels (cp ≥ c columns per
+ * position, owE ≥ OW positions per row):
+ *   toPositions 1: dst[img·OH·owE·cp + (oy·owE + ox)·cp + ch] = src[((img·c + ch)·OH + oy)·OW + ox]
+ *                  (dst must be zeroed by the caller where ch ≥ c or ox ≥ OW must read 0);
+ *   toPositions 0: dst[((img·c + ch)·OH + oy)·OW + ox] = src[img·OH·owE·cp + (oy·owE + ox)·cp + ch]
+ *                  (+ bias[ch] when bias ≠ 0).
+ */
+export function transposePlanes(
+  src: usize, nImg: i32, c: i32, cp: i32, OH: i32, OW: i32, owE: i32, dst: usize, toPositions: i32, bias: usize,
+): void {
+  const plane = OH * OW;
+  const P = OH * owE;
+  for (let img = 0; img < nImg; img++) {
+    const pm = (toPositions ? dst : src) + (<usize>img * <usize>P * <usize>cp << 2);
+    const nc = (toPositions ? src : dst) + (<usize>img * <usize>c * <usize>plane << 2);
+    for (let ch = 0; ch < c; ch++) {
+      const b: f32 = bias == 0 ? 0 : load<f32>(bias + (<usize>ch << 2));
+      const planeAt = nc + (<usize>(ch * plane) << 2);
+      for (let oy = 0; oy < OH; oy++) {
+        let at = pm + (<usize>(oy * owE * cp + ch) << 2);
+        let q = planeAt + (<usize>(oy * OW) << 2);
+        const qEnd = q + (<usize>OW << 2);
+        if (toPositions) {
+          for (; q < qEnd; q += 4, at += <usize>cp << 2) store<f32>(at, load<f32>(q));
+        } else if (bias == 0) {
+          for (; q < qEnd; q += 4, at += <usize>cp << 2) store<f32>(q, load<f32>(at));
+        } else {
+          for (; q < qEnd; q += 4, at += <usize>cp << 2) store<f32>(q, load<f32>(at) + b);
+        }
+      }
+    }
+  }
+}

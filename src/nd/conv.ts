@@ -13,11 +13,14 @@
 // with W of shape [Cs, Cb/groups, kh, kw] in both cases (PyTorch stores a conv weight as
 // [out, in/g, kh, kw] and a transposed conv weight as [in, out/g, kh, kw]: the small side first
 // either way). The scratch matrices are module-level buffers grown as needed, so a call
-// allocates only its outputs.
+// allocates only its outputs. Float32 stride-1 one-group convolutions on small padded images
+// first try the WASM module's direct kernels (no im2col at all: src/nd/wasm, "direct
+// convolution"), whose entry points decline where im2col is expected to be faster.
 import { type Dtype, type FloatArray, type Nd, alloc, contiguous, copy, dtypeOf, wrap, zeros } from './array';
 import { gemm } from './gemm';
 import { acquire, pooledZeros } from './pool';
 import { convBigWasm, convSmallWasm, convWgtWasm, maxPool2x2Wasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
+import { convBigDirectWasm, convSmallDirectWasm, convWgtDirectWasm } from './wasm';
 
 let wasmOn: boolean | undefined;
 
@@ -29,6 +32,15 @@ function wasmConv(dtype: Dtype): boolean {
   if (dtype !== 'float32') return false;
   if (wasmOn === undefined) wasmOn = !wasmDisabledByEnv() && wasmGemmAvailable();
   return wasmOn;
+}
+
+/**
+ * Whether a float32 convolution may try the module's direct kernels (stride 1, one group, and few
+ * wasted positions; no im2col: see asm/gemm.ts, "direct convolution"). The kernels' entry points
+ * decline (return false) where `convDirectVariant` in ./wasm picks im2col.
+ */
+function direct(dtype: Dtype, g: ConvGeometry): boolean {
+  return wasmConv(dtype) && g.sh === 1 && g.sw === 1 && g.groups === 1;
 }
 
 /** The shapes of one 2-D convolution: the big side [N, Cb, H, W], the small side [N, Cs, OH, OW]. */
@@ -237,6 +249,10 @@ export function convSmall(
   if (ohw === 0 || og === 0 || g.n === 0 || k === 0) return withBias();
   const per = imagesPerChunk(k, ohw, g.n);
   const b = bias === null ? null : dense(bias, dtype);
+  if (direct(dtype, g) && convSmallDirectWasm(x as Float32Array, wt as Float32Array, g, y as Float32Array, b as Float32Array | null)) {
+    if (keep !== null) keep.columns = null;
+    return out;
+  }
   if (wasmConv(dtype) && convSmallWasm(x as Float32Array, wt as Float32Array, g, per, y as Float32Array, b as Float32Array | null)) {
     if (keep !== null) keep.columns = null;
     return out;
@@ -279,6 +295,7 @@ export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, po
   const ohw = g.oh * g.ow;
   if (ohw === 0 || k === 0 || og === 0 || g.n === 0) return out;
   const per = imagesPerChunk(k, ohw, g.n);
+  if (direct(dtype, g) && convBigDirectWasm(s as Float32Array, wt as Float32Array, g, out.data as Float32Array)) return out;
   if (wasmConv(dtype) && convBigWasm(s as Float32Array, wt as Float32Array, g, per, out.data as Float32Array)) return out;
   const cols = colScratch(dtype, k * per * ohw);
   const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
@@ -321,6 +338,7 @@ export function convWgt(
   if (ohw === 0 || og === 0 || k === 0 || g.n === 0) return withBiasGrad();
   if (x !== null && wasmConv(dtype)) {
     const db = biasGrad as Float32Array | null;
+    if (direct(dtype, g) && convWgtDirectWasm(x as Float32Array, s as Float32Array, g, dw.data as Float32Array, db)) return dw;
     if (convWgtWasm(x as Float32Array, s as Float32Array, g, imagesPerChunk(k, ohw, g.n), dw.data as Float32Array, db)) return dw;
   }
   const per = saved === null ? imagesPerChunk(k, ohw, g.n) : saved.per;

@@ -8,7 +8,7 @@ import * as ops from '../../src/ops';
 import { randn, tensor } from '../../src/creation';
 import { Generator } from '../../src/random';
 import { setConvChunkElements } from '../../src/nd';
-import { convWasmCount, maxPoolWasmCount, wasmGemmAvailable } from '../../src/nd/wasm';
+import { convDirectCount, convWasmCount, maxPoolWasmCount, setConvDirect, wasmGemmAvailable } from '../../src/nd/wasm';
 import type { Tensor } from '../../src/tensor';
 import { expectClose, flat, gradOf } from './helpers';
 
@@ -90,14 +90,22 @@ describe.runIf(wasmGemmAvailable())('float32 conv2d on the WebAssembly module eq
     { name: 'several images per gemm (chunks of 2, the last one short), groups 2', x: [5, 4, 6, 5], w: [6, 2, 3, 3], opts: { padding: 1, groups: 2 }, ref: { pad: [1, 1, 1, 1], groups: 2 }, chunk: 1080 },
     { name: 'one image per gemm', x: [3, 2, 6, 6], w: [4, 2, 3, 3], opts: { stride: 2, padding: 1 }, ref: { stride: [2, 2], pad: [1, 1, 1, 1] }, chunk: 1 },
   ];
-  for (const c of cases) {
-    it(c.name, () => {
+  // each case twice: with the direct (im2col-free) kernels off, and forced wherever they apply
+  // (stride 1, one group); the default picks one of the two per geometry
+  const direct = (c: { opts: ops.ConvOptions }): boolean => {
+    const s = c.opts.stride ?? 1;
+    return (s === 1 || (Array.isArray(s) && s.every((v) => v === 1))) && (c.opts.groups ?? 1) === 1;
+  };
+  for (const c of [...cases.map((k) => ({ ...k, mode: 'im2col' as const })), ...cases.filter(direct).map((k) => ({ ...k, mode: 'direct' as const }))]) {
+    it(`${c.name} (${c.mode})`, () => {
       const previous = c.chunk === undefined ? null : setConvChunkElements(c.chunk);
+      const previousDirect = setConvDirect(c.mode === 'direct');
       try {
         const x = randn(c.x, { ...f32(1), requiresGrad: true });
         const w = randn(c.w, { ...f32(2), requiresGrad: true });
         const b = randn([c.w[0]], { ...f32(3), requiresGrad: true });
         const runs = convWasmCount();
+        const directRuns = convDirectCount();
         const y = ops.conv2d(x, w, b, c.opts);
         expect(y.dtype).toBe('float32');
         const up = randn(y.shape, f32(4));
@@ -105,16 +113,37 @@ describe.runIf(wasmGemmAvailable())('float32 conv2d on the WebAssembly module eq
         expect(y.shape).toEqual(ref.shape);
         expectNear(y, ref.y, 1e-5);
         y.mul(up).sum().backward();
-        // forward, input gradient and weight gradient all ran on the module
-        expect(convWasmCount() - runs).toBe(3);
+        // forward, input gradient and weight gradient all ran on the module, on the path of this mode
+        expect(convWasmCount() - runs).toBe(c.mode === 'im2col' ? 3 : 0);
+        expect(convDirectCount() - directRuns).toBe(c.mode === 'direct' ? 3 : 0);
         expectNear(gradOf(x), ref.dx, 1e-5);
         expectNear(gradOf(w), ref.dW, 1e-5);
         expectNear(gradOf(b), ref.db, 1e-5);
       } finally {
         if (previous !== null) setConvChunkElements(previous);
+        setConvDirect(previousDirect);
       }
     });
   }
+
+  it("an input that needs no gradient (a network's first layer) gets no input-gradient product", () => {
+    for (const mode of [false, true]) {
+      const previous = setConvDirect(mode);
+      try {
+        const x = randn([2, 1, 12, 12], f32(13));
+        const w = randn([3, 1, 5, 5], { ...f32(14), requiresGrad: true });
+        const b = randn([3], { ...f32(15), requiresGrad: true });
+        const runs = convWasmCount() + convDirectCount();
+        const y = ops.conv2d(x, w, b, { padding: 2 });
+        y.mul(randn(y.shape, f32(16))).sum().backward();
+        // the forward and the weight (+ bias) gradient: two products, no third for dx
+        expect(convWasmCount() + convDirectCount() - runs).toBe(2);
+        expect(x.grad).toBeNull();
+      } finally {
+        setConvDirect(previous);
+      }
+    }
+  });
 
   it('a frozen weight: the input and bias gradients alone', () => {
     const x = randn([2, 3, 7, 6], { ...f32(9), requiresGrad: true });

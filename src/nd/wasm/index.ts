@@ -61,6 +61,21 @@ interface GemmExports {
   sigmoidBackward(out: number, g: number, y: number, n: number, scale: number, shift: number): void;
   sumRows(out: number, g: number, n: number, m: number): void;
   reluForward(y: number, x: number, n: number): void;
+  // direct convolution section (issue 8, session 4)
+  padPlanes(
+    src: number, nImg: number, c: number, H: number, W: number,
+    dst: number, dstImg: number, dstPlane: number, Hp: number, Wp: number, top: number, left: number,
+  ): number;
+  convDirect(x: number, xImg: number, nImg: number, offs: number, K: number, w: number, Mp: number, y: number, Lr: number): void;
+  convWgtDirect(
+    x: number, xImg: number, nImg: number, offs: number, K4: number, dy: number, dyImg: number, Mp: number, Lr: number, dw: number,
+  ): void;
+  cropPlanes(src: number, nImg: number, c: number, srcImg: number, srcPlane: number, ld: number, OH: number, OW: number, dst: number, bias: number): void;
+  convDirectCh(x: number, xImg: number, nImg: number, offs: number, K: number, w: number, Mp: number, OH: number, owE: number, Wp: number, y: number): void;
+  convWgtDirectCh(
+    x: number, xImg: number, nImg: number, offs: number, K4: number, dy: number, Mp: number, OH: number, owE: number, Wp: number, dw: number,
+  ): void;
+  transposePlanes(src: number, nImg: number, c: number, cp: number, OH: number, OW: number, owE: number, dst: number, toPositions: number, bias: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -193,6 +208,15 @@ function ensureMemory(k: Kernel, bytes: number): boolean {
 }
 
 const align4 = (n: number): number => (n + 3) & ~3;
+
+/**
+ * Whether the memory holds `bytes`, growing it if needed: by the heap view's length first (only
+ * this module grows the memory, and it rebuilds `heap` when it does), so the common case reads no
+ * `memory.buffer` (a getter that costs ~0.3 µs per call; the staged kernels run several per layer).
+ */
+function fits(k: Kernel, bytes: number): boolean {
+  return bytes <= k.heap.length * 4 || ensureMemory(k, bytes);
+}
 
 /**
  * Where a rows×cols block (row stride ld) goes in linear memory: as one
@@ -386,7 +410,7 @@ export function sigmoidScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x
   if (kern === null) return false;
   const gAt = kern.base;
   const xAt = gAt + align4(n);
-  if (!ensureMemory(kern, (xAt + align4(n)) * 4)) return false;
+  if (!fits(kern, (xAt + align4(n)) * 4)) return false;
   const heap = kern.heap;
   heap.set(g, gAt);
   heap.set(x, xAt);
@@ -425,7 +449,7 @@ interface Staged {
 function stage(slots: number): Staged | null {
   if (!elementwiseEnabled()) return null;
   const kern = getKernel();
-  if (kern === null || !ensureMemory(kern, (kern.base + slots * STAGE_CHUNK) * 4)) return null;
+  if (kern === null || !fits(kern, (kern.base + slots * STAGE_CHUNK) * 4)) return null;
   const at: number[] = [];
   for (let s = 0; s < slots; s++) at.push(kern.base + s * STAGE_CHUNK);
   return { kern, at };
@@ -594,7 +618,7 @@ export function sumRowsInto(out: Float32Array | Float64Array, g: ArrayLike<numbe
   if (kern === null) return false;
   const gAt = kern.base;
   const outAt = gAt + align4(n * m); // float32 index; 16-byte aligned, so also a float64 index × 2
-  if (!ensureMemory(kern, (outAt + 2 * m) * 4)) return false;
+  if (!fits(kern, (outAt + 2 * m) * 4)) return false;
   kern.heap.set(g.subarray(off, off + n * m), gAt);
   kern.exports.sumRows(outAt * 4, gAt * 4, n, m);
   const sums = heap64(kern);
@@ -814,7 +838,7 @@ export function maxPool2x2Wasm(
   const xAt = k.base;
   const outAt = xAt + align4(planes * h * w);
   const argAt = outAt + align4(outLength);
-  if (!ensureMemory(k, (argAt + align4(outLength)) * 4)) return false;
+  if (!fits(k, (argAt + align4(outLength)) * 4)) return false;
   const heap = k.heap;
   heap.set(x.subarray(0, planes * h * w), xAt);
   k.exports.maxPool2x2s2(xAt * 4, planes, h, w, oh, ow, outAt * 4, argAt * 4);
@@ -829,4 +853,289 @@ let maxPoolWasmRuns = 0;
 /** How many times `maxPool2x2Wasm` has run on the module: for tests. */
 export function maxPoolWasmCount(): number {
   return maxPoolWasmRuns;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Direct convolution (issue 8, session 4): stride-1 convolutions without im2col
+// ---------------------------------------------------------------------------------------------
+//
+// asm/gemm.ts's "direct convolution" section explains the kernels: the input is copied once into
+// zero-padded planes, and the gemm reads its B operand straight from them (an implicit gemm with
+// no packing), computing outputs on rows as wide as the padded input and dropping the extra
+// columns when it copies the result out. The input gradient of a stride-1 convolution is the
+// same kernel run on the output gradient, padded by (k − 1)·d − p, with the weight flipped and its
+// two channel axes swapped. Measured on LeNet's layers (bench/lenet-parts.ts, CPU time, load
+// 3–5): see README "Convolution". Images go through the padded buffers in chunks of about
+// DIRECT_CHUNK floats (L2-sized); the whole operands are staged once, as in the im2col path.
+
+const DIRECT_CHUNK = 1 << 18;
+
+let heap32iView = new Int32Array(0);
+
+/** An int32 view of the kernel's whole memory, rebuilt (like `heap`) only after the memory grew. */
+function heap32i(k: Kernel): Int32Array {
+  if (heap32iView.buffer !== k.memory.buffer) heap32iView = new Int32Array(k.memory.buffer);
+  return heap32iView;
+}
+
+const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/** Whether `convSmallDirectWasm` and friends can take this geometry: stride 1, one group (float32 is the caller's check). */
+export function convDirectApplies(g: WasmConvGeometry): boolean {
+  return g.sh === 1 && g.sw === 1 && g.groups === 1 && g.n > 0 && g.oh > 0 && g.ow > 0 && g.cb > 0 && g.cs > 0;
+}
+
+/**
+ * Below this share of useful outputs among the positions the direct kernels compute (OH·OW of
+ * the Lr ≥ OH·Wp per image), im2col + gemm is faster. Measured (bench/lenet-parts.ts, CPU time,
+ * interleaved, 2 runs): LeNet conv1 (784 of 896, 0.875) direct 1.8–1.9× faster forward and 1.6×
+ * for the weight gradient; conv2 (100 of 144, 0.69; its input gradient 196 of 256, 0.77) direct
+ * 1.1–1.8× slower.
+ */
+export const DIRECT_MIN_USEFUL = 0.8;
+
+/**
+ * The direct kernels read every tap of a tile from the whole padded image (no cache blocking
+ * over channels): above this many floats per padded image (32 KiB, L1) im2col + gemm, which
+ * packs its operands into cache-sized panels, is faster. Measured: the 16×64×32×32 → 64 3×3
+ * layer of bench/conv.ts (64·34·34 floats) ran 1.2–1.3× slower on the rows layout.
+ */
+export const DIRECT_MAX_IMAGE = 8192;
+
+/**
+ * The direct kernels' two layouts: 'rows' vectorises over output positions on rows as wide as the
+ * padded input (for wide images), 'channels' over output channels, computing valid positions only
+ * (for small images with at least 8 channels).
+ */
+export type DirectVariant = 'rows' | 'channels';
+
+/** Positions per output row in the 'channels' layout: OW rounded up to the tile's 2 (16-channel blocks only) or 4. */
+function channelRowWidth(ow: number, Mp: number): number {
+  return roundUp(ow, Mp % 16 === 0 ? 2 : 4);
+}
+
+/**
+ * The useful share of what each direct layout computes for a stride-1 "forward" of M output
+ * channels on OH×OW outputs with a kernel kw wide (dilation dw): valid outputs over computed ones.
+ */
+function usefulShares(M: number, oh: number, ow: number, kw: number, dw: number): Record<DirectVariant, number> {
+  const Mp = roundUp(M, 8);
+  return {
+    rows: (oh * ow) / roundUp(oh * (ow + (kw - 1) * dw), 16),
+    channels: (M / Mp) * (ow / channelRowWidth(ow, Mp)),
+  };
+}
+
+/**
+ * Which direct layout is expected to beat im2col for one of a convolution's three products
+ * ('forward' and 'weight' share the forward's positions and channels; 'input' is a forward with
+ * the two channel counts swapped on the input's positions), or null for im2col (see
+ * DIRECT_MIN_USEFUL). The rows layout is preferred when both qualify.
+ */
+export function convDirectVariant(g: WasmConvGeometry, product: 'forward' | 'input' | 'weight'): DirectVariant | null {
+  if (!convDirectApplies(g)) return null;
+  // the padded image every tile reads must stay in L1
+  const [c, h, w] = product === 'input' ? [g.cs, g.h, g.w] : [g.cb, g.oh, g.ow];
+  if (c * (h + (g.kh - 1) * g.dh) * (w + (g.kw - 1) * g.dw) > DIRECT_MAX_IMAGE) return null;
+  const share = product === 'input' ? usefulShares(g.cb, g.h, g.w, g.kw, g.dw) : usefulShares(g.cs, g.oh, g.ow, g.kw, g.dw);
+  if (share.rows >= DIRECT_MIN_USEFUL) return 'rows';
+  if (share.channels >= DIRECT_MIN_USEFUL) return 'channels';
+  return null;
+}
+
+/** Whether the direct kernels are expected to beat im2col on all three products of this geometry. */
+export function convDirectPays(g: WasmConvGeometry): boolean {
+  return convDirectVariant(g, 'forward') !== null && convDirectVariant(g, 'input') !== null && convDirectVariant(g, 'weight') !== null;
+}
+
+let directForced: boolean | DirectVariant | null = null;
+
+/**
+ * @internal For tests and benchmarks: true forces the direct kernels wherever they apply (the
+ * layout `convDirectVariant` picks, else 'rows'), a layout name forces that layout, false turns
+ * them off (the im2col path runs), null restores the default (`convDirectVariant`). Returns the
+ * previous value.
+ */
+export function setConvDirect(on: boolean | DirectVariant | null): boolean | DirectVariant | null {
+  const previous = directForced;
+  directForced = on;
+  return previous;
+}
+
+/** The layout a float32 convolution's product takes (as `convDirectVariant`, or as `setConvDirect` forced), or null for im2col. */
+function chosenVariant(g: WasmConvGeometry, product: 'forward' | 'input' | 'weight'): DirectVariant | null {
+  if (directForced === false || !convDirectApplies(g)) return null;
+  if (directForced === 'rows' || directForced === 'channels') return directForced;
+  return convDirectVariant(g, product) ?? (directForced === true ? 'rows' : null);
+}
+
+
+let convDirectRuns = 0;
+
+/** How many direct convolution calls (forward, input or weight gradient) have run on the module: for tests. */
+export function convDirectCount(): number {
+  return convDirectRuns;
+}
+
+/**
+ * One stride-1 "forward" on the module: out[img, o, y, x] = Σ_{c,i,j} wAt(o, c, i, j) ·
+ * srcPadded[img, c, y + i·dh, x + j·dw] (+ bias[o]) for y < oh, x < ow, where srcPadded is
+ * src [n, C, H, W] placed at (top, left) in zero planes of (oh + (kh−1)·dh) × (ow + (kw−1)·dw)
+ * (negative top/left crop it). Used for the forward and, with a flipped weight, the input gradient.
+ */
+function directForward(
+  k: Kernel, variant: DirectVariant, src: Float32Array, n: number, C: number, H: number, W: number, top: number, left: number,
+  kh: number, kw: number, dh: number, dw: number, oh: number, ow: number, M: number,
+  weight: (o: number, c: number, i: number, j: number) => number, bias: Float32Array | null, out: Float32Array,
+): boolean {
+  const K = C * kh * kw;
+  const rows = variant === 'rows';
+  const Mp = rows ? M + (M & 1) : roundUp(M, 8);
+  const hp = oh + (kh - 1) * dh;
+  const wp = ow + (kw - 1) * dw;
+  const owE = channelRowWidth(ow, Mp);
+  const L = oh * wp;
+  // per image: Mp rows of Lr positions (rows), or oh·owE positions of Mp channels (channels)
+  const Lr = rows ? roundUp(L, 16) : oh * owE;
+  const xImg = C * hp * wp;
+  const per = Math.max(1, Math.min(n, Math.floor(DIRECT_CHUNK / (xImg + Mp * Lr))));
+  const slack = rows ? Lr - L + (kw - 1) * dw + 4 : owE - ow + 4;
+  const outPlane = oh * ow;
+  const at = layout(k, 0, [src.length, out.length, per * xImg + slack, K * Mp, K, per * Mp * Lr, bias === null ? 0 : M]);
+  if (at === null) return false;
+  const [sAt, outAt, xpAt, wAt, offAt, ypAt, biasAt] = at;
+  const heap = k.heap;
+  const ints = heap32i(k);
+  heap.set(src, sAt);
+  if (bias !== null) heap.set(bias.subarray(0, M), biasAt);
+  for (let c = 0, t = 0; c < C; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, t++) {
+        for (let o = 0; o < M; o++) heap[wAt + t * Mp + o] = weight(o, c, i, j);
+        for (let o = M; o < Mp; o++) heap[wAt + t * Mp + o] = 0;
+        ints[offAt + t] = ((c * hp + i * dh) * wp + j * dw) * 4;
+      }
+    }
+  }
+  const e = k.exports;
+  for (let img0 = 0; img0 < n; img0 += per) {
+    const nb = Math.min(per, n - img0);
+    e.padPlanes((sAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, top, left);
+    const outPtr = (outAt + img0 * M * outPlane) * 4;
+    const biasPtr = bias === null ? 0 : biasAt * 4;
+    if (rows) {
+      e.convDirect(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, ypAt * 4, Lr);
+      e.cropPlanes(ypAt * 4, nb, M, Mp * Lr, Lr, wp, oh, ow, outPtr, biasPtr);
+    } else {
+      e.convDirectCh(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, oh, owE, wp, ypAt * 4);
+      e.transposePlanes(ypAt * 4, nb, M, Mp, oh, ow, owE, outPtr, 0, biasPtr);
+    }
+  }
+  out.set(heap.subarray(outAt, outAt + out.length));
+  convDirectRuns++;
+  return true;
+}
+
+/**
+ * conv2d's forward, y [N, Cs, OH, OW] = W ⋆ x (+ bias), for a stride-1, one-group geometry, on
+ * the direct kernel. False (nothing touched) when the kernel is unavailable, the geometry does not
+ * apply, or the operands do not fit in its memory.
+ */
+export function convSmallDirectWasm(
+  x: Float32Array, wt: Float32Array, g: WasmConvGeometry, y: Float32Array, bias: Float32Array | null = null,
+): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  const variant = chosenVariant(g, 'forward');
+  if (k === null || variant === null) return false;
+  const { cb, kh, kw } = g;
+  const weight = (o: number, c: number, i: number, j: number): number => wt[((o * cb + c) * kh + i) * kw + j];
+  return directForward(k, variant, x, g.n, cb, g.h, g.w, g.ph, g.pw, kh, kw, g.dh, g.dw, g.oh, g.ow, g.cs, weight, bias, y);
+}
+
+/**
+ * conv2d's input gradient, dx [N, Cb, H, W] = the stride-1 correlation of dy padded by
+ * (k − 1)·d − p with the flipped weight (channel axes swapped), into `out` (overwritten). False
+ * (nothing touched) as `convSmallDirectWasm`.
+ */
+export function convBigDirectWasm(s: Float32Array, wt: Float32Array, g: WasmConvGeometry, out: Float32Array): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  const variant = chosenVariant(g, 'input');
+  if (k === null || variant === null) return false;
+  const { cb, kh, kw, dh, dw } = g;
+  // tap (o, i', j') of output channel c reads dy[o] at (y + i'·dh, x + j'·dw) of the padded dy:
+  // the forward's tap (i, j) = (kh − 1 − i', kw − 1 − j')
+  const weight = (c: number, o: number, i: number, j: number): number => wt[((o * cb + c) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)];
+  const top = (kh - 1) * dh - g.ph;
+  const left = (kw - 1) * dw - g.pw;
+  return directForward(k, variant, s, g.n, g.cs, g.oh, g.ow, top, left, kh, kw, dh, dw, g.h, g.w, cb, weight, null, out);
+}
+
+/**
+ * conv2d's weight gradient dW [Cs, Cb, kh, kw] = Σ dy ⋆ x into `dw` (overwritten) and, when `db`
+ * is given, the bias gradient (as `convWgtWasm`), for a stride-1, one-group geometry. False
+ * (nothing touched) as `convSmallDirectWasm`, and also when x holds a NaN or ±∞ (the kernel's
+ * extra positions would multiply it by 0; the im2col path then gives the exact sums).
+ */
+export function convWgtDirectWasm(
+  x: Float32Array, s: Float32Array, g: WasmConvGeometry, dw: Float32Array, db: Float32Array | null = null,
+): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  const variant = chosenVariant(g, 'weight');
+  if (k === null || variant === null) return false;
+  const rows = variant === 'rows';
+  const { n, cb: C, cs: M, h: H, w: W, kh, kw, dh, dw: dwl, oh, ow } = g;
+  const K = C * kh * kw;
+  const K4 = roundUp(K, 4);
+  const Mp = rows ? M + (M & 1) : roundUp(M, 8);
+  const hp = oh + (kh - 1) * dh;
+  const wp = ow + (kw - 1) * dwl;
+  const owE = channelRowWidth(ow, Mp);
+  const L = oh * wp;
+  // dy per image: Mp rows of Lr positions, 0 past each row's OW (rows), or oh·owE positions of Mp channels (channels)
+  const Lr = rows ? roundUp(L, 16) : oh * owE;
+  const xImg = C * hp * wp;
+  const per = Math.max(1, Math.min(n, Math.floor(DIRECT_CHUNK / (xImg + Mp * Lr))));
+  const slack = rows ? Lr - L + (kw - 1) * dwl + 4 : owE - ow + 4;
+  const at = layout(k, 0, [x.length, s.length, per * xImg + slack, per * Mp * Lr, K4, Mp * K4, db === null ? 0 : 2 * M]);
+  if (at === null) return false;
+  const [xAt, sAt, xpAt, dyAt, offAt, dwAt, dbAt] = at;
+  const heap = k.heap;
+  const ints = heap32i(k);
+  heap.set(x, xAt);
+  heap.set(s, sAt);
+  for (let c = 0, t = 0; c < C; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++, t++) ints[offAt + t] = ((c * hp + i * dh) * wp + j * dwl) * 4;
+    }
+  }
+  for (let t = K; t < K4; t++) ints[offAt + t] = 0;
+  heap.fill(0, dwAt, dwAt + Mp * K4);
+  // the slack past the last padded image is read at positions where dy is 0: it must be finite
+  heap.fill(0, xpAt + per * xImg, xpAt + per * xImg + slack);
+  const e = k.exports;
+  for (let img0 = 0; img0 < n; img0 += per) {
+    const nb = Math.min(per, n - img0);
+    if (e.padPlanes((xAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, g.ph, g.pw) !== 0) return false;
+    if (nb < per) heap.fill(0, xpAt + nb * xImg, xpAt + nb * xImg + slack);
+    if (rows) {
+      e.padPlanes((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0);
+      e.convWgtDirect(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4);
+    } else {
+      heap.fill(0, dyAt, dyAt + nb * Mp * Lr);
+      e.transposePlanes((sAt + img0 * M * oh * ow) * 4, nb, M, Mp, oh, ow, owE, dyAt * 4, 1, 0);
+      e.convWgtDirectCh(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp, oh, owE, wp, dwAt * 4);
+    }
+  }
+  if (rows) {
+    for (let o = 0; o < M; o++) dw.set(heap.subarray(dwAt + o * K4, dwAt + o * K4 + K), o * K);
+  } else {
+    for (let o = 0; o < M; o++) for (let t = 0; t < K; t++) dw[o * K + t] = heap[dwAt + t * Mp + o];
+  }
+  if (db !== null) {
+    e.planeSums(sAt * 4, n, M, oh * ow, dbAt * 4);
+    db.set(new Float64Array(heap.buffer, dbAt * 4, M));
+  }
+  convDirectRuns++;
+  return true;
 }
