@@ -267,6 +267,13 @@ export function renderFollowUp(budget: Budget, stage1: TrialSpec[], results: Map
     `- Training exact for all ${cap} epochs at the same rate raised its mean by at least 5 points over the early-stopped stage-1 result in ${plural(longer, 'cell', 'cells')} of ${n}; ` +
       `validation chose a larger rate than stage 1's for exact in ${plural(tunedHelps, 'cell', 'cells')} of ${n}.`,
   );
+  const edge = outcomes.filter((o) => o.exact.factor === Math.max(...LR_FACTORS)).length;
+  if (edge > 0) {
+    w(
+      `- For exact, validation chose the grid's largest rate (× ${Math.max(...LR_FACTORS)}) in ${plural(edge, 'cell', 'cells')} of ${n}: a still larger rate might serve it better there, ` +
+        'so a win of the rule in such a cell is an upper bound on what the rule adds over a tuned exact derivative.',
+    );
+  }
   w(
     `- By section: vanishing gradients, the rule stayed significantly ahead in ${bySection.vanishing.survived} of ${plural(bySection.vanishing.cells, 'cell', 'cells')}; ` +
       `dying ReLU, in ${bySection.dying.survived} of ${plural(bySection.dying.cells, 'cell', 'cells')}.`,
