@@ -1,6 +1,6 @@
 // The `snn` namespace: spiking neuron layers, spike encoders, spike losses and readouts.
 export { LIF } from './lif';
-export type { LIFOptions, LIFSequence } from './lif';
+export type { LIFOptions, LIFSequence, LIFSequenceTensors } from './lif';
 export { SpikingNeuron, RESET_MODES } from './neuron';
 export type { NeuronOptions, DecayInit, SpikeListener, RunOptions } from './neuron';
 export type { ResetMode } from './membrane';
@@ -12,3 +12,4 @@ export { rate, latency, delta } from './spikegen';
 export type { RateOptions, LatencyOptions, DeltaOptions } from './spikegen';
 export { ceCountLoss, ceMembraneLoss, mseRateLoss, accuracy, firingRate } from './loss';
 export type { OutputSequence, MembraneLossOptions, RateLossOptions } from './loss';
+export { SpikeEvents, eventLinear } from './events';
