@@ -7,7 +7,7 @@ export type { ResetMode } from './membrane';
 export { RLIF } from './rlif';
 export type { RLIFOptions, RLIFSequence } from './rlif';
 export { Synaptic } from './synaptic';
-export type { SynapticOptions, SynapticSequence } from './synaptic';
+export type { SynapticOptions, SynapticSequence, SynapticSequenceTensors } from './synaptic';
 export { rate, latency, delta } from './spikegen';
 export type { RateOptions, LatencyOptions, DeltaOptions } from './spikegen';
 export { ceCountLoss, ceMembraneLoss, mseRateLoss, accuracy, firingRate } from './loss';

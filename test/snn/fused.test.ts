@@ -317,6 +317,9 @@ describe('LIF fused: rules, diagnostics, bad input', () => {
     expect(() => perNeuron.runSequence(randn([2, 2, 4]))).toThrow(/beta has one value per neuron, shape \[3\], but the input has shape \[2, 4\]/);
     expect(() => perNeuron.forward(randn([2, 2, 4]))).toThrow(/LIF.run: beta has one value per neuron/);
     expect(flat(lif.beta)).toEqual(before);
+    const syn = new snn.Synaptic({ alpha: 0.5, beta: 0.8 });
+    expect(() => syn.runSequence(randn([2, 3, 5]), { syn: zeros([4, 5]) })).toThrow(/Synaptic.runSequence: the state syn has shape \[4, 5\] but the input has shape \[3, 5\]/);
+    expect(() => syn.runSequence(randn([3, 5]))).toThrow(/Synaptic.runSequence: expected a sequence of shape \[T, N, \.\.\.features\]/);
   });
 
   it('evaluation without membranes still updates one buffer in place (no [T, ...] membrane buffer)', () => {
@@ -327,4 +330,52 @@ describe('LIF fused: rules, diagnostics, bad input', () => {
     expect(new Set(out.spikes.map((s) => s.toNdarray().data)).size).toBe(4); // each step its own spikes
     expect(flat(out.mem)).toEqual(flat(lif.runSequence(x).mem));
   });
+});
+
+describe('Synaptic: the fused sequence equals the step-by-step path', () => {
+  const cases: [string, snn.SynapticOptions, boolean][] = [];
+  for (const reset of ['subtract', 'none', 'zero'] as const) {
+    for (const detachReset of [true, false]) {
+      cases.push([
+        `reset ${reset}, detachReset ${detachReset}, learnt α, β and Θ, per-neuron decays`,
+        { alpha: [0.5, 0.8, 0.9], beta: [0.9, 0.6, 0.75], reset, detachReset, learnAlpha: true, learnBeta: true, learnThreshold: true, backward: 'atan' },
+        reset !== 'zero', // reset zero zeroes the current too: step by step
+      ]);
+    }
+  }
+  cases.push(['fastSigmoid, fixed decays, features [2, 3]', { alpha: 0.7, beta: 0.85, backward: 'fastSigmoid', threshold: 0.5 }, true]);
+  for (const [name, options, fused] of cases) {
+    it(name, () => {
+      const a = new snn.Synaptic({ ...options, dtype: 'float64' });
+      const b = new snn.Synaptic({ ...options, dtype: 'float64' });
+      const features = options.alpha === 0.7 ? [2, 3] : [3];
+      const shape = [7, 2, ...features];
+      const gen = new Generator(17);
+      const xData = randn(shape, { generator: gen, dtype: 'float64' }).mul(0.6).add(0.3);
+      const syn0 = randn(shape.slice(1), { generator: gen, dtype: 'float64' }).mul(0.3);
+      const mem0 = randn(shape.slice(1), { generator: gen, dtype: 'float64' }).mul(0.5).add(0.5);
+      const ws = randn(shape, { generator: gen, dtype: 'float64' });
+      const wu = randn(shape, { generator: gen, dtype: 'float64' });
+      const x1 = xData.detach().requiresGrad_();
+      const s1 = syn0.detach().requiresGrad_();
+      const m1 = mem0.detach().requiresGrad_();
+      const out = a.runSequence(x1, { syn: s1, mem: m1 });
+      const loss1 = lossOf(out.spikes, out.membranes, ws, wu).add(out.syn.square().sum());
+      expect(listTape(loss1).some((r) => r.op === 'lifSequence')).toBe(fused);
+      loss1.backward();
+      const x2 = xData.detach().requiresGrad_();
+      const s2 = syn0.detach().requiresGrad_();
+      const m2 = mem0.detach().requiresGrad_();
+      const ref = b.run(Array.from({ length: 7 }, (_, t) => x2.slice([[t, t + 1]]).squeeze(0)), { syn: s2, mem: m2 });
+      lossOf(stack(ref.spikes, 0), stack(ref.membranes, 0), ws, wu).add(ref.syn.square().sum()).backward();
+      expect(flat(out.spikes)).toEqual(flat(stack(ref.spikes, 0)));
+      expect(flat(out.spikes)).toContain(1);
+      expectClose(flat(out.membranes), flat(stack(ref.membranes, 0)), 1e-12);
+      expectClose(flat(out.syn), flat(ref.syn), 1e-12);
+      for (const [p, q] of [[x1, x2], [s1, s2], [m1, m2]]) expectClose(gradOf(p), gradOf(q), 1e-10, 1e-9);
+      const qs = new Map(b.namedParameters());
+      for (const [n, p] of a.namedParameters()) expectClose(gradOf(p), gradOf(qs.get(n) as Tensor), 1e-10, 1e-9);
+      expect(flat(a.forward(x1))).toEqual(flat(a.runSequence(x1).spikes)); // from rest
+    });
+  }
 });
