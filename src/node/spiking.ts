@@ -328,7 +328,10 @@ class ToyNet extends Module {
   /** The readout for input spikes given as events (`SpikeEvents.from(x)`, made once per batch). */
   readoutOf(x: SpikeEvents): Tensor {
     const spikes = this.hidden.forward(eventLinear(x, this.w1.weight)); // [T, N, hidden]
-    return max(this.readout.forward(this.w2.forward(spikes)), 0); // membranes [T, N, outputs] → [N, outputs]
+    const membranes = this.readout.forward(this.w2.forward(spikes)); // [T, N, outputs]
+    const [T, N, outputs] = membranes.shape;
+    // the max over time of [T, N·outputs]: the reduction's inner loop runs over N·outputs values, not 2
+    return max(membranes.reshape([T, N * outputs]), 0).reshape([N, outputs]);
   }
 }
 

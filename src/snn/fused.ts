@@ -56,7 +56,8 @@ const lifSequenceOp = defineOp<Saved>('lifSequence', (g, s, needs) => {
   const n = mem0.length;
   const T = n === 0 ? s.seqShape[0] : mem.length / n;
   const pb = beta.length;
-  const gInput = needs[0] ? nd.zeros(s.seqShape, dtype) : null;
+  // from the pool (the tape gives it back when done): every element is written below
+  const gInput = needs[0] ? nd.pooledEmpty(s.seqShape, dtype) : null;
   const gi = gInput === null ? null : gInput.data;
   // carry[i]: dL/dU[t−1] from step t (the recurrence), then the gradient of mem0
   const carry = new Float64Array(n);
