@@ -9,10 +9,18 @@
 // `{ membranes: true }` does) vs updating one membrane buffer in place (`{ membranes: false }`):
 // CPU ms per call, measured interleaved in the same run, and the typed-array bytes each call
 // allocates (counted by a Float32Array subclass installed around one call).
-// Run: npx ts-node bench/snn.ts
+//
+// Third: one training iteration of the spiking toy task (experiment 2: 100 Poisson inputs at 5 Hz,
+// 200 steps, batch 256, 4 hidden LIF units, 2 leaky readouts, max over time, CE, Adam) three ways,
+// CPU ms per iteration measured interleaved in the same run: step by step with a dense input
+// Linear (what the experiment did before the fused op: T membrane and heaviside records per layer,
+// the [T, ...] input split by recursive halving), fused LIF layers with the dense Linear, and
+// fused layers fed with the input's events (`snn.eventLinear`, what the experiment runs now).
+// Run: npx ts-node bench/snn.ts (or with --toy for the third part only)
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Generator, noGrad, optim, stack, tensor, type Tensor } from '../src';
+import { Generator, crossEntropy, max, nn, noGrad, optim, snn, stack, tensor, type Tensor } from '../src';
+import { splitSteps } from '../src/snn/neuron';
 import * as experiment from '../src/node/spiking';
 import { interleaved, table } from './util';
 import { interleavedCpu } from './cpu-time';
@@ -139,6 +147,57 @@ function evaluation(): void {
   );
 }
 
+/** The toy task's network and one training iteration, in one of three forms. */
+function toyIteration(form: 'steps' | 'fused' | 'events'): () => void {
+  const T = 200;
+  const N = 256;
+  const F = 100;
+  const gen = new Generator(5);
+  const spikes = new Float32Array(T * N * F);
+  for (let i = 0; i < spikes.length; i++) spikes[i] = gen.uniform() < 0.005 ? 1 : 0;
+  const x = tensor(spikes, { shape: [T, N, F] });
+  const events = snn.SpikeEvents.from(x);
+  const labels = Array.from({ length: N }, () => (gen.uniform() < 0.5 ? 0 : 1));
+  const beta = Math.exp(-1 / 10);
+  const w1 = new nn.Linear(F, 4, { bias: false, generator: gen });
+  const w2 = new nn.Linear(4, 2, { bias: false, generator: gen });
+  w1.weight.toNdarray().data.forEach((v, i, a) => (a[i] = v * 4)); // a current that makes the hidden units fire
+  const hidden = new snn.LIF({ beta, reset: 'zero', backward: 'atan' });
+  const readout = new snn.LIF({ beta, reset: 'none', output: 'membrane', threshold: 1e9 });
+  const optimizer = new optim.Adam([w1.weight, w2.weight], { lr: 2e-3 });
+  const forward = (): Tensor => {
+    if (form === 'steps') {
+      const h = hidden.run(splitSteps(w1.forward(x)));
+      const out = readout.run(splitSteps(w2.forward(stack(h.spikes, 0))));
+      return max(stack(out.membranes, 0), 0);
+    }
+    const current = form === 'fused' ? w1.forward(x) : snn.eventLinear(events, w1.weight);
+    const membranes = readout.forward(w2.forward(hidden.forward(current)));
+    return max(membranes.reshape([T, N * 2]), 0).reshape([N, 2]);
+  };
+  return () => {
+    optimizer.zeroGrad();
+    crossEntropy(forward(), labels).backward();
+    optimizer.step();
+  };
+}
+
+function toyTask(): void {
+  const forms = ['steps', 'fused', 'events'] as const;
+  const ms = interleavedCpu(forms.map(toyIteration), { reps: 7, minMs: 100, warmupMs: 1000, stat: 'min' });
+  console.log('\nSpiking toy task, one training iteration: 200 steps, batch 256, 100 → 4 LIF → 2 readouts (CPU ms, interleaved, fastest of 7)');
+  console.log(
+    table(
+      ['what', 'ms per iteration', 'step by step / this', 's per 1000 iterations'],
+      [
+        ['step by step (T records per layer), dense input Linear', ms[0].toFixed(1), '1.00', (ms[0]).toFixed(1)],
+        ['fused LIF, dense input Linear', ms[1].toFixed(1), (ms[0] / ms[1]).toFixed(2), ms[1].toFixed(1)],
+        ['fused LIF, input as events (snn.eventLinear)', ms[2].toFixed(1), (ms[0] / ms[2]).toFixed(2), ms[2].toFixed(1)],
+      ],
+    ),
+  );
+}
+
 async function pickBackend(): Promise<string> {
   try {
     const wasm = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths: (p: string) => void };
@@ -168,10 +227,12 @@ export async function benchSnn(): Promise<void> {
     ),
   );
   evaluation();
+  toyTask();
 }
 
 if (require.main === module) {
-  benchSnn().catch((e) => {
+  // `--toy`: only the toy-task iteration
+  (process.argv.includes('--toy') ? Promise.resolve().then(toyTask) : benchSnn()).catch((e) => {
     console.error(e);
     process.exit(1);
   });

@@ -16,7 +16,8 @@ import { shouldRecord } from '../autograd/tape';
 import { unrecorded } from '../ops/record';
 import * as nd from '../nd';
 import { lifMembrane, lifStepInPlace } from './membrane';
-import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
+import { lifSequence } from './fused';
+import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor, splitSteps } from './neuron';
 
 export interface LIFOptions extends NeuronOptions {
   /** The membrane decay β per step, in [0, 1]: one value, or one per neuron (feature shape). */
@@ -30,6 +31,16 @@ export interface LIFSequence {
   /** The membrane potential after every step, each [N, ...features] (empty with `{ membranes: false }`). */
   membranes: Tensor[];
   /** The last membrane potential: the state to continue from. */
+  mem: Tensor;
+}
+
+/** What `LIF.runSequence` returns: whole sequences as tensors. */
+export interface LIFSequenceTensors {
+  /** The spikes of every step, [T, N, ...features]. */
+  spikes: Tensor;
+  /** The membrane potential after every step, [T, N, ...features]. */
+  membranes: Tensor;
+  /** The last membrane potential, [N, ...features]: the state to continue from. */
   mem: Tensor;
 }
 
@@ -79,14 +90,29 @@ export class LIF extends SpikingNeuron {
   /**
    * A whole sequence: a [T, N, ...features] tensor, or one [N, ...features] tensor per step (the
    * same tensor T times for a constant input current), from membrane `mem` (default zeros; it is
-   * never modified). The state buffers are not copied between steps: with gradients each step
-   * allocates only its membrane and its spikes, which the tape keeps for backward anyway; with
+   * never modified). A [T, N, ...] tensor runs as one fused op (see `runSequence`) and the lists
+   * are views of its results; with gradients, each list element's backward then writes into a
+   * slice of a sequence-sized gradient, so prefer `runSequence` (or `forward`) for long training
+   * sequences. One tensor per step, a `spikeFunction`, or a rule the fused op cannot use run step
+   * by step: the state buffers are not copied between steps, and with gradients each step
+   * allocates only its membrane and its spikes, which the tape keeps for backward anyway. With
    * nothing recorded and `{ membranes: false }`, one membrane buffer is updated in place and a
    * step allocates only its spikes.
    */
   run(inputs: Tensor | readonly Tensor[], mem?: Tensor, options: RunOptions = {}): LIFSequence {
     const keepMembranes = this.keepMembranes(options);
-    const steps = this.stepsOf('run', inputs instanceof Tensor ? [inputs] : inputs);
+    const list = inputs instanceof Tensor ? [inputs] : inputs;
+    if (list.length === 1) {
+      const seq = this.checkSequence('run', list[0]);
+      const start = mem === undefined ? undefined : this.checkState('run', 'mem', mem, seq.shape.slice(1));
+      this.checkDecayFits('run', 'beta', this.beta, seq.shape.slice(1));
+      // evaluation without membranes keeps the in-place step loop below: one membrane buffer, not T
+      if (keepMembranes || shouldRecord([seq, this.beta, this.threshold, ...(start === undefined ? [] : [start])])) {
+        const fused = this.#fused(seq, start);
+        if (fused !== null) return { spikes: splitSteps(fused.spikes), membranes: keepMembranes ? splitSteps(fused.membranes) : [], mem: fused.mem };
+      }
+    }
+    const steps = this.stepsOf('run', list);
     const first = steps[0];
     let u = mem === undefined ? this.zerosOf(first) : this.checkState('run', 'mem', mem, first);
     this.checkDecayFits('run', 'beta', this.beta, first.shape);
@@ -119,11 +145,61 @@ export class LIF extends SpikingNeuron {
   }
 
   /**
+   * A whole sequence [T, N, ...features] from membrane `mem` (default zeros; never modified), with
+   * the spikes and membranes as [T, N, ...features] tensors. Runs as two tape records whatever T:
+   * one fused op for the membranes (its forward one loop over the steps, its backward one reverse
+   * loop of backpropagation through time) and one heaviside over all of them, so every heaviside
+   * rule works as it does step by step. Runs step by step instead (same values and gradients,
+   * T times the records) with a `spikeFunction`, a context rule (it reads one step's batch), or,
+   * with `detachReset: false`, a rule other than a plain local derivative h(x, y).
+   */
+  runSequence(seq: Tensor, mem?: Tensor): LIFSequenceTensors {
+    const x = this.checkSequence('runSequence', seq);
+    const start = mem === undefined ? undefined : this.checkState('runSequence', 'mem', mem, x.shape.slice(1));
+    this.checkDecayFits('runSequence', 'beta', this.beta, x.shape.slice(1));
+    const fused = this.#fused(x, start);
+    if (fused !== null) return fused;
+    const out = this.run(x, start);
+    return { spikes: stack(out.spikes, 0), membranes: stack(out.membranes, 0), mem: out.mem };
+  }
+
+  /** The fused path for a checked sequence, or null when this layer must run step by step. */
+  #fused(seq: Tensor, mem: Tensor | undefined): LIFSequenceTensors | null {
+    const membranes = this.#fusedMembranes(seq, mem);
+    if (membranes === null) return null;
+    const spikes = this.fire(membranes);
+    this.emitSequence(spikes);
+    const T = seq.shape[0];
+    return { spikes, membranes, mem: membranes.slice([[T - 1, T]]).squeeze(0) };
+  }
+
+  /** The membranes [T, N, ...] of the fused op, or null when this layer must run step by step. */
+  #fusedMembranes(seq: Tensor, mem: Tensor | undefined): Tensor | null {
+    const reset = this.fusedReset();
+    if (reset === null) return null;
+    const mem0 = mem ?? this.zerosOf(seq.shape.slice(1));
+    return lifSequence(seq, mem0, this.effectiveDecay(this.beta), this.threshold, this.resetMode, reset);
+  }
+
+  /**
    * A whole sequence from rest: one tensor [T, N, ...features], or several tensors (one per time
    * step). Returns the spikes [T, N, ...features], or the membrane potentials with
-   * `output: 'membrane'`.
+   * `output: 'membrane'`. One tensor runs as `runSequence` (fused) when the layer allows it.
    */
   override forward(...inputs: Tensor[]): Tensor {
+    if (inputs.length === 1) {
+      const seq = this.checkSequence('run', inputs[0]);
+      this.checkDecayFits('run', 'beta', this.beta, seq.shape.slice(1));
+      // evaluation of spikes keeps the in-place step loop: one membrane buffer, not T
+      if (this.output === 'membrane' && !this.hasSpikeListeners) {
+        // only the membranes are wanted (a readout): no spikes are made
+        const membranes = this.#fusedMembranes(seq, undefined);
+        if (membranes !== null) return membranes;
+      } else if (this.output === 'membrane' || shouldRecord([seq, this.beta, this.threshold])) {
+        const fused = this.#fused(seq, undefined);
+        if (fused !== null) return this.output === 'spikes' ? fused.spikes : fused.membranes;
+      }
+    }
     const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs, undefined, { membranes: this.output === 'membrane' });
     return stack(this.output === 'spikes' ? spikes : membranes, 0);
   }

@@ -90,7 +90,7 @@ const membraneOp = defineOp<Saved>('lifMembrane', (g, s, needs) => {
  * The values of `a` in C order without copying when its layout is C-contiguous from some offset
  * (a time step sliced from a [T, N, ...] sequence is), else a contiguous copy.
  */
-function flat(a: nd.Nd): Float32Array | Float64Array {
+export function flat(a: nd.Nd): Float32Array | Float64Array {
   let s = 1;
   for (let d = a.shape.length - 1; d >= 0; d--) {
     if (a.shape[d] !== 1 && a.stride[d] !== s) return nd.contiguous(a).data;

@@ -14,13 +14,15 @@ import { Tensor } from '../tensor';
 import { tensor, zeros } from '../creation';
 import { clamp, sub } from '../ops';
 import { heaviside } from '../activations';
-import { getEntry, resolveChoice } from '../activations/registry';
+import { bindForCall, getEntry, resolveChoice, resolveForCall } from '../activations/registry';
 import type { RuleChoice } from '../activations/rule';
 import { noGrad } from '../autograd/tape';
 import { Module, Parameter, type RemovableHandle } from '../nn/module';
 import { type RuleHost, ruleParameterEntries, syncRuleChild } from '../nn/rule-host';
 import { stepOf, withLayerContext } from '../activations/context';
+import * as nd from '../nd';
 import type { ResetMode } from './membrane';
+import type { ResetGradient } from './fused';
 
 /** How a neuron's membrane resets after a spike: subtract the threshold, set it to zero, or no reset. */
 export const RESET_MODES: readonly ResetMode[] = ['subtract', 'zero', 'none'];
@@ -254,9 +256,46 @@ export abstract class SpikingNeuron extends Module implements RuleHost {
     };
   }
 
+  /** @internal whether anything listens to the spikes (a readout's spikes need not be made when nothing does). */
+  protected get hasSpikeListeners(): boolean {
+    return this.#listeners.length > 0;
+  }
+
   /** @internal */
   protected emit(spikes: Tensor): void {
     for (const listener of this.#listeners) listener(spikes);
+  }
+
+  /** @internal the spikes of a whole sequence [T, N, ...], to the listeners one step at a time (views, no copy). */
+  protected emitSequence(spikes: Tensor): void {
+    if (this.#listeners.length === 0) return;
+    const stepShape = spikes.shape.slice(1);
+    const n = nd.sizeOf(stepShape);
+    const data = nd.contiguous(spikes.data).data;
+    for (let t = 0; t < spikes.shape[0]; t++) this.emit(new Tensor(nd.wrap(data.subarray(t * n, (t + 1) * n), stepShape)));
+  }
+
+  /**
+   * How the fused whole-sequence op (fused.ts) handles the reset's gradient for this layer now, or
+   * null when the sequence must run step by step: with a `spikeFunction` (the reset is its value,
+   * not a spike), with a context rule (a whole-tensor backward that reads one step's batch), or
+   * with the reset's gradient kept (`detachReset: false`) and a rule that is not a plain local
+   * derivative (a rule with learnable parameters, whose gradient through the reset the fused op
+   * does not compute, or a backward b(g, x, y), which is not linear in g). The rule is resolved
+   * as `fire` resolves it (the layer's `backward`, unless `withExactRules`), in the layer's context.
+   */
+  protected fusedReset(): ResetGradient | null {
+    if (this.spikeFunction !== undefined) return null;
+    const entry = getEntry('heaviside', this.layerName);
+    const learnThreshold = this.learnThreshold;
+    const threshold = this.threshold.item();
+    // bound as `fire` binds it: centred at Θ, or (learnThreshold) at 0 and read at U − Θ
+    const kernel = entry.kernelFor(learnThreshold ? undefined : { threshold });
+    const bound = withLayerContext(this.training, stepOf(this), () => bindForCall(entry, kernel, resolveForCall(entry, this.#backward).rule));
+    if (bound.context !== undefined) return null;
+    if (this.detachReset || this.resetMode === 'none') return { detach: true };
+    if (bound.derivative === undefined || bound.learnable !== undefined) return null;
+    return { detach: false, h: bound.derivative, center: learnThreshold ? threshold : 0 };
   }
 
   /** Zeros of `shape` (or of `like`'s shape) in the layer's dtype: the state at rest. */
@@ -288,11 +327,12 @@ export abstract class SpikingNeuron extends Module implements RuleHost {
   }
 
   /** Check a state against the input it goes with. */
-  protected checkState(method: string, name: string, state: unknown, input: Tensor): Tensor {
+  protected checkState(method: string, name: string, state: unknown, input: Tensor | readonly number[]): Tensor {
     const s = this.checkTensor(method, name, state);
-    if (!sameShape(s.shape, input.shape)) {
+    const shape = input instanceof Tensor ? input.shape : input;
+    if (!sameShape(s.shape, shape)) {
       throw new ShapeError(
-        `${this.layerName}.${method}: the state ${name} has shape ${formatShape(s.shape)} but the input has shape ${formatShape(input.shape)}; ` +
+        `${this.layerName}.${method}: the state ${name} has shape ${formatShape(s.shape)} but the input has shape ${formatShape(shape)}; ` +
           `a state left from another batch or layer? Start each sequence from ${this.layerName.toLowerCase()}.initState(input) (or pass no state)`,
       );
     }
@@ -311,20 +351,23 @@ export abstract class SpikingNeuron extends Module implements RuleHost {
     }
   }
 
+  /** Check a whole sequence [T, N, ...features]: a tensor of the layer's dtype, rank ≥ 2, T ≥ 1. */
+  protected checkSequence(method: string, input: unknown): Tensor {
+    const seq = this.checkTensor(method, 'the sequence', input);
+    if (seq.ndim < 2) {
+      throw new ShapeError(
+        `${this.layerName}.${method}: expected a sequence of shape [T, N, ...features] (rank ≥ 2), got shape ${formatShape(seq.shape)}; ` +
+          'for a single time step use step(input, mem)',
+      );
+    }
+    if (seq.shape[0] === 0) throw new ShapeError(`${this.layerName}.${method}: the sequence has no time steps (shape ${formatShape(seq.shape)})`);
+    return seq;
+  }
+
   /** The per-step inputs of a sequence: a [T, N, ...] tensor or a list of [N, ...] tensors. */
   protected stepsOf(method: string, inputs: readonly Tensor[]): Tensor[] {
     if (inputs.length === 0) throw new ArgumentError(`${this.layerName}.${method}: expected a sequence [T, N, ...features] or one tensor per time step, got nothing`);
-    if (inputs.length === 1) {
-      const seq = this.checkTensor(method, 'the sequence', inputs[0]);
-      if (seq.ndim < 2) {
-        throw new ShapeError(
-          `${this.layerName}.${method}: expected a sequence of shape [T, N, ...features] (rank ≥ 2), got shape ${formatShape(seq.shape)}; ` +
-            'for a single time step use step(input, mem)',
-        );
-      }
-      if (seq.shape[0] === 0) throw new ShapeError(`${this.layerName}.${method}: the sequence has no time steps (shape ${formatShape(seq.shape)})`);
-      return splitSteps(seq);
-    }
+    if (inputs.length === 1) return splitSteps(this.checkSequence(method, inputs[0]));
     const first = this.checkTensor(method, 'the input of step 0', inputs[0]);
     for (let t = 1; t < inputs.length; t++) {
       const x = this.checkTensor(method, `the input of step ${t}`, inputs[t]);
@@ -342,7 +385,7 @@ export abstract class SpikingNeuron extends Module implements RuleHost {
  * allocate a gradient the size of the whole sequence (O(T²) memory traffic); halving it
  * recursively makes that O(T log T).
  */
-function splitSteps(seq: Tensor): Tensor[] {
+export function splitSteps(seq: Tensor): Tensor[] {
   const T = seq.shape[0];
   if (!seq.requiresGrad) {
     const steps: Tensor[] = [];

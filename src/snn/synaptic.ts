@@ -13,7 +13,8 @@ import * as nd from '../nd';
 import { shouldRecord } from '../autograd/tape';
 import { unrecorded } from '../ops/record';
 import { lifMembrane, synapticStepInPlace } from './membrane';
-import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor } from './neuron';
+import { lifSequence } from './fused';
+import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor, splitSteps } from './neuron';
 
 export interface SynapticOptions extends NeuronOptions {
   /** The synaptic current's decay α per step, in [0, 1]: one value or one per neuron. */
@@ -33,6 +34,18 @@ export interface SynapticSequence {
   /** The last synaptic current and membrane: the state to continue from. */
   syn: Tensor;
   /** The last membrane potential. */
+  mem: Tensor;
+}
+
+/** What `Synaptic.runSequence` returns: whole sequences as tensors. */
+export interface SynapticSequenceTensors {
+  /** The spikes of every step, [T, N, ...features]. */
+  spikes: Tensor;
+  /** The membrane potential after every step, [T, N, ...features]. */
+  membranes: Tensor;
+  /** The last synaptic current, [N, ...features]. */
+  syn: Tensor;
+  /** The last membrane potential, [N, ...features]. */
   mem: Tensor;
 }
 
@@ -99,12 +112,27 @@ export class Synaptic extends SpikingNeuron {
 
   /**
    * A whole sequence ([T, N, ...] or one tensor per step) from the given state (default zeros;
-   * never modified). With nothing recorded and `{ membranes: false }`, the synaptic current and
-   * the membrane are updated in place and a step allocates only its spikes.
+   * never modified). A [T, N, ...] tensor with reset 'subtract' or 'none' runs as fused ops (see
+   * `runSequence`) and the lists are views of their results. With nothing recorded and
+   * `{ membranes: false }`, the synaptic current and the membrane are updated in place and a step
+   * allocates only its spikes.
    */
   run(inputs: Tensor | readonly Tensor[], state: { syn?: Tensor; mem?: Tensor } = {}, options: RunOptions = {}): SynapticSequence {
     const keepMembranes = this.keepMembranes(options);
-    const steps = this.stepsOf('run', inputs instanceof Tensor ? [inputs] : inputs);
+    const list = inputs instanceof Tensor ? [inputs] : inputs;
+    if (list.length === 1) {
+      const seq = this.checkSequence('run', list[0]);
+      const start = this.#checkStart('run', seq, state);
+      const given = [start.syn, start.mem].filter((t): t is Tensor => t !== undefined);
+      // evaluation without membranes keeps the in-place step loop below: one buffer per state, not T
+      if (keepMembranes || shouldRecord([seq, this.alpha, this.beta, this.threshold, ...given])) {
+        const fused = this.#fused(seq, start);
+        if (fused !== null) {
+          return { spikes: splitSteps(fused.spikes), membranes: keepMembranes ? splitSteps(fused.membranes) : [], syn: fused.syn, mem: fused.mem };
+        }
+      }
+    }
+    const steps = this.stepsOf('run', list);
     const first = steps[0];
     let i = state.syn === undefined ? this.zerosOf(first) : this.checkState('run', 'syn', state.syn, first);
     let u = state.mem === undefined ? this.zerosOf(first) : this.checkState('run', 'mem', state.mem, first);
@@ -140,8 +168,60 @@ export class Synaptic extends SpikingNeuron {
     return { spikes, membranes, syn: i, mem: u };
   }
 
-  /** A whole sequence from rest; the spikes [T, N, ...] (or the membranes with output 'membrane'). */
+  /**
+   * A whole sequence [T, N, ...features] from the given state (default zeros; never modified),
+   * with the spikes and membranes as [T, N, ...features] tensors. With reset 'subtract' or 'none'
+   * it runs as three tape records whatever T: the synaptic current and the membrane are each one
+   * fused op (fused.ts; the current is a leaky integrator without reset), then one heaviside over
+   * all membranes. Reset 'zero' (which also zeroes the current), a `spikeFunction`, a context rule
+   * or, with `detachReset: false`, a rule other than a plain local derivative run step by step.
+   */
+  runSequence(seq: Tensor, state: { syn?: Tensor; mem?: Tensor } = {}): SynapticSequenceTensors {
+    const x = this.checkSequence('runSequence', seq);
+    const start = this.#checkStart('runSequence', x, state);
+    const fused = this.#fused(x, start);
+    if (fused !== null) return fused;
+    const out = this.run(x, start);
+    return { spikes: stack(out.spikes, 0), membranes: stack(out.membranes, 0), syn: out.syn, mem: out.mem };
+  }
+
+  /** Check a whole sequence's starting state and the decays against the step shape. */
+  #checkStart(method: string, seq: Tensor, state: { syn?: Tensor; mem?: Tensor }): { syn?: Tensor; mem?: Tensor } {
+    if (state === null || typeof state !== 'object') throw new ArgumentError(`Synaptic.${method}: the state must be an object { syn?, mem? }`);
+    const stepShape = seq.shape.slice(1);
+    const syn = state.syn === undefined ? undefined : this.checkState(method, 'syn', state.syn, stepShape);
+    const mem = state.mem === undefined ? undefined : this.checkState(method, 'mem', state.mem, stepShape);
+    this.checkDecayFits(method, 'alpha', this.alpha, stepShape);
+    this.checkDecayFits(method, 'beta', this.beta, stepShape);
+    return { syn, mem };
+  }
+
+  /** The fused path for a checked sequence, or null when this layer must run step by step. */
+  #fused(seq: Tensor, start: { syn?: Tensor; mem?: Tensor }): SynapticSequenceTensors | null {
+    if (this.resetMode === 'zero') return null; // the reset zeroes the current too: not a leaky integrator
+    const reset = this.fusedReset();
+    if (reset === null) return null;
+    const stepShape = seq.shape.slice(1);
+    const currents = lifSequence(seq, start.syn ?? this.zerosOf(stepShape), this.effectiveDecay(this.alpha), this.threshold, 'none', { detach: true });
+    const membranes = lifSequence(currents, start.mem ?? this.zerosOf(stepShape), this.effectiveDecay(this.beta), this.threshold, this.resetMode, reset);
+    const spikes = this.fire(membranes);
+    this.emitSequence(spikes);
+    const T = seq.shape[0];
+    const last = (s: Tensor): Tensor => s.slice([[T - 1, T]]).squeeze(0);
+    return { spikes, membranes, syn: last(currents), mem: last(membranes) };
+  }
+
+  /** A whole sequence from rest; the spikes [T, N, ...] (or the membranes with output 'membrane'). One tensor runs fused when `runSequence` would. */
   override forward(...inputs: Tensor[]): Tensor {
+    if (inputs.length === 1) {
+      const seq = this.checkSequence('run', inputs[0]);
+      const start = this.#checkStart('run', seq, {});
+      // evaluation of spikes keeps the in-place step loop: one buffer per state, not T
+      if (this.output === 'membrane' || shouldRecord([seq, this.alpha, this.beta, this.threshold])) {
+        const fused = this.#fused(seq, start);
+        if (fused !== null) return this.output === 'spikes' ? fused.spikes : fused.membranes;
+      }
+    }
     const { spikes, membranes } = this.run(inputs.length === 1 ? inputs[0] : inputs, {}, { membranes: this.output === 'membrane' });
     return stack(this.output === 'spikes' ? spikes : membranes, 0);
   }

@@ -1,0 +1,171 @@
+// Spike trains as events: the non-zero entries of a [..., F] input (spikes from an encoder or a
+// recording), row by row, and the Linear map of such an input computed from its events only, as
+// event-driven simulators and neuromorphic hardware do. A Poisson input at 5 Hz in 1 ms steps is
+// 0.5 % ones: x·Wᵀ from the events costs (events × outputs) instead of (rows × F × outputs), and
+// the weight's gradient gᵀ·x the same, with no copy of the dense input into a matmul kernel.
+//
+// The input is data (it gets no gradient); the weight and bias get theirs. The values are those of
+// `linear(x, weight, bias)` up to the order of the float additions (each output sums its row's
+// events in feature order, as the dense product does, skipping the zero terms).
+import * as nd from '../nd';
+import { ArgumentError, ShapeError, formatShape } from '../errors';
+import { Tensor } from '../tensor';
+import { defineOp, record } from '../ops/record';
+
+/** The non-zero entries of a [..., F] tensor, row by row (compressed sparse rows). */
+export class SpikeEvents {
+  /** The dense shape [..., F]. */
+  readonly shape: readonly number[];
+  /** The dtype of the values (and of the outputs of `eventLinear`). */
+  readonly dtype: nd.Dtype;
+  /** Row r's events are entries rowStart[r] to rowStart[r + 1] − 1 of `feature` and `value`; rows = size / F. */
+  readonly rowStart: Int32Array;
+  /** The feature index (last axis) of each event. */
+  readonly feature: Int32Array;
+  /** The value of each event (1 for a spike). */
+  readonly value: Float32Array | Float64Array;
+
+  private constructor(shape: readonly number[], dtype: nd.Dtype, rowStart: Int32Array, feature: Int32Array, value: Float32Array | Float64Array) {
+    this.shape = shape;
+    this.dtype = dtype;
+    this.rowStart = rowStart;
+    this.feature = feature;
+    this.value = value;
+  }
+
+  /**
+   * The events of `x` ([..., F], rank ≥ 1): every non-zero entry. Made once for an input that is
+   * used many times (the fixed batch of a memorisation task, a dataset of spike trains); the
+   * tensor's values are copied, so changing `x` afterwards does not change the events.
+   */
+  static from(x: Tensor): SpikeEvents {
+    if (!(x instanceof Tensor)) throw new ArgumentError(`snn.SpikeEvents.from: expected a Tensor [..., features], got ${x === null ? 'null' : typeof x}`);
+    if (x.ndim === 0) throw new ShapeError('snn.SpikeEvents.from: expected a tensor [..., features] (rank ≥ 1), got a 0-d tensor');
+    const data = nd.contiguous(x.data).data;
+    const F = x.shape[x.ndim - 1];
+    const rows = F === 0 ? nd.sizeOf(x.shape.slice(0, -1)) : data.length / F;
+    let count = 0;
+    for (let i = 0; i < data.length; i++) if (data[i] !== 0) count++;
+    const rowStart = new Int32Array(rows + 1);
+    const feature = new Int32Array(count);
+    const value = nd.alloc(x.dtype, count);
+    let k = 0;
+    for (let r = 0; r < rows; r++) {
+      rowStart[r] = k;
+      const base = r * F;
+      for (let f = 0; f < F; f++) {
+        const v = data[base + f];
+        if (v === 0) continue;
+        feature[k] = f;
+        value[k] = v;
+        k++;
+      }
+    }
+    rowStart[rows] = k;
+    return new SpikeEvents([...x.shape], x.dtype, rowStart, feature, value);
+  }
+
+  /** The number of events (non-zero entries). */
+  get count(): number {
+    return this.feature.length;
+  }
+
+  /** The fraction of entries that are events. */
+  get density(): number {
+    const size = nd.sizeOf(this.shape);
+    return size === 0 ? 0 : this.count / size;
+  }
+
+  /** The dense tensor again. */
+  toDense(): Tensor {
+    const out = nd.zeros(this.shape, this.dtype);
+    const F = this.shape[this.shape.length - 1];
+    const rows = this.rowStart.length - 1;
+    for (let r = 0; r < rows; r++) {
+      for (let k = this.rowStart[r]; k < this.rowStart[r + 1]; k++) out.data[r * F + this.feature[k]] = this.value[k];
+    }
+    return new Tensor(out);
+  }
+}
+
+interface Saved {
+  readonly events: SpikeEvents;
+  readonly outF: number;
+  readonly weightShape: readonly number[];
+  readonly hasBias: boolean;
+}
+
+const eventLinearOp = defineOp<Saved>('eventLinear', (g, { events, outF, weightShape, hasBias }, needs) => {
+  const gd = nd.contiguous(g).data;
+  const dtype = nd.dtypeOf(g);
+  const { rowStart, feature, value } = events;
+  const inF = weightShape[1];
+  const rows = rowStart.length - 1;
+  let dw: nd.Nd | null = null;
+  if (needs[0]) {
+    // dW[o, f] = Σ_r g[r, o]·x[r, f], over the events (r, f) only
+    const acc = new Float64Array(outF * inF);
+    for (let r = 0; r < rows; r++) {
+      const gRow = r * outF;
+      for (let k = rowStart[r]; k < rowStart[r + 1]; k++) {
+        const f = feature[k];
+        const v = value[k];
+        for (let o = 0; o < outF; o++) acc[o * inF + f] += gd[gRow + o] * v;
+      }
+    }
+    dw = nd.zeros(weightShape, dtype);
+    dw.data.set(acc);
+  }
+  if (!hasBias) return [dw];
+  let db: nd.Nd | null = null;
+  if (needs[1]) {
+    const acc = new Float64Array(outF);
+    for (let r = 0; r < rows; r++) for (let o = 0; o < outF; o++) acc[o] += gd[r * outF + o];
+    db = nd.zeros([outF], dtype);
+    db.data.set(acc);
+  }
+  return [dw, db];
+});
+
+/**
+ * x·Wᵀ + b for an input given by its events (`SpikeEvents.from(x)`): [..., F] events, weight
+ * [out, F], bias [out] or none → [..., out]. The same values as `linear(x, weight, bias)` (up to
+ * the order of float additions), computed from the events only; the weight and bias get their
+ * gradients, the input none (it is data).
+ */
+export function eventLinear(events: SpikeEvents, weight: Tensor, bias: Tensor | null = null): Tensor {
+  if (!(events instanceof SpikeEvents)) throw new ArgumentError('snn.eventLinear: the input must be SpikeEvents (make them with snn.SpikeEvents.from(x))');
+  if (!(weight instanceof Tensor) || (bias !== null && !(bias instanceof Tensor))) {
+    throw new ArgumentError('snn.eventLinear: weight must be a tensor [out, in], and bias a tensor [out] or null');
+  }
+  if (weight.ndim !== 2) throw new ShapeError(`snn.eventLinear: the weight must be 2-D [out, in], got ${formatShape(weight.shape)}`);
+  const [outF, inF] = weight.shape;
+  const F = events.shape[events.shape.length - 1];
+  if (F !== inF) {
+    throw new ShapeError(`snn.eventLinear: the events have ${F} features (shape ${formatShape(events.shape)}) but the weight ${formatShape(weight.shape)} takes ${inF}`);
+  }
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new ShapeError(`snn.eventLinear: the bias must have shape [${outF}], got ${formatShape(bias.shape)}`);
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+    if (t !== null && t.dtype !== events.dtype) {
+      throw new ArgumentError(`snn.eventLinear: the events are ${events.dtype} but the ${name} is ${t.dtype}; make the events from a ${t.dtype} tensor or convert the layer`);
+    }
+  }
+  const { rowStart, feature, value } = events;
+  const rows = rowStart.length - 1;
+  const w = nd.contiguous(weight.data).data;
+  const b = bias === null ? null : nd.contiguous(bias.data).data;
+  const out = nd.zeros([...events.shape.slice(0, -1), outF], events.dtype);
+  const y = out.data;
+  for (let r = 0; r < rows; r++) {
+    const from = rowStart[r];
+    const to = rowStart[r + 1];
+    const base = r * outF;
+    for (let o = 0; o < outF; o++) {
+      let sum = b === null ? 0 : b[o];
+      const wRow = o * inF;
+      for (let k = from; k < to; k++) sum += value[k] * w[wRow + feature[k]];
+      y[base + o] = sum;
+    }
+  }
+  return record(eventLinearOp, bias === null ? [weight] : [weight, bias], out, { events, outF, weightShape: weight.shape, hasBias: bias !== null });
+}

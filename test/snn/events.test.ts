@@ -1,0 +1,90 @@
+// SpikeEvents and eventLinear: x·Wᵀ + b from the non-zero entries of x. Oracles: the product
+// written as a naive loop here, and float64 central differences for the weight and bias.
+import { describe, expect, it } from 'vitest';
+import { ArgumentError, Generator, ShapeError, type Tensor, randn, snn, tensor, zeros } from '../../src/index';
+import { expectClose, gradOf, numericGrad } from './helpers';
+
+const flat = (t: Tensor): number[] => Array.from(t.toTypedArray());
+
+/** A sparse [T, N, F] input: spikes (1) at rate p, and a few other values. */
+function sparse(shape: number[], p: number, seed: number, dtype: 'float32' | 'float64' = 'float64'): Tensor {
+  const gen = new Generator(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const v = Array.from({ length: size }, () => {
+    const u = gen.uniform();
+    return u < p ? 1 : u < p * 1.2 ? -0.5 : 0;
+  });
+  return tensor(v, { shape, dtype });
+}
+
+function naiveLinear(x: number[], rows: number, F: number, W: number[], outF: number, b: number[] | null): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    for (let o = 0; o < outF; o++) {
+      let s = b === null ? 0 : b[o];
+      for (let f = 0; f < F; f++) s += x[r * F + f] * W[o * F + f];
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+describe('SpikeEvents', () => {
+  it('keeps exactly the non-zero entries, row by row, and gives the dense tensor back', () => {
+    const x = tensor([[0, 1, 0], [0, 0, 0], [2, 0, -1]], { dtype: 'float64' });
+    const e = snn.SpikeEvents.from(x);
+    expect(Array.from(e.rowStart)).toEqual([0, 1, 1, 3]);
+    expect(Array.from(e.feature)).toEqual([1, 0, 2]);
+    expect(Array.from(e.value)).toEqual([1, 2, -1]);
+    expect(e.count).toBe(3);
+    expect(e.density).toBeCloseTo(3 / 9, 15);
+    expect(flat(e.toDense())).toEqual(flat(x));
+    expect(e.toDense().shape).toEqual([3, 3]);
+    const seq = sparse([4, 3, 7], 0.2, 1);
+    expect(flat(snn.SpikeEvents.from(seq).toDense())).toEqual(flat(seq));
+  });
+  it('copies the values: changing the tensor afterwards does not change the events', () => {
+    const x = tensor([[0, 1]]);
+    const e = snn.SpikeEvents.from(x);
+    (x.toNdarray().data as Float32Array)[0] = 5;
+    expect(flat(e.toDense())).toEqual([0, 1]);
+  });
+});
+
+describe('eventLinear', () => {
+  for (const withBias of [false, true]) {
+    it(`equals x·Wᵀ${withBias ? ' + b' : ''} (a naive loop), and its weight${withBias ? ' and bias' : ''} gradients equal float64 central differences`, () => {
+      const gen = new Generator(3);
+      const x = sparse([5, 3, 8], 0.15, 2);
+      const W = randn([4, 8], { generator: gen, dtype: 'float64' }).requiresGrad_();
+      const b = withBias ? randn([4], { generator: gen, dtype: 'float64' }).requiresGrad_() : null;
+      const e = snn.SpikeEvents.from(x);
+      const y = snn.eventLinear(e, W, b);
+      expect(y.shape).toEqual([5, 3, 4]);
+      expectClose(flat(y), naiveLinear(flat(x), 15, 8, flat(W), 4, b === null ? null : flat(b)), 1e-12);
+      const g = randn([5, 3, 4], { generator: gen, dtype: 'float64' });
+      const loss = (): number => snn.eventLinear(e, W, b).mul(g).sum().add(snn.eventLinear(e, W, b).square().sum().mul(0.1)).item();
+      snn.eventLinear(e, W, b).mul(g).sum().add(snn.eventLinear(e, W, b).square().sum().mul(0.1)).backward();
+      expectClose(gradOf(W), numericGrad(loss, W), 1e-7, 1e-6);
+      if (b !== null) expectClose(gradOf(b), numericGrad(loss, b), 1e-7, 1e-6);
+    });
+  }
+  it('float32: the same values as the dense linear to float32 rounding; rows without events give the bias', () => {
+    const x = sparse([10, 6, 20], 0.05, 4, 'float32');
+    const W = randn([3, 20], { generator: new Generator(5) });
+    const b = randn([3], { generator: new Generator(6) });
+    const y = snn.eventLinear(snn.SpikeEvents.from(x), W, b);
+    expectClose(flat(y), naiveLinear(flat(x), 60, 20, flat(W), 3, flat(b)), 1e-5, 1e-5);
+    const empty = snn.eventLinear(snn.SpikeEvents.from(zeros([2, 20])), W, b);
+    expect(flat(empty)).toEqual([...flat(b), ...flat(b)]);
+  });
+  it('bad input: a clear error naming eventLinear and the shapes', () => {
+    const e = snn.SpikeEvents.from(zeros([2, 5]));
+    expect(() => snn.eventLinear(e, zeros([3, 4]))).toThrow(ShapeError);
+    expect(() => snn.eventLinear(e, zeros([3, 4]))).toThrow(/snn.eventLinear: the events have 5 features \(shape \[2, 5\]\) but the weight \[3, 4\] takes 4/);
+    expect(() => snn.eventLinear(e, zeros([3, 5]), zeros([4]))).toThrow(/the bias must have shape \[3\], got \[4\]/);
+    expect(() => snn.eventLinear(e, zeros([3, 5], { dtype: 'float64' }))).toThrow(/the events are float32 but the weight is float64/);
+    expect(() => snn.eventLinear(zeros([2, 5]) as unknown as snn.SpikeEvents, zeros([3, 5]))).toThrow(ArgumentError);
+    expect(() => snn.SpikeEvents.from(tensor(1))).toThrow(/rank ≥ 1/);
+  });
+});
