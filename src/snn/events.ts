@@ -41,6 +41,12 @@ export class SpikeEvents {
   static from(x: Tensor): SpikeEvents {
     if (!(x instanceof Tensor)) throw new ArgumentError(`snn.SpikeEvents.from: expected a Tensor [..., features], got ${x === null ? 'null' : typeof x}`);
     if (x.ndim === 0) throw new ShapeError('snn.SpikeEvents.from: expected a tensor [..., features] (rank ≥ 1), got a 0-d tensor');
+    if (x.requiresGrad) {
+      throw new ArgumentError(
+        'snn.SpikeEvents.from: the tensor requires grad, but events are data (eventLinear gives its input no gradient); ' +
+          'pass x.detach() if x is data, or use linear(x, weight, bias) to differentiate through x',
+      );
+    }
     const data = nd.contiguous(x.data).data;
     const F = x.shape[x.ndim - 1];
     const rows = F === 0 ? nd.sizeOf(x.shape.slice(0, -1)) : data.length / F;
@@ -130,7 +136,9 @@ const eventLinearOp = defineOp<Saved>('eventLinear', (g, { events, outF, weightS
 /**
  * x·Wᵀ + b for an input given by its events (`SpikeEvents.from(x)`): [..., F] events, weight
  * [out, F], bias [out] or none → [..., out]. The same values as `linear(x, weight, bias)` (up to
- * the order of float additions), computed from the events only; the weight and bias get their
+ * the order of float additions; for finite weights — a zero input's weight is skipped, so an
+ * infinite or NaN weight facing a zero does not make the output NaN as in the dense product),
+ * computed from the events only; the weight and bias get their
  * gradients, the input none (it is data).
  */
 export function eventLinear(events: SpikeEvents, weight: Tensor, bias: Tensor | null = null): Tensor {

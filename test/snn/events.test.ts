@@ -49,6 +49,13 @@ describe('SpikeEvents', () => {
     (x.toNdarray().data as Float32Array)[0] = 5;
     expect(flat(e.toDense())).toEqual([0, 1]);
   });
+
+  it('refuses a tensor that requires grad (events are data: the gradient would be lost silently)', () => {
+    const x = tensor([[0, 1]], { requiresGrad: true });
+    expect(() => snn.SpikeEvents.from(x)).toThrow(ArgumentError);
+    expect(() => snn.SpikeEvents.from(x)).toThrow(/snn.SpikeEvents.from: the tensor requires grad.*x\.detach\(\)/);
+    expect(flat(snn.SpikeEvents.from(x.detach()).toDense())).toEqual([0, 1]);
+  });
 });
 
 describe('eventLinear', () => {
