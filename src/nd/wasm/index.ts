@@ -979,6 +979,28 @@ export function convDirectCount(): number {
 }
 
 /**
+ * The sizes both direct kernels (forward and weight gradient) lay out for a stride-1 geometry:
+ * output channels padded to the tile (Mp), the padded plane (hp × wp), the channels layout's row
+ * width (owE), the positions per image of the rows (Lr) or channels layout, the padded image (xImg),
+ * images per chunk and the slack the kernel may read past the last image.
+ */
+function directSizes(
+  rows: boolean, n: number, C: number, kh: number, kw: number, dh: number, dw: number, oh: number, ow: number, M: number,
+): { Mp: number; hp: number; wp: number; owE: number; L: number; Lr: number; xImg: number; per: number; slack: number } {
+  const Mp = rows ? M + (M & 1) : roundUp(M, 8);
+  const hp = oh + (kh - 1) * dh;
+  const wp = ow + (kw - 1) * dw;
+  const owE = channelRowWidth(ow, Mp);
+  const L = oh * wp;
+  // per image: Mp rows of Lr positions (rows; 0 past each row's ow in a gradient), or oh·owE positions of Mp channels (channels)
+  const Lr = rows ? roundUp(L, 16) : oh * owE;
+  const xImg = C * hp * wp;
+  const per = Math.max(1, Math.min(n, Math.floor(DIRECT_CHUNK / (xImg + Mp * Lr))));
+  const slack = rows ? Lr - L + (kw - 1) * dw + 4 : owE - ow + 4;
+  return { Mp, hp, wp, owE, L, Lr, xImg, per, slack };
+}
+
+/**
  * One stride-1 "forward" on the module: out[img, o, y, x] = Σ_{c,i,j} wAt(o, c, i, j) ·
  * srcPadded[img, c, y + i·dh, x + j·dw] (+ bias[o]) for y < oh, x < ow, where srcPadded is
  * src [n, C, H, W] placed at (top, left) in zero planes of (oh + (kh−1)·dh) × (ow + (kw−1)·dw)
@@ -991,16 +1013,7 @@ function directForward(
 ): boolean {
   const K = C * kh * kw;
   const rows = variant === 'rows';
-  const Mp = rows ? M + (M & 1) : roundUp(M, 8);
-  const hp = oh + (kh - 1) * dh;
-  const wp = ow + (kw - 1) * dw;
-  const owE = channelRowWidth(ow, Mp);
-  const L = oh * wp;
-  // per image: Mp rows of Lr positions (rows), or oh·owE positions of Mp channels (channels)
-  const Lr = rows ? roundUp(L, 16) : oh * owE;
-  const xImg = C * hp * wp;
-  const per = Math.max(1, Math.min(n, Math.floor(DIRECT_CHUNK / (xImg + Mp * Lr))));
-  const slack = rows ? Lr - L + (kw - 1) * dw + 4 : owE - ow + 4;
+  const { Mp, hp, wp, owE, Lr, xImg, per, slack } = directSizes(rows, n, C, kh, kw, dh, dw, oh, ow, M);
   const outPlane = oh * ow;
   const at = layout(k, 0, [src.length, out.length, per * xImg + slack, K * Mp, K, per * Mp * Lr, bias === null ? 0 : M]);
   if (at === null) return false;
@@ -1087,16 +1100,7 @@ export function convWgtDirectWasm(
   const { n, cb: C, cs: M, h: H, w: W, kh, kw, dh, dw: dwl, oh, ow } = g;
   const K = C * kh * kw;
   const K4 = roundUp(K, 4);
-  const Mp = rows ? M + (M & 1) : roundUp(M, 8);
-  const hp = oh + (kh - 1) * dh;
-  const wp = ow + (kw - 1) * dwl;
-  const owE = channelRowWidth(ow, Mp);
-  const L = oh * wp;
-  // dy per image: Mp rows of Lr positions, 0 past each row's OW (rows), or oh·owE positions of Mp channels (channels)
-  const Lr = rows ? roundUp(L, 16) : oh * owE;
-  const xImg = C * hp * wp;
-  const per = Math.max(1, Math.min(n, Math.floor(DIRECT_CHUNK / (xImg + Mp * Lr))));
-  const slack = rows ? Lr - L + (kw - 1) * dwl + 4 : owE - ow + 4;
+  const { Mp, hp, wp, owE, L, Lr, xImg, per, slack } = directSizes(rows, n, C, kh, kw, dh, dwl, oh, ow, M);
   const at = layout(k, 0, [x.length, s.length, per * xImg + slack, per * Mp * Lr, K4, Mp * K4, db === null ? 0 : 2 * M]);
   if (at === null) return false;
   const [xAt, sAt, xpAt, dyAt, offAt, dwAt, dbAt] = at;
