@@ -16,6 +16,7 @@
 import { BUDGET_SPECS, type Budget, type RowSpec, type TrialSpec } from './plan';
 import type { RowResult, TrialResult } from './trial';
 import { describe, holm, welch } from './stats';
+import { meanSdText, pct, plural } from './format';
 
 /** The learning-rate factors each row of a follow-up cell is trained at (× the stage-1 cell's rate). */
 export const LR_FACTORS = [1, 3, 10] as const;
@@ -179,13 +180,6 @@ export function followUpOutcomes(budget: Budget, stage1: TrialSpec[], stage2: Tr
   return outcomes.map((o, i) => ({ ...o, adjustedP: adjusted[i] }));
 }
 
-const pct = (v: number): string => (Number.isFinite(v) ? (100 * v).toFixed(1) : '—');
-const meanSd = (values: number[]): string => {
-  const d = describe(values);
-  if (d.n === 0) return '—';
-  return d.n < 2 ? pct(d.mean) : `${pct(d.mean)} ± ${pct(d.sd)}`;
-};
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /** A stage-1 cell's name for a reader: "sigmoid depth 10, sgd (lr 0.1), Glorot gain 4". */
 function cellName(spec: TrialSpec): string {
@@ -251,8 +245,8 @@ export function renderFollowUp(budget: Budget, stage1: TrialSpec[], results: Map
     }
     const mark = significant ? (o.test.diff > 0 ? ' ▲' : ' ▼') : '';
     w(
-      `| ${cellName(o.cell.spec)} | ${o.cell.rule.label} | ${pct(meanOf(o.stage1Exact))} / ${pct(meanOf(o.stage1Rule))} | ${meanSd(o.exactFullCap)} | ` +
-        `${meanSd(o.exact.accuracies)} (×${o.exact.factor}) | ${meanSd(o.rule.accuracies)} (×${o.rule.factor}) | ${(100 * o.test.diff).toFixed(1)}${mark} | ${Number.isFinite(o.adjustedP) ? o.adjustedP.toPrecision(2) : '—'} |`,
+      `| ${cellName(o.cell.spec)} | ${o.cell.rule.label} | ${pct(meanOf(o.stage1Exact))} / ${pct(meanOf(o.stage1Rule))} | ${meanSdText(o.exactFullCap)} | ` +
+        `${meanSdText(o.exact.accuracies)} (×${o.exact.factor}) | ${meanSdText(o.rule.accuracies)} (×${o.rule.factor}) | ${(100 * o.test.diff).toFixed(1)}${mark} | ${Number.isFinite(o.adjustedP) ? o.adjustedP.toPrecision(2) : '—'} |`,
     );
   }
   w();

@@ -10,6 +10,7 @@ import type { Chart, Series } from '../src/experiment';
 import { BUDGET_SPECS, DESIGN_VERSION, LEARNING_RATES, type Budget, type RowSpec, type Section, type TrialSpec } from './plan';
 import type { RowResult, TrialResult } from './trial';
 import { renderFollowUp } from './followup';
+import { meanSdText, pct, plural } from './format';
 import { describe, holm, quantile, welch, type WelchResult } from './stats';
 
 const { chartSvg, panelsSvg } = experiment;
@@ -69,18 +70,9 @@ interface Cell {
   rows: CellRow[];
 }
 
-const pct = (v: number): string => (Number.isFinite(v) ? (100 * v).toFixed(1) : '—');
 const points = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}` : '—');
 const pText = (p: number): string => (!Number.isFinite(p) ? '—' : p < 0.001 ? '< 0.001' : p.toFixed(3));
-/** "1 run", "2 runs". */
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 const mean = (v: readonly number[]): number => describe(v).mean;
-
-function meanSdText(values: number[]): string {
-  const d = describe(values);
-  if (d.n === 0) return '—';
-  return d.n < 2 ? pct(d.mean) : `${pct(d.mean)} ± ${pct(d.sd)}`;
-}
 
 /**
  * The share of the most frequent class among the test digits the budget's trials score on: the
