@@ -1400,3 +1400,27 @@ export function transposePlanes(
     }
   }
 }
+
+// =============================================================================================
+// Session 5 section (issue 8, the LeNet step): step-shaped activation derivatives, float32, four
+// lanes at a time, on the same staged layout as the issue 11 section (whole f32x4 vectors over
+// 16-byte aligned byte addresses; up to 3 lanes past n are read and written, the caller pads).
+// =============================================================================================
+
+/**
+ * out = g · (x > 0 ? hi : lo): relu's exact derivative (hi 1, lo 0) and every rule of the same
+ * two-level shape (leakyBackward: 1 / c; identity: 1 / 1; the exact derivative scaled or lifted
+ * by peakNormalised / floorAdded), so that each of them costs what the exact rule costs. A NaN x
+ * takes lo (x > 0 is false, as in the JS loop's +(x > 0)); the product is an IEEE multiply, so
+ * g = ±∞ or NaN times 0 gives NaN and a negative g times 0 gives −0, as in JS. out may alias g or x.
+ */
+export function stepScale(out: usize, g: usize, x: usize, n: i32, hi: f32, lo: f32): void {
+  const zero = f32x4.splat(0);
+  const vHi = f32x4.splat(hi);
+  const vLo = f32x4.splat(lo);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const h = v128.bitselect(vHi, vLo, f32x4.gt(v128.load(x + i), zero));
+    v128.store(out + i, f32x4.mul(v128.load(g + i), h));
+  }
+}

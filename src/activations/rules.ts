@@ -11,7 +11,7 @@
 // Surrogates for steps (heaviside, sign, round, quantize) read x as u = x − threshold.
 import { RuleError } from '../errors';
 import { ruleValidator } from '../validate';
-import { sigmoidScaleInto } from '../nd';
+import { sigmoidScaleInto, stepScaleInto } from '../nd';
 import { sigmoid as logistic } from './math';
 import {
   type AdaptiveRule,
@@ -158,12 +158,16 @@ export function leakyBackward(options: { c?: RuleParam } = {}): DerivativeRule |
 
 function leakyDerivative(c: number): Derivative {
   const values = [c, 1]; // indexed by the 0/1 mask +(x > 0): no branch to mispredict on random signs
-  return (x) => values[+(x > 0)];
+  const h: Derivative = (x) => values[+(x > 0)];
+  attachKernel(h, (out, g, x) => stepScaleInto(out, g, x, 1, c)); // float32: relu exact's WASM step kernel
+  return h;
 }
 
 /** h(x) = 1: the gradient passes unchanged (MadryLab's FakeReLU; the identity straight-through). */
 export function identity(): DerivativeRule {
-  return derivativeRule('identity', {}, '1 everywhere: the gradient passes through unchanged (identity straight-through, "FakeReLU").', () => 1);
+  const h: Derivative = () => 1;
+  attachKernel(h, (out, g, x) => stepScaleInto(out, g, x, 1, 1)); // float32: relu exact's WASM step kernel
+  return derivativeRule('identity', {}, '1 everywhere: the gradient passes through unchanged (identity straight-through, "FakeReLU").', h);
 }
 
 /**

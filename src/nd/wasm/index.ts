@@ -76,6 +76,8 @@ interface GemmExports {
     x: number, xImg: number, nImg: number, offs: number, K4: number, dy: number, Mp: number, OH: number, owE: number, Wp: number, dw: number,
   ): void;
   transposePlanes(src: number, nImg: number, c: number, cp: number, OH: number, OW: number, owE: number, dst: number, toPositions: number, bias: number): void;
+  // session 5 section (issue 8, the LeNet step)
+  stepScale(out: number, g: number, x: number, n: number, hi: number, lo: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -1141,5 +1143,30 @@ export function convWgtDirectWasm(
     db.set(new Float64Array(heap.buffer, dbAt * 4, M));
   }
   convDirectRuns++;
+  return true;
+}
+
+// =============================================================================================
+// Session 5 section (issue 8, the LeNet step): asm/gemm.ts's section of the same name.
+// =============================================================================================
+
+/**
+ * out = g · (x > 0 ? hi : lo) in float32 (asm/gemm.ts `stepScale`): relu's exact backward
+ * (hi 1, lo 0) and the rules of the same two-level shape — leakyBackward (1, c), identity (1, 1),
+ * peakNormalised and floorAdded of the exact derivative — so each relu rule of that shape costs
+ * what the exact one costs. hi and lo are rounded to float32 and the product is a float32 multiply
+ * (the JS loop multiplies in float64 and rounds once: for hi, lo ∈ {0, 1} the two are identical,
+ * otherwise they differ by at most one float32 ulp). A NaN x takes lo, as +(x > 0) does in JS.
+ * False, having touched nothing, under the same conditions as `adamStepInto`.
+ */
+export function stepScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>, hi: number, lo: number): boolean {
+  if (!(out instanceof Float32Array && g instanceof Float32Array && x instanceof Float32Array)) return false;
+  const n = out.length;
+  if (n < STAGED_MIN || g.length !== n || x.length !== n) return false;
+  const s = stage(2);
+  if (s === null) return false;
+  const run = s.kern.exports.stepScale;
+  runStagedInto(s, out, [g, x], (q, count) => run(q[0], q[0], q[1], count, hi, lo));
+  stagedRuns++;
   return true;
 }
