@@ -854,6 +854,9 @@ export function col2im(
 export function maxPool2x2s2(x: usize, planes: i32, H: i32, W: i32, oh: i32, ow: i32, out: usize, arg: usize): void {
   const ow4 = ow & ~3;
   const step = i32x4(0, 2, 4, 6);
+  const one = i32x4.splat(1);
+  const vW = i32x4.splat(W);
+  const vW1 = i32x4.splat(W + 1);
   const plane = H * W;
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
@@ -863,31 +866,35 @@ export function maxPool2x2s2(x: usize, planes: i32, H: i32, W: i32, oh: i32, ow:
       const r0 = base + (<usize>f0 << 2);
       const r1 = r0 + (<usize>W << 2);
       let ox = 0;
-      for (; ox < ow4; ox += 4) {
+      for (; ow4 > 0 && ox < ow; ox += 4) {
+        // a last partial group of windows (ow not a multiple of 4) redoes the row's last four,
+        // overlapping the previous group (same values), instead of a branchy scalar tail
+        if (ox > ow - 4) ox = ow - 4;
+        const oAt = o + <usize>ox;
         const s = <usize>(2 * ox) << 2;
         const a = v128.load(r0 + s);
         const b = v128.load(r0 + s, 16);
         const c = v128.load(r1 + s);
         const d = v128.load(r1 + s, 16);
-        const idx0 = i32x4.add(i32x4.splat(f0 + 2 * ox), step);
         let best = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
-        let at = idx0;
+        // a later tap wins where !(v ≤ best) and best is not NaN: v > best, or v NaN over a number
         let v = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-        let m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        let m = v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
         best = v128.bitselect(v, best, m);
-        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(1)), at, m);
+        let tap = v128.and(m, one); // the winning tap's offset from the window's first index
         v = v128.shuffle<f32>(c, d, 0, 2, 4, 6);
-        m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        m = v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
         best = v128.bitselect(v, best, m);
-        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(W)), at, m);
+        tap = v128.bitselect(vW, tap, m);
         v = v128.shuffle<f32>(c, d, 1, 3, 5, 7);
-        m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        m = v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
         best = v128.bitselect(v, best, m);
-        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(W + 1)), at, m);
-        v128.store(out + (o << 2), best);
-        v128.store(arg + (o << 2), at);
-        o += 4;
+        tap = v128.bitselect(vW1, tap, m);
+        const at = i32x4.add(i32x4.add(i32x4.splat(f0 + 2 * ox), step), tap);
+        v128.store(out + (oAt << 2), best);
+        v128.store(arg + (oAt << 2), at);
       }
+      if (ow4 > 0) o += <usize>ow;
       for (; ox < ow; ox++, o++) {
         const f = f0 + 2 * ox;
         const s = <usize>(2 * ox) << 2;
@@ -1422,5 +1429,28 @@ export function stepScale(out: usize, g: usize, x: usize, n: i32, hi: f32, lo: f
   for (let i: usize = 0; i < bytes; i += 16) {
     const h = v128.bitselect(vHi, vLo, f32x4.gt(v128.load(x + i), zero));
     v128.store(out + i, f32x4.mul(v128.load(g + i), h));
+  }
+}
+
+/**
+ * The gradient of `maxPool2x2s2`: dx[p, :, :] = 0 except dx[p, arg[o]] += g[o] for each output o
+ * of plane p (oh·ow per plane), over `planes` H×W planes. The windows do not overlap, so each
+ * input element receives at most one output's gradient; every element of dx is written.
+ */
+export function maxPool2x2s2Back(g: usize, arg: usize, planes: i32, H: i32, W: i32, oh: i32, ow: i32, dx: usize): void {
+  const plane = H * W;
+  const per = oh * ow;
+  const zero = f32x4.splat(0);
+  const bytes = <usize>planes * <usize>plane << 2;
+  const bytes16 = bytes & ~15;
+  for (let i: usize = 0; i < bytes16; i += 16) v128.store(dx + i, zero);
+  for (let i = bytes16; i < bytes; i += 4) store<f32>(dx + i, 0);
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = dx + (<usize>(p * plane) << 2);
+    for (let q = 0; q < per; q++, o++) {
+      const at = base + (<usize>load<i32>(arg + (o << 2)) << 2);
+      store<f32>(at, load<f32>(at) + load<f32>(g + (o << 2)));
+    }
   }
 }

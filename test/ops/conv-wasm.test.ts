@@ -203,7 +203,7 @@ function naiveMaxPool2x2(x: number[], planes: number, H: number, W: number): { y
 }
 
 describe.runIf(wasmGemmAvailable())('float32 2×2 stride-2 max pooling on the WebAssembly module equals the naive loop', () => {
-  for (const [N, C, H, W] of [[2, 3, 28, 28], [1, 2, 9, 23], [3, 1, 5, 7], [1, 1, 2, 2]]) {
+  for (const [N, C, H, W] of [[2, 3, 28, 28], [1, 2, 9, 23], [3, 1, 5, 7], [1, 1, 2, 2], [2, 2, 8, 8], [1, 3, 11, 10], [1, 1, 4, 17], [64, 6, 28, 28]]) {
     it(`${N}×${C}×${H}×${W}, values with many ties, a few NaNs; the gradient goes to the first arg-max`, () => {
       const g = new Generator(H * 100 + W);
       // integers in [0, 4): most windows hold ties
@@ -217,7 +217,9 @@ describe.runIf(wasmGemmAvailable())('float32 2×2 stride-2 max pooling on the We
       expect(y.shape).toEqual([N, C, Math.floor(H / 2), Math.floor(W / 2)]);
       expectClose(y, ref.y, 0);
       const up = Array.from({ length: y.size }, (_, i) => i + 1);
+      const backRuns = maxPoolWasmCount();
       y.mul(tensor(Float32Array.from(up), { shape: y.shape })).sum().backward();
+      expect(maxPoolWasmCount() - backRuns).toBe(1); // the backward's kernel (maxPool2x2BackWasm)
       const dx = new Array<number>(values.length).fill(0);
       ref.arg.forEach((k, i) => (dx[k] += up[i]));
       expectClose(gradOf(x), dx, 0);

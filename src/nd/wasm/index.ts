@@ -78,6 +78,7 @@ interface GemmExports {
   transposePlanes(src: number, nImg: number, c: number, cp: number, OH: number, OW: number, owE: number, dst: number, toPositions: number, bias: number): void;
   // session 5 section (issue 8, the LeNet step)
   stepScale(out: number, g: number, x: number, n: number, hi: number, lo: number): void;
+  maxPool2x2s2Back(g: number, arg: number, planes: number, H: number, W: number, oh: number, ow: number, dx: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -1168,5 +1169,33 @@ export function stepScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x: A
   const run = s.kern.exports.stepScale;
   runStagedInto(s, out, [g, x], (q, count) => run(q[0], q[0], q[1], count, hi, lo));
   stagedRuns++;
+  return true;
+}
+
+/**
+ * The input gradient of 2×2 stride-2 max pooling without padding (the windows `maxPool2x2Wasm`
+ * computes): dx = 0 except dx[p, argmax[o]] += g[o] per plane p, into `dx` (planes·h·w, every
+ * element written). `argmax` must hold, per output, the flat index within its plane of one
+ * element of that output's window (as the forward makes it). False, having touched nothing,
+ * when the module cannot run or its memory cannot hold the operands.
+ */
+export function maxPool2x2BackWasm(
+  g: Float32Array, argmax: Int32Array, planes: number, h: number, w: number, oh: number, ow: number, dx: Float32Array,
+): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  if (k === null) return false;
+  const outLength = planes * oh * ow;
+  const inLength = planes * h * w;
+  if (g.length < outLength || argmax.length < outLength || dx.length < inLength) return false;
+  const gAt = k.base;
+  const argAt = gAt + align4(outLength);
+  const dxAt = argAt + align4(outLength);
+  if (!fits(k, (dxAt + align4(inLength)) * 4)) return false;
+  const heap = k.heap;
+  heap.set(g.subarray(0, outLength), gAt);
+  heap32i(k).set(argmax.subarray(0, outLength), argAt);
+  k.exports.maxPool2x2s2Back(gAt * 4, argAt * 4, planes, h, w, oh, ow, dxAt * 4);
+  dx.set(heap.subarray(dxAt, dxAt + inLength));
+  maxPoolWasmRuns++;
   return true;
 }
