@@ -1454,3 +1454,62 @@ export function maxPool2x2s2Back(g: usize, arg: usize, planes: i32, H: i32, W: i
     }
   }
 }
+
+/**
+ * out = g · h(x), h(x) = σ(x) + (x + α)·σ(x)(1 − σ(x)): relu's 'bSilu' rule (rules.bSilu), so
+ * that it costs about what 'sigmoid' costs. σ as in `sigmoidScale` with k = 1 (the same Cephes
+ * expf; x clamped so that e = e^(−x) stays finite: −88 ≤ −x ≤ 88), written as
+ * h = σ·(1 + (x + α)·σ·e) with σ·e = 1 − σ formed without cancellation. ±∞ and NaN in x give
+ * NaN, as the JS formula does (∞·0 there). out may alias g or x.
+ */
+export function bSiluScale(out: usize, g: usize, x: usize, n: i32, alpha: f32): void {
+  const lim = f32x4.splat(88.0);
+  const negLim = f32x4.splat(-88.0);
+  const vAlpha = f32x4.splat(alpha);
+  const inf = f32x4.splat(Infinity);
+  const nan = f32x4.splat(NaN);
+  const log2e = f32x4.splat(1.44269504088896341);
+  const magic = f32x4.splat(12582912.0);
+  const magicToBias = i32x4.splat(127 - 0x4b400000);
+  const c1 = f32x4.splat(0.693359375);
+  const c2 = f32x4.splat(-2.12194440e-4);
+  const one = f32x4.splat(1.0);
+  const p0 = f32x4.splat(1.9875691500e-4);
+  const p1 = f32x4.splat(1.3981999507e-3);
+  const p2 = f32x4.splat(8.3334519073e-3);
+  const p3 = f32x4.splat(4.1665795894e-2);
+  const p4 = f32x4.splat(1.6666665459e-1);
+  const p5 = f32x4.splat(5.0000001201e-1);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const xv = v128.load(x + i);
+    const t = f32x4.pmin(f32x4.pmax(f32x4.neg(xv), negLim), lim); // NaN passes through
+    const m = f32x4.add(f32x4.mul(t, log2e), magic);
+    const nf = f32x4.sub(m, magic);
+    const r = f32x4.sub(f32x4.sub(t, f32x4.mul(nf, c1)), f32x4.mul(nf, c2));
+    let p = f32x4.add(f32x4.mul(p0, r), p1);
+    p = f32x4.add(f32x4.mul(p, r), p2);
+    p = f32x4.add(f32x4.mul(p, r), p3);
+    p = f32x4.add(f32x4.mul(p, r), p4);
+    p = f32x4.add(f32x4.mul(p, r), p5);
+    const er = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), one);
+    const e = f32x4.mul(er, i32x4.shl(i32x4.add(m, magicToBias), 23));
+    const s = f32x4.div(one, f32x4.add(one, e));
+    const h = f32x4.mul(s, f32x4.add(one, f32x4.mul(f32x4.add(xv, vAlpha), f32x4.mul(s, e))));
+    const hv = v128.bitselect(nan, h, f32x4.eq(f32x4.abs(xv), inf));
+    v128.store(out + i, f32x4.mul(v128.load(g + i), hv));
+  }
+}
+
+/**
+ * out = (x > 0 and g > 0) ? g : 0: relu's 'guided' rule (guided backpropagation), as the JS rule
+ * computes it (a NaN g or x gives +0). out may alias g or x.
+ */
+export function guidedBackward(out: usize, g: usize, x: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const gv = v128.load(g + i);
+    v128.store(out + i, v128.and(gv, v128.and(f32x4.gt(v128.load(x + i), zero), f32x4.gt(gv, zero))));
+  }
+}

@@ -6,7 +6,7 @@ import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 import { shouldRecord } from '../autograd/tape';
 import { defineOp, record, unrecorded, type OpDef } from '../ops/record';
-import { type Derivative, type DerivativeKernel, type ElementBackward, type RuleChoice, kernelOf } from './rule';
+import { type BackwardKernel, type Derivative, type DerivativeKernel, type ElementBackward, type RuleChoice, backwardKernelOf, kernelOf } from './rule';
 import { type ActivationEntry, bindForCall, resolveForCall } from './registry';
 import { backwardLoop, derivativeLoop, forwardLoop } from './loops';
 import { recordContext, recordLearnable } from './record-rules';
@@ -17,8 +17,8 @@ interface Saved {
   readonly y: nd.Nd;
   readonly h: Derivative | null;
   readonly b: ElementBackward | null;
-  /** h's float32 fast path (rule.ts `attachKernel`), tried before the loop. */
-  readonly kernel?: DerivativeKernel;
+  /** h's (or b's) float32 fast path (rule.ts `attachKernel`, `attachBackwardKernel`), tried before the loop. */
+  readonly kernel?: DerivativeKernel | BackwardKernel;
 }
 
 /** grad_in = g · h(x, y), one loop (its own copy per h: see loops.ts). */
@@ -43,7 +43,17 @@ function derivativeBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
 function elementBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
   const b = saved.b as ElementBackward;
   const out = nd.pooledEmpty(saved.x.shape, nd.dtypeOf(saved.x)); // every element is written below
-  backwardLoop(b)(b, nd.contiguous(g).data, saved.x.data, saved.y.data, out.data);
+  const gd = nd.contiguous(g).data;
+  const { kernel, x: { data: xd }, y: { data: yd } } = saved;
+  const od = out.data;
+  if (
+    kernel !== undefined &&
+    od instanceof Float32Array && gd instanceof Float32Array && xd instanceof Float32Array && yd instanceof Float32Array &&
+    kernel(od, gd, xd, yd)
+  ) {
+    return [out];
+  }
+  backwardLoop(b)(b, gd, xd, yd, od);
   return [out];
 }
 
@@ -87,7 +97,7 @@ export function applyActivation(entry: ActivationEntry, x: Tensor, options: obje
   if (bound.derivative !== undefined) {
     return record(opFor(entry.name), [x], out, { x: input, y: out, h: bound.derivative, b: null, kernel: kernelOf(bound.derivative) }, label, derivativeBackward);
   }
-  return record(opFor(entry.name), [x], out, { x: input, y: out, h: null, b: bound.backward }, label, elementBackward);
+  return record(opFor(entry.name), [x], out, { x: input, y: out, h: null, b: bound.backward, kernel: backwardKernelOf(bound.backward) }, label, elementBackward);
 }
 
 function checkOptionKeys(entry: ActivationEntry, options: object): void {

@@ -11,7 +11,7 @@
 // Surrogates for steps (heaviside, sign, round, quantize) read x as u = x − threshold.
 import { RuleError } from '../errors';
 import { ruleValidator } from '../validate';
-import { sigmoidScaleInto, stepScaleInto } from '../nd';
+import { bSiluScaleInto, guidedBackwardInto, sigmoidScaleInto, stepScaleInto } from '../nd';
 import { sigmoid as logistic } from './math';
 import {
   type AdaptiveRule,
@@ -23,6 +23,7 @@ import {
   type LearnableBinding,
   type RuleChoice,
   type RuleTarget,
+  attachBackwardKernel,
   attachKernel,
   deriveAffineKernel,
   rememberBlend,
@@ -133,11 +134,17 @@ export function bSilu(options: { alpha?: RuleParam } = {}): DerivativeRule | Ada
     `σ(x) + (x + α)·σ(x)(1 − σ(x)), α = ${alpha}: derivative of B-SiLU (x + α)σ(x) − α/2 (SUGAR, Horuz et al. ` +
       `2025). 0.5 + α/4 at x = 0 (0.9175 at α = 1.67), peaks above 1 (≈ 1.29 near x = 1.5 at α = 1.67) and → 1 as ` +
       'x → ∞; slightly negative below about x = −α − 1 (minimum ≈ −0.024 at α = 1.67), → 0 as x → −∞.',
-    (x) => {
-      const s = logistic(x);
-      return s + (x + alpha) * s * (1 - s);
-    },
+    bSiluDerivative(alpha),
   );
+}
+
+function bSiluDerivative(alpha: number): Derivative {
+  const h: Derivative = (x) => {
+    const s = logistic(x);
+    return s + (x + alpha) * s * (1 - s);
+  };
+  attachKernel(h, (out, g, x) => bSiluScaleInto(out, g, x, alpha)); // float32: the WASM SIMD kernel, σ as in 'sigmoid'
+  return h;
 }
 
 /** h(x) = 1 for x > 0, c otherwise: ReLU forward with a leaky backward. */
@@ -176,6 +183,7 @@ export function identity(): DerivativeRule {
  */
 export function guided(): BackwardRule {
   const backward: ElementBackward = (g, x) => (x > 0 && g > 0 ? g : 0);
+  attachBackwardKernel(backward, (out, g, x) => guidedBackwardInto(out, g, x)); // float32: the same values on WASM SIMD
   return Object.freeze({
     name: 'guided',
     exact: false,

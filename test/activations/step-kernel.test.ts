@@ -1,11 +1,13 @@
-// The float32 fast path of relu's exact backward and of the rules of the same two-level shape
-// ('leaky', 'identity', floorAdded / peakNormalised of the exact derivative): the WASM kernel
-// `stepScaleInto` (asm/gemm.ts via src/nd/wasm) against g·(x > 0 ? hi : lo) written out in float64
-// here, its fallbacks, and that the activation engine really takes it for each of those rules.
+// The float32 fast paths of relu's exact backward and of its other rules, so that each rule costs
+// about what the exact one costs: the WASM kernels `stepScaleInto` (exact and the rules of the same
+// two-level shape: 'leaky', 'identity', floorAdded / peakNormalised of the exact derivative),
+// `bSiluScaleInto` ('bSilu') and `guidedBackwardInto` ('guided') (asm/gemm.ts via src/nd/wasm),
+// each against its formula written out in float64 here, their fallbacks, and that the activation
+// engine really takes them.
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/creation';
 import { rules } from '../../src/activations';
-import { STAGED_MIN, stagedKernelCount, stepScaleInto } from '../../src/nd/wasm';
+import { STAGED_MIN, bSiluScaleInto, guidedBackwardInto, stagedKernelCount, stepScaleInto } from '../../src/nd/wasm';
 import { gradTensor } from '../grad';
 import type { RuleChoice } from '../../src/activations';
 
@@ -153,5 +155,124 @@ describe('the engine takes the step kernel for relu rules of the two-level shape
     small.relu().sum().backward();
     expect(stagedKernelCount()).toBe(b2);
     expect(Array.from(gradTensor(small).toTypedArray())).toEqual([0, 0, 1]);
+  });
+});
+
+/** The bSilu derivative σ(x) + (x + α)σ(x)(1 − σ(x)) in float64, as rules.bSilu states it. */
+function bSiluRef(x: number, alpha: number): number {
+  const s = 1 / (1 + Math.exp(-x));
+  return s + (x + alpha) * s * (1 - s);
+}
+
+describe('bSiluScaleInto (WASM SIMD) vs g·h_bSilu(x) in float64', () => {
+  /** |err| ≤ 4e-7·|ref| + 1e-7·|g|: a few float32 ulps, absolute where h crosses 0 or vanishes. */
+  function expectBSilu(out: Float32Array, g: Float32Array, x: Float32Array, alpha: number): void {
+    for (let i = 0; i < out.length; i++) {
+      const ref = g[i] * bSiluRef(x[i], alpha);
+      const err = Math.abs(out[i] - ref);
+      if (!(err <= 4e-7 * Math.abs(ref) + 1e-7 * Math.abs(g[i]))) throw new Error(`α=${alpha} x=${x[i]} g=${g[i]}: got ${out[i]}, want ${ref}`);
+    }
+  }
+  for (const alpha of [1.67, 0, -0.5, 3]) {
+    it(`α = ${alpha}: a grid of 200001 points over [−30, 30] with g = 1, and random g at several lengths`, () => {
+      const n = 200_001;
+      const x = new Float32Array(n);
+      for (let i = 0; i < n; i++) x[i] = -30 + (60 * i) / (n - 1);
+      const ones = new Float32Array(n).fill(1);
+      const out = new Float32Array(n);
+      expect(bSiluScaleInto(out, ones, x, alpha)).toBe(true);
+      expectBSilu(out, ones, x, alpha);
+      for (const m of LENGTHS) {
+        const xs = values(m, 40 + m, -12, 12);
+        const g = values(m, 41 + m, -3, 3);
+        const o = new Float32Array(m);
+        expect(bSiluScaleInto(o, g, xs, alpha)).toBe(true);
+        expectBSilu(o, g, xs, alpha);
+      }
+    });
+  }
+
+  it('far tails, ±∞ and NaN as the JS formula: NaN for ±∞ and NaN, → 0 below, → g above', () => {
+    const xs = [NaN, Infinity, -Infinity, -200, -90, -88.5, 88.5, 200, 0, -0];
+    const n = STAGED_MIN;
+    const x = new Float32Array(n);
+    x.set(xs);
+    const g = new Float32Array(n).fill(2);
+    const out = new Float32Array(n);
+    expect(bSiluScaleInto(out, g, x, 1.67)).toBe(true);
+    xs.forEach((v, i) => {
+      const ref = 2 * bSiluRef(Math.fround(v), 1.67);
+      if (Number.isNaN(ref)) expect(out[i]).toBeNaN();
+      else expect(Math.abs(out[i] - ref)).toBeLessThanOrEqual(4e-7 * Math.abs(ref) + 2e-7);
+    });
+  });
+
+  it('declines for float64, short or mismatched arrays and a non-finite α', () => {
+    const n = STAGED_MIN;
+    const ones = new Float32Array(n).fill(1);
+    const out = new Float32Array(n);
+    expect(bSiluScaleInto(new Float64Array(n), ones, ones, 1)).toBe(false);
+    expect(bSiluScaleInto(out.subarray(1), ones.subarray(1), ones.subarray(1), 1)).toBe(false);
+    expect(bSiluScaleInto(out, ones, ones.subarray(1), 1)).toBe(false);
+    expect(bSiluScaleInto(out, ones, ones, NaN)).toBe(false);
+    expect(Array.from(out)).toEqual(new Array(n).fill(0));
+  });
+});
+
+describe('guidedBackwardInto (WASM SIMD) vs (x > 0 and g > 0) ? g : 0', () => {
+  it('random data with ties and special values: the JS rule bit for bit', () => {
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 2];
+    for (const n of LENGTHS) {
+      const x = values(n, 50 + n, -2, 2);
+      const g = values(n, 51 + n, -2, 2);
+      for (let i = 0; i < special.length * special.length && i < n; i++) {
+        x[i] = special[i % special.length];
+        g[i] = special[Math.floor(i / special.length)];
+      }
+      for (let i = 70; i < n; i += 13) x[i] = 0;
+      const out = new Float32Array(n);
+      expect(guidedBackwardInto(out, g, x)).toBe(true);
+      out.forEach((v, i) => expect(Object.is(v, x[i] > 0 && g[i] > 0 ? g[i] : 0), `x=${x[i]} g=${g[i]} got ${v}`).toBe(true));
+    }
+  });
+
+  it('declines for float64 and short arrays', () => {
+    const ones = new Float32Array(STAGED_MIN).fill(1);
+    expect(guidedBackwardInto(new Float64Array(STAGED_MIN), ones, ones)).toBe(false);
+    expect(guidedBackwardInto(ones.subarray(1), ones.subarray(1), ones.subarray(1))).toBe(false);
+  });
+});
+
+describe("the engine takes the 'bSilu' and 'guided' kernels on float32", () => {
+  const xs = Array.from(values(640, 61, -6, 6));
+  const ws = Array.from(values(640, 62, -2, 2));
+  function grad(dtype: 'float32' | 'float64', backward: RuleChoice): { g: number[]; runs: number } {
+    const x = tensor(xs, { dtype, requiresGrad: true });
+    const y = x.relu({ backward });
+    const before = stagedKernelCount();
+    y.mul(tensor(ws, { dtype })).sum().backward();
+    return { g: Array.from(gradTensor(x).toTypedArray()), runs: stagedKernelCount() - before };
+  }
+  it("'bSilu' and rules.bSilu({ alpha: 0.5 }): one kernel run, the formula to float32 rounding; float64 the JS loop", () => {
+    for (const [rule, alpha] of [['bSilu', 1.67], [rules.bSilu({ alpha: 0.5 }), 0.5]] as const) {
+      const f32 = grad('float32', rule);
+      expect(f32.runs).toBe(1);
+      f32.g.forEach((v, i) => {
+        const gi = Math.fround(ws[i]);
+        const ref = gi * bSiluRef(Math.fround(xs[i]), alpha);
+        expect(Math.abs(v - ref)).toBeLessThanOrEqual(4e-7 * Math.abs(ref) + 1e-7 * Math.abs(gi));
+      });
+      const f64 = grad('float64', rule);
+      expect(f64.runs).toBe(0);
+      f64.g.forEach((v, i) => expect(v).toBe(ws[i] * bSiluRef(xs[i], alpha)));
+    }
+  });
+  it("'guided': one kernel run and the rule's values; float64 the JS loop", () => {
+    const f32 = grad('float32', 'guided');
+    expect(f32.runs).toBe(1);
+    f32.g.forEach((v, i) => expect(v).toBe(xs[i] > 0 && ws[i] > 0 ? Math.fround(ws[i]) : 0));
+    const f64 = grad('float64', 'guided');
+    expect(f64.runs).toBe(0);
+    f64.g.forEach((v, i) => expect(v).toBe(xs[i] > 0 && ws[i] > 0 ? ws[i] : 0));
   });
 });

@@ -79,6 +79,8 @@ interface GemmExports {
   // session 5 section (issue 8, the LeNet step)
   stepScale(out: number, g: number, x: number, n: number, hi: number, lo: number): void;
   maxPool2x2s2Back(g: number, arg: number, planes: number, H: number, W: number, oh: number, ow: number, dx: number): void;
+  bSiluScale(out: number, g: number, x: number, n: number, alpha: number): void;
+  guidedBackward(out: number, g: number, x: number, n: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -1197,5 +1199,41 @@ export function maxPool2x2BackWasm(
   k.exports.maxPool2x2s2Back(gAt * 4, argAt * 4, planes, h, w, oh, ow, dxAt * 4);
   dx.set(heap.subarray(dxAt, dxAt + inLength));
   maxPoolWasmRuns++;
+  return true;
+}
+
+/**
+ * out = g · (σ(x) + (x + α)·σ(x)(1 − σ(x))) in float32 (asm/gemm.ts `bSiluScale`): relu's
+ * 'bSilu' rule on the same exponential as `sigmoidScaleInto`. Against the formula in float64
+ * (test/activations/step-kernel.test.ts): |error| ≤ 4e-7·|g·h| + 1e-7·|g| over x in [−30, 30];
+ * ±∞ and NaN in x give NaN as in JS. False, having touched nothing, under the same conditions as
+ * `adamStepInto` (and for a non-finite α).
+ */
+export function bSiluScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>, alpha: number): boolean {
+  if (!(out instanceof Float32Array && g instanceof Float32Array && x instanceof Float32Array)) return false;
+  const n = out.length;
+  if (n < STAGED_MIN || g.length !== n || x.length !== n || !Number.isFinite(alpha) || Math.abs(alpha) > 1e30) return false;
+  const s = stage(2);
+  if (s === null) return false;
+  const run = s.kern.exports.bSiluScale;
+  runStagedInto(s, out, [g, x], (q, count) => run(q[0], q[0], q[1], count, alpha));
+  stagedRuns++;
+  return true;
+}
+
+/**
+ * out = (x > 0 and g > 0) ? g : 0 in float32 (asm/gemm.ts `guidedBackward`): relu's 'guided'
+ * rule, the JS rule's values bit for bit. False, having touched nothing, under the same
+ * conditions as `adamStepInto`.
+ */
+export function guidedBackwardInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>): boolean {
+  if (!(out instanceof Float32Array && g instanceof Float32Array && x instanceof Float32Array)) return false;
+  const n = out.length;
+  if (n < STAGED_MIN || g.length !== n || x.length !== n) return false;
+  const s = stage(2);
+  if (s === null) return false;
+  const run = s.kern.exports.guidedBackward;
+  runStagedInto(s, out, [g, x], (q, count) => run(q[0], q[0], q[1], count));
+  stagedRuns++;
   return true;
 }
