@@ -29,7 +29,8 @@ const RELU = registerActivation<P['relu']>({
     },
     // float32 fast path: the WASM step kernel, shared with every rule of the same two-level shape
     // ('leaky', 'identity', floorAdded/peakNormalised of this derivative) so each costs what exact
-    // costs; 'sigmoid' has its own WASM kernel (issue 11's rule-cost ratio).
+    // costs; 'sigmoid', 'bSilu' and 'guided' have WASM kernels of their own (rules.ts), so that no
+    // relu rule falls back to a JS loop on float32 (issue 11's rule-cost ratio).
     derivative: reluDerivative(),
     params: {},
     derivativePeak: 1,
