@@ -1433,25 +1433,64 @@ export function stepScale(out: usize, g: usize, x: usize, n: i32, hi: f32, lo: f
 }
 
 /**
- * The gradient of `maxPool2x2s2`: dx[p, :, :] = 0 except dx[p, arg[o]] += g[o] for each output o
- * of plane p (oh·ow per plane), over `planes` H×W planes. The windows do not overlap, so each
- * input element receives at most one output's gradient; every element of dx is written.
+ * The gradient of `maxPool2x2s2`: dx[p, :, :] = 0 except dx[p, arg[o]] = 0 + g[o] for each output
+ * o of plane p (oh·ow per plane, arg[o] one of its window's four flat indices), over `planes`
+ * H×W planes; every element of dx is written. Windows do not overlap, so no element receives two
+ * gradients, and each window's four elements are written directly — four windows at a time, each
+ * tap's gradient masked by arg = that tap and the two rows interleaved with shuffles — with no
+ * zero pass first. A row whose window count is not a multiple of four ends with one overlapping
+ * group of four (rewriting the same values). "0 + g" as the JS loop: a gradient of −0 lands as +0.
  */
 export function maxPool2x2s2Back(g: usize, arg: usize, planes: i32, H: i32, W: i32, oh: i32, ow: i32, dx: usize): void {
   const plane = H * W;
-  const per = oh * ow;
   const zero = f32x4.splat(0);
-  const bytes = <usize>planes * <usize>plane << 2;
-  const bytes16 = bytes & ~15;
-  for (let i: usize = 0; i < bytes16; i += 16) v128.store(dx + i, zero);
-  for (let i = bytes16; i < bytes; i += 4) store<f32>(dx + i, 0);
+  const step = i32x4(0, 2, 4, 6);
+  const one = i32x4.splat(1);
+  const vW = i32x4.splat(W);
+  const vW1 = i32x4.splat(W + 1);
+  const rowBytes = <usize>W << 2;
+  const covered = 2 * ow; // columns [covered, W) and rows [2·oh, H) belong to no window
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
     const base = dx + (<usize>(p * plane) << 2);
-    for (let q = 0; q < per; q++, o++) {
-      const at = base + (<usize>load<i32>(arg + (o << 2)) << 2);
-      store<f32>(at, load<f32>(at) + load<f32>(g + (o << 2)));
+    for (let oy = 0; oy < oh; oy++) {
+      const f0 = 2 * oy * W;
+      const r0 = base + (<usize>f0 << 2);
+      const r1 = r0 + rowBytes;
+      if (ow >= 4) {
+        for (let ox = 0; ox < ow; ox += 4) {
+          if (ox > ow - 4) ox = ow - 4;
+          const at = o + <usize>ox;
+          const gv = v128.load(g + (at << 2));
+          const tap = i32x4.sub(v128.load(arg + (at << 2)), i32x4.add(i32x4.splat(f0 + 2 * ox), step));
+          const tl = f32x4.add(v128.and(gv, i32x4.eq(tap, i32x4.splat(0))), zero);
+          const tr = f32x4.add(v128.and(gv, i32x4.eq(tap, one)), zero);
+          const bl = f32x4.add(v128.and(gv, i32x4.eq(tap, vW)), zero);
+          const br = f32x4.add(v128.and(gv, i32x4.eq(tap, vW1)), zero);
+          const s = <usize>(2 * ox) << 2;
+          v128.store(r0 + s, v128.shuffle<f32>(tl, tr, 0, 4, 1, 5));
+          v128.store(r0 + s, v128.shuffle<f32>(tl, tr, 2, 6, 3, 7), 16);
+          v128.store(r1 + s, v128.shuffle<f32>(bl, br, 0, 4, 1, 5));
+          v128.store(r1 + s, v128.shuffle<f32>(bl, br, 2, 6, 3, 7), 16);
+        }
+      } else {
+        for (let ox = 0; ox < ow; ox++) {
+          const gi: f32 = load<f32>(g + ((o + <usize>ox) << 2)) + 0;
+          const tap = load<i32>(arg + ((o + <usize>ox) << 2)) - (f0 + 2 * ox);
+          const s = <usize>(2 * ox) << 2;
+          store<f32>(r0 + s, tap == 0 ? gi : 0);
+          store<f32>(r0 + s, tap == 1 ? gi : 0, 4);
+          store<f32>(r1 + s, tap == W ? gi : 0);
+          store<f32>(r1 + s, tap == W + 1 ? gi : 0, 4);
+        }
+      }
+      for (let x = covered; x < W; x++) {
+        store<f32>(r0 + (<usize>x << 2), 0);
+        store<f32>(r1 + (<usize>x << 2), 0);
+      }
+      o += <usize>ow;
     }
+    for (let y = 2 * oh; y < H; y++) memory.fill(base + (<usize>(y * W) << 2), 0, rowBytes);
   }
 }
 

@@ -227,6 +227,27 @@ describe.runIf(wasmGemmAvailable())('float32 2×2 stride-2 max pooling on the We
   }
 });
 
+describe.runIf(wasmGemmAvailable())('the module\'s 2×2 max-pooling backward writes 0 + g at the arg-max, 0 elsewhere, bit for bit', () => {
+  for (const [N, C, H, W] of [[2, 3, 10, 13], [1, 2, 7, 6]]) {
+    it(`${N}×${C}×${H}×${W}: upstream gradients with −0, NaN, ±∞ and negatives (a −0 lands as +0, as 0 + g does)`, () => {
+      const g = new Generator(H * 31 + W);
+      const values = Array.from({ length: N * C * H * W }, () => Math.floor(5 * g.uniform()));
+      const x = tensor(Float32Array.from(values), { shape: [N, C, H, W], requiresGrad: true });
+      const y = ops.maxPool2d(x, 2);
+      const specials = [-0, NaN, Infinity, -Infinity, -2.5, 0, 1.5e-45, 3];
+      const up = Array.from({ length: y.size }, (_, i) => specials[i % specials.length]);
+      const runs = maxPoolWasmCount();
+      y.backward(tensor(Float32Array.from(up), { shape: y.shape }));
+      expect(maxPoolWasmCount() - runs).toBe(1);
+      const ref = naiveMaxPool2x2(values, N * C, H, W);
+      const dx = new Array<number>(values.length).fill(0);
+      ref.arg.forEach((k, i) => (dx[k] = 0 + Math.fround(up[i])));
+      const got = gradOf(x);
+      got.forEach((v, i) => expect(Object.is(v, dx[i]), `element ${i}: got ${v}, want ${dx[i]}`).toBe(true));
+    });
+  }
+});
+
 describe('with SURROGRAD_NO_WASM=1 float32 convolution runs in JS and equals the same naive loops', () => {
   it('forward, input, weight and bias gradients (groups, stride, padding, chunks of 2 images, kept columns); max pooling', async () => {
     const saved = process.env.SURROGRAD_NO_WASM;
