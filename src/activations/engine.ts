@@ -21,21 +21,25 @@ interface Saved {
   readonly kernel?: DerivativeKernel | BackwardKernel;
 }
 
+/**
+ * out = the rule's backward of (g, x, y) on its float32 fast path, if it has one and all four
+ * arrays are float32: true when that ran (out written), false when the JS loop must.
+ */
+function ranKernel(kernel: Saved['kernel'], od: nd.FloatArray, gd: nd.FloatArray, xd: nd.FloatArray, yd: nd.FloatArray): boolean {
+  return (
+    kernel !== undefined &&
+    od instanceof Float32Array && gd instanceof Float32Array && xd instanceof Float32Array && yd instanceof Float32Array &&
+    kernel(od, gd, xd, yd)
+  );
+}
+
 /** grad_in = g · h(x, y), one loop (its own copy per h: see loops.ts). */
 function derivativeBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
   const h = saved.h as Derivative;
   const out = nd.pooledEmpty(saved.x.shape, nd.dtypeOf(saved.x)); // every element is written below
   const gd = nd.contiguous(g).data;
-  const { kernel, x: { data: xd }, y: { data: yd } } = saved;
-  const od = out.data;
-  if (
-    kernel !== undefined &&
-    od instanceof Float32Array && gd instanceof Float32Array && xd instanceof Float32Array && yd instanceof Float32Array &&
-    kernel(od, gd, xd, yd)
-  ) {
-    return [out];
-  }
-  derivativeLoop(h)(h, gd, xd, yd, od);
+  const { x: { data: xd }, y: { data: yd } } = saved;
+  if (!ranKernel(saved.kernel, out.data, gd, xd, yd)) derivativeLoop(h)(h, gd, xd, yd, out.data);
   return [out];
 }
 
@@ -44,16 +48,8 @@ function elementBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
   const b = saved.b as ElementBackward;
   const out = nd.pooledEmpty(saved.x.shape, nd.dtypeOf(saved.x)); // every element is written below
   const gd = nd.contiguous(g).data;
-  const { kernel, x: { data: xd }, y: { data: yd } } = saved;
-  const od = out.data;
-  if (
-    kernel !== undefined &&
-    od instanceof Float32Array && gd instanceof Float32Array && xd instanceof Float32Array && yd instanceof Float32Array &&
-    kernel(od, gd, xd, yd)
-  ) {
-    return [out];
-  }
-  backwardLoop(b)(b, gd, xd, yd, od);
+  const { x: { data: xd }, y: { data: yd } } = saved;
+  if (!ranKernel(saved.kernel, out.data, gd, xd, yd)) backwardLoop(b)(b, gd, xd, yd, out.data);
   return [out];
 }
 

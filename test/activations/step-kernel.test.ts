@@ -9,17 +9,13 @@ import { tensor } from '../../src/creation';
 import { rules } from '../../src/activations';
 import { STAGED_MIN, bSiluScaleInto, guidedBackwardInto, stagedKernelCount, stepScaleInto } from '../../src/nd/wasm';
 import { gradTensor } from '../grad';
+import { mulberry32 } from '../nd/gemm-harness';
 import type { RuleChoice } from '../../src/activations';
 
-/** Deterministic values in [lo, hi) (a small LCG). */
+/** Deterministic float32 values in [lo, hi). */
 function values(n: number, seed: number, lo: number, hi: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = lo + ((hi - lo) * s) / 2 ** 32;
-  }
-  return out;
+  const rand = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * rand());
 }
 
 /** g·(x > 0 ? hi : lo) in float64 from the float32 inputs. */

@@ -1163,13 +1163,26 @@ export function convWgtDirectWasm(
  * False, having touched nothing, under the same conditions as `adamStepInto`.
  */
 export function stepScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>, hi: number, lo: number): boolean {
+  return stagedGx(out, g, x, (e, o, gp, xp, n) => e.stepScale(o, gp, xp, n, hi, lo));
+}
+
+/**
+ * out = f(g, x) elementwise on the module: g and x staged chunk by chunk, `kernel` run on the
+ * module's exports with byte addresses (out over g's slot, g, x) and the chunk's length. False,
+ * having touched nothing, unless out, g and x are Float32Array of one length ≥ STAGED_MIN and
+ * the module can run.
+ */
+function stagedGx(
+  out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>,
+  kernel: (e: GemmExports, out: number, g: number, x: number, n: number) => void,
+): boolean {
   if (!(out instanceof Float32Array && g instanceof Float32Array && x instanceof Float32Array)) return false;
   const n = out.length;
   if (n < STAGED_MIN || g.length !== n || x.length !== n) return false;
   const s = stage(2);
   if (s === null) return false;
-  const run = s.kern.exports.stepScale;
-  runStagedInto(s, out, [g, x], (q, count) => run(q[0], q[0], q[1], count, hi, lo));
+  const e = s.kern.exports;
+  runStagedInto(s, out, [g, x], (q, count) => kernel(e, q[0], q[0], q[1], count));
   stagedRuns++;
   return true;
 }
@@ -1210,15 +1223,8 @@ export function maxPool2x2BackWasm(
  * `adamStepInto` (and for a non-finite α).
  */
 export function bSiluScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>, alpha: number): boolean {
-  if (!(out instanceof Float32Array && g instanceof Float32Array && x instanceof Float32Array)) return false;
-  const n = out.length;
-  if (n < STAGED_MIN || g.length !== n || x.length !== n || !Number.isFinite(alpha) || Math.abs(alpha) > 1e30) return false;
-  const s = stage(2);
-  if (s === null) return false;
-  const run = s.kern.exports.bSiluScale;
-  runStagedInto(s, out, [g, x], (q, count) => run(q[0], q[0], q[1], count, alpha));
-  stagedRuns++;
-  return true;
+  if (!Number.isFinite(alpha) || Math.abs(alpha) > 1e30) return false;
+  return stagedGx(out, g, x, (e, o, gp, xp, n) => e.bSiluScale(o, gp, xp, n, alpha));
 }
 
 /**
@@ -1227,13 +1233,5 @@ export function bSiluScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x: 
  * conditions as `adamStepInto`.
  */
 export function guidedBackwardInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>): boolean {
-  if (!(out instanceof Float32Array && g instanceof Float32Array && x instanceof Float32Array)) return false;
-  const n = out.length;
-  if (n < STAGED_MIN || g.length !== n || x.length !== n) return false;
-  const s = stage(2);
-  if (s === null) return false;
-  const run = s.kern.exports.guidedBackward;
-  runStagedInto(s, out, [g, x], (q, count) => run(q[0], q[0], q[1], count));
-  stagedRuns++;
-  return true;
+  return stagedGx(out, g, x, (e, o, gp, xp, n) => e.guidedBackward(o, gp, xp, n));
 }
