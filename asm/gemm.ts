@@ -854,6 +854,9 @@ export function col2im(
 export function maxPool2x2s2(x: usize, planes: i32, H: i32, W: i32, oh: i32, ow: i32, out: usize, arg: usize): void {
   const ow4 = ow & ~3;
   const step = i32x4(0, 2, 4, 6);
+  const one = i32x4.splat(1);
+  const vW = i32x4.splat(W);
+  const vW1 = i32x4.splat(W + 1);
   const plane = H * W;
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
@@ -863,31 +866,35 @@ export function maxPool2x2s2(x: usize, planes: i32, H: i32, W: i32, oh: i32, ow:
       const r0 = base + (<usize>f0 << 2);
       const r1 = r0 + (<usize>W << 2);
       let ox = 0;
-      for (; ox < ow4; ox += 4) {
+      for (; ow4 > 0 && ox < ow; ox += 4) {
+        // a last partial group of windows (ow not a multiple of 4) redoes the row's last four,
+        // overlapping the previous group (same values), instead of a branchy scalar tail
+        if (ox > ow - 4) ox = ow - 4;
+        const oAt = o + <usize>ox;
         const s = <usize>(2 * ox) << 2;
         const a = v128.load(r0 + s);
         const b = v128.load(r0 + s, 16);
         const c = v128.load(r1 + s);
         const d = v128.load(r1 + s, 16);
-        const idx0 = i32x4.add(i32x4.splat(f0 + 2 * ox), step);
         let best = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
-        let at = idx0;
+        // a later tap wins where !(v ≤ best) and best is not NaN: v > best, or v NaN over a number
         let v = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-        let m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        let m = v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
         best = v128.bitselect(v, best, m);
-        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(1)), at, m);
+        let tap = v128.and(m, one); // the winning tap's offset from the window's first index
         v = v128.shuffle<f32>(c, d, 0, 2, 4, 6);
-        m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        m = v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
         best = v128.bitselect(v, best, m);
-        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(W)), at, m);
+        tap = v128.bitselect(vW, tap, m);
         v = v128.shuffle<f32>(c, d, 1, 3, 5, 7);
-        m = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+        m = v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
         best = v128.bitselect(v, best, m);
-        at = v128.bitselect(i32x4.add(idx0, i32x4.splat(W + 1)), at, m);
-        v128.store(out + (o << 2), best);
-        v128.store(arg + (o << 2), at);
-        o += 4;
+        tap = v128.bitselect(vW1, tap, m);
+        const at = i32x4.add(i32x4.add(i32x4.splat(f0 + 2 * ox), step), tap);
+        v128.store(out + (oAt << 2), best);
+        v128.store(arg + (oAt << 2), at);
       }
+      if (ow4 > 0) o += <usize>ow;
       for (; ox < ow; ox++, o++) {
         const f = f0 + 2 * ox;
         const s = <usize>(2 * ox) << 2;
@@ -1398,5 +1405,150 @@ export function transposePlanes(
         }
       }
     }
+  }
+}
+
+// =============================================================================================
+// Session 5 section (issue 8, the LeNet step): step-shaped activation derivatives, float32, four
+// lanes at a time, on the same staged layout as the issue 11 section (whole f32x4 vectors over
+// 16-byte aligned byte addresses; up to 3 lanes past n are read and written, the caller pads).
+// =============================================================================================
+
+/**
+ * out = g · (x > 0 ? hi : lo): relu's exact derivative (hi 1, lo 0) and every rule of the same
+ * two-level shape (leakyBackward: 1 / c; identity: 1 / 1; the exact derivative scaled or lifted
+ * by peakNormalised / floorAdded), so that each of them costs what the exact rule costs. A NaN x
+ * takes lo (x > 0 is false, as in the JS loop's +(x > 0)); the product is an IEEE multiply, so
+ * g = ±∞ or NaN times 0 gives NaN and a negative g times 0 gives −0, as in JS. out may alias g or x.
+ */
+export function stepScale(out: usize, g: usize, x: usize, n: i32, hi: f32, lo: f32): void {
+  const zero = f32x4.splat(0);
+  const vHi = f32x4.splat(hi);
+  const vLo = f32x4.splat(lo);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const h = v128.bitselect(vHi, vLo, f32x4.gt(v128.load(x + i), zero));
+    v128.store(out + i, f32x4.mul(v128.load(g + i), h));
+  }
+}
+
+/**
+ * The gradient of `maxPool2x2s2`: dx[p, :, :] = 0 except dx[p, arg[o]] = 0 + g[o] for each output
+ * o of plane p (oh·ow per plane, arg[o] one of its window's four flat indices), over `planes`
+ * H×W planes; every element of dx is written. Windows do not overlap, so no element receives two
+ * gradients, and each window's four elements are written directly — four windows at a time, each
+ * tap's gradient masked by arg = that tap and the two rows interleaved with shuffles — with no
+ * zero pass first. A row whose window count is not a multiple of four ends with one overlapping
+ * group of four (rewriting the same values). "0 + g" as the JS loop: a gradient of −0 lands as +0.
+ */
+export function maxPool2x2s2Back(g: usize, arg: usize, planes: i32, H: i32, W: i32, oh: i32, ow: i32, dx: usize): void {
+  const plane = H * W;
+  const zero = f32x4.splat(0);
+  const step = i32x4(0, 2, 4, 6);
+  const one = i32x4.splat(1);
+  const vW = i32x4.splat(W);
+  const vW1 = i32x4.splat(W + 1);
+  const rowBytes = <usize>W << 2;
+  const covered = 2 * ow; // columns [covered, W) and rows [2·oh, H) belong to no window
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = dx + (<usize>(p * plane) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      const f0 = 2 * oy * W;
+      const r0 = base + (<usize>f0 << 2);
+      const r1 = r0 + rowBytes;
+      if (ow >= 4) {
+        for (let ox = 0; ox < ow; ox += 4) {
+          if (ox > ow - 4) ox = ow - 4;
+          const at = o + <usize>ox;
+          const gv = v128.load(g + (at << 2));
+          const tap = i32x4.sub(v128.load(arg + (at << 2)), i32x4.add(i32x4.splat(f0 + 2 * ox), step));
+          const tl = f32x4.add(v128.and(gv, i32x4.eq(tap, i32x4.splat(0))), zero);
+          const tr = f32x4.add(v128.and(gv, i32x4.eq(tap, one)), zero);
+          const bl = f32x4.add(v128.and(gv, i32x4.eq(tap, vW)), zero);
+          const br = f32x4.add(v128.and(gv, i32x4.eq(tap, vW1)), zero);
+          const s = <usize>(2 * ox) << 2;
+          v128.store(r0 + s, v128.shuffle<f32>(tl, tr, 0, 4, 1, 5));
+          v128.store(r0 + s, v128.shuffle<f32>(tl, tr, 2, 6, 3, 7), 16);
+          v128.store(r1 + s, v128.shuffle<f32>(bl, br, 0, 4, 1, 5));
+          v128.store(r1 + s, v128.shuffle<f32>(bl, br, 2, 6, 3, 7), 16);
+        }
+      } else {
+        for (let ox = 0; ox < ow; ox++) {
+          const gi: f32 = load<f32>(g + ((o + <usize>ox) << 2)) + 0;
+          const tap = load<i32>(arg + ((o + <usize>ox) << 2)) - (f0 + 2 * ox);
+          const s = <usize>(2 * ox) << 2;
+          store<f32>(r0 + s, tap == 0 ? gi : 0);
+          store<f32>(r0 + s, tap == 1 ? gi : 0, 4);
+          store<f32>(r1 + s, tap == W ? gi : 0);
+          store<f32>(r1 + s, tap == W + 1 ? gi : 0, 4);
+        }
+      }
+      for (let x = covered; x < W; x++) {
+        store<f32>(r0 + (<usize>x << 2), 0);
+        store<f32>(r1 + (<usize>x << 2), 0);
+      }
+      o += <usize>ow;
+    }
+    for (let y = 2 * oh; y < H; y++) memory.fill(base + (<usize>(y * W) << 2), 0, rowBytes);
+  }
+}
+
+/**
+ * out = g · h(x), h(x) = σ(x) + (x + α)·σ(x)(1 − σ(x)): relu's 'bSilu' rule (rules.bSilu), so
+ * that it costs about what 'sigmoid' costs. σ as in `sigmoidScale` with k = 1 (the same Cephes
+ * expf; x clamped so that e = e^(−x) stays finite: −88 ≤ −x ≤ 88), written as
+ * h = σ·(1 + (x + α)·σ·e) with σ·e = 1 − σ formed without cancellation. ±∞ and NaN in x give
+ * NaN, as the JS formula does (∞·0 there). out may alias g or x.
+ */
+export function bSiluScale(out: usize, g: usize, x: usize, n: i32, alpha: f32): void {
+  const lim = f32x4.splat(88.0);
+  const negLim = f32x4.splat(-88.0);
+  const vAlpha = f32x4.splat(alpha);
+  const inf = f32x4.splat(Infinity);
+  const nan = f32x4.splat(NaN);
+  const log2e = f32x4.splat(1.44269504088896341);
+  const magic = f32x4.splat(12582912.0);
+  const magicToBias = i32x4.splat(127 - 0x4b400000);
+  const c1 = f32x4.splat(0.693359375);
+  const c2 = f32x4.splat(-2.12194440e-4);
+  const one = f32x4.splat(1.0);
+  const p0 = f32x4.splat(1.9875691500e-4);
+  const p1 = f32x4.splat(1.3981999507e-3);
+  const p2 = f32x4.splat(8.3334519073e-3);
+  const p3 = f32x4.splat(4.1665795894e-2);
+  const p4 = f32x4.splat(1.6666665459e-1);
+  const p5 = f32x4.splat(5.0000001201e-1);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const xv = v128.load(x + i);
+    const t = f32x4.pmin(f32x4.pmax(f32x4.neg(xv), negLim), lim); // NaN passes through
+    const m = f32x4.add(f32x4.mul(t, log2e), magic);
+    const nf = f32x4.sub(m, magic);
+    const r = f32x4.sub(f32x4.sub(t, f32x4.mul(nf, c1)), f32x4.mul(nf, c2));
+    let p = f32x4.add(f32x4.mul(p0, r), p1);
+    p = f32x4.add(f32x4.mul(p, r), p2);
+    p = f32x4.add(f32x4.mul(p, r), p3);
+    p = f32x4.add(f32x4.mul(p, r), p4);
+    p = f32x4.add(f32x4.mul(p, r), p5);
+    const er = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), one);
+    const e = f32x4.mul(er, i32x4.shl(i32x4.add(m, magicToBias), 23));
+    const s = f32x4.div(one, f32x4.add(one, e));
+    const h = f32x4.mul(s, f32x4.add(one, f32x4.mul(f32x4.add(xv, vAlpha), f32x4.mul(s, e))));
+    const hv = v128.bitselect(nan, h, f32x4.eq(f32x4.abs(xv), inf));
+    v128.store(out + i, f32x4.mul(v128.load(g + i), hv));
+  }
+}
+
+/**
+ * out = (x > 0 and g > 0) ? g : 0: relu's 'guided' rule (guided backpropagation), as the JS rule
+ * computes it (a NaN g or x gives +0). out may alias g or x.
+ */
+export function guidedBackward(out: usize, g: usize, x: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const bytes = <usize>n << 2;
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const gv = v128.load(g + i);
+    v128.store(out + i, v128.and(gv, v128.and(f32x4.gt(v128.load(x + i), zero), f32x4.gt(gv, zero))));
   }
 }

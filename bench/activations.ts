@@ -7,6 +7,7 @@
  * and the activation after each hidden layer), timed for
  *   relu    exact  vs  relu    'sigmoid' (σ(x), sigmoid-shaped)
  *   sigmoid exact  vs  sigmoid 'floorAdded' (σ'(x) + 0.1)
+ *   relu    exact  vs  relu's other rules: 'bSilu', 'leaky', 'identity', 'guided'
  * The exact and artificial steps alternate in one process (ABBA order, so drift and JIT warm-up
  * hit both alike) and the median of each is reported, with the ratio artificial / exact and the
  * median of the per-pair ratios. Target ≤ 1.03.
@@ -124,12 +125,18 @@ export function runActivationBench(reps = 40): ActivationBenchResult {
     ['control: relu exact / exact', 'relu', 'exact'], // A/A: how much of a ratio is noise
     ["relu: 'sigmoid' / exact", 'relu', 'sigmoid'],
     ["sigmoid: 'floorAdded' / exact", 'sigmoid', 'floorAdded'],
+    // relu's other rules, each on its own float32 fast path (session 5: relu exact's backward is a
+    // WASM kernel too, so every rule needs one to stay within the target)
+    ["relu: 'bSilu' / exact", 'relu', 'bSilu'],
+    ["relu: 'leaky' / exact", 'relu', 'leaky'],
+    ["relu: 'identity' / exact", 'relu', 'identity'],
+    ["relu: 'guided' / exact", 'relu', 'guided'],
   ];
   const mlp = cases.map(([label, act, rule]) =>
     compare(label, reps, 5, () => mlpStep(model, act, 'exact'), () => mlpStep(model, act, rule)),
   );
   // 'leaky' does the same arithmetic as exact (a comparison): it measures the rule machinery alone
-  const alone: [string, Act, RuleChoice][] = [cases[0], ["relu: 'leaky' / exact", 'relu', 'leaky'], ...cases.slice(1)];
+  const alone: [string, Act, RuleChoice][] = [cases[0], ["relu: 'leaky' / exact", 'relu', 'leaky'], ...cases.slice(1, 3)];
   const activationAlone = alone.map(([label, act, rule]) =>
     compare(label, reps * 10, 50, () => aloneStep(input, seed, act, 'exact'), () => aloneStep(input, seed, act, rule)),
   );

@@ -6,7 +6,7 @@ import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 import { shouldRecord } from '../autograd/tape';
 import { defineOp, record, unrecorded, type OpDef } from '../ops/record';
-import { type Derivative, type DerivativeKernel, type ElementBackward, type RuleChoice, kernelOf } from './rule';
+import { type BackwardKernel, type Derivative, type DerivativeKernel, type ElementBackward, type RuleChoice, backwardKernelOf, kernelOf } from './rule';
 import { type ActivationEntry, bindForCall, resolveForCall } from './registry';
 import { backwardLoop, derivativeLoop, forwardLoop } from './loops';
 import { recordContext, recordLearnable } from './record-rules';
@@ -17,8 +17,20 @@ interface Saved {
   readonly y: nd.Nd;
   readonly h: Derivative | null;
   readonly b: ElementBackward | null;
-  /** h's float32 fast path (rule.ts `attachKernel`), tried before the loop. */
-  readonly kernel?: DerivativeKernel;
+  /** h's (or b's) float32 fast path (rule.ts `attachKernel`, `attachBackwardKernel`), tried before the loop. */
+  readonly kernel?: DerivativeKernel | BackwardKernel;
+}
+
+/**
+ * out = the rule's backward of (g, x, y) on its float32 fast path, if it has one and all four
+ * arrays are float32: true when that ran (out written), false when the JS loop must.
+ */
+function ranKernel(kernel: Saved['kernel'], od: nd.FloatArray, gd: nd.FloatArray, xd: nd.FloatArray, yd: nd.FloatArray): boolean {
+  return (
+    kernel !== undefined &&
+    od instanceof Float32Array && gd instanceof Float32Array && xd instanceof Float32Array && yd instanceof Float32Array &&
+    kernel(od, gd, xd, yd)
+  );
 }
 
 /** grad_in = g · h(x, y), one loop (its own copy per h: see loops.ts). */
@@ -26,16 +38,8 @@ function derivativeBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
   const h = saved.h as Derivative;
   const out = nd.pooledEmpty(saved.x.shape, nd.dtypeOf(saved.x)); // every element is written below
   const gd = nd.contiguous(g).data;
-  const { kernel, x: { data: xd }, y: { data: yd } } = saved;
-  const od = out.data;
-  if (
-    kernel !== undefined &&
-    od instanceof Float32Array && gd instanceof Float32Array && xd instanceof Float32Array && yd instanceof Float32Array &&
-    kernel(od, gd, xd, yd)
-  ) {
-    return [out];
-  }
-  derivativeLoop(h)(h, gd, xd, yd, od);
+  const { x: { data: xd }, y: { data: yd } } = saved;
+  if (!ranKernel(saved.kernel, out.data, gd, xd, yd)) derivativeLoop(h)(h, gd, xd, yd, out.data);
   return [out];
 }
 
@@ -43,7 +47,9 @@ function derivativeBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
 function elementBackward(g: nd.Nd, saved: Saved): [nd.Nd] {
   const b = saved.b as ElementBackward;
   const out = nd.pooledEmpty(saved.x.shape, nd.dtypeOf(saved.x)); // every element is written below
-  backwardLoop(b)(b, nd.contiguous(g).data, saved.x.data, saved.y.data, out.data);
+  const gd = nd.contiguous(g).data;
+  const { x: { data: xd }, y: { data: yd } } = saved;
+  if (!ranKernel(saved.kernel, out.data, gd, xd, yd)) backwardLoop(b)(b, gd, xd, yd, out.data);
   return [out];
 }
 
@@ -87,7 +93,7 @@ export function applyActivation(entry: ActivationEntry, x: Tensor, options: obje
   if (bound.derivative !== undefined) {
     return record(opFor(entry.name), [x], out, { x: input, y: out, h: bound.derivative, b: null, kernel: kernelOf(bound.derivative) }, label, derivativeBackward);
   }
-  return record(opFor(entry.name), [x], out, { x: input, y: out, h: null, b: bound.backward }, label, elementBackward);
+  return record(opFor(entry.name), [x], out, { x: input, y: out, h: null, b: bound.backward, kernel: backwardKernelOf(bound.backward) }, label, elementBackward);
 }
 
 function checkOptionKeys(entry: ActivationEntry, options: object): void {

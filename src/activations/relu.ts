@@ -1,7 +1,8 @@
 // The ReLU family: relu, leakyRelu, relu6, elu, selu, celu. Each: forward, exact derivative (with
 // its value at the kink, as PyTorch has it) and its named rules, in one definition.
 import type { Tensor } from '../tensor';
-import { reluInto } from '../nd';
+import { reluInto, stepScaleInto } from '../nd';
+import { type Derivative, attachAffineKernel } from './rule';
 import type { ActivationCallOptions, BuiltinActivationParams as P } from './names';
 import { numberParam } from './params';
 import { registerActivation } from './registry';
@@ -26,9 +27,11 @@ const RELU = registerActivation<P['relu']>({
         y[i] = v === -Infinity ? 0 : v * +(v > 0) + 0;
       }
     },
-    // No WASM kernel for the exact backward, deliberately: relu's other rules ('sigmoid' with its
-    // exp, 'leaky', ...) would then cost several times the exact one (issue 11's rule-cost ratio).
-    derivative: (x) => +(x > 0),
+    // float32 fast path: the WASM step kernel, shared with every rule of the same two-level shape
+    // ('leaky', 'identity', floorAdded/peakNormalised of this derivative) so each costs what exact
+    // costs; 'sigmoid', 'bSilu' and 'guided' have WASM kernels of their own (rules.ts), so that no
+    // relu rule falls back to a JS loop on float32 (issue 11's rule-cost ratio).
+    derivative: reluDerivative(),
     params: {},
     derivativePeak: 1,
   }),
@@ -40,6 +43,13 @@ const RELU = registerActivation<P['relu']>({
     guided: rules.guided(),
   },
 });
+
+/** relu's exact derivative 1[x > 0], with its float32 fast path g·(scale·1[x > 0] + shift). */
+function reluDerivative(): Derivative {
+  const h: Derivative = (x) => +(x > 0);
+  attachAffineKernel(h, (out, g, x, _y, scale, shift) => stepScaleInto(out, g, x, scale + shift, shift));
+  return h;
+}
 
 /**
  * ReLU, max(0, x). Backward rules: 'exact' (1[x > 0]), 'sigmoid' (σ(x), after Hu et al. 2021),

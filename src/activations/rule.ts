@@ -258,6 +258,25 @@ export function kernelOf(h: Derivative): DerivativeKernel | undefined {
 }
 
 /**
+ * An optional fast path for an elementwise backward rule: out[i] = b(g[i], x[i], y[i]) over whole
+ * float32 arrays of one length, returning false (having written nothing) when it cannot run.
+ * Attached to the backward function itself, as `attachKernel` does for derivatives.
+ */
+export type BackwardKernel = (out: Float32Array, g: Float32Array, x: Float32Array, y: Float32Array) => boolean;
+
+const backwardKernels = new WeakMap<ElementBackward, BackwardKernel>();
+
+/** Declare `kernel` an exact (to float32 rounding) fast path for elementwise backward `b`. */
+export function attachBackwardKernel(b: ElementBackward, kernel: BackwardKernel): void {
+  backwardKernels.set(b, kernel);
+}
+
+/** The fast path declared for elementwise backward `b`, if any. */
+export function backwardKernelOf(b: ElementBackward): BackwardKernel | undefined {
+  return backwardKernels.get(b);
+}
+
+/**
  * A fast path for the whole family out[i] = g[i] · (scale · h(x[i], y[i]) + shift), so that rules
  * that only scale or lift a derivative (peakNormalised, floorAdded) run on the same kernel as the
  * derivative itself and an artificial rule keeps costing what the exact one costs.

@@ -11,7 +11,7 @@
 // Surrogates for steps (heaviside, sign, round, quantize) read x as u = x − threshold.
 import { RuleError } from '../errors';
 import { ruleValidator } from '../validate';
-import { sigmoidScaleInto } from '../nd';
+import { bSiluScaleInto, guidedBackwardInto, sigmoidScaleInto, stepScaleInto } from '../nd';
 import { sigmoid as logistic } from './math';
 import {
   type AdaptiveRule,
@@ -23,6 +23,7 @@ import {
   type LearnableBinding,
   type RuleChoice,
   type RuleTarget,
+  attachBackwardKernel,
   attachKernel,
   deriveAffineKernel,
   rememberBlend,
@@ -133,11 +134,17 @@ export function bSilu(options: { alpha?: RuleParam } = {}): DerivativeRule | Ada
     `σ(x) + (x + α)·σ(x)(1 − σ(x)), α = ${alpha}: derivative of B-SiLU (x + α)σ(x) − α/2 (SUGAR, Horuz et al. ` +
       `2025). 0.5 + α/4 at x = 0 (0.9175 at α = 1.67), peaks above 1 (≈ 1.29 near x = 1.5 at α = 1.67) and → 1 as ` +
       'x → ∞; slightly negative below about x = −α − 1 (minimum ≈ −0.024 at α = 1.67), → 0 as x → −∞.',
-    (x) => {
-      const s = logistic(x);
-      return s + (x + alpha) * s * (1 - s);
-    },
+    bSiluDerivative(alpha),
   );
+}
+
+function bSiluDerivative(alpha: number): Derivative {
+  const h: Derivative = (x) => {
+    const s = logistic(x);
+    return s + (x + alpha) * s * (1 - s);
+  };
+  attachKernel(h, (out, g, x) => bSiluScaleInto(out, g, x, alpha)); // float32: the WASM SIMD kernel, σ as in 'sigmoid'
+  return h;
 }
 
 /** h(x) = 1 for x > 0, c otherwise: ReLU forward with a leaky backward. */
@@ -158,12 +165,16 @@ export function leakyBackward(options: { c?: RuleParam } = {}): DerivativeRule |
 
 function leakyDerivative(c: number): Derivative {
   const values = [c, 1]; // indexed by the 0/1 mask +(x > 0): no branch to mispredict on random signs
-  return (x) => values[+(x > 0)];
+  const h: Derivative = (x) => values[+(x > 0)];
+  attachKernel(h, (out, g, x) => stepScaleInto(out, g, x, 1, c)); // float32: relu exact's WASM step kernel
+  return h;
 }
 
 /** h(x) = 1: the gradient passes unchanged (MadryLab's FakeReLU; the identity straight-through). */
 export function identity(): DerivativeRule {
-  return derivativeRule('identity', {}, '1 everywhere: the gradient passes through unchanged (identity straight-through, "FakeReLU").', () => 1);
+  const h: Derivative = () => 1;
+  attachKernel(h, (out, g, x) => stepScaleInto(out, g, x, 1, 1)); // float32: relu exact's WASM step kernel
+  return derivativeRule('identity', {}, '1 everywhere: the gradient passes through unchanged (identity straight-through, "FakeReLU").', h);
 }
 
 /**
@@ -172,6 +183,7 @@ export function identity(): DerivativeRule {
  */
 export function guided(): BackwardRule {
   const backward: ElementBackward = (g, x) => (x > 0 && g > 0 ? g : 0);
+  attachBackwardKernel(backward, (out, g, x) => guidedBackwardInto(out, g, x)); // float32: the same values on WASM SIMD
   return Object.freeze({
     name: 'guided',
     exact: false,

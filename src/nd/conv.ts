@@ -19,7 +19,7 @@
 import { type Dtype, type FloatArray, type Nd, alloc, contiguous, copy, dtypeOf, wrap, zeros } from './array';
 import { gemm } from './gemm';
 import { acquire, pooledZeros } from './pool';
-import { convBigWasm, convSmallWasm, convWgtWasm, maxPool2x2Wasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
+import { convBigWasm, convSmallWasm, convWgtWasm, maxPool2x2BackWasm, maxPool2x2Wasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
 import { convBigDirectWasm, convSmallDirectWasm, convWgtDirectWasm } from './wasm';
 
 let wasmOn: boolean | undefined;
@@ -429,8 +429,7 @@ export function maxPool(x: Nd, g: PoolGeometry): { out: Nd; argmax: Int32Array }
   const argmax = new Int32Array(planes * oh * ow);
   const inside = ph === 0 && pw === 0 && (oh - 1) * sh + (kh - 1) * dh < h && (ow - 1) * sw + (kw - 1) * dw < w;
   if (inside) {
-    const s2 = g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.dh === 1 && g.dw === 1;
-    if (s2 && wasmConv(dtype) && maxPool2x2Wasm(src as Float32Array, planes, h, w, oh, ow, out as Float32Array, argmax)) {
+    if (pool2x2Inside(g) && wasmConv(dtype) && maxPool2x2Wasm(src as Float32Array, planes, h, w, oh, ow, out as Float32Array, argmax)) {
       return { out: wrap(out, [planes, oh, ow]), argmax };
     }
     maxPoolInside(src, g, out, argmax);
@@ -465,6 +464,12 @@ export function maxPool(x: Nd, g: PoolGeometry): { out: Nd; argmax: Int32Array }
     }
   }
   return { out: wrap(out, [planes, oh, ow]), argmax };
+}
+
+/** Whether `g` is 2×2 pooling with stride 2, no padding and every window inside the input (the WASM kernels' geometry). */
+function pool2x2Inside(g: PoolGeometry): boolean {
+  return g.kh === 2 && g.kw === 2 && g.sh === 2 && g.sw === 2 && g.dh === 1 && g.dw === 1 && g.ph === 0 && g.pw === 0 &&
+    g.oh > 0 && g.ow > 0 && 2 * g.oh <= g.h && 2 * g.ow <= g.w;
 }
 
 /** maxPool when every window lies inside the input (no padding, no ceil overhang): no bounds checks. */
@@ -545,8 +550,19 @@ function zeroed(dtype: Dtype, length: number): FloatArray {
 export function maxPoolBackward(gOut: Nd, argmax: Int32Array, g: PoolGeometry, dtype: Dtype): FloatArray {
   const gd = dense(gOut, dtype);
   const plane = g.h * g.w;
+  if (pool2x2Inside(g) && wasmConv(dtype)) {
+    const out = acquire(dtype, g.planes * plane); // every element is written by the kernel
+    if (maxPool2x2BackWasm(gd as Float32Array, argmax, g.planes, g.h, g.w, g.oh, g.ow, out as Float32Array)) return out;
+    out.fill(0);
+    return scatterArgmax(gd, argmax, g, out);
+  }
+  return scatterArgmax(gd, argmax, g, zeroed(dtype, g.planes * plane));
+}
+
+/** dx[p, argmax[o]] += g[o] per plane p, into the zeroed `dx`. */
+function scatterArgmax(gd: FloatArray, argmax: Int32Array, g: PoolGeometry, dx: FloatArray): FloatArray {
+  const plane = g.h * g.w;
   const per = g.oh * g.ow;
-  const dx = zeroed(dtype, g.planes * plane);
   for (let p = 0, o = 0; p < g.planes; p++) {
     const base = p * plane;
     for (let q = 0; q < per; q++, o++) {

@@ -12,3 +12,4 @@ export * from './pool';
 export { loopFor, compiledLoopCount } from './loops';
 export type { LoopKind, LoopTypes } from './loops';
 export * from './conv';
+export { stepScaleInto, bSiluScaleInto, guidedBackwardInto } from './wasm'; // session 5 (issue 8): step-shaped activation derivatives

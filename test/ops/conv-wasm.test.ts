@@ -203,7 +203,7 @@ function naiveMaxPool2x2(x: number[], planes: number, H: number, W: number): { y
 }
 
 describe.runIf(wasmGemmAvailable())('float32 2×2 stride-2 max pooling on the WebAssembly module equals the naive loop', () => {
-  for (const [N, C, H, W] of [[2, 3, 28, 28], [1, 2, 9, 23], [3, 1, 5, 7], [1, 1, 2, 2]]) {
+  for (const [N, C, H, W] of [[2, 3, 28, 28], [1, 2, 9, 23], [3, 1, 5, 7], [1, 1, 2, 2], [2, 2, 8, 8], [1, 3, 11, 10], [1, 1, 4, 17], [64, 6, 28, 28]]) {
     it(`${N}×${C}×${H}×${W}, values with many ties, a few NaNs; the gradient goes to the first arg-max`, () => {
       const g = new Generator(H * 100 + W);
       // integers in [0, 4): most windows hold ties
@@ -217,10 +217,33 @@ describe.runIf(wasmGemmAvailable())('float32 2×2 stride-2 max pooling on the We
       expect(y.shape).toEqual([N, C, Math.floor(H / 2), Math.floor(W / 2)]);
       expectClose(y, ref.y, 0);
       const up = Array.from({ length: y.size }, (_, i) => i + 1);
+      const backRuns = maxPoolWasmCount();
       y.mul(tensor(Float32Array.from(up), { shape: y.shape })).sum().backward();
+      expect(maxPoolWasmCount() - backRuns).toBe(1); // the backward's kernel (maxPool2x2BackWasm)
       const dx = new Array<number>(values.length).fill(0);
       ref.arg.forEach((k, i) => (dx[k] += up[i]));
       expectClose(gradOf(x), dx, 0);
+    });
+  }
+});
+
+describe.runIf(wasmGemmAvailable())('the module\'s 2×2 max-pooling backward writes 0 + g at the arg-max, 0 elsewhere, bit for bit', () => {
+  for (const [N, C, H, W] of [[2, 3, 10, 13], [1, 2, 7, 6]]) {
+    it(`${N}×${C}×${H}×${W}: upstream gradients with −0, NaN, ±∞ and negatives (a −0 lands as +0, as 0 + g does)`, () => {
+      const g = new Generator(H * 31 + W);
+      const values = Array.from({ length: N * C * H * W }, () => Math.floor(5 * g.uniform()));
+      const x = tensor(Float32Array.from(values), { shape: [N, C, H, W], requiresGrad: true });
+      const y = ops.maxPool2d(x, 2);
+      const specials = [-0, NaN, Infinity, -Infinity, -2.5, 0, 1.5e-45, 3];
+      const up = Array.from({ length: y.size }, (_, i) => specials[i % specials.length]);
+      const runs = maxPoolWasmCount();
+      y.backward(tensor(Float32Array.from(up), { shape: y.shape }));
+      expect(maxPoolWasmCount() - runs).toBe(1);
+      const ref = naiveMaxPool2x2(values, N * C, H, W);
+      const dx = new Array<number>(values.length).fill(0);
+      ref.arg.forEach((k, i) => (dx[k] = 0 + Math.fround(up[i])));
+      const got = gradOf(x);
+      got.forEach((v, i) => expect(Object.is(v, dx[i]), `element ${i}: got ${v}, want ${dx[i]}`).toBe(true));
     });
   }
 });

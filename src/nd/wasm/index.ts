@@ -76,6 +76,11 @@ interface GemmExports {
     x: number, xImg: number, nImg: number, offs: number, K4: number, dy: number, Mp: number, OH: number, owE: number, Wp: number, dw: number,
   ): void;
   transposePlanes(src: number, nImg: number, c: number, cp: number, OH: number, OW: number, owE: number, dst: number, toPositions: number, bias: number): void;
+  // session 5 section (issue 8, the LeNet step)
+  stepScale(out: number, g: number, x: number, n: number, hi: number, lo: number): void;
+  maxPool2x2s2Back(g: number, arg: number, planes: number, H: number, W: number, oh: number, ow: number, dx: number): void;
+  bSiluScale(out: number, g: number, x: number, n: number, alpha: number): void;
+  guidedBackward(out: number, g: number, x: number, n: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -1142,4 +1147,91 @@ export function convWgtDirectWasm(
   }
   convDirectRuns++;
   return true;
+}
+
+// =============================================================================================
+// Session 5 section (issue 8, the LeNet step): asm/gemm.ts's section of the same name.
+// =============================================================================================
+
+/**
+ * out = g · (x > 0 ? hi : lo) in float32 (asm/gemm.ts `stepScale`): relu's exact backward
+ * (hi 1, lo 0) and the rules of the same two-level shape — leakyBackward (1, c), identity (1, 1),
+ * peakNormalised and floorAdded of the exact derivative — so each relu rule of that shape costs
+ * what the exact one costs. hi and lo are rounded to float32 and the product is a float32 multiply
+ * (the JS loop multiplies in float64 and rounds once: for hi, lo ∈ {0, 1} the two are identical,
+ * otherwise they differ by at most one float32 ulp). A NaN x takes lo, as +(x > 0) does in JS.
+ * False, having touched nothing, under the same conditions as `adamStepInto`.
+ */
+export function stepScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>, hi: number, lo: number): boolean {
+  return stagedGx(out, g, x, (e, o, gp, xp, n) => e.stepScale(o, gp, xp, n, hi, lo));
+}
+
+/**
+ * out = f(g, x) elementwise on the module: g and x staged chunk by chunk, `kernel` run on the
+ * module's exports with byte addresses (out over g's slot, g, x) and the chunk's length. False,
+ * having touched nothing, unless out, g and x are Float32Array of one length ≥ STAGED_MIN and
+ * the module can run.
+ */
+function stagedGx(
+  out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>,
+  kernel: (e: GemmExports, out: number, g: number, x: number, n: number) => void,
+): boolean {
+  if (!(out instanceof Float32Array && g instanceof Float32Array && x instanceof Float32Array)) return false;
+  const n = out.length;
+  if (n < STAGED_MIN || g.length !== n || x.length !== n) return false;
+  const s = stage(2);
+  if (s === null) return false;
+  const e = s.kern.exports;
+  runStagedInto(s, out, [g, x], (q, count) => kernel(e, q[0], q[0], q[1], count));
+  stagedRuns++;
+  return true;
+}
+
+/**
+ * The input gradient of 2×2 stride-2 max pooling without padding (the windows `maxPool2x2Wasm`
+ * computes): dx = 0 except dx[p, argmax[o]] += g[o] per plane p, into `dx` (planes·h·w, every
+ * element written). `argmax` must hold, per output, the flat index within its plane of one
+ * element of that output's window (as the forward makes it). False, having touched nothing,
+ * when the module cannot run or its memory cannot hold the operands.
+ */
+export function maxPool2x2BackWasm(
+  g: Float32Array, argmax: Int32Array, planes: number, h: number, w: number, oh: number, ow: number, dx: Float32Array,
+): boolean {
+  const k = kernel === undefined ? getKernel() : kernel;
+  if (k === null) return false;
+  const outLength = planes * oh * ow;
+  const inLength = planes * h * w;
+  if (g.length < outLength || argmax.length < outLength || dx.length < inLength) return false;
+  const gAt = k.base;
+  const argAt = gAt + align4(outLength);
+  const dxAt = argAt + align4(outLength);
+  if (!fits(k, (dxAt + align4(inLength)) * 4)) return false;
+  const heap = k.heap;
+  heap.set(g.subarray(0, outLength), gAt);
+  heap32i(k).set(argmax.subarray(0, outLength), argAt);
+  k.exports.maxPool2x2s2Back(gAt * 4, argAt * 4, planes, h, w, oh, ow, dxAt * 4);
+  dx.set(heap.subarray(dxAt, dxAt + inLength));
+  maxPoolWasmRuns++;
+  return true;
+}
+
+/**
+ * out = g · (σ(x) + (x + α)·σ(x)(1 − σ(x))) in float32 (asm/gemm.ts `bSiluScale`): relu's
+ * 'bSilu' rule on the same exponential as `sigmoidScaleInto`. Against the formula in float64
+ * (test/activations/step-kernel.test.ts): |error| ≤ 4e-7·|g·h| + 1e-7·|g| over x in [−30, 30];
+ * ±∞ and NaN in x give NaN as in JS. False, having touched nothing, under the same conditions as
+ * `adamStepInto` (and for a non-finite α).
+ */
+export function bSiluScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>, alpha: number): boolean {
+  if (!Number.isFinite(alpha) || Math.abs(alpha) > 1e30) return false;
+  return stagedGx(out, g, x, (e, o, gp, xp, n) => e.bSiluScale(o, gp, xp, n, alpha));
+}
+
+/**
+ * out = (x > 0 and g > 0) ? g : 0 in float32 (asm/gemm.ts `guidedBackward`): relu's 'guided'
+ * rule, the JS rule's values bit for bit. False, having touched nothing, under the same
+ * conditions as `adamStepInto`.
+ */
+export function guidedBackwardInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>): boolean {
+  return stagedGx(out, g, x, (e, o, gp, xp, n) => e.guidedBackward(o, gp, xp, n));
 }
