@@ -1505,6 +1505,7 @@ export function bSiluScale(out: usize, g: usize, x: usize, n: i32, alpha: f32): 
   const lim = f32x4.splat(88.0);
   const negLim = f32x4.splat(-88.0);
   const vAlpha = f32x4.splat(alpha);
+  const zero = f32x4.splat(0);
   const inf = f32x4.splat(Infinity);
   const nan = f32x4.splat(NaN);
   const log2e = f32x4.splat(1.44269504088896341);
@@ -1535,7 +1536,10 @@ export function bSiluScale(out: usize, g: usize, x: usize, n: i32, alpha: f32): 
     const e = f32x4.mul(er, i32x4.shl(i32x4.add(m, magicToBias), 23));
     const s = f32x4.div(one, f32x4.add(one, e));
     const h = f32x4.mul(s, f32x4.add(one, f32x4.mul(f32x4.add(xv, vAlpha), f32x4.mul(s, e))));
-    const hv = v128.bitselect(nan, h, f32x4.eq(f32x4.abs(xv), inf));
+    // Below −88 the clamped σ stays at ~6e-39 while x + α keeps growing (h reached −1.8 at x = −3e38):
+    // the rule's value there is σ(x)·(1 + x + α) < 1e-8 for the |α| ≤ 1e30 bSiluScaleInto accepts, so 0.
+    const hz = v128.bitselect(zero, h, f32x4.lt(xv, negLim));
+    const hv = v128.bitselect(nan, hz, f32x4.eq(f32x4.abs(xv), inf));
     v128.store(out + i, f32x4.mul(v128.load(g + i), hv));
   }
 }

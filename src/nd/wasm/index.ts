@@ -1163,7 +1163,16 @@ export function convWgtDirectWasm(
  * False, having touched nothing, under the same conditions as `adamStepInto`.
  */
 export function stepScaleInto(out: ArrayLike<number>, g: ArrayLike<number>, x: ArrayLike<number>, hi: number, lo: number): boolean {
+  // The kernel multiplies by hi and lo rounded to float32: outside float32's normal range (a
+  // leaky c of 1e-50 or 1e40) that rounding, not the product's, would decide the result.
+  if (!float32Normal(hi) || !float32Normal(lo)) return false;
   return stagedGx(out, g, x, (e, o, gp, xp, n) => e.stepScale(o, gp, xp, n, hi, lo));
+}
+
+/** True for 0 and for finite numbers within float32's normal range (≥ 2⁻¹²⁶, < 2¹²⁸ in magnitude). */
+function float32Normal(v: number): boolean {
+  const a = Math.abs(v);
+  return a === 0 || (a >= 1.1754943508222875e-38 && a <= 3.4028234663852886e38);
 }
 
 /**
