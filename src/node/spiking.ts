@@ -13,7 +13,7 @@ import { ArgumentError } from '../errors';
 import type { Tensor } from '../tensor';
 import { tensor } from '../creation';
 import { noGrad } from '../autograd/tape';
-import { crossEntropy, max, stack } from '../ops';
+import { crossEntropy, stack } from '../ops';
 import * as rules from '../activations/rules';
 import type { RuleChoice } from '../activations/rule';
 import { Generator, manualSeed } from '../random';
@@ -30,6 +30,7 @@ import { loadMnist } from './mnist';
 import { DataLoader } from '../data/loader';
 import { LIF } from '../snn/lif';
 import { SpikeEvents, eventLinear } from '../snn/events';
+import { maxOverTime } from '../snn/readout';
 import { accuracy as spikeAccuracy, ceCountLoss, ceMembraneLoss } from '../snn/loss';
 import { monitor } from '../diagnostics/monitor';
 import { meanSd, deriveSeed, type MeanSd } from '../experiment/stats';
@@ -329,9 +330,7 @@ class ToyNet extends Module {
   readoutOf(x: SpikeEvents): Tensor {
     const spikes = this.hidden.forward(eventLinear(x, this.w1.weight)); // [T, N, hidden]
     const membranes = this.readout.forward(this.w2.forward(spikes)); // [T, N, outputs]
-    const [T, N, outputs] = membranes.shape;
-    // the max over time of [T, N·outputs]: the reduction's inner loop runs over N·outputs values, not 2
-    return max(membranes.reshape([T, N * outputs]), 0).reshape([N, outputs]);
+    return maxOverTime(membranes); // [N, outputs]: max(membranes, 0) in one pass
   }
 }
 

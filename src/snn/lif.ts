@@ -16,7 +16,7 @@ import { shouldRecord } from '../autograd/tape';
 import { unrecorded } from '../ops/record';
 import * as nd from '../nd';
 import { lifMembrane, lifStepInPlace } from './membrane';
-import { lifSequence } from './fused';
+import { lifSequence, lifSpikeSequence } from './fused';
 import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor, splitSteps } from './neuron';
 
 export interface LIFOptions extends NeuronOptions {
@@ -181,10 +181,21 @@ export class LIF extends SpikingNeuron {
     return lifSequence(seq, mem0, this.effectiveDecay(this.beta), this.threshold, this.resetMode, reset);
   }
 
+  /** The spikes [T, N, ...] from rest of the fused spike op, or null when the layer records its spikes with heaviside. */
+  #fusedSpikes(seq: Tensor): Tensor | null {
+    const spike = this.fusedSpikes();
+    if (spike === null) return null;
+    const spikes = lifSpikeSequence(seq, this.zerosOf(seq.shape.slice(1)), this.effectiveDecay(this.beta), this.threshold, this.resetMode, spike);
+    this.emitSequence(spikes);
+    return spikes;
+  }
+
   /**
    * A whole sequence from rest: one tensor [T, N, ...features], or several tensors (one per time
    * step). Returns the spikes [T, N, ...features], or the membrane potentials with
-   * `output: 'membrane'`. One tensor runs as `runSequence` (fused) when the layer allows it.
+   * `output: 'membrane'`. One tensor runs as `runSequence` (fused) when the layer allows it; for
+   * the spikes alone, one op makes them with the membranes (on the tape as 'lifSpikeSequence',
+   * with the heaviside rule as its rule) unless the rule has learnable parameters.
    */
   override forward(...inputs: Tensor[]): Tensor {
     if (inputs.length === 1) {
@@ -196,6 +207,9 @@ export class LIF extends SpikingNeuron {
         const membranes = this.#fusedMembranes(seq, undefined);
         if (membranes !== null) return membranes;
       } else if (this.output === 'membrane' || shouldRecord([seq, this.beta, this.threshold])) {
+        // only the spikes are wanted (a hidden layer): one op makes them with the membranes
+        const spikes = this.output === 'spikes' ? this.#fusedSpikes(seq) : null;
+        if (spikes !== null) return spikes;
         const fused = this.#fused(seq, undefined);
         if (fused !== null) return this.output === 'spikes' ? fused.spikes : fused.membranes;
       }

@@ -50,6 +50,24 @@ describe('SpikeEvents', () => {
     expect(flat(e.toDense())).toEqual([0, 1]);
   });
 
+  it('is immutable: its arrays are copies, so editing them changes neither the events nor a recorded eventLinear', () => {
+    const x = tensor([[0, 1, 0], [2, 0, -1]], { dtype: 'float64' });
+    const e = snn.SpikeEvents.from(x);
+    const W = tensor([[1, 2, 3]], { dtype: 'float64', requiresGrad: true });
+    const y = snn.eventLinear(e, W);
+    e.value[0] = 100;
+    e.feature[1] = 1;
+    e.rowStart[1] = 0;
+    expect(Array.from(e.value)).toEqual([1, 2, -1]);
+    expect(Array.from(e.feature)).toEqual([1, 0, 2]);
+    expect(Array.from(e.rowStart)).toEqual([0, 1, 3]);
+    expect(flat(e.toDense())).toEqual(flat(x));
+    expect(Object.isFrozen(e)).toBe(true);
+    expect(Object.isFrozen(e.shape)).toBe(true);
+    y.sum().backward(); // dW = Σ_r x[r, :]
+    expect(gradOf(W)).toEqual([2, 1, -1]);
+  });
+
   it('refuses a tensor that requires grad (events are data: the gradient would be lost silently)', () => {
     const x = tensor([[0, 1]], { requiresGrad: true });
     expect(() => snn.SpikeEvents.from(x)).toThrow(ArgumentError);
