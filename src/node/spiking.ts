@@ -31,6 +31,7 @@ import { DataLoader } from '../data/loader';
 import { LIF } from '../snn/lif';
 import { SpikeEvents, eventLinear } from '../snn/events';
 import { maxOverTime } from '../snn/readout';
+import { spikeLinear } from '../snn/spike-linear';
 import { accuracy as spikeAccuracy, ceCountLoss, ceMembraneLoss } from '../snn/loss';
 import { monitor } from '../diagnostics/monitor';
 import { meanSd, deriveSeed, type MeanSd } from '../experiment/stats';
@@ -329,7 +330,7 @@ class ToyNet extends Module {
   /** The readout for input spikes given as events (`SpikeEvents.from(x)`, made once per batch). */
   readoutOf(x: SpikeEvents): Tensor {
     const spikes = this.hidden.forward(eventLinear(x, this.w1.weight)); // [T, N, hidden]
-    const membranes = this.readout.forward(this.w2.forward(spikes)); // [T, N, outputs]
+    const membranes = this.readout.forward(spikeLinear(spikes, this.w2.weight)); // [T, N, outputs]: w2's product from the spikes that fired
     return maxOverTime(membranes); // [N, outputs]: max(membranes, 0) in one pass
   }
 }

@@ -97,88 +97,140 @@ function decayPerElement(beta: Floats, n: number): Float64Array {
 }
 
 /**
- * The recurrence forward: U[t] into `u` from the input `x` and mem0 `m0`, and, when `s` is given,
- * S[t] = (U[t] > Θ) read back from the stored (rounded) U[t] as heaviside would read it.
+ * The recurrence forward: U[t] into `u` from the input `x` and mem0 `m0`, and, when `s` is given
+ * (zero-filled), S[t] = (U[t] > Θ) read back from the stored (rounded) U[t] as heaviside would
+ * read it; only the ones are written. `b` holds one decay per element of a step.
  */
-function forwardLoop(x: Floats, m0: Floats, b: Float64Array, th: number, mode: ResetMode, u: Floats, s: Floats | null, n: number, T: number): void {
-  for (let t = 0; t < T; t++) {
+function forwardLoop(x: Floats, m0: Floats, b: Float64Array, scalar: boolean, th: number, mode: ResetMode, u: Floats, s: Floats | null, n: number, T: number): void {
+  // the first step, from mem0
+  for (let i = 0; i < n; i++) {
+    const p = m0[i];
+    const r = p > th ? 1 : 0;
+    if (mode === 'subtract') u[i] = b[i] * p + x[i] - r * th;
+    else if (mode === 'zero') u[i] = b[i] * (1 - r) * p + x[i];
+    else u[i] = b[i] * p + x[i];
+    if (s !== null && u[i] > th) s[i] = 1;
+  }
+  if (T > 1 && n > 0) {
+    if (scalar) forwardScalar(x, b[0], th, mode, u, s, n, T * n);
+    else forwardPerNeuron(x, b, th, mode, u, s, n, T);
+  }
+}
+
+/** Steps 1..T−1 with one decay: flat loops over k = t·n + i, the previous membrane at k − n. */
+function forwardScalar(x: Floats, bv: number, th: number, mode: ResetMode, u: Floats, s: Floats | null, n: number, end: number): void {
+  if (mode === 'subtract') {
+    for (let k = n; k < end; k++) {
+      const p = u[k - n];
+      u[k] = bv * p + x[k] - (p > th ? 1 : 0) * th;
+      if (s !== null && u[k] > th) s[k] = 1;
+    }
+  } else if (mode === 'zero') {
+    for (let k = n; k < end; k++) {
+      const p = u[k - n];
+      u[k] = bv * (1 - (p > th ? 1 : 0)) * p + x[k];
+      if (s !== null && u[k] > th) s[k] = 1;
+    }
+  } else {
+    for (let k = n; k < end; k++) {
+      u[k] = bv * u[k - n] + x[k];
+      if (s !== null && u[k] > th) s[k] = 1;
+    }
+  }
+}
+
+/** Steps 1..T−1 with one decay per neuron, row by row. */
+function forwardPerNeuron(x: Floats, b: Float64Array, th: number, mode: ResetMode, u: Floats, s: Floats | null, n: number, T: number): void {
+  for (let t = 1; t < T; t++) {
     const row = t * n;
-    // the previous membrane: mem0, then the row just written (read back rounded to the dtype)
-    const prev = t === 0 ? m0 : u;
-    const po = t === 0 ? 0 : row - n;
+    const po = row - n;
     if (mode === 'subtract') {
       for (let i = 0; i < n; i++) {
-        const p = prev[po + i];
+        const p = u[po + i];
         u[row + i] = b[i] * p + x[row + i] - (p > th ? 1 : 0) * th;
       }
     } else if (mode === 'zero') {
       for (let i = 0; i < n; i++) {
-        const p = prev[po + i];
+        const p = u[po + i];
         u[row + i] = b[i] * (1 - (p > th ? 1 : 0)) * p + x[row + i];
       }
     } else {
-      for (let i = 0; i < n; i++) u[row + i] = b[i] * prev[po + i] + x[row + i];
+      for (let i = 0; i < n; i++) u[row + i] = b[i] * u[po + i] + x[row + i];
     }
-    if (s !== null) for (let i = row; i < row + n; i++) s[i] = u[i] > th ? 1 : 0;
+    if (s !== null) for (let k = row; k < row + n; k++) if (u[k] > th) s[k] = 1;
   }
 }
 
 /**
- * Backpropagation through time. On entry g[k] is the gradient of U[k] from outside the
+ * Backpropagation through time, in place. On entry g[k] is the gradient of U[k] from outside the
  * recurrence (the loss through the membranes, or through the spikes); on return it is dL/dU[k]
- * (which is also dL/dI[k]). `H`/`H0` are h at every U[k] and at mem0 when the reset's gradient
- * flows through the surrogate, else null. Returns dL/dmem0.
+ * (which is also dL/dI[k]): for k = t·n + i from the end, g[k] += ∂U[k + n]/∂U[k] · g[k + n], the
+ * next step's decay, with the reset R[t + 1] = (U[k] > Θ) held fixed or, when `H` (h at every
+ * U[k]) is given, passing through h. Returns dL/dmem0 (`H0`: h at mem0).
  */
-function bpttLoop(g: Floats, mem: Floats, mem0: Floats, b: Float64Array, th: number, mode: ResetMode, H: Float64Array | null, H0: Float64Array | null, n: number, T: number): Float64Array {
-  // carry[i]: dL/dU[t−1] from step t (the recurrence), finally the gradient of mem0
-  const carry = new Float64Array(n);
-  for (let t = T - 1; t >= 0; t--) {
-    const row = t * n;
-    const prev = t === 0 ? mem0 : mem;
-    const po = t === 0 ? 0 : row - n;
-    const hp = t === 0 ? H0 : H; // h at the previous membrane: the reset's surrogate
-    if (mode === 'subtract') {
-      if (hp === null) {
-        for (let i = 0; i < n; i++) {
-          const a = g[row + i] + carry[i];
-          g[row + i] = a;
-          carry[i] = b[i] * a;
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const a = g[row + i] + carry[i];
-          g[row + i] = a;
-          const gR = -th * a; // dL/dR[t]
-          carry[i] = b[i] * a + gR * hp[po + i];
-        }
-      }
-    } else if (mode === 'zero') {
-      if (hp === null) {
-        for (let i = 0; i < n; i++) {
-          const a = g[row + i] + carry[i];
-          g[row + i] = a;
-          const r = prev[po + i] > th ? 1 : 0;
-          carry[i] = b[i] * (1 - r) * a;
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const a = g[row + i] + carry[i];
-          g[row + i] = a;
-          const p = prev[po + i];
-          const r = p > th ? 1 : 0;
-          const gR = -b[i] * p * a;
-          carry[i] = b[i] * (1 - r) * a + gR * hp[po + i];
-        }
-      }
+function bpttLoop(g: Floats, mem: Floats, mem0: Floats, b: Float64Array, scalar: boolean, th: number, mode: ResetMode, H: Float64Array | null, H0: Float64Array | null, n: number, T: number): Float64Array {
+  if (T > 1 && n > 0) {
+    if (scalar) bpttScalar(g, mem, b[0], th, mode, H, n, (T - 1) * n);
+    else bpttPerNeuron(g, mem, b, th, mode, H, n, T);
+  }
+  // mem0 = U[−1]: the same step once more, into a fresh array
+  const dMem0 = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = g[i];
+    const p = mem0[i];
+    const r = p > th ? 1 : 0;
+    if (mode === 'subtract') dMem0[i] = H0 === null ? b[i] * a : b[i] * a + -th * a * H0[i];
+    else if (mode === 'zero') dMem0[i] = H0 === null ? b[i] * (1 - r) * a : b[i] * (1 - r) * a + -b[i] * p * a * H0[i];
+    else dMem0[i] = b[i] * a;
+  }
+  return dMem0;
+}
+
+/** bpttLoop's steps with one decay: flat loops from k = (T − 1)·n − 1 down to 0. */
+function bpttScalar(g: Floats, mem: Floats, bv: number, th: number, mode: ResetMode, H: Float64Array | null, n: number, last: number): void {
+  if (mode === 'subtract') {
+    if (H === null) {
+      for (let k = last - 1; k >= 0; k--) g[k] += bv * g[k + n];
     } else {
-      for (let i = 0; i < n; i++) {
-        const a = g[row + i] + carry[i];
-        g[row + i] = a;
-        carry[i] = b[i] * a;
+      for (let k = last - 1; k >= 0; k--) {
+        const a = g[k + n];
+        g[k] += bv * a + -th * a * H[k];
       }
     }
+  } else if (mode === 'zero') {
+    if (H === null) {
+      for (let k = last - 1; k >= 0; k--) g[k] += bv * (1 - (mem[k] > th ? 1 : 0)) * g[k + n];
+    } else {
+      for (let k = last - 1; k >= 0; k--) {
+        const a = g[k + n];
+        const p = mem[k];
+        g[k] += bv * (1 - (p > th ? 1 : 0)) * a + -bv * p * a * H[k];
+      }
+    }
+  } else {
+    for (let k = last - 1; k >= 0; k--) g[k] += bv * g[k + n];
   }
-  return carry;
+}
+
+/** bpttLoop's steps with one decay per neuron, row by row from the end. */
+function bpttPerNeuron(g: Floats, mem: Floats, b: Float64Array, th: number, mode: ResetMode, H: Float64Array | null, n: number, T: number): void {
+  for (let t = T - 2; t >= 0; t--) {
+    const row = t * n;
+    const next = row + n;
+    if (mode === 'subtract') {
+      if (H === null) for (let i = 0; i < n; i++) g[row + i] += b[i] * g[next + i];
+      else for (let i = 0; i < n; i++) g[row + i] += b[i] * g[next + i] + -th * g[next + i] * H[row + i];
+    } else if (mode === 'zero') {
+      for (let i = 0; i < n; i++) {
+        const a = g[next + i];
+        const p = mem[row + i];
+        const c = b[i] * (1 - (p > th ? 1 : 0)) * a;
+        g[row + i] += H === null ? c : c + -b[i] * p * a * H[row + i];
+      }
+    } else {
+      for (let i = 0; i < n; i++) g[row + i] += b[i] * g[next + i];
+    }
+  }
 }
 
 /**
@@ -264,7 +316,7 @@ function finish(
   const n = mem0.length;
   const T = s.seqShape[0];
   const b = decayPerElement(s.beta, n);
-  const carry = bpttLoop(g, mem, mem0, b, th, mode, H, H0, n, T);
+  const carry = bpttLoop(g, mem, mem0, b, s.beta.length === 1, th, mode, H, H0, n, T);
   const { dBeta, dTh } = parameterGrads(g, mem, mem0, s.beta, th, mode, H, H0, n, T, needs[2], needs[3]);
   let gInput: nd.Nd | null = gBuf;
   if (!needs[0]) {
@@ -349,7 +401,7 @@ function operands(input: Tensor, mem0: Tensor, beta: Tensor, threshold: Tensor):
 export function lifSequence(input: Tensor, mem0: Tensor, beta: Tensor, threshold: Tensor, mode: ResetMode, reset: ResetGradient): Tensor {
   const { x, m0, b, th, n, T } = operands(input, mem0, beta, threshold);
   const out = nd.zeros(input.shape, input.dtype);
-  forwardLoop(x, m0, decayPerElement(b, n), th, mode, out.data, null, n, T);
+  forwardLoop(x, m0, decayPerElement(b, n), b.length === 1, th, mode, out.data, null, n, T);
   return record(lifSequenceOp, [input, mem0, beta, threshold], out, {
     mem: out.data,
     mem0: m0,
@@ -376,7 +428,7 @@ export function lifSpikeSequence(input: Tensor, mem0: Tensor, beta: Tensor, thre
   const { x, m0, b, th, n, T } = operands(input, mem0, beta, threshold);
   const mem = nd.alloc(input.dtype, T * n);
   const out = nd.zeros(input.shape, input.dtype);
-  forwardLoop(x, m0, decayPerElement(b, n), th, mode, mem, out.data, n, T);
+  forwardLoop(x, m0, decayPerElement(b, n), b.length === 1, th, mode, mem, out.data, n, T);
   return record(
     lifSpikeSequenceOp,
     [input, mem0, beta, threshold],

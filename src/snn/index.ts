@@ -14,3 +14,4 @@ export { ceCountLoss, ceMembraneLoss, mseRateLoss, accuracy, firingRate } from '
 export type { OutputSequence, MembraneLossOptions, RateLossOptions } from './loss';
 export { SpikeEvents, eventLinear } from './events';
 export { maxOverTime } from './readout';
+export { spikeLinear } from './spike-linear';
