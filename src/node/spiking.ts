@@ -30,7 +30,6 @@ import { loadMnist } from './mnist';
 import { DataLoader } from '../data/loader';
 import { LIF } from '../snn/lif';
 import { SpikeEvents, eventLinear } from '../snn/events';
-import { maxOverTime } from '../snn/readout';
 import { spikeLinear } from '../snn/spike-linear';
 import { accuracy as spikeAccuracy, ceCountLoss, ceMembraneLoss } from '../snn/loss';
 import { monitor } from '../diagnostics/monitor';
@@ -330,8 +329,8 @@ class ToyNet extends Module {
   /** The readout for input spikes given as events (`SpikeEvents.from(x)`, made once per batch). */
   readoutOf(x: SpikeEvents): Tensor {
     const spikes = this.hidden.forward(eventLinear(x, this.w1.weight)); // [T, N, hidden]
-    const membranes = this.readout.forward(spikeLinear(spikes, this.w2.weight)); // [T, N, outputs]: w2's product from the spikes that fired
-    return maxOverTime(membranes); // [N, outputs]: max(membranes, 0) in one pass
+    // w2's product from the spikes that fired, then the readout's largest membrane over time, [N, outputs]
+    return this.readout.maxMembrane(spikeLinear(spikes, this.w2.weight));
   }
 }
 

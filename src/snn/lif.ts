@@ -17,6 +17,7 @@ import { unrecorded } from '../ops/record';
 import * as nd from '../nd';
 import { lifMembrane, lifStepInPlace } from './membrane';
 import { lifSequence, lifSpikeSequence } from './fused';
+import { leakyMaxOverTime, maxOverTime } from './readout';
 import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor, splitSteps } from './neuron';
 
 export interface LIFOptions extends NeuronOptions {
@@ -179,6 +180,21 @@ export class LIF extends SpikingNeuron {
     if (reset === null) return null;
     const mem0 = mem ?? this.zerosOf(seq.shape.slice(1));
     return lifSequence(seq, mem0, this.effectiveDecay(this.beta), this.threshold, this.resetMode, reset);
+  }
+
+  /**
+   * The largest membrane potential of each neuron over a whole sequence [T, N, ...features] from
+   * rest: [N, ...features], the values and gradients of
+   * `snn.maxOverTime(lif.runSequence(seq).membranes)` — the readout of SpyTorch's tutorials (a
+   * leaky output layer that does not spike, read at its maximum). With reset 'none', a fixed β and
+   * nothing listening to the layer's spikes it runs as one op that keeps no membranes; otherwise
+   * as runSequence, then maxOverTime.
+   */
+  maxMembrane(seq: Tensor): Tensor {
+    const x = this.checkSequence('maxMembrane', seq);
+    this.checkDecayFits('maxMembrane', 'beta', this.beta, x.shape.slice(1));
+    if (this.resetMode === 'none' && !this.learnBeta && !this.hasSpikeListeners) return leakyMaxOverTime(x, this.beta);
+    return maxOverTime(this.runSequence(x).membranes);
   }
 
   /** The spikes [T, N, ...] from rest of the fused spike op, or null when the layer records its spikes with heaviside. */

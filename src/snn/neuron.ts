@@ -129,6 +129,12 @@ interface BoundSpikeRule {
   readonly label: string;
 }
 
+/**
+ * The bindings of plain local-derivative rules for the fused ops, by rule, then by threshold ('learnt'
+ * for a learnt threshold: read at U − Θ, the centre passed separately) and tape label.
+ */
+const plainBindings = new WeakMap<Rule, Map<string, BoundSpikeRule>>();
+
 /** Everything the neuron layers share. */
 export abstract class SpikingNeuron extends Module implements RuleHost {
   /** The threshold Θ (a 0-d parameter when learnThreshold). */
@@ -331,22 +337,24 @@ export abstract class SpikingNeuron extends Module implements RuleHost {
       // A plain local derivative binds to the same function every time (h read at x − Θ), so the
       // binding is kept: a new closure per call would make the loop that applies it see a new
       // callee on every iteration, and V8 then stops inlining it (measured: 3× slower).
-      const cache = this.#spikeRuleCache;
+      // Kept for every layer (by rule object, threshold and learnThreshold), so that layers made
+      // one after another (the runs of an experiment) share it too.
       const plain = resolved.rule.derivative !== undefined;
-      if (plain && cache !== null && cache.rule === resolved.rule && cache.threshold === threshold && cache.learnThreshold === learnThreshold) {
-        return cache.bound;
-      }
+      const key = `${learnThreshold ? 'learnt' : threshold} ${resolved.label}`;
+      const cached = plain ? plainBindings.get(resolved.rule)?.get(key) : undefined;
+      if (cached !== undefined) return cached;
       const kernel = entry.kernelFor(learnThreshold ? undefined : { threshold });
       const bound = bindForCall(entry, kernel, resolved.rule);
       if (bound.context !== undefined) return null;
       const made = { rule: bound, center: learnThreshold ? threshold : 0, label: bound.label ?? resolved.label };
-      if (plain) this.#spikeRuleCache = { rule: resolved.rule, threshold, learnThreshold, bound: made };
+      if (plain) {
+        let byKey = plainBindings.get(resolved.rule);
+        if (byKey === undefined) plainBindings.set(resolved.rule, (byKey = new Map()));
+        byKey.set(key, made);
+      }
       return made;
     });
   }
-
-  /** The last binding of a plain local-derivative rule, by rule, threshold and learnThreshold. */
-  #spikeRuleCache: { rule: Rule; threshold: number; learnThreshold: boolean; bound: BoundSpikeRule } | null = null;
 
   /** Zeros of `shape` (or of `like`'s shape) in the layer's dtype: the state at rest. */
   protected zerosOf(like: Tensor | readonly number[]): Tensor {

@@ -99,3 +99,114 @@ export function maxOverTime(x: Tensor): Tensor {
   maxOverRows(data, y, first, ties, T);
   return record(maxOverTimeOp, [x], out, { x: data, y, first, ties, shape: x.shape });
 }
+
+// ---------------------------------------------------------------------------------------------
+// A leaky readout read at its maximum, in one op: maxOverTime of the membranes of a LIF layer
+// without reset (U[t] = β·U[t−1] + I[t] from U[−1] = 0), without keeping the membranes. The
+// backward needs dL/dI[t] = Σ over the steps t* ≥ t holding a maximum of share·β^(t*−t), one
+// reverse pass; the membranes are recomputed only for a neuron whose maximum is tied.
+// ---------------------------------------------------------------------------------------------
+
+interface LeakySaved {
+  /** The input current, contiguous [T·n]. */
+  readonly x: nd.FloatArray;
+  /** The decay of each element of a step, [n]. */
+  readonly b: Float64Array;
+  readonly y: nd.FloatArray;
+  readonly first: Int32Array;
+  readonly ties: Int32Array;
+  readonly shape: readonly number[];
+}
+
+/** The recurrence and the running maximum, one pass; `u` holds the membranes of one step (rounded to the dtype). */
+function leakyMaxForward(x: nd.FloatArray, b: Float64Array, u: nd.FloatArray, y: nd.FloatArray, first: Int32Array, ties: Int32Array, T: number): void {
+  const n = y.length;
+  for (let i = 0; i < n; i++) {
+    u[i] = b[i] * 0 + x[i]; // from rest, as the membranes op computes it
+    y[i] = u[i];
+    ties[i] = 1;
+  }
+  for (let t = 1; t < T; t++) {
+    const row = t * n;
+    for (let i = 0; i < n; i++) {
+      u[i] = b[i] * u[i] + x[row + i];
+      const v = u[i];
+      const m = y[i];
+      if (v > m) {
+        y[i] = v;
+        first[i] = t;
+        ties[i] = 1;
+      } else if (v === m) {
+        ties[i]++;
+      } else if (v !== v) {
+        if (m === m) {
+          y[i] = v;
+          first[i] = t;
+          ties[i] = 1;
+        } else {
+          ties[i]++;
+        }
+      }
+    }
+  }
+}
+
+/** dI from the gradient `gd` of the maxima, in place of the membranes op's BPTT after maxOverTime's backward. */
+function leakyMaxBackward(dI: nd.FloatArray, gd: nd.FloatArray, s: LeakySaved): void {
+  const { x, b, y, first, ties } = s;
+  const n = y.length;
+  const T = s.shape[0];
+  const last = (T - 1) * n;
+  // the neurons whose maximum is held once: the gradient enters at step first[i] only
+  for (let i = 0; i < n; i++) dI[last + i] = first[i] === T - 1 ? gd[i] : 0;
+  for (let t = T - 2; t >= 0; t--) {
+    const row = t * n;
+    for (let i = 0; i < n; i++) dI[row + i] = (first[i] === t ? gd[i] : 0) + b[i] * dI[row + n + i];
+  }
+  // tied maxima share the gradient evenly (as max's backward): that neuron's column again
+  const single = dI instanceof Float32Array;
+  const u = single ? new Float32Array(1) : new Float64Array(1);
+  const hit = new Uint8Array(T);
+  for (let i = 0; i < n; i++) {
+    if (ties[i] === 1) continue;
+    const share = single ? Math.fround(gd[i] / ties[i]) : gd[i] / ties[i];
+    const m = y[i];
+    const isNaN = m !== m;
+    u[0] = b[i] * 0 + x[i];
+    for (let t = 0; t < T; t++) {
+      if (t > 0) u[0] = b[i] * u[0] + x[t * n + i];
+      const v = u[0];
+      hit[t] = v === m || (isNaN && v !== v) ? 1 : 0;
+    }
+    dI[last + i] = hit[T - 1] === 1 ? share : 0;
+    for (let t = T - 2; t >= 0; t--) dI[t * n + i] = (hit[t] === 1 ? share : 0) + b[i] * dI[(t + 1) * n + i];
+  }
+}
+
+const leakyMaxOp = defineOp<LeakySaved>('leakyMaxOverTime', (g, s) => {
+  const out = nd.pooledEmpty(s.shape, nd.dtypeOf(g)); // every element is written
+  leakyMaxBackward(out.data, nd.contiguous(g).data, s);
+  return [out];
+});
+
+/**
+ * maxOverTime of the membranes U[t] = β·U[t−1] + I[t] (from U[−1] = 0) of a leaky integrator
+ * driven by `input` [T, ...state] with decay `beta` (0-d, or the state's trailing dimensions; not
+ * differentiated): [...state], the values of maxOverTime(lifSequence(input, 0, β, Θ, 'none')) bit
+ * for bit and its input gradient, in one op that keeps no membranes. Checked by the layer
+ * (`LIF.maxMembrane`) before it calls it.
+ */
+export function leakyMaxOverTime(input: Tensor, beta: Tensor): Tensor {
+  const x = nd.contiguous(input.data).data;
+  const T = input.shape[0];
+  const rest = input.shape.slice(1);
+  const n = nd.sizeOf(rest);
+  const bd = nd.contiguous(beta.data).data;
+  const b = new Float64Array(n);
+  for (let i = 0, j = 0; i < n; i++, j++) b[i] = bd[j === bd.length ? (j = 0) : j];
+  const out = nd.zeros(rest, input.dtype);
+  const first = new Int32Array(n);
+  const ties = new Int32Array(n);
+  leakyMaxForward(x, b, nd.alloc(input.dtype, n), out.data, first, ties, T);
+  return record(leakyMaxOp, [input], out, { x, b, y: out.data, first, ties, shape: input.shape });
+}

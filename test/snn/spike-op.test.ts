@@ -352,3 +352,68 @@ describe('snn.maxOverTime', () => {
     expect(() => snn.maxOverTime(randn([0, 3]))).toThrow(/snn.maxOverTime: expected a sequence \[T, \.\.\.\] with at least one time step, got shape \[0, 3\]/);
   });
 });
+
+describe('LIF.maxMembrane: maxOverTime of the membranes, one op for a leaky readout', () => {
+  const cases: [string, snn.LIFOptions, number[], number, boolean][] = [
+    ['reset none, scalar β, features [2] (the toy readout)', { beta: 0.9, reset: 'none', threshold: 1e9 }, [2], 40, true],
+    ['reset none, β per neuron, features [2, 3] (rank 3 with the batch)', { beta: tensor([0.5, 0.9, 1, 0, 0.7, 0.95], { shape: [2, 3] }), reset: 'none' }, [2, 3], 12, true],
+    ['T = 1, batch 1', { beta: 0.8, reset: 'none' }, [3], 1, true],
+    ['reset subtract: runSequence, then maxOverTime', { beta: 0.8, reset: 'subtract', threshold: 0.5 }, [3], 10, false],
+    ['learnt β: runSequence, then maxOverTime', { beta: 0.8, reset: 'none', learnBeta: true }, [3], 10, false],
+  ];
+  for (const [name, options, features, T, fused] of cases) {
+    it(name, () => {
+      const a = new snn.LIF({ ...options, dtype: 'float64' });
+      const b = new snn.LIF({ ...options, dtype: 'float64' });
+      const shape = [T, 2, ...features];
+      const gen = new Generator(T + features.length);
+      const xData = randn(shape, { generator: gen, dtype: 'float64' }).mul(0.7);
+      const g = randn(shape.slice(1), { generator: gen, dtype: 'float64' });
+      const x1 = xData.detach().requiresGrad_();
+      const y1 = a.maxMembrane(x1);
+      expect(listTape(y1).some((r) => r.op === 'leakyMaxOverTime')).toBe(fused);
+      y1.backward(g);
+      const x2 = xData.detach().requiresGrad_();
+      const y2 = max(b.runSequence(x2).membranes, 0);
+      y2.backward(g);
+      expect(y1.shape).toEqual(shape.slice(1));
+      expect(flat(y1)).toEqual(flat(y2));
+      expectClose(gradOf(x1), gradOf(x2), 1e-12, 1e-12);
+      if (options.learnBeta === true) expectClose(gradOf(a.beta), gradOf(b.beta), 1e-12, 1e-12);
+    });
+  }
+
+  it('the gradient by hand (β^(t*−t) g up to the maximum), tied maxima (an input of zeros) and NaN, float32 bit for bit', () => {
+    const lif = new snn.LIF({ beta: 0.5, reset: 'none' });
+    // neuron 0: U = 1, 1.5, 0.75 (max at t = 1); neuron 1: zeros (tied at every step); neuron 2: a NaN from t = 1
+    const x = tensor([1, 0, 0.25, 1, 0, Number.NaN, -1, 0, 2], { shape: [3, 1, 3], requiresGrad: true });
+    const y = lif.maxMembrane(x);
+    expect(flat(y).slice(0, 2)).toEqual([1.5, 0]);
+    expect(Number.isNaN(flat(y)[2])).toBe(true);
+    y.backward(tensor([2, 3, 4], { shape: [1, 3] }));
+    // dL/dI[t] = g·β^(1−t) for t ≤ 1 (neuron 0); 3/3 at each tied step plus the decayed later shares (neuron 1); NaN ties at t = 1, 2 (neuron 2)
+    expect(gradOf(x)).toEqual([1, 3 / 3 + 0.5 * (1 + 0.5), 4 / 2 * 0.5 + 4 / 2 * 0.25, 2, 1 + 0.5 * 1, 2 + 0.5 * 2, 0, 1, 2]);
+    const ref = new snn.LIF({ beta: 0.5, reset: 'none' });
+    const x2 = x.detach().requiresGrad_();
+    max(ref.runSequence(x2).membranes, 0).backward(tensor([2, 3, 4], { shape: [1, 3] }));
+    expect(gradOf(x)).toEqual(gradOf(x2));
+  });
+
+  it('with a spike listener (the monitor) it runs runSequence, so the listener sees every step', () => {
+    const lif = new snn.LIF({ beta: 0.9, reset: 'none', threshold: 0.5 });
+    let steps = 0;
+    const handle = lif.onSpikes(() => steps++);
+    const x = randn([6, 2, 3], { generator: new Generator(1) });
+    const y = lif.maxMembrane(x);
+    handle.remove();
+    expect(steps).toBe(6);
+    expect(flat(y)).toEqual(flat(lif.maxMembrane(x)));
+  });
+
+  it('bad input: the sequence checks of the layer, naming maxMembrane', () => {
+    const lif = new snn.LIF({ beta: 0.9, reset: 'none' });
+    expect(() => lif.maxMembrane(tensor([1, 2]))).toThrow(/LIF.maxMembrane: expected a sequence of shape \[T, N, \.\.\.features\] \(rank ≥ 2\), got shape \[2\]/);
+    expect(() => lif.maxMembrane(randn([0, 2, 3]))).toThrow(/LIF.maxMembrane: the sequence has no time steps/);
+    expect(() => new snn.LIF({ beta: [0.1, 0.2], reset: 'none' }).maxMembrane(randn([2, 2, 3]))).toThrow(/LIF.maxMembrane: beta has one value per neuron, shape \[2\], but the input has shape \[2, 3\]/);
+  });
+});
