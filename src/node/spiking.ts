@@ -318,9 +318,10 @@ class ToyNet extends Module {
 
   /**
    * The readout: each output's largest membrane potential over time, [N, outputs]. Whole
-   * sequences throughout: one gemm for all steps of each Linear ([T, N, F] is [T·N, F] to it),
-   * and each LIF layer one fused op (plus one heaviside), so an iteration is a handful of records
-   * whatever the number of steps.
+   * sequences throughout, one op each whatever the number of steps: the input product from the
+   * input's events, the hidden spikes (membranes, spikes and BPTT in one op), the readout's
+   * product from the spikes that fired, and the readout's largest membrane (the membranes are
+   * never stored), so an iteration is six records.
    */
   override forward(x: Tensor): Tensor {
     return this.readoutOf(SpikeEvents.from(x));

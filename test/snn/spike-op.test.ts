@@ -244,21 +244,24 @@ describe('LIF.forward: the spike op equals the step-by-step path (spikes and eve
     });
   }
 
-  it('float32: the spikes are the step path\'s bit for bit, the gradients equal to float32 rounding', () => {
-    const a = new snn.LIF({ beta: [0.9, 0.95, 0.8, 0.7], reset: 'zero', learnBeta: true });
-    const b = new snn.LIF({ beta: [0.9, 0.95, 0.8, 0.7], reset: 'zero', learnBeta: true });
-    const xData = randn([30, 3, 4], { generator: new Generator(9) }).mul(0.8).add(0.2);
-    const ws = randn([30, 3, 4], { generator: new Generator(10) });
-    const x1 = xData.detach().requiresGrad_();
-    const s1 = a.forward(x1);
-    lossOf(s1, ws).backward();
-    const x2 = xData.detach().requiresGrad_();
-    const s2 = stack(b.run(Array.from({ length: 30 }, (_, t) => x2.slice([[t, t + 1]]).squeeze(0))).spikes, 0);
-    lossOf(s2, ws).backward();
-    expect(flat(s1)).toEqual(flat(s2));
-    expectClose(gradOf(x1), gradOf(x2), 1e-6, 1e-5);
-    expectClose(gradOf(a.beta), gradOf(b.beta), 1e-4, 1e-4);
-  });
+  for (const [mode, beta] of MODES.flatMap((m) => [[m, 0.9], [m, [0.9, 0.95, 0.8, 0.7]]] as const)) {
+    it(`float32, reset ${mode}, ${typeof beta === 'number' ? 'one β' : 'β per neuron'}: the spikes are the step path's bit for bit, the gradients equal to float32 rounding`, () => {
+      const a = new snn.LIF({ beta, reset: mode, learnBeta: true });
+      const b = new snn.LIF({ beta, reset: mode, learnBeta: true });
+      const xData = randn([30, 3, 4], { generator: new Generator(9) }).mul(0.8).add(0.2);
+      const ws = randn([30, 3, 4], { generator: new Generator(10) });
+      const x1 = xData.detach().requiresGrad_();
+      const s1 = a.forward(x1);
+      lossOf(s1, ws).backward();
+      const x2 = xData.detach().requiresGrad_();
+      const s2 = stack(b.run(Array.from({ length: 30 }, (_, t) => x2.slice([[t, t + 1]]).squeeze(0))).spikes, 0);
+      lossOf(s2, ws).backward();
+      expect(flat(s1)).toEqual(flat(s2));
+      expectClose(gradOf(x1), gradOf(x2), 1e-6, 1e-5);
+      expectClose(gradOf(a.beta), gradOf(b.beta), 1e-4, 1e-4);
+      expect(flat(s1)).toContain(1);
+    });
+  }
 
   it('the rule is resolved as for a step: the layer option, withExactRules over it; the tape names the rule', () => {
     const x = tensor([0.9, 0.95], { shape: [2, 1, 1], dtype: 'float64' }).requiresGrad_();
