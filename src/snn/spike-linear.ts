@@ -26,6 +26,9 @@ interface Saved {
 
 // The loops are functions of their own (V8 optimises them whole; see events.ts).
 
+/** The forward's list of active rows, grown as needed and reused (the record keeps a copy of its part). */
+let activeScratch = new Int32Array(0);
+
 /**
  * y[r, :] = b + Σ_f x[r, f]·W[:, f] over the non-zero x[r, f]; rows of zeros are left as they are
  * (b or 0). Returns how many rows have a non-zero entry, their indices written to `active`.
@@ -148,8 +151,8 @@ export function spikeLinear(x: Tensor, weight: Tensor, bias: Tensor | null = nul
   const b = bias === null ? null : nd.contiguous(bias.data).data;
   const rows = nd.sizeOf(x.shape.slice(0, -1));
   const out = nd.zeros([...x.shape.slice(0, -1), outF], x.dtype);
-  const active = new Int32Array(rows);
-  const count = sparseRowsForward(out.data, xd, w, b, rows, outF, inF, active);
+  if (activeScratch.length < rows) activeScratch = new Int32Array(rows);
+  const count = sparseRowsForward(out.data, xd, w, b, rows, outF, inF, activeScratch);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
-  return record(spikeLinearOp, inputs, out, { x: xd, w, xShape: x.shape, weightShape: weight.shape, hasBias: bias !== null, active: active.subarray(0, count) });
+  return record(spikeLinearOp, inputs, out, { x: xd, w, xShape: x.shape, weightShape: weight.shape, hasBias: bias !== null, active: activeScratch.slice(0, count) });
 }
