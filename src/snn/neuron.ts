@@ -130,8 +130,9 @@ interface BoundSpikeRule {
 }
 
 /**
- * The bindings of plain local-derivative rules for the fused ops, by rule, then by threshold ('learnt'
- * for a learnt threshold: read at U − Θ, the centre passed separately) and tape label.
+ * The bindings of plain local-derivative rules for the fused ops, by rule, then by the threshold
+ * the rule is bound at ('at 0' with learnThreshold: read at U − Θ, the centre passed per call) and
+ * the tape label.
  */
 const plainBindings = new WeakMap<Rule, Map<string, BoundSpikeRule>>();
 
@@ -337,19 +338,23 @@ export abstract class SpikingNeuron extends Module implements RuleHost {
       // A plain local derivative binds to the same function every time (h read at x − Θ), so the
       // binding is kept: a new closure per call would make the loop that applies it see a new
       // callee on every iteration, and V8 then stops inlining it (measured: 3× slower).
-      // Kept for every layer (by rule object, threshold and learnThreshold), so that layers made
-      // one after another (the runs of an experiment) share it too.
+      // Kept for every layer (by rule object, then by the threshold it is bound at and the label),
+      // so that layers made one after another (the runs of an experiment) share it too. With
+      // learnThreshold the rule is bound at 0 and read at U − Θ: one binding whatever Θ, the
+      // centre Θ (which the optimizer moves) is added per call.
+      const center = learnThreshold ? threshold : 0;
       const plain = resolved.rule.derivative !== undefined;
-      const key = `${learnThreshold ? 'learnt' : threshold} ${resolved.label}`;
+      const key = `${learnThreshold ? 'at 0' : threshold} ${resolved.label}`;
       const cached = plain ? plainBindings.get(resolved.rule)?.get(key) : undefined;
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) return { rule: cached.rule, center, label: cached.label };
       const kernel = entry.kernelFor(learnThreshold ? undefined : { threshold });
       const bound = bindForCall(entry, kernel, resolved.rule);
       if (bound.context !== undefined) return null;
-      const made = { rule: bound, center: learnThreshold ? threshold : 0, label: bound.label ?? resolved.label };
+      const made = { rule: bound, center, label: bound.label ?? resolved.label };
       if (plain) {
         let byKey = plainBindings.get(resolved.rule);
         if (byKey === undefined) plainBindings.set(resolved.rule, (byKey = new Map()));
+        if (byKey.size >= 64) byKey.clear(); // thresholds changed by hand many times: stay bounded
         byKey.set(key, made);
       }
       return made;

@@ -275,6 +275,26 @@ describe('LIF.forward: the spike op equals the step-by-step path (spikes and eve
     expect(lastBackwardRules()).toMatchObject({ lifSpikeSequence: ['exact'] });
   });
 
+  it('the rule bindings kept across calls: same rule, other thresholds and learnThreshold, in turns, each as its step path', () => {
+    const xData = randn([6, 2, 3], { generator: new Generator(12), dtype: 'float64' }).mul(0.8).add(0.4);
+    const ws = randn([6, 2, 3], { generator: new Generator(13), dtype: 'float64' });
+    for (let round = 0; round < 2; round++) {
+      for (const options of [{ threshold: 1 }, { threshold: 0.5 }, { threshold: 0.5, learnThreshold: true }, { threshold: 1, learnThreshold: true }, { threshold: 0.7, detachReset: false }]) {
+        const a = new snn.LIF({ beta: 0.8, ...options, dtype: 'float64' });
+        const b = new snn.LIF({ beta: 0.8, ...options, dtype: 'float64' });
+        const x1 = xData.detach().requiresGrad_();
+        lossOf(a.forward(x1), ws).backward();
+        const x2 = xData.detach().requiresGrad_();
+        lossOf(stack(b.run(Array.from({ length: 6 }, (_, t) => x2.slice([[t, t + 1]]).squeeze(0))).spikes, 0), ws).backward();
+        expectClose(gradOf(x1), gradOf(x2), 1e-10, 1e-9);
+        // and under withExactRules the same layer passes nothing through its spikes
+        const x3 = xData.detach().requiresGrad_();
+        withExactRules(() => lossOf(a.forward(x3), ws).backward());
+        expect(gradOf(x3).every((v) => v === 0)).toBe(true);
+      }
+    }
+  });
+
   it('Synaptic.forward (reset subtract, reset through the surrogate) equals its step path', () => {
     const options: snn.SynapticOptions = { alpha: [0.5, 0.8, 0.9], beta: [0.9, 0.6, 0.75], detachReset: false, learnAlpha: true, learnBeta: true, learnThreshold: true, dtype: 'float64' };
     const a = new snn.Synaptic(options);
