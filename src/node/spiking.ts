@@ -13,7 +13,7 @@ import { ArgumentError } from '../errors';
 import type { Tensor } from '../tensor';
 import { tensor } from '../creation';
 import { noGrad } from '../autograd/tape';
-import { crossEntropy, max, stack } from '../ops';
+import { crossEntropy, stack } from '../ops';
 import * as rules from '../activations/rules';
 import type { RuleChoice } from '../activations/rule';
 import { Generator, manualSeed } from '../random';
@@ -30,6 +30,7 @@ import { loadMnist } from './mnist';
 import { DataLoader } from '../data/loader';
 import { LIF } from '../snn/lif';
 import { SpikeEvents, eventLinear } from '../snn/events';
+import { spikeLinear } from '../snn/spike-linear';
 import { accuracy as spikeAccuracy, ceCountLoss, ceMembraneLoss } from '../snn/loss';
 import { monitor } from '../diagnostics/monitor';
 import { meanSd, deriveSeed, type MeanSd } from '../experiment/stats';
@@ -317,9 +318,10 @@ class ToyNet extends Module {
 
   /**
    * The readout: each output's largest membrane potential over time, [N, outputs]. Whole
-   * sequences throughout: one gemm for all steps of each Linear ([T, N, F] is [T·N, F] to it),
-   * and each LIF layer one fused op (plus one heaviside), so an iteration is a handful of records
-   * whatever the number of steps.
+   * sequences throughout, one op each whatever the number of steps: the input product from the
+   * input's events, the hidden spikes (membranes, spikes and BPTT in one op), the readout's
+   * product from the spikes that fired, and the readout's largest membrane (the membranes are
+   * never stored), so an iteration is six records.
    */
   override forward(x: Tensor): Tensor {
     return this.readoutOf(SpikeEvents.from(x));
@@ -328,10 +330,8 @@ class ToyNet extends Module {
   /** The readout for input spikes given as events (`SpikeEvents.from(x)`, made once per batch). */
   readoutOf(x: SpikeEvents): Tensor {
     const spikes = this.hidden.forward(eventLinear(x, this.w1.weight)); // [T, N, hidden]
-    const membranes = this.readout.forward(this.w2.forward(spikes)); // [T, N, outputs]
-    const [T, N, outputs] = membranes.shape;
-    // the max over time of [T, N·outputs]: the reduction's inner loop runs over N·outputs values, not 2
-    return max(membranes.reshape([T, N * outputs]), 0).reshape([N, outputs]);
+    // w2's product from the spikes that fired, then the readout's largest membrane over time, [N, outputs]
+    return this.readout.maxMembrane(spikeLinear(spikes, this.w2.weight));
   }
 }
 

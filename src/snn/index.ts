@@ -13,3 +13,5 @@ export type { RateOptions, LatencyOptions, DeltaOptions } from './spikegen';
 export { ceCountLoss, ceMembraneLoss, mseRateLoss, accuracy, firingRate } from './loss';
 export type { OutputSequence, MembraneLossOptions, RateLossOptions } from './loss';
 export { SpikeEvents, eventLinear } from './events';
+export { maxOverTime } from './readout';
+export { spikeLinear } from './spike-linear';

@@ -16,7 +16,8 @@ import { shouldRecord } from '../autograd/tape';
 import { unrecorded } from '../ops/record';
 import * as nd from '../nd';
 import { lifMembrane, lifStepInPlace } from './membrane';
-import { lifSequence } from './fused';
+import { lifSequence, lifSpikeSequence } from './fused';
+import { leakyMaxOverTime, maxOverTime } from './readout';
 import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor, splitSteps } from './neuron';
 
 export interface LIFOptions extends NeuronOptions {
@@ -182,9 +183,35 @@ export class LIF extends SpikingNeuron {
   }
 
   /**
+   * The largest membrane potential of each neuron over a whole sequence [T, N, ...features] from
+   * rest: [N, ...features], the values and gradients of
+   * `snn.maxOverTime(lif.runSequence(seq).membranes)` — the readout of SpyTorch's tutorials (a
+   * leaky output layer that does not spike, read at its maximum). With reset 'none', a fixed β and
+   * nothing listening to the layer's spikes it runs as one op that keeps no membranes; otherwise
+   * as runSequence, then maxOverTime.
+   */
+  maxMembrane(seq: Tensor): Tensor {
+    const x = this.checkSequence('maxMembrane', seq);
+    this.checkDecayFits('maxMembrane', 'beta', this.beta, x.shape.slice(1));
+    if (this.resetMode === 'none' && !this.learnBeta && !this.hasSpikeListeners) return leakyMaxOverTime(x, this.beta);
+    return maxOverTime(this.runSequence(x).membranes);
+  }
+
+  /** The spikes [T, N, ...] from rest of the fused spike op, or null when the layer records its spikes with heaviside. */
+  #fusedSpikes(seq: Tensor): Tensor | null {
+    const spike = this.fusedSpikes();
+    if (spike === null) return null;
+    const spikes = lifSpikeSequence(seq, this.zerosOf(seq.shape.slice(1)), this.effectiveDecay(this.beta), this.threshold, this.resetMode, spike);
+    this.emitSequence(spikes);
+    return spikes;
+  }
+
+  /**
    * A whole sequence from rest: one tensor [T, N, ...features], or several tensors (one per time
    * step). Returns the spikes [T, N, ...features], or the membrane potentials with
-   * `output: 'membrane'`. One tensor runs as `runSequence` (fused) when the layer allows it.
+   * `output: 'membrane'`. One tensor runs as `runSequence` (fused) when the layer allows it; for
+   * the spikes alone, one op makes them with the membranes (on the tape as 'lifSpikeSequence',
+   * with the heaviside rule as its rule) unless the rule has learnable parameters.
    */
   override forward(...inputs: Tensor[]): Tensor {
     if (inputs.length === 1) {
@@ -196,6 +223,9 @@ export class LIF extends SpikingNeuron {
         const membranes = this.#fusedMembranes(seq, undefined);
         if (membranes !== null) return membranes;
       } else if (this.output === 'membrane' || shouldRecord([seq, this.beta, this.threshold])) {
+        // only the spikes are wanted (a hidden layer): one op makes them with the membranes
+        const spikes = this.output === 'spikes' ? this.#fusedSpikes(seq) : null;
+        if (spikes !== null) return spikes;
         const fused = this.#fused(seq, undefined);
         if (fused !== null) return this.output === 'spikes' ? fused.spikes : fused.membranes;
       }

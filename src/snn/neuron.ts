@@ -15,14 +15,14 @@ import { tensor, zeros } from '../creation';
 import { clamp, sub } from '../ops';
 import { heaviside } from '../activations';
 import { bindForCall, getEntry, resolveChoice, resolveForCall } from '../activations/registry';
-import type { RuleChoice } from '../activations/rule';
+import type { BoundRule, Rule, RuleChoice } from '../activations/rule';
 import { noGrad } from '../autograd/tape';
 import { Module, Parameter, type RemovableHandle } from '../nn/module';
 import { type RuleHost, ruleParameterEntries, syncRuleChild } from '../nn/rule-host';
 import { stepOf, withLayerContext } from '../activations/context';
 import * as nd from '../nd';
 import type { ResetMode } from './membrane';
-import type { ResetGradient } from './fused';
+import type { ResetGradient, SpikeGradient } from './fused';
 
 /** How a neuron's membrane resets after a spike: subtract the threshold, set it to zero, or no reset. */
 export const RESET_MODES: readonly ResetMode[] = ['subtract', 'zero', 'none'];
@@ -121,6 +121,20 @@ export function decayTensor(layer: string, name: string, value: unknown, dtype: 
   }
   return tensor(values, { shape, dtype });
 }
+
+/** A heaviside rule bound for the fused ops: the rule, where it reads the membrane, its tape label. */
+interface BoundSpikeRule {
+  readonly rule: Exclude<BoundRule, { context: unknown }>;
+  readonly center: number;
+  readonly label: string;
+}
+
+/**
+ * The bindings of plain local-derivative rules for the fused ops, by rule, then by the threshold
+ * the rule is bound at ('at 0' with learnThreshold: read at U − Θ, the centre passed per call) and
+ * the tape label.
+ */
+const plainBindings = new WeakMap<Rule, Map<string, BoundSpikeRule>>();
 
 /** Everything the neuron layers share. */
 export abstract class SpikingNeuron extends Module implements RuleHost {
@@ -285,17 +299,66 @@ export abstract class SpikingNeuron extends Module implements RuleHost {
    * as `fire` resolves it (the layer's `backward`, unless `withExactRules`), in the layer's context.
    */
   protected fusedReset(): ResetGradient | null {
+    const bound = this.#boundSpikeRule();
+    if (bound === null) return null;
+    if (this.detachReset || this.resetMode === 'none') return { detach: true };
+    if (bound.rule.derivative === undefined || bound.rule.learnable !== undefined) return null;
+    return { detach: false, h: bound.rule.derivative, center: bound.center };
+  }
+
+  /**
+   * The spike's rule for the fused spike op (`lifSpikeSequence`, spikes made inside the op), or
+   * null when the layer must record its spikes with heaviside as `fire` does: with a
+   * `spikeFunction` or a context rule (then the whole sequence runs step by step, see
+   * `fusedReset`), or with a rule that has learnable parameters (its parameters' gradient comes
+   * from the heaviside record). With the reset's gradient kept the rule must be a local derivative.
+   */
+  protected fusedSpikes(): SpikeGradient | null {
+    const bound = this.#boundSpikeRule();
+    if (bound === null) return null;
+    const { rule, center, label } = bound;
+    if (rule.learnable !== undefined) return null;
+    const detachReset = this.detachReset || this.resetMode === 'none';
+    if (rule.derivative !== undefined) return { h: rule.derivative, b: null, center, detachReset, label };
+    if (!detachReset) return null;
+    return { h: null, b: rule.backward, center, detachReset, label };
+  }
+
+  /**
+   * The heaviside rule bound as `fire` binds it (centred at Θ, or with learnThreshold at 0 and
+   * read at U − Θ), with its tape label; null with a spikeFunction or a context rule.
+   */
+  #boundSpikeRule(): BoundSpikeRule | null {
     if (this.spikeFunction !== undefined) return null;
     const entry = getEntry('heaviside', this.layerName);
     const learnThreshold = this.learnThreshold;
     const threshold = this.threshold.item();
-    // bound as `fire` binds it: centred at Θ, or (learnThreshold) at 0 and read at U − Θ
-    const kernel = entry.kernelFor(learnThreshold ? undefined : { threshold });
-    const bound = withLayerContext(this.training, stepOf(this), () => bindForCall(entry, kernel, resolveForCall(entry, this.#backward).rule));
-    if (bound.context !== undefined) return null;
-    if (this.detachReset || this.resetMode === 'none') return { detach: true };
-    if (bound.derivative === undefined || bound.learnable !== undefined) return null;
-    return { detach: false, h: bound.derivative, center: learnThreshold ? threshold : 0 };
+    return withLayerContext(this.training, stepOf(this), () => {
+      const resolved = resolveForCall(entry, this.#backward);
+      // A plain local derivative binds to the same function every time (h read at x − Θ), so the
+      // binding is kept: a new closure per call would make the loop that applies it see a new
+      // callee on every iteration, and V8 then stops inlining it (measured: 3× slower).
+      // Kept for every layer (by rule object, then by the threshold it is bound at and the label),
+      // so that layers made one after another (the runs of an experiment) share it too. With
+      // learnThreshold the rule is bound at 0 and read at U − Θ: one binding whatever Θ, the
+      // centre Θ (which the optimizer moves) is added per call.
+      const center = learnThreshold ? threshold : 0;
+      const plain = resolved.rule.derivative !== undefined;
+      const key = `${learnThreshold ? 'at 0' : threshold} ${resolved.label}`;
+      const cached = plain ? plainBindings.get(resolved.rule)?.get(key) : undefined;
+      if (cached !== undefined) return { rule: cached.rule, center, label: cached.label };
+      const kernel = entry.kernelFor(learnThreshold ? undefined : { threshold });
+      const bound = bindForCall(entry, kernel, resolved.rule);
+      if (bound.context !== undefined) return null;
+      const made = { rule: bound, center, label: bound.label ?? resolved.label };
+      if (plain) {
+        let byKey = plainBindings.get(resolved.rule);
+        if (byKey === undefined) plainBindings.set(resolved.rule, (byKey = new Map()));
+        if (byKey.size >= 64) byKey.clear(); // thresholds changed by hand many times: stay bounded
+        byKey.set(key, made);
+      }
+      return made;
+    });
   }
 
   /** Zeros of `shape` (or of `like`'s shape) in the layer's dtype: the state at rest. */

@@ -13,7 +13,7 @@ import * as nd from '../nd';
 import { shouldRecord } from '../autograd/tape';
 import { unrecorded } from '../ops/record';
 import { lifMembrane, synapticStepInPlace } from './membrane';
-import { lifSequence } from './fused';
+import { lifSequence, lifSpikeSequence } from './fused';
 import { type DecayInit, type NeuronOptions, type RunOptions, NEURON_OPTION_KEYS, SpikingNeuron, checkOptionKeys, decayTensor, splitSteps } from './neuron';
 
 export interface SynapticOptions extends NeuronOptions {
@@ -211,6 +211,18 @@ export class Synaptic extends SpikingNeuron {
     return { spikes, membranes, syn: last(currents), mem: last(membranes) };
   }
 
+  /** The spikes [T, N, ...] from rest of the fused spike op, or null when the layer records its spikes with heaviside (or runs step by step). */
+  #fusedSpikes(seq: Tensor): Tensor | null {
+    if (this.resetMode === 'zero') return null; // the reset zeroes the current too: not a leaky integrator
+    const spike = this.fusedSpikes();
+    if (spike === null) return null;
+    const rest = this.zerosOf(seq.shape.slice(1));
+    const currents = lifSequence(seq, rest, this.effectiveDecay(this.alpha), this.threshold, 'none', { detach: true });
+    const spikes = lifSpikeSequence(currents, this.zerosOf(rest), this.effectiveDecay(this.beta), this.threshold, this.resetMode, spike);
+    this.emitSequence(spikes);
+    return spikes;
+  }
+
   /** A whole sequence from rest; the spikes [T, N, ...] (or the membranes with output 'membrane'). One tensor runs fused when `runSequence` would. */
   override forward(...inputs: Tensor[]): Tensor {
     if (inputs.length === 1) {
@@ -218,6 +230,9 @@ export class Synaptic extends SpikingNeuron {
       const start = this.#checkStart('run', seq, {});
       // evaluation of spikes keeps the in-place step loop: one buffer per state, not T
       if (this.output === 'membrane' || shouldRecord([seq, this.alpha, this.beta, this.threshold])) {
+        // only the spikes are wanted: one op makes them with the membranes
+        const spikes = this.output === 'spikes' ? this.#fusedSpikes(seq) : null;
+        if (spikes !== null) return spikes;
         const fused = this.#fused(seq, start);
         if (fused !== null) return this.output === 'spikes' ? fused.spikes : fused.membranes;
       }

@@ -1,7 +1,7 @@
-// SpikeEvents and eventLinear: x·Wᵀ + b from the non-zero entries of x. Oracles: the product
+// SpikeEvents, eventLinear and spikeLinear: x·Wᵀ + b from the non-zero entries of x. Oracles: the product
 // written as a naive loop here, and float64 central differences for the weight and bias.
 import { describe, expect, it } from 'vitest';
-import { ArgumentError, Generator, ShapeError, type Tensor, randn, snn, tensor, zeros } from '../../src/index';
+import { ArgumentError, Generator, ShapeError, type Tensor, linear, randn, snn, tensor, zeros } from '../../src/index';
 import { expectClose, gradOf, numericGrad } from './helpers';
 
 const flat = (t: Tensor): number[] => Array.from(t.toTypedArray());
@@ -50,6 +50,24 @@ describe('SpikeEvents', () => {
     expect(flat(e.toDense())).toEqual([0, 1]);
   });
 
+  it('is immutable: its arrays are copies, so editing them changes neither the events nor a recorded eventLinear', () => {
+    const x = tensor([[0, 1, 0], [2, 0, -1]], { dtype: 'float64' });
+    const e = snn.SpikeEvents.from(x);
+    const W = tensor([[1, 2, 3]], { dtype: 'float64', requiresGrad: true });
+    const y = snn.eventLinear(e, W);
+    e.value[0] = 100;
+    e.feature[1] = 1;
+    e.rowStart[1] = 0;
+    expect(Array.from(e.value)).toEqual([1, 2, -1]);
+    expect(Array.from(e.feature)).toEqual([1, 0, 2]);
+    expect(Array.from(e.rowStart)).toEqual([0, 1, 3]);
+    expect(flat(e.toDense())).toEqual(flat(x));
+    expect(Object.isFrozen(e)).toBe(true);
+    expect(Object.isFrozen(e.shape)).toBe(true);
+    y.sum().backward(); // dW = Σ_r x[r, :]
+    expect(gradOf(W)).toEqual([2, 1, -1]);
+  });
+
   it('refuses a tensor that requires grad (events are data: the gradient would be lost silently)', () => {
     const x = tensor([[0, 1]], { requiresGrad: true });
     expect(() => snn.SpikeEvents.from(x)).toThrow(ArgumentError);
@@ -93,5 +111,51 @@ describe('eventLinear', () => {
     expect(() => snn.eventLinear(e, zeros([3, 5], { dtype: 'float64' }))).toThrow(/the events are float32 but the weight is float64/);
     expect(() => snn.eventLinear(zeros([2, 5]) as unknown as snn.SpikeEvents, zeros([3, 5]))).toThrow(ArgumentError);
     expect(() => snn.SpikeEvents.from(tensor(1))).toThrow(/rank ≥ 1/);
+  });
+});
+
+describe('spikeLinear', () => {
+  for (const [outF, withBias] of [[2, false], [3, true], [1, true]] as const) {
+    it(`${outF} output${outF === 1 ? '' : 's'}${withBias ? ' with a bias' : ''}: x·Wᵀ + b by a naive loop; x, W${withBias ? ' and b' : ''} gradients against float64 central differences`, () => {
+      const gen = new Generator(10 + outF);
+      // rows of zeros, spikes, and other values (the op skips only the zeros)
+      const x = sparse([6, 3, 5], 0.2, 7 + outF).requiresGrad_();
+      const W = randn([outF, 5], { generator: gen, dtype: 'float64' }).requiresGrad_();
+      const b = withBias ? randn([outF], { generator: gen, dtype: 'float64' }).requiresGrad_() : null;
+      const y = snn.spikeLinear(x, W, b);
+      expect(y.shape).toEqual([6, 3, outF]);
+      expectClose(flat(y), naiveLinear(flat(x), 18, 5, flat(W), outF, b === null ? null : flat(b)), 1e-12);
+      expect(flat(x).filter((v) => v === 0).length).toBeGreaterThan(45); // mostly zeros, some rows all zeros
+      const g = randn([6, 3, outF], { generator: gen, dtype: 'float64' });
+      const lossT = (): Tensor => snn.spikeLinear(x, W, b).mul(g).sum().add(snn.spikeLinear(x, W, b).square().sum().mul(0.1));
+      lossT().backward();
+      const loss = (): number => lossT().item();
+      for (const p of b === null ? [x, W] : [x, W, b]) expectClose(gradOf(p), numericGrad(loss, p), 1e-7, 1e-6);
+    });
+  }
+
+  it('float32: the values and gradients of linear to float32 rounding', () => {
+    const x = sparse([20, 8, 4], 0.03, 9, 'float32');
+    const W = randn([2, 4], { generator: new Generator(2) });
+    const g = randn([20, 8, 2], { generator: new Generator(3) });
+    const x1 = x.detach().requiresGrad_();
+    const W1 = W.detach().requiresGrad_();
+    const y1 = snn.spikeLinear(x1, W1);
+    y1.mul(g).sum().backward();
+    const x2 = x.detach().requiresGrad_();
+    const W2 = W.detach().requiresGrad_();
+    const y2 = linear(x2, W2);
+    y2.mul(g).sum().backward();
+    expectClose(flat(y1), flat(y2), 1e-6, 1e-6);
+    expectClose(gradOf(x1), gradOf(x2), 1e-6, 1e-6);
+    expectClose(gradOf(W1), gradOf(W2), 1e-5, 1e-5);
+  });
+
+  it('bad input: a clear error naming spikeLinear and the shapes', () => {
+    expect(() => snn.spikeLinear(zeros([2, 5]), zeros([3, 4]))).toThrow(ShapeError);
+    expect(() => snn.spikeLinear(zeros([2, 5]), zeros([3, 4]))).toThrow(/snn.spikeLinear: the input's last dimension must be 4 \(weight \[3, 4\]\), got \[2, 5\]/);
+    expect(() => snn.spikeLinear(zeros([2, 5]), zeros([3, 5]), zeros([4]))).toThrow(/snn.spikeLinear: the bias must have shape \[3\], got \[4\]/);
+    expect(() => snn.spikeLinear(zeros([2, 5]), zeros([3, 5], { dtype: 'float64' }))).toThrow(/snn.spikeLinear: the input is float32 but the weight is float64/);
+    expect(() => snn.spikeLinear(zeros([2, 5]), zeros([5]))).toThrow(/the weight must be 2-D/);
   });
 });
