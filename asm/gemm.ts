@@ -1552,3 +1552,117 @@ export function guidedBackward(out: usize, g: usize, x: usize, n: i32): void {
     v128.store(out + i, v128.and(gv, v128.and(f32x4.gt(v128.load(x + i), zero), f32x4.gt(gv, zero))));
   }
 }
+
+// =============================================================================================
+// Session 5, second round (issue 8, margin under the LeNet step's 10 ms): fewer passes over the
+// direct convolutions' staging buffers and no padded taps in the rows-layout weight gradient.
+// =============================================================================================
+
+/**
+ * `padPlanes` (same arguments, same result, same return value) without its zero pass over the
+ * whole destination: only what no source value lands on is zeroed — the rows above and below the
+ * copied band, each band row's left and right margins, the gap after each plane up to the next
+ * one (dstPlane > Hp·Wp) and after the last plane up to the image's end (dstImg > c·dstPlane).
+ * Requires dstPlane ≥ Hp·Wp and dstImg ≥ (c − 1)·dstPlane + Hp·Wp (the direct convolutions'
+ * layouts). Saves one write pass over the padded buffer (1.4 MB per LeNet conv1 weight gradient).
+ */
+export function padPlanesGaps(
+  src: usize, nImg: i32, c: i32, H: i32, W: i32,
+  dst: usize, dstImg: i32, dstPlane: i32, Hp: i32, Wp: i32, top: i32, left: i32,
+): i32 {
+  const x0 = max(0, left);
+  const x1 = min(Wp, left + W);
+  const y0 = max(0, top);
+  const y1 = min(Hp, top + H);
+  if (x1 <= x0 || y1 <= y0 || c <= 0) {
+    memory.fill(dst, 0, <usize>nImg * <usize>dstImg << 2);
+    return 0;
+  }
+  const run = x1 - x0;
+  const run4 = run & ~3;
+  const plane = H * W;
+  const area = Hp * Wp;
+  const rowBytes = <usize>Wp << 2;
+  let finite = i32x4.splat(-1);
+  for (let img = 0; img < nImg; img++) {
+    const dImg = dst + (<usize>img * <usize>dstImg << 2);
+    for (let ch = 0; ch < c; ch++) {
+      const sPlane = src + (<usize>((img * c + ch) * plane) << 2);
+      const dPlane = dImg + (<usize>(ch * dstPlane) << 2);
+      if (y0 > 0) memory.fill(dPlane, 0, <usize>y0 * rowBytes);
+      for (let y = y0; y < y1; y++) {
+        const row = dPlane + <usize>y * rowBytes;
+        for (let q = 0; q < x0; q++) store<f32>(row + (<usize>q << 2), 0);
+        const s = sPlane + (<usize>((y - top) * W + x0 - left) << 2);
+        const d = row + (<usize>x0 << 2);
+        let q = 0;
+        for (; q < run4; q += 4) {
+          const v = v128.load(s + (<usize>q << 2));
+          // v − v is 0 for finite v and NaN for NaN and ±∞
+          const z = f32x4.sub(v, v);
+          finite = v128.and(finite, f32x4.eq(z, z));
+          v128.store(d + (<usize>q << 2), v);
+        }
+        for (; q < run; q++) {
+          const v = load<f32>(s + (<usize>q << 2));
+          if (v - v != 0) finite = i32x4.splat(0);
+          store<f32>(d + (<usize>q << 2), v);
+        }
+        for (let q = x1; q < Wp; q++) store<f32>(row + (<usize>q << 2), 0);
+      }
+      if (y1 < Hp) memory.fill(dPlane + <usize>y1 * rowBytes, 0, <usize>(Hp - y1) * rowBytes);
+      const gapEnd = ch + 1 < c ? (ch + 1) * dstPlane : dstImg;
+      const gapStart = ch * dstPlane + area;
+      if (gapEnd > gapStart) memory.fill(dImg + (<usize>gapStart << 2), 0, <usize>(gapEnd - gapStart) << 2);
+    }
+  }
+  return v128.all_true<i32>(finite) ? 0 : 1;
+}
+
+/**
+ * `convWgtDirect` for K taps that need not be a multiple of 4, with no padded tap computed
+ * (LeNet's conv1 has K = 25: 25 taps instead of 28). The first K4 = K & ~3 taps go through
+ * `convWgtDirect` into dw [Mp, K4] (rows K4 wide); each remaining tap t (r = K − K4 of them) is a
+ * 2×1 tile — two output channels, the 16 positions of a step in four accumulators each — adding
+ * into tail[o·r + t − K4]. Both must be zeroed (or hold partial sums) by the caller.
+ */
+export function convWgtDirectK(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K: i32, dy: usize, dyImg: i32, Mp: i32, Lr: i32, dw: usize, tail: usize,
+): void {
+  const K4 = K & ~3;
+  if (K4 > 0) convWgtDirect(x, xImg, nImg, offs, K4, dy, dyImg, Mp, Lr, dw);
+  const r = K - K4;
+  if (r == 0) return;
+  const ldy = <usize>Lr << 2;
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const db = dy + (<usize>img * <usize>dyImg << 2);
+    for (let o = 0; o < Mp; o += 2) {
+      for (let t = K4; t < K; t++) {
+        let d0 = db + <usize>o * ldy;
+        let d1 = d0 + ldy;
+        let x0 = xb + <usize>load<i32>(offs + (<usize>t << 2));
+        const end = d0 + ldy;
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+        while (d0 < end) {
+          let v = v128.load(x0);
+          a0 = f32x4.add(a0, f32x4.mul(v128.load(d0), v)); b0 = f32x4.add(b0, f32x4.mul(v128.load(d1), v));
+          v = v128.load(x0, 16);
+          a1 = f32x4.add(a1, f32x4.mul(v128.load(d0, 16), v)); b1 = f32x4.add(b1, f32x4.mul(v128.load(d1, 16), v));
+          v = v128.load(x0, 32);
+          a2 = f32x4.add(a2, f32x4.mul(v128.load(d0, 32), v)); b2 = f32x4.add(b2, f32x4.mul(v128.load(d1, 32), v));
+          v = v128.load(x0, 48);
+          a3 = f32x4.add(a3, f32x4.mul(v128.load(d0, 48), v)); b3 = f32x4.add(b3, f32x4.mul(v128.load(d1, 48), v));
+          d0 += 64; d1 += 64; x0 += 64;
+        }
+        const sa = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+        const sb = f32x4.add(f32x4.add(b0, b1), f32x4.add(b2, b3));
+        const r0 = tail + (<usize>(o * r + t - K4) << 2);
+        store<f32>(r0, load<f32>(r0) + ((f32x4.extract_lane(sa, 0) + f32x4.extract_lane(sa, 1)) + (f32x4.extract_lane(sa, 2) + f32x4.extract_lane(sa, 3))));
+        const r1 = r0 + (<usize>r << 2);
+        store<f32>(r1, load<f32>(r1) + ((f32x4.extract_lane(sb, 0) + f32x4.extract_lane(sb, 1)) + (f32x4.extract_lane(sb, 2) + f32x4.extract_lane(sb, 3))));
+      }
+    }
+  }
+}

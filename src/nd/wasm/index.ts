@@ -81,6 +81,14 @@ interface GemmExports {
   maxPool2x2s2Back(g: number, arg: number, planes: number, H: number, W: number, oh: number, ow: number, dx: number): void;
   bSiluScale(out: number, g: number, x: number, n: number, alpha: number): void;
   guidedBackward(out: number, g: number, x: number, n: number): void;
+  // session 5, second round
+  padPlanesGaps(
+    src: number, nImg: number, c: number, H: number, W: number,
+    dst: number, dstImg: number, dstPlane: number, Hp: number, Wp: number, top: number, left: number,
+  ): number;
+  convWgtDirectK(
+    x: number, xImg: number, nImg: number, offs: number, K: number, dy: number, dyImg: number, Mp: number, Lr: number, dw: number, tail: number,
+  ): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -1039,7 +1047,7 @@ function directForward(
   const e = k.exports;
   for (let img0 = 0; img0 < n; img0 += per) {
     const nb = Math.min(per, n - img0);
-    e.padPlanes((sAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, top, left);
+    e.padPlanesGaps((sAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, top, left);
     const outPtr = (outAt + img0 * M * outPlane) * 4;
     const biasPtr = bias === null ? 0 : biasAt * 4;
     if (rows) {
@@ -1106,9 +1114,11 @@ export function convWgtDirectWasm(
   const K = C * kh * kw;
   const K4 = roundUp(K, 4);
   const { Mp, hp, wp, owE, L, Lr, xImg, per, slack } = directSizes(rows, n, C, kh, kw, dh, dwl, oh, ow, M);
-  const at = layout(k, 0, [x.length, s.length, per * xImg + slack, per * Mp * Lr, K4, Mp * K4, db === null ? 0 : 2 * M]);
+  // rows: dw holds the first K & ~3 taps in rows that wide and `tail` the other K mod 4 (convWgtDirectK)
+  const K4m = K & ~3;
+  const at = layout(k, 0, [x.length, s.length, per * xImg + slack, per * Mp * Lr, K4, Mp * K4, db === null ? 0 : 2 * M, Mp * (K - K4m)]);
   if (at === null) return false;
-  const [xAt, sAt, xpAt, dyAt, offAt, dwAt, dbAt] = at;
+  const [xAt, sAt, xpAt, dyAt, offAt, dwAt, dbAt, tailAt] = at;
   const heap = k.heap;
   const ints = heap32i(k);
   heap.set(x, xAt);
@@ -1120,24 +1130,30 @@ export function convWgtDirectWasm(
   }
   for (let t = K; t < K4; t++) ints[offAt + t] = 0;
   heap.fill(0, dwAt, dwAt + Mp * K4);
+  heap.fill(0, tailAt, tailAt + Mp * (K - K4m));
   // the slack past the last padded image is read at positions where dy is 0: it must be finite
   heap.fill(0, xpAt + per * xImg, xpAt + per * xImg + slack);
   const e = k.exports;
   for (let img0 = 0; img0 < n; img0 += per) {
     const nb = Math.min(per, n - img0);
-    if (e.padPlanes((xAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, g.ph, g.pw) !== 0) return false;
+    if (e.padPlanesGaps((xAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, g.ph, g.pw) !== 0) return false;
     if (nb < per) heap.fill(0, xpAt + nb * xImg, xpAt + nb * xImg + slack);
     if (rows) {
-      e.padPlanes((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0);
-      e.convWgtDirect(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4);
+      e.padPlanesGaps((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0);
+      e.convWgtDirectK(xpAt * 4, xImg, nb, offAt * 4, K, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4, tailAt * 4);
     } else {
-      heap.fill(0, dyAt, dyAt + nb * Mp * Lr);
+      // positions past OW in a row and channels past M must read 0; transposePlanes writes the rest
+      if (Mp !== M || owE !== ow) heap.fill(0, dyAt, dyAt + nb * Mp * Lr);
       e.transposePlanes((sAt + img0 * M * oh * ow) * 4, nb, M, Mp, oh, ow, owE, dyAt * 4, 1, 0);
       e.convWgtDirectCh(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp, oh, owE, wp, dwAt * 4);
     }
   }
   if (rows) {
-    for (let o = 0; o < M; o++) dw.set(heap.subarray(dwAt + o * K4, dwAt + o * K4 + K), o * K);
+    const r = K - K4m;
+    for (let o = 0; o < M; o++) {
+      dw.set(heap.subarray(dwAt + o * K4m, dwAt + o * K4m + K4m), o * K);
+      for (let t = 0; t < r; t++) dw[o * K + K4m + t] = heap[tailAt + o * r + t];
+    }
   } else {
     for (let o = 0; o < M; o++) for (let t = 0; t < K; t++) dw[o * K + t] = heap[dwAt + t * Mp + o];
   }
