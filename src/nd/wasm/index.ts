@@ -89,6 +89,9 @@ interface GemmExports {
   convWgtDirectK(
     x: number, xImg: number, nImg: number, offs: number, K: number, dy: number, dyImg: number, Mp: number, Lr: number, dw: number, tail: number,
   ): void;
+  convDirectRows(
+    x: number, xImg: number, nImg: number, offs: number, K: number, w: number, Mp: number, y: number, Lr: number, Wp: number, OH: number, OW: number,
+  ): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -1051,7 +1054,9 @@ function directForward(
     const outPtr = (outAt + img0 * M * outPlane) * 4;
     const biasPtr = bias === null ? 0 : biasAt * 4;
     if (rows) {
-      e.convDirect(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, ypAt * 4, Lr);
+      // rows only as wide as the valid outputs (rounded up to 4) when that fits in a padded row
+      if (((ow + 3) & ~3) <= wp) e.convDirectRows(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, ypAt * 4, Lr, wp, oh, ow);
+      else e.convDirect(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, ypAt * 4, Lr);
       e.cropPlanes(ypAt * 4, nb, M, Mp * Lr, Lr, wp, oh, ow, outPtr, biasPtr);
     } else {
       e.convDirectCh(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, oh, owE, wp, ypAt * 4);
