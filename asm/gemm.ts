@@ -1751,3 +1751,109 @@ export function convDirectRows(
     }
   }
 }
+
+/**
+ * `convWgtDirectK` (same arguments and result, plus the rows' geometry) summing each output row
+ * only to OW rounded up to 4 instead of over the whole Wp-wide padded row: per row, 16-position
+ * steps and then up to three 4-position ones. Requires roundUp(OW, 4) ≤ Wp (the caller checks);
+ * dy must be 0 at positions OW ≤ ox < roundUp(OW, 4) and the x values read there finite, as for
+ * `convWgtDirect`. LeNet's conv1: 28 of 32 columns per row.
+ */
+export function convWgtDirectRows(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K: i32, dy: usize, dyImg: i32, Mp: i32, Lr: i32, dw: usize, tail: usize,
+  Wp: i32, OH: i32, OW: i32,
+): void {
+  const K4 = K & ~3;
+  const r = K - K4;
+  const ldy = <usize>Lr << 2;
+  const ldw = <usize>K4 << 2;
+  const owv = (OW + 3) & ~3;
+  const fullBytes = <usize>(owv & ~15) << 2;
+  const rowBytes = <usize>owv << 2;
+  const wpBytes = <usize>Wp << 2;
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const db = dy + (<usize>img * <usize>dyImg << 2);
+    for (let o = 0; o < Mp; o += 2) {
+      const dRow0 = db + <usize>o * ldy;
+      for (let t = 0; t < K4; t += 4) {
+        const ot = offs + (<usize>t << 2);
+        const xt0 = xb + <usize>load<i32>(ot);
+        const xt1 = xb + <usize>load<i32>(ot, 4);
+        const xt2 = xb + <usize>load<i32>(ot, 8);
+        const xt3 = xb + <usize>load<i32>(ot, 12);
+        let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
+        let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
+        for (let oy = 0, rb: usize = 0; oy < OH; oy++, rb += wpBytes) {
+          let p: usize = rb;
+          const pFull = rb + fullBytes;
+          const pEnd = rb + rowBytes;
+          for (; p < pFull; p += 64) {
+            const d0 = dRow0 + p;
+            const d1 = d0 + ldy;
+            let g0 = v128.load(d0);
+            let g1 = v128.load(d1);
+            let v = v128.load(xt0 + p); a00 = f32x4.add(a00, f32x4.mul(g0, v)); a10 = f32x4.add(a10, f32x4.mul(g1, v));
+            v = v128.load(xt1 + p); a01 = f32x4.add(a01, f32x4.mul(g0, v)); a11 = f32x4.add(a11, f32x4.mul(g1, v));
+            v = v128.load(xt2 + p); a02 = f32x4.add(a02, f32x4.mul(g0, v)); a12 = f32x4.add(a12, f32x4.mul(g1, v));
+            v = v128.load(xt3 + p); a03 = f32x4.add(a03, f32x4.mul(g0, v)); a13 = f32x4.add(a13, f32x4.mul(g1, v));
+            g0 = v128.load(d0, 16);
+            g1 = v128.load(d1, 16);
+            v = v128.load(xt0 + p, 16); a00 = f32x4.add(a00, f32x4.mul(g0, v)); a10 = f32x4.add(a10, f32x4.mul(g1, v));
+            v = v128.load(xt1 + p, 16); a01 = f32x4.add(a01, f32x4.mul(g0, v)); a11 = f32x4.add(a11, f32x4.mul(g1, v));
+            v = v128.load(xt2 + p, 16); a02 = f32x4.add(a02, f32x4.mul(g0, v)); a12 = f32x4.add(a12, f32x4.mul(g1, v));
+            v = v128.load(xt3 + p, 16); a03 = f32x4.add(a03, f32x4.mul(g0, v)); a13 = f32x4.add(a13, f32x4.mul(g1, v));
+            g0 = v128.load(d0, 32);
+            g1 = v128.load(d1, 32);
+            v = v128.load(xt0 + p, 32); a00 = f32x4.add(a00, f32x4.mul(g0, v)); a10 = f32x4.add(a10, f32x4.mul(g1, v));
+            v = v128.load(xt1 + p, 32); a01 = f32x4.add(a01, f32x4.mul(g0, v)); a11 = f32x4.add(a11, f32x4.mul(g1, v));
+            v = v128.load(xt2 + p, 32); a02 = f32x4.add(a02, f32x4.mul(g0, v)); a12 = f32x4.add(a12, f32x4.mul(g1, v));
+            v = v128.load(xt3 + p, 32); a03 = f32x4.add(a03, f32x4.mul(g0, v)); a13 = f32x4.add(a13, f32x4.mul(g1, v));
+            g0 = v128.load(d0, 48);
+            g1 = v128.load(d1, 48);
+            v = v128.load(xt0 + p, 48); a00 = f32x4.add(a00, f32x4.mul(g0, v)); a10 = f32x4.add(a10, f32x4.mul(g1, v));
+            v = v128.load(xt1 + p, 48); a01 = f32x4.add(a01, f32x4.mul(g0, v)); a11 = f32x4.add(a11, f32x4.mul(g1, v));
+            v = v128.load(xt2 + p, 48); a02 = f32x4.add(a02, f32x4.mul(g0, v)); a12 = f32x4.add(a12, f32x4.mul(g1, v));
+            v = v128.load(xt3 + p, 48); a03 = f32x4.add(a03, f32x4.mul(g0, v)); a13 = f32x4.add(a13, f32x4.mul(g1, v));
+          }
+          for (; p < pEnd; p += 16) {
+            const g0 = v128.load(dRow0 + p);
+            const g1 = v128.load(dRow0 + p + ldy);
+            let v = v128.load(xt0 + p); a00 = f32x4.add(a00, f32x4.mul(g0, v)); a10 = f32x4.add(a10, f32x4.mul(g1, v));
+            v = v128.load(xt1 + p); a01 = f32x4.add(a01, f32x4.mul(g0, v)); a11 = f32x4.add(a11, f32x4.mul(g1, v));
+            v = v128.load(xt2 + p); a02 = f32x4.add(a02, f32x4.mul(g0, v)); a12 = f32x4.add(a12, f32x4.mul(g1, v));
+            v = v128.load(xt3 + p); a03 = f32x4.add(a03, f32x4.mul(g0, v)); a13 = f32x4.add(a13, f32x4.mul(g1, v));
+          }
+        }
+        const r0 = dw + <usize>o * ldw + (<usize>t << 2);
+        v128.store(r0, f32x4.add(v128.load(r0), laneSums4(a00, a01, a02, a03)));
+        const r1 = r0 + ldw;
+        v128.store(r1, f32x4.add(v128.load(r1), laneSums4(a10, a11, a12, a13)));
+      }
+      for (let t = K4; t < K; t++) {
+        const xt = xb + <usize>load<i32>(offs + (<usize>t << 2));
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+        for (let oy = 0, rb: usize = 0; oy < OH; oy++, rb += wpBytes) {
+          let p: usize = rb;
+          const pEnd = rb + rowBytes;
+          for (; p + 16 < pEnd; p += 32) {
+            let v = v128.load(xt + p);
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(dRow0 + p), v)); b0 = f32x4.add(b0, f32x4.mul(v128.load(dRow0 + p + ldy), v));
+            v = v128.load(xt + p, 16);
+            a1 = f32x4.add(a1, f32x4.mul(v128.load(dRow0 + p, 16), v)); b1 = f32x4.add(b1, f32x4.mul(v128.load(dRow0 + p + ldy, 16), v));
+          }
+          if (p < pEnd) {
+            const v = v128.load(xt + p);
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(dRow0 + p), v)); b0 = f32x4.add(b0, f32x4.mul(v128.load(dRow0 + p + ldy), v));
+          }
+        }
+        const sa = f32x4.add(a0, a1);
+        const sb = f32x4.add(b0, b1);
+        const r0 = tail + (<usize>(o * r + t - K4) << 2);
+        store<f32>(r0, load<f32>(r0) + ((f32x4.extract_lane(sa, 0) + f32x4.extract_lane(sa, 1)) + (f32x4.extract_lane(sa, 2) + f32x4.extract_lane(sa, 3))));
+        const r1 = r0 + (<usize>r << 2);
+        store<f32>(r1, load<f32>(r1) + ((f32x4.extract_lane(sb, 0) + f32x4.extract_lane(sb, 1)) + (f32x4.extract_lane(sb, 2) + f32x4.extract_lane(sb, 3))));
+      }
+    }
+  }
+}

@@ -92,6 +92,10 @@ interface GemmExports {
   convDirectRows(
     x: number, xImg: number, nImg: number, offs: number, K: number, w: number, Mp: number, y: number, Lr: number, Wp: number, OH: number, OW: number,
   ): void;
+  convWgtDirectRows(
+    x: number, xImg: number, nImg: number, offs: number, K: number, dy: number, dyImg: number, Mp: number, Lr: number, dw: number, tail: number,
+    Wp: number, OH: number, OW: number,
+  ): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -1145,7 +1149,9 @@ export function convWgtDirectWasm(
     if (nb < per) heap.fill(0, xpAt + nb * xImg, xpAt + nb * xImg + slack);
     if (rows) {
       e.padPlanesGaps((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0);
-      e.convWgtDirectK(xpAt * 4, xImg, nb, offAt * 4, K, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4, tailAt * 4);
+      // rows summed only as far as the valid outputs (rounded up to 4) when that fits in a padded row
+      if (((ow + 3) & ~3) <= wp) e.convWgtDirectRows(xpAt * 4, xImg, nb, offAt * 4, K, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4, tailAt * 4, wp, oh, ow);
+      else e.convWgtDirectK(xpAt * 4, xImg, nb, offAt * 4, K, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4, tailAt * 4);
     } else {
       // positions past OW in a row and channels past M must read 0; transposePlanes writes the rest
       if (Mp !== M || owE !== ow) heap.fill(0, dyAt, dyAt + nb * Mp * Lr);
