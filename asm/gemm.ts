@@ -1857,3 +1857,103 @@ export function convWgtDirectRows(
     }
   }
 }
+
+/**
+ * `transposePlanes` (same arguments, same result) on 4 channels × 4 positions at a time with SIMD
+ * 4×4 transposes (the positions of one row; a row's last OW mod 4 positions and the last c mod 4
+ * channels one at a time). For LeNet's conv2 (16 channels, 10×10) the forward's output and the
+ * weight gradient's dy, 102 400 floats each per step, go through here.
+ */
+export function transposePlanes4(
+  src: usize, nImg: i32, c: i32, cp: i32, OH: i32, OW: i32, owE: i32, dst: usize, toPositions: i32, bias: usize,
+): void {
+  const plane = OH * OW;
+  const P = OH * owE;
+  const c4 = c & ~3;
+  const ow4 = OW & ~3;
+  const cpBytes = <usize>cp << 2;
+  const planeBytes = <usize>plane << 2;
+  for (let img = 0; img < nImg; img++) {
+    const pm = (toPositions ? dst : src) + (<usize>img * <usize>P * <usize>cp << 2);
+    const nc = (toPositions ? src : dst) + (<usize>img * <usize>c * <usize>plane << 2);
+    for (let ch = 0; ch < c4; ch += 4) {
+      let b0 = f32x4.splat(0), b1 = b0, b2 = b0, b3 = b0;
+      if (bias != 0 && !toPositions) {
+        const bb = bias + (<usize>ch << 2);
+        b0 = v128.load32_splat(bb); b1 = v128.load32_splat(bb, 4); b2 = v128.load32_splat(bb, 8); b3 = v128.load32_splat(bb, 12);
+      }
+      const n0 = nc + (<usize>ch * planeBytes);
+      for (let oy = 0; oy < OH; oy++) {
+        const pr = pm + (<usize>(oy * owE * cp + ch) << 2);
+        const nr = n0 + (<usize>(oy * OW) << 2);
+        let ox = 0;
+        for (; ox < ow4; ox += 4) {
+          const pAt = pr + <usize>ox * cpBytes;
+          const nAt = nr + (<usize>ox << 2);
+          if (toPositions) {
+            // rows: channels ch…ch+3, each 4 positions; out: positions, each 4 channels
+            const r0 = v128.load(nAt);
+            const r1 = v128.load(nAt + planeBytes);
+            const r2 = v128.load(nAt + 2 * planeBytes);
+            const r3 = v128.load(nAt + 3 * planeBytes);
+            const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+            const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+            const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+            const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+            v128.store(pAt, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+            v128.store(pAt + cpBytes, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+            v128.store(pAt + 2 * cpBytes, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+            v128.store(pAt + 3 * cpBytes, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+          } else {
+            const r0 = v128.load(pAt);
+            const r1 = v128.load(pAt + cpBytes);
+            const r2 = v128.load(pAt + 2 * cpBytes);
+            const r3 = v128.load(pAt + 3 * cpBytes);
+            const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+            const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+            const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+            const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+            let u0 = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5);
+            let u1 = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+            let u2 = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5);
+            let u3 = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+            if (bias != 0) {
+              u0 = f32x4.add(u0, b0); u1 = f32x4.add(u1, b1); u2 = f32x4.add(u2, b2); u3 = f32x4.add(u3, b3);
+            }
+            v128.store(nAt, u0);
+            v128.store(nAt + planeBytes, u1);
+            v128.store(nAt + 2 * planeBytes, u2);
+            v128.store(nAt + 3 * planeBytes, u3);
+          }
+        }
+        for (; ox < OW; ox++) {
+          const pAt = pr + <usize>ox * cpBytes;
+          const nAt = nr + (<usize>ox << 2);
+          for (let k = 0; k < 4; k++) {
+            const q = nAt + <usize>k * planeBytes;
+            const at = pAt + (<usize>k << 2);
+            if (toPositions) store<f32>(at, load<f32>(q));
+            else if (bias == 0) store<f32>(q, load<f32>(at));
+            else store<f32>(q, load<f32>(at) + load<f32>(bias + (<usize>(ch + k) << 2)));
+          }
+        }
+      }
+    }
+    for (let ch = c4; ch < c; ch++) {
+      const b: f32 = bias == 0 ? 0 : load<f32>(bias + (<usize>ch << 2));
+      const planeAt = nc + (<usize>(ch * plane) << 2);
+      for (let oy = 0; oy < OH; oy++) {
+        let at = pm + (<usize>(oy * owE * cp + ch) << 2);
+        let q = planeAt + (<usize>(oy * OW) << 2);
+        const qEnd = q + (<usize>OW << 2);
+        if (toPositions) {
+          for (; q < qEnd; q += 4, at += cpBytes) store<f32>(at, load<f32>(q));
+        } else if (bias == 0) {
+          for (; q < qEnd; q += 4, at += cpBytes) store<f32>(q, load<f32>(at));
+        } else {
+          for (; q < qEnd; q += 4, at += cpBytes) store<f32>(q, load<f32>(at) + b);
+        }
+      }
+    }
+  }
+}

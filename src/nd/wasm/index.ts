@@ -96,6 +96,7 @@ interface GemmExports {
     x: number, xImg: number, nImg: number, offs: number, K: number, dy: number, dyImg: number, Mp: number, Lr: number, dw: number, tail: number,
     Wp: number, OH: number, OW: number,
   ): void;
+  transposePlanes4(src: number, nImg: number, c: number, cp: number, OH: number, OW: number, owE: number, dst: number, toPositions: number, bias: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -1064,7 +1065,7 @@ function directForward(
       e.cropPlanes(ypAt * 4, nb, M, Mp * Lr, Lr, wp, oh, ow, outPtr, biasPtr);
     } else {
       e.convDirectCh(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, oh, owE, wp, ypAt * 4);
-      e.transposePlanes(ypAt * 4, nb, M, Mp, oh, ow, owE, outPtr, 0, biasPtr);
+      e.transposePlanes4(ypAt * 4, nb, M, Mp, oh, ow, owE, outPtr, 0, biasPtr);
     }
   }
   out.set(heap.subarray(outAt, outAt + out.length));
@@ -1155,7 +1156,7 @@ export function convWgtDirectWasm(
     } else {
       // positions past OW in a row and channels past M must read 0; transposePlanes writes the rest
       if (Mp !== M || owE !== ow) heap.fill(0, dyAt, dyAt + nb * Mp * Lr);
-      e.transposePlanes((sAt + img0 * M * oh * ow) * 4, nb, M, Mp, oh, ow, owE, dyAt * 4, 1, 0);
+      e.transposePlanes4((sAt + img0 * M * oh * ow) * 4, nb, M, Mp, oh, ow, owE, dyAt * 4, 1, 0);
       e.convWgtDirectCh(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp, oh, owE, wp, dwAt * 4);
     }
   }
