@@ -1957,3 +1957,27 @@ export function transposePlanes4(
     }
   }
 }
+
+/**
+ * Between the small side of a convolution (nb images of cs channels, each an ohw-float plane;
+ * `src` at image img0, channel grp·og) and the gemm's [og, nb·ohw] block at `tmp`:
+ *   back 0: tmp[o·nb·ohw + b·ohw + p] = src[(b·cs + o)·ohw + p]   (o < og, b < nb, p < ohw)
+ *   back 1: the reverse copy.
+ * One call instead of og·nb `copyWithin` calls from JS per image chunk (the loader's
+ * `stageSmall`; LeNet's conv2 input gradient makes 1024 of them per step).
+ */
+export function gatherPlanes(src: usize, nb: i32, og: i32, cs: i32, ohw: i32, tmp: usize, back: i32): void {
+  const n4 = <usize>(ohw & ~3) << 2;
+  const nBytes = <usize>ohw << 2;
+  for (let o = 0; o < og; o++) {
+    for (let b = 0; b < nb; b++) {
+      const s = src + (<usize>(b * cs + o) * nBytes);
+      const t = tmp + (<usize>(o * nb + b) * nBytes);
+      const from = back ? t : s;
+      const to = back ? s : t;
+      let p: usize = 0;
+      for (; p < n4; p += 16) v128.store(to + p, v128.load(from + p));
+      for (; p < nBytes; p += 4) store<f32>(to + p, load<f32>(from + p));
+    }
+  }
+}

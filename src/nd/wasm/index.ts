@@ -97,6 +97,7 @@ interface GemmExports {
     Wp: number, OH: number, OW: number,
   ): void;
   transposePlanes4(src: number, nImg: number, c: number, cp: number, OH: number, OW: number, owE: number, dst: number, toPositions: number, bias: number): void;
+  gatherPlanes(src: number, nb: number, og: number, cs: number, ohw: number, tmp: number, back: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -706,18 +707,10 @@ function gemmAt(
 }
 
 /** Copies the small side's rows of group `grp` for images [img0, img0 + nb) to tmp[og, nb·ohw] (or back, `back`). */
-function stageSmall(heap: Float32Array, sAt: number, tmpAt: number, img0: number, nb: number, grp: number, g: WasmConvGeometry, back: boolean): void {
+function stageSmall(k: Kernel, sAt: number, tmpAt: number, img0: number, nb: number, grp: number, g: WasmConvGeometry, back: boolean): void {
   const og = g.cs / g.groups;
   const ohw = g.oh * g.ow;
-  const width = nb * ohw;
-  for (let o = 0; o < og; o++) {
-    for (let b = 0; b < nb; b++) {
-      const s = sAt + ((img0 + b) * g.cs + grp * og + o) * ohw;
-      const t = tmpAt + o * width + b * ohw;
-      if (back) heap.copyWithin(s, t, t + ohw);
-      else heap.copyWithin(t, s, s + ohw);
-    }
-  }
+  k.exports.gatherPlanes((sAt + (img0 * g.cs + grp * og) * ohw) * 4, nb, og, g.cs, ohw, tmpAt * 4, back ? 1 : 0);
 }
 
 /**
@@ -750,7 +743,7 @@ export function convSmallWasm(
         gemmAt(k, false, false, og, width, K, wAt + grp * og * K, K, colsAt, width, yAt + (img0 * g.cs + grp * og) * ohw, ohw, 0);
       } else {
         gemmAt(k, false, false, og, width, K, wAt + grp * og * K, K, colsAt, width, tmpAt, width, 0);
-        stageSmall(heap, yAt, tmpAt, img0, nb, grp, g, true);
+        stageSmall(k, yAt, tmpAt, img0, nb, grp, g, true);
       }
     }
   }
@@ -782,7 +775,7 @@ export function convBigWasm(s: Float32Array, wt: Float32Array, g: WasmConvGeomet
       if (nb === 1) {
         gemmAt(k, true, false, K, width, og, wAt + grp * og * K, K, sAt + (img0 * g.cs + grp * og) * ohw, ohw, colsAt, width, 0);
       } else {
-        stageSmall(heap, sAt, tmpAt, img0, nb, grp, g, false);
+        stageSmall(k, sAt, tmpAt, img0, nb, grp, g, false);
         gemmAt(k, true, false, K, width, og, wAt + grp * og * K, K, tmpAt, width, colsAt, width, 0);
       }
       im2colAt(k, g, outAt, img0, nb, grp * cg, colsAt, width, true);
@@ -823,7 +816,7 @@ export function convWgtWasm(
       if (nb === 1) {
         gemmAt(k, false, true, og, K, width, sAt + (img0 * g.cs + grp * og) * ohw, ohw, colsAt, width, dwAt + grp * og * K, K, 1);
       } else {
-        stageSmall(heap, sAt, tmpAt, img0, nb, grp, g, false);
+        stageSmall(k, sAt, tmpAt, img0, nb, grp, g, false);
         gemmAt(k, false, true, og, K, width, tmpAt, width, colsAt, width, dwAt + grp * og * K, K, 1);
       }
     }
