@@ -1566,16 +1566,21 @@ export function guidedBackward(out: usize, g: usize, x: usize, n: i32): void {
  * Requires dstPlane ≥ Hp·Wp and dstImg ≥ (c − 1)·dstPlane + Hp·Wp (the direct convolutions'
  * layouts). Saves one write pass over the padded buffer (1.4 MB per LeNet conv1 weight gradient).
  * With check = 0 the NaN/±∞ test is skipped (and 0 returned): only the weight gradient's input
- * needs it.
+ * needs it. With sums ≠ 0, sums[ch] (float64, c of them) is also added the sum of plane ch over
+ * the nImg images, in float64 lanes as `planeSums` adds (in another order): the weight gradient's
+ * bias sums without another pass over dy. sums requires check = 0 and a source that is not
+ * cropped (0 ≤ top, top + H ≤ Hp, 0 ≤ left, left + W ≤ Wp); otherwise the call traps.
  */
 export function padPlanesGaps(
   src: usize, nImg: i32, c: i32, H: i32, W: i32,
-  dst: usize, dstImg: i32, dstPlane: i32, Hp: i32, Wp: i32, top: i32, left: i32, check: i32,
+  dst: usize, dstImg: i32, dstPlane: i32, Hp: i32, Wp: i32, top: i32, left: i32, check: i32, sums: usize,
 ): i32 {
   const x0 = max(0, left);
   const x1 = min(Wp, left + W);
   const y0 = max(0, top);
   const y1 = min(Hp, top + H);
+  // with sums, every source value must be copied (no cropping), or the sums would miss some
+  if (sums != 0 && (top < 0 || top + H > Hp || left < 0 || left + W > Wp || check != 0)) unreachable();
   if (x1 <= x0 || y1 <= y0 || c <= 0) {
     memory.fill(dst, 0, <usize>nImg * <usize>dstImg << 2);
     return 0;
@@ -1595,6 +1600,9 @@ export function padPlanesGaps(
       const sPlane = src + (<usize>((img * c + ch) * plane) << 2);
       const dPlane = dImg + (<usize>(ch * dstPlane) << 2);
       if (y0 > 0) memory.fill(dPlane, 0, <usize>y0 * rowBytes);
+      let lo = f64x2.splat(0);
+      let hi = f64x2.splat(0);
+      let tail: f64 = 0;
       for (let y = y0; y < y1; y++) {
         const row = dPlane + <usize>y * rowBytes;
         // left margin, then the row's values, then the right margin (whole vectors where they fit in the row)
@@ -1617,6 +1625,19 @@ export function padPlanesGaps(
             if (v - v != 0) finite = i32x4.splat(0);
             store<f32>(d + q, v);
           }
+        } else if (sums != 0) {
+          // the bias gradient's plane sums on the way, as planeSums adds them (float64 lanes)
+          for (; q < run4Bytes; q += 16) {
+            const v = v128.load(s + q);
+            lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+            hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+            v128.store(d + q, v);
+          }
+          for (; q < runBytes; q += 4) {
+            const v = load<f32>(s + q);
+            tail += <f64>v;
+            store<f32>(d + q, v);
+          }
         } else {
           for (; q < run4Bytes; q += 16) v128.store(d + q, v128.load(s + q));
           for (; q < runBytes; q += 4) store<f32>(d + q, load<f32>(s + q));
@@ -1626,6 +1647,10 @@ export function padPlanesGaps(
         for (; q < rowBytes; q += 4) store<f32>(row + q, 0);
       }
       if (y1 < Hp) memory.fill(dPlane + <usize>y1 * rowBytes, 0, <usize>(Hp - y1) * rowBytes);
+      if (sums != 0) {
+        const at = sums + (<usize>ch << 3);
+        store<f64>(at, load<f64>(at) + (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1) + tail));
+      }
       const gapEnd = ch + 1 < c ? (ch + 1) * dstPlane : dstImg;
       const gapStart = ch * dstPlane + area;
       if (gapEnd > gapStart) memory.fill(dImg + (<usize>gapStart << 2), 0, <usize>(gapEnd - gapStart) << 2);

@@ -84,7 +84,7 @@ interface GemmExports {
   // session 5, second round
   padPlanesGaps(
     src: number, nImg: number, c: number, H: number, W: number,
-    dst: number, dstImg: number, dstPlane: number, Hp: number, Wp: number, top: number, left: number, check: number,
+    dst: number, dstImg: number, dstPlane: number, Hp: number, Wp: number, top: number, left: number, check: number, sums: number,
   ): number;
   convWgtDirectK(
     x: number, xImg: number, nImg: number, offs: number, K: number, dy: number, dyImg: number, Mp: number, Lr: number, dw: number, tail: number,
@@ -1048,7 +1048,7 @@ function directForward(
   const e = k.exports;
   for (let img0 = 0; img0 < n; img0 += per) {
     const nb = Math.min(per, n - img0);
-    e.padPlanesGaps((sAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, top, left, 0);
+    e.padPlanesGaps((sAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, top, left, 0, 0);
     const outPtr = (outAt + img0 * M * outPlane) * 4;
     const biasPtr = bias === null ? 0 : biasAt * 4;
     if (rows) {
@@ -1134,15 +1134,17 @@ export function convWgtDirectWasm(
   for (let t = K; t < K4; t++) ints[offAt + t] = 0;
   heap.fill(0, dwAt, dwAt + Mp * K4);
   heap.fill(0, tailAt, tailAt + Mp * (K - K4m));
+  if (db !== null && rows) heap64(k).fill(0, dbAt >>> 1, (dbAt >>> 1) + M);
   // the slack past the last padded image is read at positions where dy is 0: it must be finite
   heap.fill(0, xpAt + per * xImg, xpAt + per * xImg + slack);
   const e = k.exports;
   for (let img0 = 0; img0 < n; img0 += per) {
     const nb = Math.min(per, n - img0);
-    if (e.padPlanesGaps((xAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, g.ph, g.pw, 1) !== 0) return false;
+    if (e.padPlanesGaps((xAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, g.ph, g.pw, 1, 0) !== 0) return false;
     if (nb < per) heap.fill(0, xpAt + nb * xImg, xpAt + nb * xImg + slack);
     if (rows) {
-      e.padPlanesGaps((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0, 0);
+      // (the bias sums on the way: dy is copied whole, never cropped)
+      e.padPlanesGaps((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0, 0, db === null ? 0 : dbAt * 4);
       // rows summed only as far as the valid outputs (rounded up to 4) when that fits in a padded row
       if (((ow + 3) & ~3) <= wp) e.convWgtDirectRows(xpAt * 4, xImg, nb, offAt * 4, K, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4, tailAt * 4, wp, oh, ow);
       else e.convWgtDirectK(xpAt * 4, xImg, nb, offAt * 4, K, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4, tailAt * 4);
@@ -1163,7 +1165,8 @@ export function convWgtDirectWasm(
     for (let o = 0; o < M; o++) for (let t = 0; t < K; t++) dw[o * K + t] = heap[dwAt + t * Mp + o];
   }
   if (db !== null) {
-    e.planeSums(sAt * 4, n, M, oh * ow, dbAt * 4);
+    // rows: summed while dy was copied into its rows (padPlanesGaps)
+    if (!rows) e.planeSums(sAt * 4, n, M, oh * ow, dbAt * 4);
     db.set(new Float64Array(heap.buffer, dbAt * 4, M));
   }
   convDirectRuns++;
