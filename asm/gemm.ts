@@ -1556,3 +1556,472 @@ export function guidedBackward(out: usize, g: usize, x: usize, n: i32): void {
     v128.store(out + i, v128.and(gv, v128.and(f32x4.gt(v128.load(x + i), zero), f32x4.gt(gv, zero))));
   }
 }
+
+// =============================================================================================
+// Session 5, second round (issue 8, margin under the LeNet step's 10 ms): fewer passes over the
+// direct convolutions' staging buffers and no padded taps in the rows-layout weight gradient.
+// =============================================================================================
+
+/**
+ * `padPlanes` (same arguments, same result, same return value) without its zero pass over the
+ * whole destination: only what no source value lands on is zeroed — the rows above and below the
+ * copied band, each band row's left and right margins, the gap after each plane up to the next
+ * one (dstPlane > Hp·Wp) and after the last plane up to the image's end (dstImg > c·dstPlane).
+ * Requires dstPlane ≥ Hp·Wp and dstImg ≥ (c − 1)·dstPlane + Hp·Wp (the direct convolutions'
+ * layouts). Saves one write pass over the padded buffer (1.4 MB per LeNet conv1 weight gradient).
+ * With check = 0 the NaN/±∞ test is skipped (and 0 returned): only the weight gradient's input
+ * needs it. With sums ≠ 0, sums[ch] (float64, c of them) is also added the sum of plane ch over
+ * the nImg images, in float64 lanes as `planeSums` adds (in another order): the weight gradient's
+ * bias sums without another pass over dy. sums requires check = 0 and a source that is not
+ * cropped (0 ≤ top, top + H ≤ Hp, 0 ≤ left, left + W ≤ Wp); otherwise the call traps.
+ */
+export function padPlanesGaps(
+  src: usize, nImg: i32, c: i32, H: i32, W: i32,
+  dst: usize, dstImg: i32, dstPlane: i32, Hp: i32, Wp: i32, top: i32, left: i32, check: i32, sums: usize,
+): i32 {
+  const x0 = max(0, left);
+  const x1 = min(Wp, left + W);
+  const y0 = max(0, top);
+  const y1 = min(Hp, top + H);
+  // with sums, every source value must be copied (no cropping), or the sums would miss some
+  if (sums != 0 && (top < 0 || top + H > Hp || left < 0 || left + W > Wp || check != 0)) unreachable();
+  if (x1 <= x0 || y1 <= y0 || c <= 0) {
+    memory.fill(dst, 0, <usize>nImg * <usize>dstImg << 2);
+    return 0;
+  }
+  const runBytes = <usize>(x1 - x0) << 2;
+  const run4Bytes = <usize>((x1 - x0) & ~3) << 2;
+  const x0Bytes = <usize>x0 << 2;
+  const x1Bytes = <usize>x1 << 2;
+  const plane = H * W;
+  const area = Hp * Wp;
+  const rowBytes = <usize>Wp << 2;
+  const zero = f32x4.splat(0);
+  let finite = i32x4.splat(-1);
+  for (let img = 0; img < nImg; img++) {
+    const dImg = dst + (<usize>img * <usize>dstImg << 2);
+    for (let ch = 0; ch < c; ch++) {
+      const sPlane = src + (<usize>((img * c + ch) * plane) << 2);
+      const dPlane = dImg + (<usize>(ch * dstPlane) << 2);
+      if (y0 > 0) memory.fill(dPlane, 0, <usize>y0 * rowBytes);
+      let lo = f64x2.splat(0);
+      let hi = f64x2.splat(0);
+      let tail: f64 = 0;
+      for (let y = y0; y < y1; y++) {
+        const row = dPlane + <usize>y * rowBytes;
+        // left margin, then the row's values, then the right margin (whole vectors where they fit in the row)
+        let q: usize = 0;
+        for (; q + 16 <= x0Bytes; q += 16) v128.store(row + q, zero);
+        for (; q < x0Bytes; q += 4) store<f32>(row + q, 0);
+        const s = sPlane + (<usize>((y - top) * W + x0 - left) << 2);
+        const d = row + x0Bytes;
+        q = 0;
+        if (check) {
+          for (; q < run4Bytes; q += 16) {
+            const v = v128.load(s + q);
+            // v − v is 0 for finite v and NaN for NaN and ±∞
+            const z = f32x4.sub(v, v);
+            finite = v128.and(finite, f32x4.eq(z, z));
+            v128.store(d + q, v);
+          }
+          for (; q < runBytes; q += 4) {
+            const v = load<f32>(s + q);
+            if (v - v != 0) finite = i32x4.splat(0);
+            store<f32>(d + q, v);
+          }
+        } else if (sums != 0) {
+          // the bias gradient's plane sums on the way, as planeSums adds them (float64 lanes)
+          for (; q < run4Bytes; q += 16) {
+            const v = v128.load(s + q);
+            lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+            hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+            v128.store(d + q, v);
+          }
+          for (; q < runBytes; q += 4) {
+            const v = load<f32>(s + q);
+            tail += <f64>v;
+            store<f32>(d + q, v);
+          }
+        } else {
+          for (; q < run4Bytes; q += 16) v128.store(d + q, v128.load(s + q));
+          for (; q < runBytes; q += 4) store<f32>(d + q, load<f32>(s + q));
+        }
+        q = x1Bytes;
+        for (; q + 16 <= rowBytes; q += 16) v128.store(row + q, zero);
+        for (; q < rowBytes; q += 4) store<f32>(row + q, 0);
+      }
+      if (y1 < Hp) memory.fill(dPlane + <usize>y1 * rowBytes, 0, <usize>(Hp - y1) * rowBytes);
+      if (sums != 0) {
+        const at = sums + (<usize>ch << 3);
+        store<f64>(at, load<f64>(at) + (f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1) + tail));
+      }
+      const gapEnd = ch + 1 < c ? (ch + 1) * dstPlane : dstImg;
+      const gapStart = ch * dstPlane + area;
+      if (gapEnd > gapStart) memory.fill(dImg + (<usize>gapStart << 2), 0, <usize>(gapEnd - gapStart) << 2);
+    }
+  }
+  return v128.all_true<i32>(finite) ? 0 : 1;
+}
+
+/**
+ * `convWgtDirect` for K taps that need not be a multiple of 4, with no padded tap computed
+ * (LeNet's conv1 has K = 25: 25 taps instead of 28). The first K4 = K & ~3 taps go through
+ * `convWgtDirect` into dw [Mp, K4] (rows K4 wide); each remaining tap t (r = K − K4 of them) is a
+ * 2×1 tile — two output channels, the 16 positions of a step in four accumulators each — adding
+ * into tail[o·r + t − K4]. Both must be zeroed (or hold partial sums) by the caller.
+ */
+export function convWgtDirectK(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K: i32, dy: usize, dyImg: i32, Mp: i32, Lr: i32, dw: usize, tail: usize,
+): void {
+  const K4 = K & ~3;
+  if (K4 > 0) convWgtDirect(x, xImg, nImg, offs, K4, dy, dyImg, Mp, Lr, dw);
+  const r = K - K4;
+  if (r == 0) return;
+  const ldy = <usize>Lr << 2;
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const db = dy + (<usize>img * <usize>dyImg << 2);
+    for (let o = 0; o < Mp; o += 2) {
+      for (let t = K4; t < K; t++) {
+        let d0 = db + <usize>o * ldy;
+        let d1 = d0 + ldy;
+        let x0 = xb + <usize>load<i32>(offs + (<usize>t << 2));
+        const end = d0 + ldy;
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+        while (d0 < end) {
+          let v = v128.load(x0);
+          a0 = f32x4.add(a0, f32x4.mul(v128.load(d0), v)); b0 = f32x4.add(b0, f32x4.mul(v128.load(d1), v));
+          v = v128.load(x0, 16);
+          a1 = f32x4.add(a1, f32x4.mul(v128.load(d0, 16), v)); b1 = f32x4.add(b1, f32x4.mul(v128.load(d1, 16), v));
+          v = v128.load(x0, 32);
+          a2 = f32x4.add(a2, f32x4.mul(v128.load(d0, 32), v)); b2 = f32x4.add(b2, f32x4.mul(v128.load(d1, 32), v));
+          v = v128.load(x0, 48);
+          a3 = f32x4.add(a3, f32x4.mul(v128.load(d0, 48), v)); b3 = f32x4.add(b3, f32x4.mul(v128.load(d1, 48), v));
+          d0 += 64; d1 += 64; x0 += 64;
+        }
+        const sa = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+        const sb = f32x4.add(f32x4.add(b0, b1), f32x4.add(b2, b3));
+        const r0 = tail + (<usize>(o * r + t - K4) << 2);
+        store<f32>(r0, load<f32>(r0) + ((f32x4.extract_lane(sa, 0) + f32x4.extract_lane(sa, 1)) + (f32x4.extract_lane(sa, 2) + f32x4.extract_lane(sa, 3))));
+        const r1 = r0 + (<usize>r << 2);
+        store<f32>(r1, load<f32>(r1) + ((f32x4.extract_lane(sb, 0) + f32x4.extract_lane(sb, 1)) + (f32x4.extract_lane(sb, 2) + f32x4.extract_lane(sb, 3))));
+      }
+    }
+  }
+}
+
+/**
+ * The 2×16 tile of `convDirect` narrowed to 2 × 4·nv positions (nv = 1, 2 or 3 vectors), for the
+ * end of an output row in `convDirectRows`. Stores nv vectors per output channel.
+ */
+function convTile2xN(K: i32, offs: usize, wp: usize, wStride: usize, xq: usize, yq: usize, ldy: usize, nv: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  const end = offs + (<usize>K << 2);
+  if (nv == 3) {
+    for (let t = offs; t < end; t += 4) {
+      const xa = xq + <usize>load<i32>(t);
+      const b0 = v128.load(xa);
+      const b1 = v128.load(xa, 16);
+      const b2 = v128.load(xa, 32);
+      let a = v128.load32_splat(wp);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1)); c02 = f32x4.add(c02, f32x4.mul(a, b2));
+      a = v128.load32_splat(wp, 4);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1)); c12 = f32x4.add(c12, f32x4.mul(a, b2));
+      wp += wStride;
+    }
+    v128.store(yq, c00); v128.store(yq, c01, 16); v128.store(yq, c02, 32);
+    v128.store(yq + ldy, c10); v128.store(yq + ldy, c11, 16); v128.store(yq + ldy, c12, 32);
+  } else if (nv == 2) {
+    for (let t = offs; t < end; t += 4) {
+      const xa = xq + <usize>load<i32>(t);
+      const b0 = v128.load(xa);
+      const b1 = v128.load(xa, 16);
+      let a = v128.load32_splat(wp);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      a = v128.load32_splat(wp, 4);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      wp += wStride;
+    }
+    v128.store(yq, c00); v128.store(yq, c01, 16);
+    v128.store(yq + ldy, c10); v128.store(yq + ldy, c11, 16);
+  } else {
+    for (let t = offs; t < end; t += 4) {
+      const b0 = v128.load(xq + <usize>load<i32>(t));
+      c00 = f32x4.add(c00, f32x4.mul(v128.load32_splat(wp), b0));
+      c10 = f32x4.add(c10, f32x4.mul(v128.load32_splat(wp, 4), b0));
+      wp += wStride;
+    }
+    v128.store(yq, c00);
+    v128.store(yq + ldy, c10);
+  }
+}
+
+/**
+ * `convDirect` (same arguments and result at every valid position q = oy·Wp + ox, ox < OW) that
+ * computes each output row only as far as OW rounded up to 4, instead of every position of the
+ * Wp-wide rows: 2×16 tiles along the row, then one 2×4/8/12 tile. Requires roundUp(OW, 4) ≤ Wp
+ * (the caller checks), so every store stays inside its row. The positions it skips keep whatever
+ * the rows buffer held (cropPlanes never reads them). LeNet's conv1: 28 of 32 columns per row,
+ * 12.5 % fewer multiply-adds.
+ */
+export function convDirectRows(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K: i32, w: usize, Mp: i32, y: usize, Lr: i32, Wp: i32, OH: i32, OW: i32,
+): void {
+  const wStride = <usize>Mp << 2;
+  const ldy = <usize>Lr << 2;
+  const owv = (OW + 3) & ~3;
+  const full = owv & ~15;
+  const rest = (owv - full) >> 2;
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const yb = y + (<usize>img * <usize>Mp * <usize>Lr << 2);
+    for (let o = 0; o < Mp; o += 2) {
+      const wo = w + (<usize>o << 2);
+      const yo = yb + <usize>o * ldy;
+      for (let oy = 0; oy < OH; oy++) {
+        const q0 = oy * Wp;
+        let ox = 0;
+        for (; ox < full; ox += 16) {
+          const q = <usize>(q0 + ox) << 2;
+          convTile2x16(K, offs, wo, wStride, xb + q, yo + q, ldy);
+        }
+        if (rest > 0) {
+          const q = <usize>(q0 + ox) << 2;
+          convTile2xN(K, offs, wo, wStride, xb + q, yo + q, ldy, rest);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * `convWgtDirectK` (same arguments and result, plus the rows' geometry) summing each output row
+ * only to OW rounded up to 4 instead of over the whole Wp-wide padded row: per row, 16-position
+ * steps and then up to three 4-position ones. Requires roundUp(OW, 4) ≤ Wp (the caller checks);
+ * dy must be 0 at positions OW ≤ ox < roundUp(OW, 4) and the x values read there finite, as for
+ * `convWgtDirect`. LeNet's conv1: 28 of 32 columns per row.
+ */
+export function convWgtDirectRows(
+  x: usize, xImg: i32, nImg: i32, offs: usize, K: i32, dy: usize, dyImg: i32, Mp: i32, Lr: i32, dw: usize, tail: usize,
+  Wp: i32, OH: i32, OW: i32,
+): void {
+  const K4 = K & ~3;
+  const r = K - K4;
+  const ldy = <usize>Lr << 2;
+  const ldw = <usize>K4 << 2;
+  const owv = (OW + 3) & ~3;
+  const fullBytes = <usize>(owv & ~15) << 2;
+  const rowBytes = <usize>owv << 2;
+  const wpBytes = <usize>Wp << 2;
+  for (let img = 0; img < nImg; img++) {
+    const xb = x + (<usize>img * <usize>xImg << 2);
+    const db = dy + (<usize>img * <usize>dyImg << 2);
+    for (let o = 0; o < Mp; o += 2) {
+      const dRow0 = db + <usize>o * ldy;
+      for (let t = 0; t < K4; t += 4) {
+        const ot = offs + (<usize>t << 2);
+        const xt0 = xb + <usize>load<i32>(ot);
+        const xt1 = xb + <usize>load<i32>(ot, 4);
+        const xt2 = xb + <usize>load<i32>(ot, 8);
+        const xt3 = xb + <usize>load<i32>(ot, 12);
+        let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a02 = f32x4.splat(0), a03 = f32x4.splat(0);
+        let a10 = f32x4.splat(0), a11 = f32x4.splat(0), a12 = f32x4.splat(0), a13 = f32x4.splat(0);
+        for (let oy = 0, rb: usize = 0; oy < OH; oy++, rb += wpBytes) {
+          let p: usize = rb;
+          const pFull = rb + fullBytes;
+          const pEnd = rb + rowBytes;
+          for (; p < pFull; p += 64) {
+            const d0 = dRow0 + p;
+            const d1 = d0 + ldy;
+            let g0 = v128.load(d0);
+            let g1 = v128.load(d1);
+            let v = v128.load(xt0 + p); a00 = f32x4.add(a00, f32x4.mul(g0, v)); a10 = f32x4.add(a10, f32x4.mul(g1, v));
+            v = v128.load(xt1 + p); a01 = f32x4.add(a01, f32x4.mul(g0, v)); a11 = f32x4.add(a11, f32x4.mul(g1, v));
+            v = v128.load(xt2 + p); a02 = f32x4.add(a02, f32x4.mul(g0, v)); a12 = f32x4.add(a12, f32x4.mul(g1, v));
+            v = v128.load(xt3 + p); a03 = f32x4.add(a03, f32x4.mul(g0, v)); a13 = f32x4.add(a13, f32x4.mul(g1, v));
+            g0 = v128.load(d0, 16);
+            g1 = v128.load(d1, 16);
+            v = v128.load(xt0 + p, 16); a00 = f32x4.add(a00, f32x4.mul(g0, v)); a10 = f32x4.add(a10, f32x4.mul(g1, v));
+            v = v128.load(xt1 + p, 16); a01 = f32x4.add(a01, f32x4.mul(g0, v)); a11 = f32x4.add(a11, f32x4.mul(g1, v));
+            v = v128.load(xt2 + p, 16); a02 = f32x4.add(a02, f32x4.mul(g0, v)); a12 = f32x4.add(a12, f32x4.mul(g1, v));
+            v = v128.load(xt3 + p, 16); a03 = f32x4.add(a03, f32x4.mul(g0, v)); a13 = f32x4.add(a13, f32x4.mul(g1, v));
+            g0 = v128.load(d0, 32);
+            g1 = v128.load(d1, 32);
+            v = v128.load(xt0 + p, 32); a00 = f32x4.add(a00, f32x4.mul(g0, v)); a10 = f32x4.add(a10, f32x4.mul(g1, v));
+            v = v128.load(xt1 + p, 32); a01 = f32x4.add(a01, f32x4.mul(g0, v)); a11 = f32x4.add(a11, f32x4.mul(g1, v));
+            v = v128.load(xt2 + p, 32); a02 = f32x4.add(a02, f32x4.mul(g0, v)); a12 = f32x4.add(a12, f32x4.mul(g1, v));
+            v = v128.load(xt3 + p, 32); a03 = f32x4.add(a03, f32x4.mul(g0, v)); a13 = f32x4.add(a13, f32x4.mul(g1, v));
+            g0 = v128.load(d0, 48);
+            g1 = v128.load(d1, 48);
+            v = v128.load(xt0 + p, 48); a00 = f32x4.add(a00, f32x4.mul(g0, v)); a10 = f32x4.add(a10, f32x4.mul(g1, v));
+            v = v128.load(xt1 + p, 48); a01 = f32x4.add(a01, f32x4.mul(g0, v)); a11 = f32x4.add(a11, f32x4.mul(g1, v));
+            v = v128.load(xt2 + p, 48); a02 = f32x4.add(a02, f32x4.mul(g0, v)); a12 = f32x4.add(a12, f32x4.mul(g1, v));
+            v = v128.load(xt3 + p, 48); a03 = f32x4.add(a03, f32x4.mul(g0, v)); a13 = f32x4.add(a13, f32x4.mul(g1, v));
+          }
+          for (; p < pEnd; p += 16) {
+            const g0 = v128.load(dRow0 + p);
+            const g1 = v128.load(dRow0 + p + ldy);
+            let v = v128.load(xt0 + p); a00 = f32x4.add(a00, f32x4.mul(g0, v)); a10 = f32x4.add(a10, f32x4.mul(g1, v));
+            v = v128.load(xt1 + p); a01 = f32x4.add(a01, f32x4.mul(g0, v)); a11 = f32x4.add(a11, f32x4.mul(g1, v));
+            v = v128.load(xt2 + p); a02 = f32x4.add(a02, f32x4.mul(g0, v)); a12 = f32x4.add(a12, f32x4.mul(g1, v));
+            v = v128.load(xt3 + p); a03 = f32x4.add(a03, f32x4.mul(g0, v)); a13 = f32x4.add(a13, f32x4.mul(g1, v));
+          }
+        }
+        const r0 = dw + <usize>o * ldw + (<usize>t << 2);
+        v128.store(r0, f32x4.add(v128.load(r0), laneSums4(a00, a01, a02, a03)));
+        const r1 = r0 + ldw;
+        v128.store(r1, f32x4.add(v128.load(r1), laneSums4(a10, a11, a12, a13)));
+      }
+      for (let t = K4; t < K; t++) {
+        const xt = xb + <usize>load<i32>(offs + (<usize>t << 2));
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+        for (let oy = 0, rb: usize = 0; oy < OH; oy++, rb += wpBytes) {
+          let p: usize = rb;
+          const pEnd = rb + rowBytes;
+          for (; p + 16 < pEnd; p += 32) {
+            let v = v128.load(xt + p);
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(dRow0 + p), v)); b0 = f32x4.add(b0, f32x4.mul(v128.load(dRow0 + p + ldy), v));
+            v = v128.load(xt + p, 16);
+            a1 = f32x4.add(a1, f32x4.mul(v128.load(dRow0 + p, 16), v)); b1 = f32x4.add(b1, f32x4.mul(v128.load(dRow0 + p + ldy, 16), v));
+          }
+          if (p < pEnd) {
+            const v = v128.load(xt + p);
+            a0 = f32x4.add(a0, f32x4.mul(v128.load(dRow0 + p), v)); b0 = f32x4.add(b0, f32x4.mul(v128.load(dRow0 + p + ldy), v));
+          }
+        }
+        const sa = f32x4.add(a0, a1);
+        const sb = f32x4.add(b0, b1);
+        const r0 = tail + (<usize>(o * r + t - K4) << 2);
+        store<f32>(r0, load<f32>(r0) + ((f32x4.extract_lane(sa, 0) + f32x4.extract_lane(sa, 1)) + (f32x4.extract_lane(sa, 2) + f32x4.extract_lane(sa, 3))));
+        const r1 = r0 + (<usize>r << 2);
+        store<f32>(r1, load<f32>(r1) + ((f32x4.extract_lane(sb, 0) + f32x4.extract_lane(sb, 1)) + (f32x4.extract_lane(sb, 2) + f32x4.extract_lane(sb, 3))));
+      }
+    }
+  }
+}
+
+/**
+ * `transposePlanes` (same arguments, same result) on 4 channels × 4 positions at a time with SIMD
+ * 4×4 transposes (the positions of one row; a row's last OW mod 4 positions and the last c mod 4
+ * channels one at a time). For LeNet's conv2 (16 channels, 10×10) the forward's output and the
+ * weight gradient's dy, 102 400 floats each per step, go through here.
+ */
+export function transposePlanes4(
+  src: usize, nImg: i32, c: i32, cp: i32, OH: i32, OW: i32, owE: i32, dst: usize, toPositions: i32, bias: usize,
+): void {
+  const plane = OH * OW;
+  const P = OH * owE;
+  const c4 = c & ~3;
+  const ow4 = OW & ~3;
+  const cpBytes = <usize>cp << 2;
+  const planeBytes = <usize>plane << 2;
+  for (let img = 0; img < nImg; img++) {
+    const pm = (toPositions ? dst : src) + (<usize>img * <usize>P * <usize>cp << 2);
+    const nc = (toPositions ? src : dst) + (<usize>img * <usize>c * <usize>plane << 2);
+    for (let ch = 0; ch < c4; ch += 4) {
+      let b0 = f32x4.splat(0), b1 = b0, b2 = b0, b3 = b0;
+      if (bias != 0 && !toPositions) {
+        const bb = bias + (<usize>ch << 2);
+        b0 = v128.load32_splat(bb); b1 = v128.load32_splat(bb, 4); b2 = v128.load32_splat(bb, 8); b3 = v128.load32_splat(bb, 12);
+      }
+      const n0 = nc + (<usize>ch * planeBytes);
+      for (let oy = 0; oy < OH; oy++) {
+        const pr = pm + (<usize>(oy * owE * cp + ch) << 2);
+        const nr = n0 + (<usize>(oy * OW) << 2);
+        let ox = 0;
+        for (; ox < ow4; ox += 4) {
+          const pAt = pr + <usize>ox * cpBytes;
+          const nAt = nr + (<usize>ox << 2);
+          if (toPositions) {
+            // rows: channels ch…ch+3, each 4 positions; out: positions, each 4 channels
+            const r0 = v128.load(nAt);
+            const r1 = v128.load(nAt + planeBytes);
+            const r2 = v128.load(nAt + 2 * planeBytes);
+            const r3 = v128.load(nAt + 3 * planeBytes);
+            const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+            const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+            const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+            const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+            v128.store(pAt, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+            v128.store(pAt + cpBytes, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+            v128.store(pAt + 2 * cpBytes, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+            v128.store(pAt + 3 * cpBytes, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+          } else {
+            const r0 = v128.load(pAt);
+            const r1 = v128.load(pAt + cpBytes);
+            const r2 = v128.load(pAt + 2 * cpBytes);
+            const r3 = v128.load(pAt + 3 * cpBytes);
+            const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+            const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+            const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+            const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+            let u0 = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5);
+            let u1 = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+            let u2 = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5);
+            let u3 = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+            if (bias != 0) {
+              u0 = f32x4.add(u0, b0); u1 = f32x4.add(u1, b1); u2 = f32x4.add(u2, b2); u3 = f32x4.add(u3, b3);
+            }
+            v128.store(nAt, u0);
+            v128.store(nAt + planeBytes, u1);
+            v128.store(nAt + 2 * planeBytes, u2);
+            v128.store(nAt + 3 * planeBytes, u3);
+          }
+        }
+        for (; ox < OW; ox++) {
+          const pAt = pr + <usize>ox * cpBytes;
+          const nAt = nr + (<usize>ox << 2);
+          for (let k = 0; k < 4; k++) {
+            const q = nAt + <usize>k * planeBytes;
+            const at = pAt + (<usize>k << 2);
+            if (toPositions) store<f32>(at, load<f32>(q));
+            else if (bias == 0) store<f32>(q, load<f32>(at));
+            else store<f32>(q, load<f32>(at) + load<f32>(bias + (<usize>(ch + k) << 2)));
+          }
+        }
+      }
+    }
+    for (let ch = c4; ch < c; ch++) {
+      const b: f32 = bias == 0 ? 0 : load<f32>(bias + (<usize>ch << 2));
+      const planeAt = nc + (<usize>(ch * plane) << 2);
+      for (let oy = 0; oy < OH; oy++) {
+        let at = pm + (<usize>(oy * owE * cp + ch) << 2);
+        let q = planeAt + (<usize>(oy * OW) << 2);
+        const qEnd = q + (<usize>OW << 2);
+        if (toPositions) {
+          for (; q < qEnd; q += 4, at += cpBytes) store<f32>(at, load<f32>(q));
+        } else if (bias == 0) {
+          for (; q < qEnd; q += 4, at += cpBytes) store<f32>(q, load<f32>(at));
+        } else {
+          for (; q < qEnd; q += 4, at += cpBytes) store<f32>(q, load<f32>(at) + b);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Between the small side of a convolution (nb images of cs channels, each an ohw-float plane;
+ * `src` at image img0, channel grp·og) and the gemm's [og, nb·ohw] block at `tmp`:
+ *   back 0: tmp[o·nb·ohw + b·ohw + p] = src[(b·cs + o)·ohw + p]   (o < og, b < nb, p < ohw)
+ *   back 1: the reverse copy.
+ * One call instead of og·nb `copyWithin` calls from JS per image chunk (the loader's
+ * `stageSmall`; LeNet's conv2 input gradient makes 1024 of them per step).
+ */
+export function gatherPlanes(src: usize, nb: i32, og: i32, cs: i32, ohw: i32, tmp: usize, back: i32): void {
+  const n4 = <usize>(ohw & ~3) << 2;
+  const nBytes = <usize>ohw << 2;
+  for (let o = 0; o < og; o++) {
+    for (let b = 0; b < nb; b++) {
+      const s = src + (<usize>(b * cs + o) * nBytes);
+      const t = tmp + (<usize>(o * nb + b) * nBytes);
+      const from = back ? t : s;
+      const to = back ? s : t;
+      let p: usize = 0;
+      for (; p < n4; p += 16) v128.store(to + p, v128.load(from + p));
+      for (; p < nBytes; p += 4) store<f32>(to + p, load<f32>(from + p));
+    }
+  }
+}

@@ -18,7 +18,7 @@
 // convolution"), whose entry points decline where im2col is expected to be faster.
 import { type Dtype, type FloatArray, type Nd, alloc, contiguous, copy, dtypeOf, wrap, zeros } from './array';
 import { gemm } from './gemm';
-import { acquire, pooledZeros } from './pool';
+import { acquire, pooledEmpty, pooledZeros } from './pool';
 import { convBigWasm, convSmallWasm, convWgtWasm, maxPool2x2BackWasm, maxPool2x2Wasm, wasmDisabledByEnv, wasmGemmAvailable } from './wasm';
 import { convBigDirectWasm, convSmallDirectWasm, convWgtDirectWasm } from './wasm';
 
@@ -288,15 +288,21 @@ export function convSmall(
 export function convBig(small: Nd, weight: Nd, g: ConvGeometry, dtype: Dtype, pooled = false): Nd {
   const s = dense(small, dtype);
   const wt = dense(weight, dtype);
-  const out = pooled ? pooledZeros([g.n, g.cb, g.h, g.w], dtype) : zeros([g.n, g.cb, g.h, g.w], dtype);
+  // a pooled buffer is zeroed only where a path below does not overwrite every element
+  const out = pooled ? pooledEmpty([g.n, g.cb, g.h, g.w], dtype) : zeros([g.n, g.cb, g.h, g.w], dtype);
   const cg = g.cb / g.groups;
   const og = g.cs / g.groups;
   const k = cg * g.kh * g.kw;
   const ohw = g.oh * g.ow;
-  if (ohw === 0 || k === 0 || og === 0 || g.n === 0) return out;
+  const zeroed = (): Nd => {
+    if (pooled) out.data.fill(0);
+    return out;
+  };
+  if (ohw === 0 || k === 0 || og === 0 || g.n === 0) return zeroed();
   const per = imagesPerChunk(k, ohw, g.n);
   if (direct(dtype, g) && convBigDirectWasm(s as Float32Array, wt as Float32Array, g, out.data as Float32Array)) return out;
   if (wasmConv(dtype) && convBigWasm(s as Float32Array, wt as Float32Array, g, per, out.data as Float32Array)) return out;
+  zeroed();
   const cols = colScratch(dtype, k * per * ohw);
   const tmp = per > 1 ? tmpScratch(dtype, og * per * ohw) : null;
   for (let img0 = 0; img0 < g.n; img0 += per) {

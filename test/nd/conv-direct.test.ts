@@ -99,7 +99,11 @@ function check(c: Case, seed: number): void {
   checkVariant(c, seed, 'channels');
 }
 
-function checkVariant(c: Case, seed: number, variant: DirectVariant): void {
+/**
+ * `before`, if given, runs before each of the three products (see the stale-memory test), and
+ * runs `beforeRuns` direct convolutions itself.
+ */
+function checkVariant(c: Case, seed: number, variant: DirectVariant, before: () => void = () => {}, beforeRuns = 0): void {
   const { g } = c;
   const gen = new Generator(seed);
   const x = random(g.n * g.cb * g.h * g.w, gen);
@@ -110,16 +114,19 @@ function checkVariant(c: Case, seed: number, variant: DirectVariant): void {
   const xs = nd.wrap(x, [g.n, g.cb, g.h, g.w]);
   const ws = nd.wrap(w, [g.cs, g.cb, g.kh, g.kw]);
   const dys = nd.wrap(dy, [g.n, g.cs, g.oh, g.ow]);
-  const before = convDirectCount();
-  const im2colBefore = convWasmCount();
   const db = new Float32Array(g.cs);
-  const [y, dx, dW] = runDirect(() => [
-    nd.convSmall(xs, ws, g, 'float32', null, nd.wrap(b, [g.cs])),
-    nd.convBig(dys, ws, g, 'float32'),
-    nd.convWgt(xs, dys, ws.shape, g, 'float32', null, db),
-  ], variant);
-  expect(convDirectCount() - before).toBe(3);
-  expect(convWasmCount() - im2colBefore).toBe(0);
+  const runs = convDirectCount();
+  const im2colRuns = convWasmCount();
+  const [y, dx, dW] = runDirect(() => {
+    before();
+    const fwd = nd.convSmall(xs, ws, g, 'float32', null, nd.wrap(b, [g.cs]));
+    before();
+    const inp = nd.convBig(dys, ws, g, 'float32');
+    before();
+    return [fwd, inp, nd.convWgt(xs, dys, ws.shape, g, 'float32', null, db)];
+  }, variant);
+  expect(convDirectCount() - runs).toBe(3 * (1 + beforeRuns));
+  expect(convWasmCount() - im2colRuns).toBe(0);
   expectNear(y.data, ref.y, `${variant}: y`);
   expectNear(dx.data, ref.dx, `${variant}: dx`);
   expectNear(dW.data, ref.dW, `${variant}: dW`);
@@ -159,6 +166,29 @@ describe.runIf(wasmGemmAvailable())('direct float32 convolution kernels equal fl
   it('batches that go through the padded buffers in several chunks (the last one short)', () => {
     // one 1×120×126 image with 8 out channels fills more than half a chunk: 3 images → 3 chunks
     check(geometry(3, 1, 8, 120, 126, 3, 3, [1, 1, 1, 1], [1, 1]), 21);
+  });
+
+  it('stale values in the module memory never reach the padded buffers (only their gaps are zeroed, not the whole buffer)', () => {
+    // a direct forward of a 1×1×160×160 image of 1e30s leaves 1e30 over the region where every
+    // later call stages and pads its operands: a margin, row tail or plane gap that was not
+    // zeroed would put 1e30 into a sum
+    const big = geometry(1, 1, 2, 160, 160, 3, 3, [1, 1, 1, 1], [1, 1]).g;
+    const poison = (): void => {
+      const before = convDirectCount();
+      nd.convSmall(nd.wrap(new Float32Array(160 * 160).fill(1e30), [1, 1, 160, 160]), nd.wrap(new Float32Array(18).fill(1e-3), [2, 1, 3, 3]), big, 'float32');
+      expect(convDirectCount() - before).toBe(1);
+    };
+    const cases: [Case, number][] = [
+      [geometry(1, 1, 6, 28, 28, 5, 5, [2, 2, 2, 2], [1, 1]), 31], // LeNet conv1, batch 1: K = 25 (one tap past the 2×4 tiles)
+      [geometry(2, 6, 16, 14, 14, 5, 5, [0, 0, 0, 0], [1, 1]), 32],
+      [geometry(1, 2, 3, 7, 9, 3, 3, [1, 2, 0, 1], [1, 1]), 33], // K = 18, odd channel count (a zero row in the tile)
+      [geometry(3, 1, 5, 6, 11, 2, 3, [0, 1, 2, 0], [1, 2]), 34], // K = 6, dilation
+      [geometry(1, 3, 9, 5, 6, 1, 1, [1, 1, 1, 1], [1, 1]), 35], // K = 3: no 2×4 tile at all
+    ];
+    for (const [c, seed] of cases) {
+      checkVariant(c, seed, 'rows', poison, 1);
+      checkVariant(c, seed, 'channels', poison, 1);
+    }
   });
 
   it('the weight gradient of an input holding ±∞ or NaN is left to im2col (no 0·∞ from the extra positions)', () => {

@@ -81,6 +81,23 @@ interface GemmExports {
   maxPool2x2s2Back(g: number, arg: number, planes: number, H: number, W: number, oh: number, ow: number, dx: number): void;
   bSiluScale(out: number, g: number, x: number, n: number, alpha: number): void;
   guidedBackward(out: number, g: number, x: number, n: number): void;
+  // session 5, second round
+  padPlanesGaps(
+    src: number, nImg: number, c: number, H: number, W: number,
+    dst: number, dstImg: number, dstPlane: number, Hp: number, Wp: number, top: number, left: number, check: number, sums: number,
+  ): number;
+  convWgtDirectK(
+    x: number, xImg: number, nImg: number, offs: number, K: number, dy: number, dyImg: number, Mp: number, Lr: number, dw: number, tail: number,
+  ): void;
+  convDirectRows(
+    x: number, xImg: number, nImg: number, offs: number, K: number, w: number, Mp: number, y: number, Lr: number, Wp: number, OH: number, OW: number,
+  ): void;
+  convWgtDirectRows(
+    x: number, xImg: number, nImg: number, offs: number, K: number, dy: number, dyImg: number, Mp: number, Lr: number, dw: number, tail: number,
+    Wp: number, OH: number, OW: number,
+  ): void;
+  transposePlanes4(src: number, nImg: number, c: number, cp: number, OH: number, OW: number, owE: number, dst: number, toPositions: number, bias: number): void;
+  gatherPlanes(src: number, nb: number, og: number, cs: number, ohw: number, tmp: number, back: number): void;
 }
 
 // The project compiles with lib ES2022 and no DOM types, so TypeScript knows no
@@ -690,18 +707,10 @@ function gemmAt(
 }
 
 /** Copies the small side's rows of group `grp` for images [img0, img0 + nb) to tmp[og, nb·ohw] (or back, `back`). */
-function stageSmall(heap: Float32Array, sAt: number, tmpAt: number, img0: number, nb: number, grp: number, g: WasmConvGeometry, back: boolean): void {
+function stageSmall(k: Kernel, sAt: number, tmpAt: number, img0: number, nb: number, grp: number, g: WasmConvGeometry, back: boolean): void {
   const og = g.cs / g.groups;
   const ohw = g.oh * g.ow;
-  const width = nb * ohw;
-  for (let o = 0; o < og; o++) {
-    for (let b = 0; b < nb; b++) {
-      const s = sAt + ((img0 + b) * g.cs + grp * og + o) * ohw;
-      const t = tmpAt + o * width + b * ohw;
-      if (back) heap.copyWithin(s, t, t + ohw);
-      else heap.copyWithin(t, s, s + ohw);
-    }
-  }
+  k.exports.gatherPlanes((sAt + (img0 * g.cs + grp * og) * ohw) * 4, nb, og, g.cs, ohw, tmpAt * 4, back ? 1 : 0);
 }
 
 /**
@@ -734,7 +743,7 @@ export function convSmallWasm(
         gemmAt(k, false, false, og, width, K, wAt + grp * og * K, K, colsAt, width, yAt + (img0 * g.cs + grp * og) * ohw, ohw, 0);
       } else {
         gemmAt(k, false, false, og, width, K, wAt + grp * og * K, K, colsAt, width, tmpAt, width, 0);
-        stageSmall(heap, yAt, tmpAt, img0, nb, grp, g, true);
+        stageSmall(k, yAt, tmpAt, img0, nb, grp, g, true);
       }
     }
   }
@@ -766,7 +775,7 @@ export function convBigWasm(s: Float32Array, wt: Float32Array, g: WasmConvGeomet
       if (nb === 1) {
         gemmAt(k, true, false, K, width, og, wAt + grp * og * K, K, sAt + (img0 * g.cs + grp * og) * ohw, ohw, colsAt, width, 0);
       } else {
-        stageSmall(heap, sAt, tmpAt, img0, nb, grp, g, false);
+        stageSmall(k, sAt, tmpAt, img0, nb, grp, g, false);
         gemmAt(k, true, false, K, width, og, wAt + grp * og * K, K, tmpAt, width, colsAt, width, 0);
       }
       im2colAt(k, g, outAt, img0, nb, grp * cg, colsAt, width, true);
@@ -807,7 +816,7 @@ export function convWgtWasm(
       if (nb === 1) {
         gemmAt(k, false, true, og, K, width, sAt + (img0 * g.cs + grp * og) * ohw, ohw, colsAt, width, dwAt + grp * og * K, K, 1);
       } else {
-        stageSmall(heap, sAt, tmpAt, img0, nb, grp, g, false);
+        stageSmall(k, sAt, tmpAt, img0, nb, grp, g, false);
         gemmAt(k, false, true, og, K, width, tmpAt, width, colsAt, width, dwAt + grp * og * K, K, 1);
       }
     }
@@ -1039,15 +1048,17 @@ function directForward(
   const e = k.exports;
   for (let img0 = 0; img0 < n; img0 += per) {
     const nb = Math.min(per, n - img0);
-    e.padPlanes((sAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, top, left);
+    e.padPlanesGaps((sAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, top, left, 0, 0);
     const outPtr = (outAt + img0 * M * outPlane) * 4;
     const biasPtr = bias === null ? 0 : biasAt * 4;
     if (rows) {
-      e.convDirect(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, ypAt * 4, Lr);
+      // rows only as wide as the valid outputs (rounded up to 4) when that fits in a padded row
+      if (((ow + 3) & ~3) <= wp) e.convDirectRows(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, ypAt * 4, Lr, wp, oh, ow);
+      else e.convDirect(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, ypAt * 4, Lr);
       e.cropPlanes(ypAt * 4, nb, M, Mp * Lr, Lr, wp, oh, ow, outPtr, biasPtr);
     } else {
       e.convDirectCh(xpAt * 4, xImg, nb, offAt * 4, K, wAt * 4, Mp, oh, owE, wp, ypAt * 4);
-      e.transposePlanes(ypAt * 4, nb, M, Mp, oh, ow, owE, outPtr, 0, biasPtr);
+      e.transposePlanes4(ypAt * 4, nb, M, Mp, oh, ow, owE, outPtr, 0, biasPtr);
     }
   }
   out.set(heap.subarray(outAt, outAt + out.length));
@@ -1106,9 +1117,11 @@ export function convWgtDirectWasm(
   const K = C * kh * kw;
   const K4 = roundUp(K, 4);
   const { Mp, hp, wp, owE, L, Lr, xImg, per, slack } = directSizes(rows, n, C, kh, kw, dh, dwl, oh, ow, M);
-  const at = layout(k, 0, [x.length, s.length, per * xImg + slack, per * Mp * Lr, K4, Mp * K4, db === null ? 0 : 2 * M]);
+  // rows: dw holds the first K & ~3 taps in rows that wide and `tail` the other K mod 4 (convWgtDirectK)
+  const K4m = K & ~3;
+  const at = layout(k, 0, [x.length, s.length, per * xImg + slack, per * Mp * Lr, K4, Mp * K4, db === null ? 0 : 2 * M, Mp * (K - K4m)]);
   if (at === null) return false;
-  const [xAt, sAt, xpAt, dyAt, offAt, dwAt, dbAt] = at;
+  const [xAt, sAt, xpAt, dyAt, offAt, dwAt, dbAt, tailAt] = at;
   const heap = k.heap;
   const ints = heap32i(k);
   heap.set(x, xAt);
@@ -1120,29 +1133,40 @@ export function convWgtDirectWasm(
   }
   for (let t = K; t < K4; t++) ints[offAt + t] = 0;
   heap.fill(0, dwAt, dwAt + Mp * K4);
+  heap.fill(0, tailAt, tailAt + Mp * (K - K4m));
+  if (db !== null && rows) heap64(k).fill(0, dbAt >>> 1, (dbAt >>> 1) + M);
   // the slack past the last padded image is read at positions where dy is 0: it must be finite
   heap.fill(0, xpAt + per * xImg, xpAt + per * xImg + slack);
   const e = k.exports;
   for (let img0 = 0; img0 < n; img0 += per) {
     const nb = Math.min(per, n - img0);
-    if (e.padPlanes((xAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, g.ph, g.pw) !== 0) return false;
+    if (e.padPlanesGaps((xAt + img0 * C * H * W) * 4, nb, C, H, W, xpAt * 4, xImg, hp * wp, hp, wp, g.ph, g.pw, 1, 0) !== 0) return false;
     if (nb < per) heap.fill(0, xpAt + nb * xImg, xpAt + nb * xImg + slack);
     if (rows) {
-      e.padPlanes((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0);
-      e.convWgtDirect(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4);
+      // (the bias sums on the way: dy is copied whole, never cropped)
+      e.padPlanesGaps((sAt + img0 * M * oh * ow) * 4, nb, M, oh, ow, dyAt * 4, Mp * Lr, Lr, oh, wp, 0, 0, 0, db === null ? 0 : dbAt * 4);
+      // rows summed only as far as the valid outputs (rounded up to 4) when that fits in a padded row
+      if (((ow + 3) & ~3) <= wp) e.convWgtDirectRows(xpAt * 4, xImg, nb, offAt * 4, K, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4, tailAt * 4, wp, oh, ow);
+      else e.convWgtDirectK(xpAt * 4, xImg, nb, offAt * 4, K, dyAt * 4, Mp * Lr, Mp, Lr, dwAt * 4, tailAt * 4);
     } else {
-      heap.fill(0, dyAt, dyAt + nb * Mp * Lr);
-      e.transposePlanes((sAt + img0 * M * oh * ow) * 4, nb, M, Mp, oh, ow, owE, dyAt * 4, 1, 0);
+      // positions past OW in a row and channels past M must read 0; transposePlanes writes the rest
+      if (Mp !== M || owE !== ow) heap.fill(0, dyAt, dyAt + nb * Mp * Lr);
+      e.transposePlanes4((sAt + img0 * M * oh * ow) * 4, nb, M, Mp, oh, ow, owE, dyAt * 4, 1, 0);
       e.convWgtDirectCh(xpAt * 4, xImg, nb, offAt * 4, K4, dyAt * 4, Mp, oh, owE, wp, dwAt * 4);
     }
   }
   if (rows) {
-    for (let o = 0; o < M; o++) dw.set(heap.subarray(dwAt + o * K4, dwAt + o * K4 + K), o * K);
+    const r = K - K4m;
+    for (let o = 0; o < M; o++) {
+      dw.set(heap.subarray(dwAt + o * K4m, dwAt + o * K4m + K4m), o * K);
+      for (let t = 0; t < r; t++) dw[o * K + K4m + t] = heap[tailAt + o * r + t];
+    }
   } else {
     for (let o = 0; o < M; o++) for (let t = 0; t < K; t++) dw[o * K + t] = heap[dwAt + t * Mp + o];
   }
   if (db !== null) {
-    e.planeSums(sAt * 4, n, M, oh * ow, dbAt * 4);
+    // rows: summed while dy was copied into its rows (padPlanesGaps)
+    if (!rows) e.planeSums(sAt * 4, n, M, oh * ow, dbAt * 4);
     db.set(new Float64Array(heap.buffer, dbAt * 4, M));
   }
   convDirectRuns++;
