@@ -864,7 +864,7 @@ export function maxPool2x2Wasm(
 
 let maxPoolWasmRuns = 0;
 
-/** How many times `maxPool2x2Wasm` has run on the module: for tests. */
+/** How many times 2×2 max pooling has run on the module, forward (`maxPool2x2Wasm`) and backward counted alike: for tests. */
 export function maxPoolWasmCount(): number {
   return maxPoolWasmRuns;
 }
