@@ -21,6 +21,8 @@ import {
   type RuleTarget,
   type BoundRule,
   bindRule,
+  declareFormula,
+  formulaOf,
   isRule,
   ruleLabel,
   toRule,
@@ -356,7 +358,7 @@ function targetOf(entry: ActivationEntry, kernel: Kernel): RuleTarget {
     activation: entry.name,
     params: kernel.params,
     forward: c === 0 ? forward : (u) => forward(u + c),
-    derivative: c === 0 ? derivative : (u, y) => derivative(u + c, y),
+    derivative: c === 0 ? derivative : zeroOrShifted(derivative, c),
     derivativePeak: kernel.derivativePeak,
     passBand: kernel.passBand,
     bind: (choice) => bindRule(resolveChoice(entry, choice, `${entry.name}: blend`).rule, made),
@@ -364,6 +366,14 @@ function targetOf(entry: ActivationEntry, kernel: Kernel): RuleTarget {
   targets.set(kernel, made);
   target = made;
   return target;
+}
+
+/** u ↦ derivative(u + c), declared 0 when `derivative` is (an exact step's: the fused spike op then runs it inline). */
+function zeroOrShifted(derivative: Derivative, c: number): Derivative {
+  const shifted: Derivative = (u, y) => derivative(u + c, y);
+  const formula = formulaOf(derivative);
+  if (formula !== undefined && formula.kind === 'zero') declareFormula(shifted, formula);
+  return shifted;
 }
 
 /** The rule made concrete for this call, reading x (not u) once the centre shift is applied. */
@@ -375,7 +385,11 @@ export function bindForCall(entry: ActivationEntry, kernel: Kernel, rule: Rule):
   if (bound.derivative !== undefined) {
     const h = bound.derivative;
     const learnable = bound.learnable === undefined ? undefined : { tensors: bound.learnable.tensors, dS: bound.learnable.dS.map((f) => (x: number, y: number) => f(x - c, y)) };
-    return { derivative: (x, y) => h(x - c, y), label: bound.label, learnable };
+    const shifted: Derivative = (x, y) => h(x - c, y);
+    const formula = formulaOf(h);
+    if (formula !== undefined && formula.offset === 0) declareFormula(shifted, { ...formula, offset: c }); // h(x − c), still the declared shape
+    else if (formula !== undefined && formula.kind === 'zero') declareFormula(shifted, { ...formula, offset: formula.offset + c });
+    return { derivative: shifted, label: bound.label, learnable };
   }
   if (bound.context !== undefined) {
     const fn = bound.context;

@@ -302,3 +302,61 @@ export function deriveAffineKernel(derived: Derivative, base: Derivative, scale:
   if (kernel === undefined) return;
   attachAffineKernel(derived, (out, g, x, y, s, sh) => kernel(out, g, x, y, s * scale, s * shift + sh));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Declared formulas: the closed form of a built-in heaviside surrogate, so a fused loop (the spike
+// op of src/snn/fused.ts) can evaluate h inline, as straight arithmetic, in the loop that uses it.
+// Like the kernels, attached to the derivative function itself: a derived or wrapped derivative
+// is a different function and has none, unless the wrapper declares its own (bindForCall's
+// centre shift does). `evaluateFormula` is the arithmetic of the rule's h, operation for
+// operation, so both give the same values.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * h(x) = F(x − offset) for one of the built-in shapes (a, b its constants):
+ * 'zero' 0; 'atan' a/(1 + (b·u)²); 'inverseSquare' 1/(1 + a·|u|)²; 'triangle' max(0, a − a²·|u|);
+ * 'boxcar' b for |u| < a, else 0; 'gaussian' a·exp(−b·u·u).
+ */
+export interface DerivativeFormula {
+  readonly kind: 'zero' | 'atan' | 'inverseSquare' | 'triangle' | 'boxcar' | 'gaussian';
+  readonly a: number;
+  readonly b: number;
+  /** Subtracted from x before the shape reads it (the threshold of a centre-shifted binding). */
+  readonly offset: number;
+}
+
+const formulas = new WeakMap<Derivative, DerivativeFormula>();
+
+/** Declare that derivative `h` computes `formula` (operation for operation, see evaluateFormula). */
+export function declareFormula(h: Derivative, formula: DerivativeFormula): void {
+  formulas.set(h, Object.freeze({ ...formula }));
+}
+
+/** The formula declared for derivative `h`, if any. */
+export function formulaOf(h: Derivative): DerivativeFormula | undefined {
+  return formulas.get(h);
+}
+
+/** h(x) as `formula` declares it: the reference the fused loops follow (for tests and for reading). */
+export function evaluateFormula(formula: DerivativeFormula, x: number): number {
+  const { a, b } = formula;
+  const u = x - formula.offset;
+  switch (formula.kind) {
+    case 'atan': {
+      const z = b * u;
+      return a / (1 + z * z);
+    }
+    case 'inverseSquare': {
+      const d = 1 + a * Math.abs(u);
+      return 1 / (d * d);
+    }
+    case 'triangle':
+      return Math.max(0, a - a * a * Math.abs(u));
+    case 'boxcar':
+      return Math.abs(u) < a ? b : 0;
+    case 'gaussian':
+      return a * Math.exp(-b * u * u);
+    default:
+      return 0;
+  }
+}

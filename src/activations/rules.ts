@@ -18,6 +18,7 @@ import {
   type BackwardRule,
   type BoundRule,
   type Derivative,
+  type DerivativeFormula,
   type DerivativeRule,
   type ElementBackward,
   type LearnableBinding,
@@ -25,6 +26,7 @@ import {
   type RuleTarget,
   attachBackwardKernel,
   attachKernel,
+  declareFormula,
   deriveAffineKernel,
   rememberBlend,
   ruleLabel,
@@ -69,6 +71,12 @@ function nonNegative(rule: string, param: string, value: unknown): number {
 
 function derivativeRule(name: string, params: Record<string, number>, description: string, derivative: Derivative): DerivativeRule {
   return Object.freeze({ name, exact: false, description, params: Object.freeze(params), derivative });
+}
+
+/** `rule`, its derivative declared to compute formula `kind` with constants a and b (for fused loops, see declareFormula). */
+function withFormula(rule: DerivativeRule, kind: DerivativeFormula['kind'], a: number, b: number): DerivativeRule {
+  declareFormula(rule.derivative, { kind, a, b, offset: 0 });
+  return rule;
 }
 
 function adaptiveRule(
@@ -291,7 +299,7 @@ export function fastSigmoid(options: { slope?: RuleParam } = {}): DerivativeRule
   if (hasLiveValue(options)) return liveRule('fastSigmoid', options, (v) => fastSigmoid(v));
   ruleOptions('fastSigmoid', options, ['slope']);
   const slope = positive('fastSigmoid', 'slope', options.slope ?? 25);
-  return derivativeRule(
+  const rule = derivativeRule(
     'fastSigmoid',
     { slope },
     `1/(1 + k|u|)², k = ${slope}: peak 1 at u = 0, area 2/k (${2 / slope}); snnTorch fast_sigmoid (same default). ` +
@@ -301,6 +309,7 @@ export function fastSigmoid(options: { slope?: RuleParam } = {}): DerivativeRule
       return 1 / (d * d);
     },
   );
+  return withFormula(rule, 'inverseSquare', slope, 0);
 }
 
 /** h(u) = (α/2) / (1 + (π·α·u/2)²): the derivative of (1/π)·atan(π·α·u/2) + 1/2 (Fang et al. 2021). */
@@ -312,7 +321,7 @@ export function atan(options: { alpha?: RuleParam } = {}): DerivativeRule | Adap
   const alpha = positive('atan', 'alpha', options.alpha ?? 2);
   const half = alpha / 2;
   const scale = (Math.PI * alpha) / 2;
-  return derivativeRule(
+  const rule = derivativeRule(
     'atan',
     { alpha },
     `(α/2)/(1 + (παu/2)²), α = ${alpha}: peak α/2 at u = 0, area 1. snnTorch and SpikingJelly code agree ` +
@@ -322,6 +331,7 @@ export function atan(options: { alpha?: RuleParam } = {}): DerivativeRule | Adap
       return half / (1 + z * z);
     },
   );
+  return withFormula(rule, 'atan', half, scale);
 }
 
 /** h(u) = k·σ(k·u)·(1 − σ(k·u)): the derivative of σ(k·u), in the form that cannot overflow. */
@@ -350,13 +360,14 @@ export function triangle(options: { alpha?: RuleParam } = {}): DerivativeRule | 
   if (hasLiveValue(options)) return liveRule('triangle', options, (v) => triangle(v));
   ruleOptions('triangle', options, ['alpha']);
   const alpha = positive('triangle', 'alpha', options.alpha ?? 1);
-  return derivativeRule(
+  const rule = derivativeRule(
     'triangle',
     { alpha },
     `max(0, α − α²|u|), α = ${alpha}: a hat with peak α at u = 0, support |u| < 1/α, area 1 (SpikingJelly ` +
       "PiecewiseQuadratic). Norse's triangle α·max(0, 1 − |u|) has area α; snnTorch's `triangular` is not a hat.",
     (u) => Math.max(0, alpha - alpha * alpha * Math.abs(u)),
   );
+  return withFormula(rule, 'triangle', alpha, 0);
 }
 
 /** h(u) = exp(−u² / 2σ²) / (σ·√(2π)): the normal density, unit area. */
@@ -368,13 +379,14 @@ export function gaussian(options: { sigma?: RuleParam } = {}): DerivativeRule | 
   const sigma = positive('gaussian', 'sigma', options.sigma ?? 0.5);
   const peak = 1 / (sigma * Math.sqrt(2 * Math.PI));
   const k = 1 / (2 * sigma * sigma);
-  return derivativeRule(
+  const rule = derivativeRule(
     'gaussian',
     { sigma },
     `exp(−u²/2σ²)/(σ√(2π)), σ = ${sigma}: the normal density, peak ${peak.toPrecision(4)} at u = 0, area 1 ` +
       "(sinabs' Gaussian also defaults to σ = 0.5; Norse's heavi_erfc is a Gaussian with peak 2/√π instead).",
     (u) => peak * Math.exp(-k * u * u),
   );
+  return withFormula(rule, 'gaussian', peak, k);
 }
 
 /** h(u) = 1/width for |u| < width/2, else 0: a rectangle of unit area (SpikingJelly's Rect). */
@@ -386,12 +398,13 @@ export function boxcar(options: { width?: RuleParam } = {}): DerivativeRule | Ad
   const width = positive('boxcar', 'width', options.width ?? 1);
   const half = width / 2;
   const height = 1 / width;
-  return derivativeRule(
+  const rule = derivativeRule(
     'boxcar',
     { width },
     `1/w for |u| < w/2 (0 at the edges), w = ${width}: peak 1/w, area 1 (SpikingJelly Rect with α = 1/w).`,
     (u) => (Math.abs(u) < half ? height : 0),
   );
+  return withFormula(rule, 'boxcar', half, height);
 }
 
 /** h(u) = 1 / (1 + α·|u|)²: SuperSpike (Zenke & Ganguli 2018) with Norse's default α = 100. */
@@ -401,7 +414,7 @@ export function superSpike(options: { alpha?: RuleParam } = {}): DerivativeRule 
   if (hasLiveValue(options)) return liveRule('superSpike', options, (v) => superSpike(v));
   ruleOptions('superSpike', options, ['alpha']);
   const alpha = positive('superSpike', 'alpha', options.alpha ?? 100);
-  return derivativeRule(
+  const rule = derivativeRule(
     'superSpike',
     { alpha },
     `1/(1 + α|u|)², α = ${alpha}: peak 1 at u = 0, area 2/α (Norse's SuperSpike, default α = 100; the same ` +
@@ -411,6 +424,7 @@ export function superSpike(options: { alpha?: RuleParam } = {}): DerivativeRule 
       return 1 / (d * d);
     },
   );
+  return withFormula(rule, 'inverseSquare', alpha, 0);
 }
 
 // ---------------------------------------------------------------------------------------------

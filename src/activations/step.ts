@@ -10,9 +10,11 @@ import { describe, numberParam } from './params';
 import { registerActivation } from './registry';
 import { applyActivation } from './engine';
 import * as rules from './rules';
+import { declareFormula } from './rule';
 
 const ZERO_A_E = '0 everywhere (the true derivative almost everywhere: no gradient flows; choose a surrogate to train)';
 const zero = (): number => 0;
+declareFormula(zero, { kind: 'zero', a: 0, b: 0, offset: 0 }); // the spike op's fused backward evaluates it inline
 
 // ---- heaviside ----
 const HEAVISIDE = registerActivation<P['heaviside']>({

@@ -115,17 +115,19 @@ describe('eventLinear', () => {
 });
 
 describe('spikeLinear', () => {
-  for (const [outF, withBias] of [[2, false], [3, true], [1, true]] as const) {
-    it(`${outF} output${outF === 1 ? '' : 's'}${withBias ? ' with a bias' : ''}: x·Wᵀ + b by a naive loop; x, W${withBias ? ' and b' : ''} gradients against float64 central differences`, () => {
-      const gen = new Generator(10 + outF);
+  // four inputs run written-out loops (the toy task's hidden layer; with two outputs, the input gradient too)
+  for (const [outF, withBias, inF] of [[2, false, 5], [3, true, 5], [1, true, 5], [2, false, 4], [3, true, 4]] as const) {
+    it(`${inF} inputs, ${outF} output${outF === 1 ? '' : 's'}${withBias ? ' with a bias' : ''}: x·Wᵀ + b by a naive loop; x, W${withBias ? ' and b' : ''} gradients against float64 central differences`, () => {
+      const gen = new Generator(10 + outF + inF);
       // rows of zeros, spikes, and other values (the op skips only the zeros)
-      const x = sparse([6, 3, 5], 0.2, 7 + outF).requiresGrad_();
-      const W = randn([outF, 5], { generator: gen, dtype: 'float64' }).requiresGrad_();
+      const x = sparse([6, 3, inF], 0.2, 7 + outF + inF).requiresGrad_();
+      const W = randn([outF, inF], { generator: gen, dtype: 'float64' }).requiresGrad_();
       const b = withBias ? randn([outF], { generator: gen, dtype: 'float64' }).requiresGrad_() : null;
       const y = snn.spikeLinear(x, W, b);
       expect(y.shape).toEqual([6, 3, outF]);
-      expectClose(flat(y), naiveLinear(flat(x), 18, 5, flat(W), outF, b === null ? null : flat(b)), 1e-12);
-      expect(flat(x).filter((v) => v === 0).length).toBeGreaterThan(45); // mostly zeros, some rows all zeros
+      expectClose(flat(y), naiveLinear(flat(x), 18, inF, flat(W), outF, b === null ? null : flat(b)), 1e-12);
+      expect(flat(x).filter((v) => v === 0).length).toBeGreaterThan(9 * inF); // mostly zeros, some rows all zeros
+      expect(Array.from({ length: 18 }, (_, r) => flat(x).slice(r * inF, (r + 1) * inF).every((v) => v === 0)).some(Boolean)).toBe(true);
       const g = randn([6, 3, outF], { generator: gen, dtype: 'float64' });
       const lossT = (): Tensor => snn.spikeLinear(x, W, b).mul(g).sum().add(snn.spikeLinear(x, W, b).square().sum().mul(0.1));
       lossT().backward();
