@@ -30,6 +30,7 @@ import type { Tensor } from '../tensor';
 import { type Derivative, type DerivativeFormula, type ElementBackward, formulaOf, kernelOf } from '../activations/rule';
 import { backwardLoop, derivativeLoop } from '../activations/loops';
 import { defineOp, record } from '../ops/record';
+import { anomalyEnabled, anomalyOnRecord } from '../autograd/anomaly'; // ANOMALY MODE (issue 12)
 import { flat, type ResetMode } from './membrane';
 
 /** How the reset's gradient flows: not at all (detached), or through the surrogate `h`. */
@@ -592,6 +593,8 @@ export function lifSpikeSequence(input: Tensor, mem0: Tensor, beta: Tensor, thre
   const mem = nd.alloc(input.dtype, T * n);
   const out = nd.zeros(input.shape, input.dtype);
   forwardLoop(x, m0, decayPerElement(b, n), b.length === 1, th, mode, mem, out.data, n, T);
+  // anomaly mode checks the membranes too: the spikes (0/1) stay finite when U overflows
+  if (anomalyEnabled) anomalyOnRecord('lifSpikeSequence (membranes)', spike.label, [input, mem0, beta, threshold], nd.wrap(mem, input.shape));
   return record(
     lifSpikeSequenceOp,
     [input, mem0, beta, threshold],

@@ -14,6 +14,7 @@ import { stack } from '../ops';
 import { Parameter } from '../nn/module';
 import { shouldRecord } from '../autograd/tape';
 import { unrecorded } from '../ops/record';
+import { isAnomalyEnabled } from '../autograd/anomaly';
 import * as nd from '../nd';
 import { lifMembrane, lifStepInPlace } from './membrane';
 import { lifSequence, lifSpikeSequence } from './fused';
@@ -187,13 +188,14 @@ export class LIF extends SpikingNeuron {
    * rest: [N, ...features], the values and gradients of
    * `snn.maxOverTime(lif.runSequence(seq).membranes)` — the readout of SpyTorch's tutorials (a
    * leaky output layer that does not spike, read at its maximum). With reset 'none', a fixed β and
-   * nothing listening to the layer's spikes it runs as one op that keeps no membranes; otherwise
+   * nothing listening to the layer's spikes (and anomaly mode off) it runs as one op that keeps no membranes; otherwise
    * as runSequence, then maxOverTime.
    */
   maxMembrane(seq: Tensor): Tensor {
     const x = this.checkSequence('maxMembrane', seq);
     this.checkDecayFits('maxMembrane', 'beta', this.beta, x.shape.slice(1));
-    if (this.resetMode === 'none' && !this.learnBeta && !this.hasSpikeListeners) return leakyMaxOverTime(x, this.beta);
+    // the one-op form never holds the membranes, so anomaly mode (which checks every op's output) takes the composition
+    if (this.resetMode === 'none' && !this.learnBeta && !this.hasSpikeListeners && !isAnomalyEnabled()) return leakyMaxOverTime(x, this.beta);
     return maxOverTime(this.runSequence(x).membranes);
   }
 

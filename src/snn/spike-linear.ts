@@ -164,8 +164,9 @@ const spikeLinearOp = defineOp<Saved>('spikeLinear', (g, { x, w, xShape, weightS
 /**
  * x·Wᵀ + b for a mostly-zero input such as a spiking layer's output: x [..., in], weight [out, in],
  * bias [out] or none → [..., out]. The same values and gradients as `linear(x, weight, bias)` (up to
- * the order of float additions; for finite weights), computed from the non-zero entries of x for
- * the output and the weight's gradient. x, weight and bias all get their gradients. Use it where
+ * the order of float additions; for finite weights and upstream gradients: a zero entry of x is
+ * skipped, so it adds no NaN to the output or to the weight's gradient where the dense product
+ * would), computed from the non-zero entries of x for the output and the weight's gradient. x, weight and bias all get their gradients. Use it where
  * a Linear layer reads spikes: `snn.spikeLinear(spikes, fc.weight, fc.bias)`.
  */
 export function spikeLinear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
