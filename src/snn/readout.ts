@@ -41,6 +41,30 @@ function scatterMax(o: nd.FloatArray, gd: nd.FloatArray, x: nd.FloatArray, y: nd
   }
 }
 
+/**
+ * One step of the running maximum of element i: v at step t against y[i], keeping the first step
+ * that holds the maximum and the number of ties. NaN propagates: the first NaN becomes the maximum,
+ * and later NaNs tie with it.
+ */
+function takeMax(y: nd.FloatArray, first: Int32Array, ties: Int32Array, i: number, v: number, t: number): void {
+  const m = y[i];
+  if (v > m) {
+    y[i] = v;
+    first[i] = t;
+    ties[i] = 1;
+  } else if (v === m) {
+    ties[i]++;
+  } else if (v !== v) {
+    if (m === m) {
+      y[i] = v;
+      first[i] = t;
+      ties[i] = 1;
+    } else {
+      ties[i]++;
+    }
+  }
+}
+
 /** The forward's loop: y[i] = max_t x[t, i], with the first step holding it and the number of ties. */
 function maxOverRows(data: nd.FloatArray, y: nd.FloatArray, first: Int32Array, ties: Int32Array, T: number): void {
   const n = y.length;
@@ -49,24 +73,7 @@ function maxOverRows(data: nd.FloatArray, y: nd.FloatArray, first: Int32Array, t
   for (let t = 1; t < T; t++) {
     const row = t * n;
     for (let i = 0; i < n; i++) {
-      const v = data[row + i];
-      const m = y[i];
-      if (v > m) {
-        y[i] = v;
-        first[i] = t;
-        ties[i] = 1;
-      } else if (v === m) {
-        ties[i]++;
-      } else if (v !== v) {
-        // NaN propagates: the first NaN becomes the maximum, and later NaNs tie with it
-        if (m === m) {
-          y[i] = v;
-          first[i] = t;
-          ties[i] = 1;
-        } else {
-          ties[i]++;
-        }
-      }
+      takeMax(y, first, ties, i, data[row + i], t);
     }
   }
 }
@@ -130,23 +137,7 @@ function leakyMaxForward(x: nd.FloatArray, b: Float64Array, u: nd.FloatArray, y:
     const row = t * n;
     for (let i = 0; i < n; i++) {
       u[i] = b[i] * u[i] + x[row + i];
-      const v = u[i];
-      const m = y[i];
-      if (v > m) {
-        y[i] = v;
-        first[i] = t;
-        ties[i] = 1;
-      } else if (v === m) {
-        ties[i]++;
-      } else if (v !== v) {
-        if (m === m) {
-          y[i] = v;
-          first[i] = t;
-          ties[i] = 1;
-        } else {
-          ties[i]++;
-        }
-      }
+      takeMax(y, first, ties, i, u[i], t);
     }
   }
 }
