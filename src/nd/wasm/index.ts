@@ -1085,12 +1085,15 @@ export function convSmallDirectWasm(
 /**
  * conv2d's input gradient, dx [N, Cb, H, W] = the stride-1 correlation of dy padded by
  * (k − 1)·d − p with the flipped weight (channel axes swapped), into `out` (overwritten). False
- * (nothing touched) as `convSmallDirectWasm`.
+ * (nothing touched) as `convSmallDirectWasm`, and also when the weight holds a NaN or ±∞.
  */
 export function convBigDirectWasm(s: Float32Array, wt: Float32Array, g: WasmConvGeometry, out: Float32Array): boolean {
   const k = kernel === undefined ? getKernel() : kernel;
   const variant = chosenVariant(g, 'input');
   if (k === null || variant === null) return false;
+  // the kernel multiplies every weight by dy's zero padding too: a NaN or ±∞ weight would turn the
+  // whole input channel NaN, where the exact sums (im2col, PyTorch) reach only its taps' positions
+  for (let i = 0; i < wt.length; i++) if (!Number.isFinite(wt[i])) return false;
   const { cb, kh, kw, dh, dw } = g;
   // tap (o, i', j') of output channel c reads dy[o] at (y + i'·dh, x + j'·dw) of the padded dy:
   // the forward's tap (i, j) = (kh − 1 − i', kw − 1 − j')
