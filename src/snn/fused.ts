@@ -555,6 +555,11 @@ function operands(input: Tensor, mem0: Tensor, beta: Tensor, threshold: Tensor):
   return { x: flat(input.data), m0, b: nd.contiguous(beta.data).data, th: threshold.item(), n: m0.length, T: input.shape[0] };
 }
 
+/** What both sequence ops keep for their backward: the membranes, the operands' data and shapes. */
+function saved(input: Tensor, mem0: Tensor, beta: Tensor, threshold: Tensor, mem: Floats, m0: Floats, b: Floats, th: number, mode: ResetMode): Saved {
+  return { mem, mem0: m0, beta: b, threshold: th, betaShape: beta.shape, thresholdShape: threshold.shape, seqShape: input.shape, stateShape: mem0.shape, mode };
+}
+
 /**
  * The membrane potentials U [T, ...state] of a LIF neuron driven by `input` [T, ...state] from
  * `mem0` [...state], with decay `beta` (0-d, or the state's trailing dimensions) and threshold
@@ -566,18 +571,7 @@ export function lifSequence(input: Tensor, mem0: Tensor, beta: Tensor, threshold
   const { x, m0, b, th, n, T } = operands(input, mem0, beta, threshold);
   const out = nd.zeros(input.shape, input.dtype);
   forwardLoop(x, m0, decayPerElement(b, n), b.length === 1, th, mode, out.data, null, n, T);
-  return record(lifSequenceOp, [input, mem0, beta, threshold], out, {
-    mem: out.data,
-    mem0: m0,
-    beta: b,
-    threshold: th,
-    betaShape: beta.shape,
-    thresholdShape: threshold.shape,
-    seqShape: input.shape,
-    stateShape: mem0.shape,
-    mode,
-    reset,
-  });
+  return record(lifSequenceOp, [input, mem0, beta, threshold], out, { ...saved(input, mem0, beta, threshold, out.data, m0, b, th, mode), reset });
 }
 
 /**
@@ -599,19 +593,7 @@ export function lifSpikeSequence(input: Tensor, mem0: Tensor, beta: Tensor, thre
     lifSpikeSequenceOp,
     [input, mem0, beta, threshold],
     out,
-    {
-      mem,
-      mem0: m0,
-      beta: b,
-      threshold: th,
-      betaShape: beta.shape,
-      thresholdShape: threshold.shape,
-      seqShape: input.shape,
-      stateShape: mem0.shape,
-      mode,
-      spikes: out.data,
-      spike,
-    },
+    { ...saved(input, mem0, beta, threshold, mem, m0, b, th, mode), spikes: out.data, spike },
     spike.label,
   );
 }
