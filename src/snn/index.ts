@@ -15,3 +15,13 @@ export type { OutputSequence, MembraneLossOptions, RateLossOptions } from './los
 export { SpikeEvents, eventLinear } from './events';
 export { maxOverTime } from './readout';
 export { spikeLinear } from './spike-linear';
+
+/**
+ * The snn layer's differentiable ops (recorded on the tape by the layers and functions above):
+ * each has a generated float64 check in test/snn/ops-table.test.ts, keyed by this list — finite
+ * differences, or, for the spike op whose forward is a step, the finite-difference-checked
+ * membranes op composed with the surrogate.
+ */
+export const SNN_OPS = ['lifMembrane', 'lifSequence', 'lifSpikeSequence', 'leakyMaxOverTime', 'maxOverTime', 'eventLinear', 'spikeLinear'] as const;
+/** The name of a differentiable op of the snn layer. */
+export type SnnOpName = (typeof SNN_OPS)[number];
