@@ -6,7 +6,7 @@ import { ArgumentError } from '../errors';
 import { Tensor } from '../tensor';
 import { shouldRecord } from '../autograd/tape';
 import { defineOp, record, unrecorded, type OpDef } from '../ops/record';
-import { type BackwardKernel, type Derivative, type DerivativeKernel, type ElementBackward, type RuleChoice, backwardKernelOf, kernelOf } from './rule';
+import { type Derivative, type ElementBackward, type ElementKernel, type RuleChoice, kernelOf } from './rule';
 import { type ActivationEntry, bindForCall, resolveForCall } from './registry';
 import { backwardLoop, derivativeLoop, forwardLoop } from './loops';
 import { recordContext, recordLearnable } from './record-rules';
@@ -17,8 +17,8 @@ interface Saved {
   readonly y: nd.Nd;
   readonly h: Derivative | null;
   readonly b: ElementBackward | null;
-  /** h's (or b's) float32 fast path (rule.ts `attachKernel`, `attachBackwardKernel`), tried before the loop. */
-  readonly kernel?: DerivativeKernel | BackwardKernel;
+  /** h's (or b's) float32 fast path (rule.ts `attachKernel`), tried before the loop. */
+  readonly kernel?: ElementKernel;
 }
 
 /**
@@ -93,7 +93,7 @@ export function applyActivation(entry: ActivationEntry, x: Tensor, options: obje
   if (bound.derivative !== undefined) {
     return record(opFor(entry.name), [x], out, { x: input, y: out, h: bound.derivative, b: null, kernel: kernelOf(bound.derivative) }, label, derivativeBackward);
   }
-  return record(opFor(entry.name), [x], out, { x: input, y: out, h: null, b: bound.backward, kernel: backwardKernelOf(bound.backward) }, label, elementBackward);
+  return record(opFor(entry.name), [x], out, { x: input, y: out, h: null, b: bound.backward, kernel: kernelOf(bound.backward) }, label, elementBackward);
 }
 
 function checkOptionKeys(entry: ActivationEntry, options: object): void {

@@ -237,43 +237,24 @@ export function blendPartsOf(rule: object): BlendParts | undefined {
 }
 
 /**
- * An optional fast path for a local derivative: out[i] = g[i] · h(x[i], y[i]) over whole float32
- * arrays of one length, returning false (having written nothing) when it cannot run, so the
- * engine's usual loop runs instead. Attached to the derivative function itself, not to the rule
- * object: a rule copied with another derivative, a blend, or a centre-shifted wrapper is a
- * different function and so never inherits it.
+ * An optional fast path for a local derivative h or an elementwise backward b: out[i] = g[i] ·
+ * h(x[i], y[i]) (or b(g[i], x[i], y[i])) over whole float32 arrays of one length, returning false
+ * (having written nothing) when it cannot run, so the engine's usual loop runs instead. Attached
+ * to the function itself, not to the rule object: a rule copied with another derivative, a blend,
+ * or a centre-shifted wrapper is a different function and so never inherits it.
  */
-export type DerivativeKernel = (out: Float32Array, g: Float32Array, x: Float32Array, y: Float32Array) => boolean;
+export type ElementKernel = (out: Float32Array, g: Float32Array, x: Float32Array, y: Float32Array) => boolean;
 
-const derivativeKernels = new WeakMap<Derivative, DerivativeKernel>();
+const elementKernels = new WeakMap<Derivative | ElementBackward, ElementKernel>();
 
-/** Declare `kernel` an exact (to float32 rounding) fast path for derivative `h`. */
-export function attachKernel(h: Derivative, kernel: DerivativeKernel): void {
-  derivativeKernels.set(h, kernel);
+/** Declare `kernel` an exact (to float32 rounding) fast path for derivative or elementwise backward `f`. */
+export function attachKernel(f: Derivative | ElementBackward, kernel: ElementKernel): void {
+  elementKernels.set(f, kernel);
 }
 
-/** The fast path declared for derivative `h`, if any. */
-export function kernelOf(h: Derivative): DerivativeKernel | undefined {
-  return derivativeKernels.get(h);
-}
-
-/**
- * An optional fast path for an elementwise backward rule: out[i] = b(g[i], x[i], y[i]) over whole
- * float32 arrays of one length, returning false (having written nothing) when it cannot run.
- * Attached to the backward function itself, as `attachKernel` does for derivatives.
- */
-export type BackwardKernel = (out: Float32Array, g: Float32Array, x: Float32Array, y: Float32Array) => boolean;
-
-const backwardKernels = new WeakMap<ElementBackward, BackwardKernel>();
-
-/** Declare `kernel` an exact (to float32 rounding) fast path for elementwise backward `b`. */
-export function attachBackwardKernel(b: ElementBackward, kernel: BackwardKernel): void {
-  backwardKernels.set(b, kernel);
-}
-
-/** The fast path declared for elementwise backward `b`, if any. */
-export function backwardKernelOf(b: ElementBackward): BackwardKernel | undefined {
-  return backwardKernels.get(b);
+/** The fast path declared for derivative or elementwise backward `f`, if any. */
+export function kernelOf(f: Derivative | ElementBackward): ElementKernel | undefined {
+  return elementKernels.get(f);
 }
 
 /**
@@ -290,7 +271,7 @@ const affineKernels = new WeakMap<Derivative, AffineDerivativeKernel>();
 /** Declare `kernel` the fast path of g·(scale·h + shift) for derivative `h` (and so of h itself). */
 export function attachAffineKernel(h: Derivative, kernel: AffineDerivativeKernel): void {
   affineKernels.set(h, kernel);
-  derivativeKernels.set(h, (out, g, x, y) => kernel(out, g, x, y, 1, 0));
+  elementKernels.set(h, (out, g, x, y) => kernel(out, g, x, y, 1, 0));
 }
 
 /**

@@ -24,7 +24,6 @@ import {
   type LearnableBinding,
   type RuleChoice,
   type RuleTarget,
-  attachBackwardKernel,
   attachKernel,
   declareFormula,
   deriveAffineKernel,
@@ -191,7 +190,7 @@ export function identity(): DerivativeRule {
  */
 export function guided(): BackwardRule {
   const backward: ElementBackward = (g, x) => (x > 0 && g > 0 ? g : 0);
-  attachBackwardKernel(backward, (out, g, x) => guidedBackwardInto(out, g, x)); // float32: the same values on WASM SIMD
+  attachKernel(backward, (out, g, x) => guidedBackwardInto(out, g, x)); // float32: the same values on WASM SIMD
   return Object.freeze({
     name: 'guided',
     exact: false,
