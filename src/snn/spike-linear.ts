@@ -35,7 +35,6 @@ let activeScratch = new Int32Array(0);
  */
 function sparseRowsForward(y: nd.FloatArray, x: nd.FloatArray, w: nd.FloatArray, b: nd.FloatArray | null, rows: number, outF: number, inF: number, active: Int32Array): number {
   if (b !== null) for (let base = 0; base < y.length; base += outF) y.set(b, base);
-  if (inF === 4) return sparseRowsForward4(y, x, w, b, rows, outF, active);
   let count = 0;
   for (let r = 0; r < rows; r++) {
     const xRow = r * inF;
@@ -56,44 +55,8 @@ function sparseRowsForward(y: nd.FloatArray, x: nd.FloatArray, w: nd.FloatArray,
   return count;
 }
 
-/** sparseRowsForward for four inputs (the toy task's hidden layer): the row read once into locals, the same sums. */
-function sparseRowsForward4(y: nd.FloatArray, x: nd.FloatArray, w: nd.FloatArray, b: nd.FloatArray | null, rows: number, outF: number, active: Int32Array): number {
-  let count = 0;
-  for (let r = 0, xRow = 0; r < rows; r++, xRow += 4) {
-    const v0 = x[xRow];
-    const v1 = x[xRow + 1];
-    const v2 = x[xRow + 2];
-    const v3 = x[xRow + 3];
-    if (v0 === 0 && v1 === 0 && v2 === 0 && v3 === 0) continue; // a silent row: most of them
-    active[count++] = r;
-    for (let o = 0; o < outF; o++) {
-      const wRow = o * 4;
-      let sum = b === null ? 0 : b[o];
-      if (v0 !== 0) sum += v0 * w[wRow];
-      if (v1 !== 0) sum += v1 * w[wRow + 1];
-      if (v2 !== 0) sum += v2 * w[wRow + 2];
-      if (v3 !== 0) sum += v3 * w[wRow + 3];
-      y[r * outF + o] = sum;
-    }
-  }
-  return count;
-}
-
 /** dx[r, f] = Σ_o g[r, o]·W[o, f], dense, summed in float64 over o ascending. */
 function inputGrad(dx: nd.FloatArray, g: nd.FloatArray, w: nd.FloatArray, rows: number, outF: number, inF: number): void {
-  if (outF === 2 && inF === 4) {
-    // and four inputs (the toy task's hidden layer): the weights in locals, the row written out (2.7× faster)
-    const a0 = w[0], a1 = w[1], a2 = w[2], a3 = w[3], b0 = w[4], b1 = w[5], b2 = w[6], b3 = w[7];
-    for (let r = 0, x = 0; r < rows; r++, x += 4) {
-      const g0 = g[2 * r];
-      const g1 = g[2 * r + 1];
-      dx[x] = g0 * a0 + g1 * b0;
-      dx[x + 1] = g0 * a1 + g1 * b1;
-      dx[x + 2] = g0 * a2 + g1 * b2;
-      dx[x + 3] = g0 * a3 + g1 * b3;
-    }
-    return;
-  }
   if (outF === 2) {
     // two outputs (a binary readout): the inner sum written out, 2× faster than its loop
     for (let r = 0; r < rows; r++) {

@@ -115,7 +115,7 @@ describe('eventLinear', () => {
 });
 
 describe('spikeLinear', () => {
-  // four inputs run written-out loops (the toy task's hidden layer; with two outputs, the input gradient too)
+  // 4 and 5 inputs: the toy task's hidden layer and a width that is not a multiple of 4
   for (const [outF, withBias, inF] of [[2, false, 5], [3, true, 5], [1, true, 5], [2, false, 4], [3, true, 4]] as const) {
     it(`${inF} inputs, ${outF} output${outF === 1 ? '' : 's'}${withBias ? ' with a bias' : ''}: x·Wᵀ + b by a naive loop; x, W${withBias ? ' and b' : ''} gradients against float64 central differences`, () => {
       const gen = new Generator(10 + outF + inF);
