@@ -462,7 +462,7 @@ function onePass(g: Floats, gd: Floats, s: SpikeSaved): boolean {
 
 /**
  * The four gradients [input, mem0, beta, threshold] from dL/dU in `g` (a pooled buffer the result
- * owns or releases); `propagated`: g already went through the recurrence (spikeBpttFormula), only
+ * owns or releases); `propagated`: g already went through the recurrence (`onePass`), only
  * mem0's step is left.
  */
 function finish(
